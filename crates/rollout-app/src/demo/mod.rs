@@ -1,0 +1,141 @@
+//! Demo data: the real bureaus and a few dozen real procedures of the Tokyo programme, plus any
+//! number of generated ones, each with a back-dated history that follows the loaded workflow.
+//!
+//! Generation is deterministic (a seeded `SmallRng`, ids derived from it, "now" read once through
+//! [`App::now`]) so that two loads of the same size give the same data. The store writes in chunks
+//! of [`CHUNK`] procedures, each chunk all or nothing: a failure part-way leaves the chunks before
+//! it in place, and since a second load refuses a non-empty database the remedy is a fresh one.
+//! That trade buys steady progress reporting and bounded transaction sizes; a demo database is
+//! disposable, an import is not (see [`crate::import`], which writes everything in one go).
+
+mod calendar;
+mod generator;
+mod names;
+mod people;
+mod real;
+mod synthetic;
+
+use rollout_domain::Bureau;
+use tracing::instrument;
+
+use crate::{App, AppError};
+
+pub use generator::Generator;
+pub use people::DemoIdentity;
+
+/// The seed used unless one is given, so that every demo database looks the same.
+pub const DEFAULT_SEED: u64 = 0x524F_4C4C_4F55_5421;
+
+/// Procedures are written in transactions of this many.
+pub const CHUNK: usize = 2_000;
+
+/// What to load.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DemoOptions {
+    /// How many generated procedures to add to the real ones.
+    pub synthetic: usize,
+    pub seed: u64,
+}
+
+impl Default for DemoOptions {
+    fn default() -> Self {
+        Self {
+            synthetic: 0,
+            seed: DEFAULT_SEED,
+        }
+    }
+}
+
+/// `done` of `total` procedures written so far.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DemoProgress {
+    pub done: usize,
+    pub total: usize,
+}
+
+/// What a demo load wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DemoReport {
+    pub bureaus: u64,
+    /// Real procedures from the embedded list.
+    pub real_procedures: u64,
+    pub synthetic_procedures: u64,
+    /// History records of all procedures, creation records included.
+    pub history_records: u64,
+}
+
+/// Why a demo load did not happen or did not finish.
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    #[error(
+        "the database already holds bureaus or procedures; demo data loads only into an empty one"
+    )]
+    NotEmpty,
+    #[error(transparent)]
+    App(#[from] AppError),
+}
+
+impl App {
+    /// Loads the demo data into an empty database.
+    #[instrument(skip(self, progress))]
+    pub async fn load_demo(
+        &self,
+        options: DemoOptions,
+        progress: &(dyn Fn(DemoProgress) + Send + Sync),
+    ) -> Result<DemoReport, DemoError> {
+        if !self.store().is_empty().await.map_err(AppError::from)? {
+            return Err(DemoError::NotEmpty);
+        }
+        let mut generator = Generator::new(self.workflow(), self.now(), options.seed);
+        let bureaus: Vec<Bureau> = generator.bureaus().to_vec();
+        let system = crate::Actor::system("demo");
+        let audit = |what: &str, count: usize| {
+            self.audit_entry(
+                &system,
+                what,
+                &crate::audit::Target::kind("Demo"),
+                None,
+                Some(serde_json::json!({ "count": count, "seed": options.seed })),
+            )
+        };
+        let bureau_count = self
+            .store()
+            .insert_bureaus(&bureaus, &audit("demo.bureaus", bureaus.len()))
+            .await
+            .map_err(AppError::from)?;
+        let real = generator.real_procedures();
+        let total = real.len() + options.synthetic;
+        let mut report = DemoReport {
+            bureaus: bureau_count,
+            real_procedures: 0,
+            synthetic_procedures: 0,
+            history_records: 0,
+        };
+        progress(DemoProgress { done: 0, total });
+        report.history_records += real.iter().map(|s| s.history.len() as u64).sum::<u64>();
+        report.real_procedures = self
+            .store()
+            .insert_procedures(&real, &audit("demo.procedures", real.len()))
+            .await
+            .map_err(AppError::from)?;
+        let mut done = real.len();
+        progress(DemoProgress { done, total });
+        while done < total {
+            let n = CHUNK.min(total - done);
+            let chunk = generator.synthetic_procedures(n);
+            report.history_records += chunk.iter().map(|s| s.history.len() as u64).sum::<u64>();
+            report.synthetic_procedures += self
+                .store()
+                .insert_procedures(&chunk, &audit("demo.procedures", chunk.len()))
+                .await
+                .map_err(AppError::from)?;
+            done += n;
+            progress(DemoProgress { done, total });
+        }
+        tracing::info!(?report, "demo data loaded");
+        Ok(report)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,131 @@
+//! rollout's use cases: create and update bureaus and procedures, move procedures through the
+//! workflow (with idempotent retries), list and summarise, import CSV files and generate demo
+//! data. This is where the clock is read and where the domain's decisions meet the store, and
+//! where committed changes are published to live subscribers (`events`).
+//!
+//! It knows nothing of GraphQL, HTTP or which database is in use: it holds an `Arc<dyn Store>`.
+#![forbid(unsafe_code)]
+
+mod actor;
+mod approvals;
+pub mod audit;
+mod authz;
+mod clock;
+mod delegations;
+pub mod demo;
+mod error;
+pub mod events;
+mod identity;
+pub mod import;
+mod procedures;
+mod transitions;
+
+use std::sync::Arc;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rollout_domain::workflow::WorkflowDefinition;
+use rollout_store::Store;
+
+pub use actor::{Actor, RequestMeta};
+pub use approvals::DecisionOutcome;
+pub use clock::{Clock, FixedClock, SystemClock, TOKYO};
+pub use error::{AppError, AppResult, ErrorCode, FieldError};
+pub use events::{EventKind, ProcedureEvent};
+pub use identity::{CreateUser, IssuedToken, JwtIdentity, UpdateUser};
+pub use procedures::{CreateBureau, CreateProcedure, UpdateProcedure};
+pub use transitions::{TransitionCommand, TransitionOutcome};
+
+/// Settings of the use cases that deployments may tune.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AppSettings {
+    /// Days after which an undecided approval request expires.
+    pub approval_expiry_days: u32,
+}
+
+impl Default for AppSettings {
+    fn default() -> Self {
+        Self {
+            approval_expiry_days: 14,
+        }
+    }
+}
+
+/// The application: a store, the loaded workflow definition and a clock.
+#[derive(Debug, Clone)]
+pub struct App {
+    store: Arc<dyn Store>,
+    workflow: Arc<WorkflowDefinition>,
+    clock: Arc<dyn Clock>,
+    settings: AppSettings,
+    /// Shared by every clone, so that a change made through any of them reaches every
+    /// subscriber of the process.
+    events: events::EventBus,
+}
+
+impl App {
+    pub fn new(store: Arc<dyn Store>, workflow: WorkflowDefinition, clock: Arc<dyn Clock>) -> Self {
+        Self {
+            store,
+            workflow: Arc::new(workflow),
+            clock,
+            settings: AppSettings::default(),
+            events: events::EventBus::new(events::EVENT_BUFFER),
+        }
+    }
+
+    pub fn with_settings(mut self, settings: AppSettings) -> Self {
+        self.settings = settings;
+        self
+    }
+
+    pub fn settings(&self) -> AppSettings {
+        self.settings
+    }
+
+    /// The store, for reads that need no rule (data loaders, point reads).
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    pub fn workflow(&self) -> &WorkflowDefinition {
+        &self.workflow
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// Today's date in Asia/Tokyo, the programme's calendar.
+    pub fn today(&self) -> NaiveDate {
+        self.now().with_timezone(&TOKYO).date_naive()
+    }
+
+    /// Refuses a workflow definition that does not know every state stored procedures are in,
+    /// naming those states, so that replacing the workflow cannot strand procedures.
+    pub async fn check_stored_states(&self) -> AppResult<()> {
+        let unknown: Vec<String> = self
+            .store
+            .states_in_use()
+            .await?
+            .into_iter()
+            .filter(|s| self.workflow.state(s).is_none())
+            .collect();
+        if unknown.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::validation(
+                "workflow",
+                format!(
+                    "procedures are stored in states the workflow {} does not define: {}",
+                    self.workflow.version_tag(),
+                    unknown.join(", ")
+                ),
+            ))
+        }
+    }
+}
+
+/// A new time-ordered id (UUID v7).
+pub(crate) fn new_uuid() -> uuid::Uuid {
+    uuid::Uuid::now_v7()
+}

@@ -1,0 +1,346 @@
+//! Creating and updating bureaus and procedures, listing and summarising them. Input arrives as
+//! loosely typed values (as a client wrote them) and is validated here, every problem at once,
+//! with the path of the offending field.
+
+use rollout_domain::procedure::validate_fields;
+use rollout_domain::{
+    Authority, Bureau, BureauCode, BureauId, Category, FiscalQuarter, NewBureau, Platform,
+    Procedure, ProcedureCode, ProcedureId, ProcedurePatch, RolloutSummary, TransitionRecord,
+    TransitionRecordId,
+};
+use rollout_store::{
+    MAX_PAGE_SIZE, Page, PageRequest, ProcedureCursor, ProcedureFilter, ProcedureOrder,
+};
+use tracing::instrument;
+
+use rollout_domain::authz::Action;
+
+use crate::audit::{Target, bureau_json, procedure_json};
+use crate::{Actor, App, AppError, AppResult, FieldError, ProcedureEvent, new_uuid};
+
+/// Input of `create_bureau`.
+#[derive(Debug, Clone)]
+pub struct CreateBureau {
+    pub code: String,
+    pub name_ja: String,
+    pub name_en: String,
+}
+
+/// Input of `create_procedure`; enums and quarters are already parsed by the caller.
+#[derive(Debug, Clone)]
+pub struct CreateProcedure {
+    pub code: String,
+    pub name: String,
+    pub name_en: Option<String>,
+    pub bureau_code: String,
+    pub category: Category,
+    pub authority: Authority,
+    pub annual_applications: Option<i64>,
+    pub process_count: Option<i32>,
+    pub platform: Option<Platform>,
+    pub target_quarter: Option<FiscalQuarter>,
+}
+
+/// Input of `update_procedure`: the fields to change (see [`ProcedurePatch`]), with the bureau
+/// given by code.
+#[derive(Debug, Clone, Default)]
+pub struct UpdateProcedure {
+    pub patch: ProcedurePatch,
+    pub bureau_code: Option<String>,
+}
+
+pub(crate) fn field_errors(errors: Vec<(&'static str, String)>) -> Vec<FieldError> {
+    errors
+        .into_iter()
+        .map(|(f, message)| FieldError {
+            path: vec![f.to_owned()],
+            message,
+        })
+        .collect()
+}
+
+fn non_blank(value: Option<String>) -> Option<String> {
+    value.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
+}
+
+impl App {
+    #[instrument(skip(self, input, actor), fields(code = %input.code, actor = %actor.label))]
+    pub async fn create_bureau(&self, actor: &Actor, input: CreateBureau) -> AppResult<Bureau> {
+        self.require(
+            actor,
+            Action::ManageBureaus,
+            "bureau.create",
+            &Target::kind("Bureau"),
+        )
+        .await?;
+        let mut errors = Vec::new();
+        let code = BureauCode::parse(&input.code)
+            .map_err(|e| {
+                errors.push(FieldError {
+                    path: vec!["code".into()],
+                    message: e.0,
+                })
+            })
+            .ok();
+        for (field, value) in [("nameJa", &input.name_ja), ("nameEn", &input.name_en)] {
+            if value.trim().is_empty() {
+                errors.push(FieldError {
+                    path: vec![field.into()],
+                    message: format!("{field} must not be empty"),
+                });
+            }
+        }
+        let (Some(code), true) = (code, errors.is_empty()) else {
+            return Err(AppError::Validation(errors));
+        };
+        let new = NewBureau {
+            code,
+            name_ja: input.name_ja.trim().to_owned(),
+            name_en: input.name_en.trim().to_owned(),
+        };
+        let id = BureauId(new_uuid());
+        let after = bureau_json(&Bureau {
+            id,
+            code: new.code.clone(),
+            name_ja: new.name_ja.clone(),
+            name_en: new.name_en.clone(),
+        });
+        let audit = self.audit_entry(
+            actor,
+            "bureau.create",
+            &Target::new("Bureau", id),
+            None,
+            Some(after),
+        );
+        self.store()
+            .create_bureau(id, new, &audit)
+            .await
+            .map_err(|e| with_path(e.into(), "code"))
+    }
+
+    async fn bureau_id(&self, raw: &str, field: &str) -> AppResult<BureauId> {
+        let code = BureauCode::parse(raw).map_err(|e| AppError::validation(field, e.0))?;
+        match self.store().bureau_by_code(&code).await? {
+            Some(b) => Ok(b.id),
+            None => Err(AppError::validation(
+                field,
+                format!("no bureau with code {code}"),
+            )),
+        }
+    }
+
+    #[instrument(skip(self, input, actor), fields(code = %input.code, actor = %actor.label))]
+    pub async fn create_procedure(
+        &self,
+        actor: &Actor,
+        input: CreateProcedure,
+    ) -> AppResult<Procedure> {
+        let process_count = input.process_count.unwrap_or(1);
+        let mut errors = field_errors(validate_fields(
+            &input.name,
+            input.annual_applications,
+            process_count,
+        ));
+        let code = ProcedureCode::parse(&input.code)
+            .map_err(|e| {
+                errors.push(FieldError {
+                    path: vec!["code".into()],
+                    message: e.0,
+                })
+            })
+            .ok();
+        let bureau = match self.bureau_id(&input.bureau_code, "bureauCode").await {
+            Ok(id) => Some(id),
+            Err(AppError::Validation(mut e)) => {
+                errors.append(&mut e);
+                None
+            }
+            Err(other) => return Err(other),
+        };
+        if let Some(bureau_id) = bureau {
+            self.require(
+                actor,
+                Action::WorkOnProcedure(bureau_id),
+                "procedure.create",
+                &Target::kind("Procedure"),
+            )
+            .await?;
+        }
+        let (Some(code), Some(bureau_id), true) = (code, bureau, errors.is_empty()) else {
+            return Err(AppError::Validation(errors));
+        };
+        let now = self.now();
+        let initial = self.workflow().initial().key.clone();
+        let procedure = Procedure {
+            id: ProcedureId(new_uuid()),
+            code,
+            name: input.name.trim().to_owned(),
+            name_en: non_blank(input.name_en),
+            bureau_id,
+            category: input.category,
+            authority: input.authority,
+            annual_applications: input.annual_applications,
+            process_count,
+            platform: input.platform,
+            target_quarter: input.target_quarter,
+            released_on: None,
+            state: initial.clone(),
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        };
+        let creation = creation_record(self, &procedure, &actor.label);
+        let record_id = creation.id;
+        let audit = self.audit_entry(
+            actor,
+            "procedure.create",
+            &Target::new("Procedure", procedure.id),
+            None,
+            Some(procedure_json(&procedure)),
+        );
+        let created = self
+            .store()
+            .create_procedure(procedure, creation, &audit)
+            .await
+            .map_err(|e| with_path(e.into(), "code"))?;
+        self.publish(ProcedureEvent::created(&created, record_id, actor));
+        Ok(created)
+    }
+
+    #[instrument(skip(self, input, actor), fields(procedure = %id, actor = %actor.label))]
+    pub async fn update_procedure(
+        &self,
+        actor: &Actor,
+        id: ProcedureId,
+        expected_version: i32,
+        input: UpdateProcedure,
+    ) -> AppResult<Procedure> {
+        let mut patch = input.patch;
+        let current = self
+            .store()
+            .procedure(id)
+            .await?
+            .ok_or_else(|| AppError::NotFound {
+                entity: "procedure",
+                key: id.to_string(),
+            })?;
+        let target = Target::new("Procedure", id);
+        self.require(
+            actor,
+            Action::WorkOnProcedure(current.bureau_id),
+            "procedure.update",
+            &target,
+        )
+        .await?;
+        if let Some(raw) = &input.bureau_code {
+            let moved_to = self.bureau_id(raw, "bureauCode").await?;
+            self.require(
+                actor,
+                Action::WorkOnProcedure(moved_to),
+                "procedure.update",
+                &target,
+            )
+            .await?;
+            patch.bureau_id = Some(moved_to);
+        }
+        patch.name = patch.name.map(|n| n.trim().to_owned());
+        patch.name_en = patch.name_en.map(non_blank);
+        if current.version != expected_version {
+            return Err(AppError::VersionConflict {
+                expected: expected_version,
+                actual: current.version,
+            });
+        }
+        if patch.is_empty() {
+            return Err(AppError::validation(
+                "input",
+                "nothing to update: give at least one field",
+            ));
+        }
+        let after = patch.apply_to(&current);
+        let errors = validate_fields(&after.name, after.annual_applications, after.process_count);
+        if !errors.is_empty() {
+            return Err(AppError::Validation(field_errors(errors)));
+        }
+        let now = self.now();
+        let after = Procedure {
+            version: current.version + 1,
+            updated_at: now,
+            ..after
+        };
+        let audit = self.audit_entry(
+            actor,
+            "procedure.update",
+            &target,
+            Some(procedure_json(&current)),
+            Some(procedure_json(&after)),
+        );
+        let updated = self
+            .store()
+            .update_procedure(id, expected_version, &patch, now, &audit)
+            .await?;
+        self.publish(ProcedureEvent::updated(&updated, actor));
+        Ok(updated)
+    }
+
+    /// One page of procedures; `first` must be between 0 and [`MAX_PAGE_SIZE`].
+    #[instrument(skip(self, filter, after))]
+    pub async fn list_procedures(
+        &self,
+        filter: &ProcedureFilter,
+        order: ProcedureOrder,
+        first: usize,
+        after: Option<ProcedureCursor>,
+    ) -> AppResult<Page<Procedure>> {
+        check_page_size(first)?;
+        Ok(self
+            .store()
+            .list_procedures(filter, order, &PageRequest { first, after })
+            .await?)
+    }
+
+    #[instrument(skip(self, filter))]
+    pub async fn summary(&self, filter: &ProcedureFilter) -> AppResult<RolloutSummary> {
+        let counts = self.store().count_by_state(filter).await?;
+        Ok(RolloutSummary::from_counts(self.workflow(), &counts))
+    }
+}
+
+/// Refuses page sizes above [`MAX_PAGE_SIZE`] with a message that says the limit.
+pub fn check_page_size(first: usize) -> AppResult<()> {
+    if first > MAX_PAGE_SIZE {
+        return Err(AppError::validation(
+            "first",
+            format!("first must be at most {MAX_PAGE_SIZE} (got {first}); page with `after`"),
+        ));
+    }
+    Ok(())
+}
+
+/// The history record of a procedure's creation in the workflow's initial state.
+pub(crate) fn creation_record(app: &App, p: &Procedure, actor: &str) -> TransitionRecord {
+    TransitionRecord {
+        id: TransitionRecordId(new_uuid()),
+        procedure_id: p.id,
+        from_state: None,
+        to_state: p.state.clone(),
+        transition: "create".to_owned(),
+        actor: actor.to_owned(),
+        comment: None,
+        at: p.created_at,
+        workflow_version: app.workflow().version_tag(),
+        procedure_version: p.version,
+        approval_request_id: None,
+    }
+}
+
+/// Points a `Duplicate` from the store at the input field that carries the unique key.
+fn with_path(e: AppError, field: &str) -> AppError {
+    match e {
+        AppError::Duplicate { path, message } if path.is_empty() => AppError::Duplicate {
+            path: vec![field.to_owned()],
+            message,
+        },
+        other => other,
+    }
+}

@@ -1,0 +1,226 @@
+//! The issue's budgets, each checked against one figure per backend. Where the issue names no
+//! concurrency, the stricter reading is used: throughput ratios and list latency at 8 clients,
+//! the summary's p99 with one client (a user waiting on it), memory over the whole run.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use crate::database::Backend;
+use crate::report::{median, ratio};
+use crate::suite::{BackendResults, Kind};
+
+/// Concurrency at which throughput budgets are judged.
+const CLIENTS: usize = 8;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Verdict {
+    pub budget: String,
+    pub backend: Backend,
+    /// The measured figure, with its unit.
+    pub value: String,
+    pub met: bool,
+}
+
+pub fn evaluate(backends: &[BackendResults]) -> Vec<Verdict> {
+    let mut out = Vec::new();
+    for b in backends {
+        let mut push = |budget: &str, value: Option<(String, bool)>| {
+            if let Some((value, met)) = value {
+                out.push(Verdict {
+                    budget: budget.to_owned(),
+                    backend: b.backend,
+                    value,
+                    met,
+                });
+            }
+        };
+        let stat = |kind: Kind, clients: usize| {
+            b.measurements
+                .iter()
+                .find(|m| m.kind == kind && m.stats.clients == clients)
+                .map(|m| &m.stats)
+        };
+        push(
+            "transitions, 8 clients: ≥ 50% of the reference's transactions/s",
+            ratio(b, Kind::Transition, Kind::RefTransaction, CLIENTS)
+                .map(|r| (format!("{:.0}%", r * 100.0), r >= 0.5)),
+        );
+        if b.backend == Backend::Postgres {
+            push(
+                "transitions, 8 clients: p99 < 20 ms",
+                stat(Kind::Transition, CLIENTS)
+                    .map(|s| (format!("{:.2} ms", s.p99_ms), s.p99_ms < 20.0)),
+            );
+        }
+        push(
+            "list of 100, 8 clients: p99 < 20 ms",
+            stat(Kind::List100, CLIENTS).map(|s| (format!("{:.2} ms", s.p99_ms), s.p99_ms < 20.0)),
+        );
+        let pages: Vec<u64> = b
+            .statements
+            .iter()
+            .filter(|c| c.request.starts_with("list of "))
+            .map(|c| c.per_request)
+            .collect();
+        push(
+            "list: same number of SQL statements at page sizes 10, 50, 100",
+            (!pages.is_empty()).then(|| {
+                let same = pages.windows(2).all(|w| w[0] == w[1]);
+                let shown = pages.iter().map(|p| format!("{p}")).collect::<Vec<_>>();
+                (shown.join(" / "), same && pages.len() == 3)
+            }),
+        );
+        push(
+            "point read, 8 clients: ≥ 25% of the reference's reads/s",
+            ratio(b, Kind::PointRead, Kind::RefPointRead, CLIENTS)
+                .map(|r| (format!("{:.0}%", r * 100.0), r >= 0.25)),
+        );
+        push(
+            "rolloutSummary over all procedures: p99 < 20 ms (1 client)",
+            stat(Kind::Summary, 1).map(|s| (format!("{:.2} ms", s.p99_ms), s.p99_ms < 20.0)),
+        );
+        push(
+            "import of the dataset's row count: < 5 s",
+            Some((
+                format!("{:.2} s ({} rows)", b.import_seconds, b.import_rows),
+                b.import_seconds < 5.0,
+            )),
+        );
+        if b.backend == Backend::Sqlite {
+            push(
+                "start to ready, empty SQLite database: < 1 s",
+                median(&b.ready_empty_ms).map(|v| (format!("{v:.0} ms"), v < 1000.0)),
+            );
+        }
+        push(
+            "server peak memory: < 150 MB",
+            b.peak_rss_mib.map(|v| {
+                let mb = v * 1.048_576;
+                (format!("{mb:.0} MB"), mb < 150.0)
+            }),
+        );
+    }
+    out
+}
+
+pub fn markdown(md: &mut String, verdicts: &[Verdict], quick: bool) {
+    let _ = writeln!(md, "## Budgets\n");
+    if quick {
+        let _ = writeln!(
+            md,
+            "Quick run: small dataset and sub-second measurements, so these verdicts say nothing about the budgets.\n"
+        );
+    }
+    let _ = writeln!(
+        md,
+        "| budget | backend | measured | verdict |\n|---|---|---|---|"
+    );
+    for v in verdicts {
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {} |",
+            v.budget,
+            v.backend.label(),
+            v.value,
+            if v.met { "met" } else { "**missed**" }
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::{CpuUse, Stats};
+    use crate::statements::StatementCount;
+    use crate::suite::Measurement;
+
+    fn stats(clients: usize, per_second: f64, p99_ms: f64) -> Stats {
+        Stats {
+            clients,
+            seconds: 10.0,
+            ops: 100,
+            errors: 0,
+            per_second,
+            p50_ms: p99_ms / 2.0,
+            p90_ms: p99_ms,
+            p99_ms,
+            max_ms: p99_ms,
+            cpu: CpuUse::default(),
+            first_error: None,
+        }
+    }
+
+    fn results(backend: Backend, list_statements: [u64; 3]) -> BackendResults {
+        let m = |kind, clients, per_second, p99| Measurement {
+            kind,
+            stats: stats(clients, per_second, p99),
+        };
+        BackendResults {
+            backend,
+            procedures: 28_044,
+            demo_seconds: 9.0,
+            import_rows: 28_000,
+            import_seconds: 6.5,
+            ready_empty_ms: vec![80.0, 90.0, 70.0],
+            ready_populated_ms: 120.0,
+            peak_rss_mib: Some(60.0),
+            measurements: vec![
+                m(Kind::Transition, 8, 1200.0, 25.0),
+                m(Kind::RefTransaction, 8, 2000.0, 5.0),
+                m(Kind::List100, 8, 300.0, 12.0),
+                m(Kind::PointRead, 8, 400.0, 3.0),
+                m(Kind::RefPointRead, 8, 2000.0, 1.0),
+                m(Kind::Summary, 1, 90.0, 18.0),
+            ],
+            statements: list_statements
+                .iter()
+                .zip([10, 50, 100])
+                .map(|(n, size)| StatementCount {
+                    request: format!("list of {size}"),
+                    per_request: *n,
+                    min: *n,
+                    max: *n,
+                    one_request: Vec::new(),
+                })
+                .collect(),
+        }
+    }
+
+    fn verdict<'a>(all: &'a [Verdict], prefix: &str) -> &'a Verdict {
+        all.iter()
+            .find(|v| v.budget.starts_with(prefix))
+            .unwrap_or_else(|| panic!("no verdict for {prefix}"))
+    }
+
+    #[test]
+    fn each_budget_is_judged_on_its_figure() {
+        let all = evaluate(&[results(Backend::Postgres, [4, 4, 4])]);
+        let tx = verdict(&all, "transitions, 8 clients: ≥");
+        assert_eq!((tx.value.as_str(), tx.met), ("60%", true));
+        let p99 = verdict(&all, "transitions, 8 clients: p99");
+        assert_eq!((p99.value.as_str(), p99.met), ("25.00 ms", false));
+        let reads = verdict(&all, "point read");
+        assert_eq!((reads.value.as_str(), reads.met), ("20%", false));
+        assert!(verdict(&all, "list: same").met);
+        assert!(verdict(&all, "rolloutSummary").met);
+        assert!(!verdict(&all, "import").met);
+        assert_eq!(verdict(&all, "server peak").value, "63 MB");
+        assert!(
+            all.iter().all(|v| !v.budget.starts_with("start to ready")),
+            "SQLite only"
+        );
+    }
+
+    #[test]
+    fn a_statement_count_that_grows_with_the_page_is_a_miss() {
+        let all = evaluate(&[results(Backend::Sqlite, [3, 3, 5])]);
+        let list = verdict(&all, "list: same");
+        assert_eq!((list.value.as_str(), list.met), ("3 / 3 / 5", false));
+        assert_eq!(verdict(&all, "start to ready").value, "80 ms");
+        assert!(
+            all.iter()
+                .all(|v| !v.budget.contains("p99 < 20 ms") || !v.budget.starts_with("transitions"))
+        );
+    }
+}

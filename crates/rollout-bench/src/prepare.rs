@@ -1,0 +1,151 @@
+//! Getting databases ready through the product's own CLI, timing the parts the issue measures:
+//! `rollout demo --synthetic N` (the dataset), a project-office user and token for the clients,
+//! and `rollout import procedures` of a generated CSV into a database that holds only bureaus.
+
+use std::fmt::Write as _;
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+
+use crate::binary::Rollout;
+
+/// The real bureaus, as `rollout import bureaus` reads them.
+const BUREAUS_CSV: &str = include_str!("../../../deploy/demo/bureaus.csv");
+const BENCH_USER: &str = "bench@rollout.local";
+
+/// Migrates `url` (untimed), then times `rollout demo --synthetic n` on it.
+pub fn demo(rollout: &Rollout, url: &str, n: usize) -> anyhow::Result<Duration> {
+    rollout.run(&["migrate", "--database-url", url])?;
+    let n = n.to_string();
+    let (_, took) = rollout.run(&["demo", "--synthetic", &n, "--database-url", url])?;
+    Ok(took)
+}
+
+/// Adds the bench's project-office user and returns a fresh API token for it.
+pub fn token(rollout: &Rollout, url: &str) -> anyhow::Result<String> {
+    let env = [("ROLLOUT_DATABASE_URL", url)];
+    rollout.run_with(
+        &[
+            "user",
+            "add",
+            "--email",
+            BENCH_USER,
+            "--name",
+            "Bench",
+            "--role",
+            "PROJECT_OFFICE",
+        ],
+        &env,
+    )?;
+    let (stdout, _) = rollout.run_with(
+        &["token", "create", "--user", BENCH_USER, "--name", "bench"],
+        &env,
+    )?;
+    secret_in(&stdout).context("`rollout token create` printed no rlt_ secret")
+}
+
+fn secret_in(stdout: &str) -> Option<String> {
+    stdout
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with("rlt_") && !l.contains(char::is_whitespace))
+        .map(str::to_owned)
+}
+
+/// Migrates `url`, imports the bureaus (untimed), then times `rollout import procedures` of
+/// `rows` generated procedures.
+pub fn import(rollout: &Rollout, url: &str, rows: usize, dir: &Path) -> anyhow::Result<Duration> {
+    let bureaus = dir.join("bureaus.csv");
+    let procedures = dir.join(format!("procedures-{rows}.csv"));
+    std::fs::write(&bureaus, BUREAUS_CSV).context("cannot write the bureaus CSV")?;
+    std::fs::write(&procedures, procedures_csv(rows)?)
+        .context("cannot write the procedures CSV")?;
+    rollout.run(&["migrate", "--database-url", url])?;
+    let path = |p: &Path| p.display().to_string();
+    rollout.run(&["import", "bureaus", &path(&bureaus), "--database-url", url])?;
+    let (stdout, took) = rollout.run(&[
+        "import",
+        "procedures",
+        &path(&procedures),
+        "--database-url",
+        url,
+    ])?;
+    if !stdout.contains(&format!("imported {rows} procedures")) {
+        bail!("`rollout import procedures` did not report {rows} rows: {stdout}");
+    }
+    Ok(took)
+}
+
+/// A procedures CSV with `rows` valid rows spread over the real bureaus, every optional column
+/// used in some rows.
+fn procedures_csv(rows: usize) -> anyhow::Result<String> {
+    let bureaus: Vec<&str> = BUREAUS_CSV
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split(',').next())
+        .filter(|c| !c.is_empty())
+        .collect();
+    if bureaus.is_empty() {
+        bail!("deploy/demo/bureaus.csv lists no bureaus");
+    }
+    const PLATFORMS: [&str; 4] = ["SAAS_E_APPLICATION", "JOINT_E_APPLICATION", "JGRANTS", ""];
+    let mut csv = String::from(
+        "code,name,name_en,bureau_code,category,authority,annual_applications,process_count,platform,target_quarter\n",
+    );
+    for i in 0..rows {
+        let bureau = bureaus[i % bureaus.len()];
+        let number = i / bureaus.len() + 1;
+        let volume = if i % 10 == 0 {
+            String::new()
+        } else {
+            ((i * 7919) % 50_000).to_string()
+        };
+        let quarter = if i % 3 == 0 {
+            String::new()
+        } else {
+            format!("FY{}-Q{}", 2026 + i % 3, 1 + i % 4)
+        };
+        writeln!(
+            csv,
+            "{bureau}-{number:05},取込手続{i},Imported procedure {i},{bureau},{},{},{volume},{},{},{quarter}",
+            if i % 25 == 0 { "SUBSIDY" } else { "STANDARD" },
+            if i % 8 == 0 { "NATIONAL" } else { "TOKYO" },
+            1 + i % 3,
+            PLATFORMS[i % PLATFORMS.len()],
+        )?;
+    }
+    Ok(csv)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_token_is_the_rlt_line() {
+        assert_eq!(
+            secret_in("rlt_abc123XYZ\n").as_deref(),
+            Some("rlt_abc123XYZ")
+        );
+        assert_eq!(
+            secret_in("created token\n    rlt_q\n").as_deref(),
+            Some("rlt_q")
+        );
+        assert_eq!(secret_in("no secret here\n"), None);
+    }
+
+    #[test]
+    fn the_generated_csv_has_unique_codes_and_every_column() {
+        let csv = procedures_csv(100).expect("csv");
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(lines.len(), 101);
+        assert!(lines.iter().all(|l| l.split(',').count() == 10));
+        let codes: std::collections::HashSet<&str> = lines[1..]
+            .iter()
+            .filter_map(|l| l.split(',').next())
+            .collect();
+        assert_eq!(codes.len(), 100);
+        assert!(lines[1].starts_with("SEISAKU-00001,"), "{}", lines[1]);
+    }
+}

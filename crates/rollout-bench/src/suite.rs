@@ -1,0 +1,261 @@
+//! One backend's run, in order: the dataset (`rollout demo`, timed), the real server on it, the
+//! measurements of [`crate::scenarios`] (reads, then writes), peak memory, a statement counting
+//! run, the import (timed, on its own database), and start-to-ready on fresh empty databases.
+//! Everything a measurement needs is prepared before its clock starts.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context as _, bail};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::binary::Rollout;
+use crate::cli::Plan;
+use crate::database::{Backend, Databases};
+use crate::gql::{self, Gql, ListOp, Movable, PointReadOp, SummaryOp, TransitionOp};
+use crate::load::{Probe, Stats};
+use crate::prepare;
+use crate::scenarios::{PROCEDURES_PER_CLIENT, Scenarios};
+use crate::server::{ServeOptions, Server};
+use crate::statements::{self, Counter, StatementCount};
+
+/// Page sizes at which the list's statement count must be the same.
+const PAGE_SIZES: [usize; 3] = [10, 50, 100];
+
+/// What the bench measures; the report pairs each HTTP kind with its reference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Transition,
+    List100,
+    PointRead,
+    Summary,
+    RefTransaction,
+    RefTransactionWithAudit,
+    RefPointRead,
+}
+
+impl Kind {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Transition => "transitionProcedure (GraphQL)",
+            Self::List100 => "procedures(first: 100) + bureau, state, nextTransitions",
+            Self::PointRead => "procedure(code:)",
+            Self::Summary => "rolloutSummary (all procedures)",
+            Self::RefTransaction => "reference: UPDATE … version + INSERT history",
+            Self::RefTransactionWithAudit => "reference: the same + INSERT audit_log",
+            Self::RefPointRead => "reference: SELECT … WHERE code = $1",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Measurement {
+    pub kind: Kind,
+    #[serde(flatten)]
+    pub stats: Stats,
+}
+
+/// Everything measured on one backend.
+#[derive(Debug, Clone, Serialize)]
+pub struct BackendResults {
+    pub backend: Backend,
+    pub procedures: i64,
+    pub demo_seconds: f64,
+    pub import_rows: usize,
+    pub import_seconds: f64,
+    pub ready_empty_ms: Vec<f64>,
+    pub ready_populated_ms: f64,
+    pub peak_rss_mib: Option<f64>,
+    pub measurements: Vec<Measurement>,
+    pub statements: Vec<StatementCount>,
+}
+
+/// What every backend's run shares.
+#[derive(Debug)]
+pub struct Context<'a> {
+    pub plan: &'a Plan,
+    pub rollout: &'a Rollout,
+    pub http: reqwest::Client,
+    pub scratch: PathBuf,
+    pub ticks_per_second: f64,
+}
+
+fn serve_env() -> ServeOptions {
+    ServeOptions {
+        // The bench's clients share one token; the per-credential limit (50/s by default)
+        // would measure the limiter instead of the server.
+        env: vec![(
+            "ROLLOUT_HTTP_RATE_LIMIT_PER_SECOND".to_owned(),
+            "0".to_owned(),
+        )],
+    }
+}
+
+fn ms(d: Duration) -> f64 {
+    (d.as_secs_f64() * 10_000.0).round() / 10.0
+}
+
+pub async fn run(
+    ctx: &Context<'_>,
+    dbs: &mut Databases,
+    backend: Backend,
+) -> anyhow::Result<BackendResults> {
+    let plan = ctx.plan;
+    let name = backend.label();
+    let url = dbs.fresh(backend, "main").await?;
+    eprintln!("[{name}] rollout demo --synthetic {} …", plan.procedures);
+    let demo = prepare::demo(ctx.rollout, &url, plan.procedures)?;
+    let token = prepare::token(ctx.rollout, &url)?;
+    let server = Server::start(ctx.rollout, &ctx.http, &url, serve_env(), None).await?;
+    let gql = Gql::new(ctx.http.clone(), &server.base_url, &token);
+    let codes = Arc::new(
+        gql.codes()
+            .await
+            .context("cannot list the procedure codes")?,
+    );
+    let summary = gql.post(gql::SUMMARY, serde_json::json!({})).await?;
+    let total = summary["rolloutSummary"]["total"]
+        .as_i64()
+        .context("no total in rolloutSummary")?;
+    let max_clients = plan.clients.iter().copied().max().unwrap_or(1);
+    let mut movable = gql.movable(max_clients * PROCEDURES_PER_CLIENT).await?;
+    if movable.len() < max_clients {
+        bail!(
+            "only {} procedures in hearing or scheduled; {max_clients} clients need one each (use more --procedures)",
+            movable.len()
+        );
+    }
+    let probe = Probe {
+        server_pid: Some(server.pid()),
+        postgres: backend == Backend::Postgres,
+        ticks_per_second: ctx.ticks_per_second,
+    };
+    let scenarios = Scenarios {
+        ctx,
+        name,
+        gql: gql.clone(),
+        url: url.clone(),
+        codes: Arc::clone(&codes),
+        total,
+        probe,
+    };
+    // Reads first, on the database as loaded: the transition runs leave tens of thousands of
+    // dead row versions behind (until autovacuum), which would slow the reads measured after.
+    let mut measurements = Vec::new();
+    for &clients in &plan.clients {
+        scenarios.reads(clients, &mut measurements).await?;
+    }
+    for &clients in &plan.clients {
+        scenarios
+            .writes(clients, &movable, &mut measurements)
+            .await?;
+        // The next client count starts from the versions this one left.
+        movable = refresh(&gql, movable).await?;
+    }
+    let peak_rss_mib = server
+        .peak_rss_kib()
+        .map(|kib| (kib as f64 / 1024.0 * 10.0).round() / 10.0);
+    let ready_populated_ms = ms(server.ready_after);
+    server.stop();
+
+    eprintln!("[{name}] counting SQL statements per request …");
+    let statements = count_statements(ctx, &url, &token, &movable, &codes, total).await?;
+    eprintln!(
+        "[{name}] rollout import procedures ({} rows) …",
+        plan.rows_to_import
+    );
+    let import_url = dbs.fresh(backend, "import").await?;
+    let import_dir = ctx.scratch.join(format!("import-{}", name.to_lowercase()));
+    std::fs::create_dir_all(&import_dir)?;
+    let import = prepare::import(ctx.rollout, &import_url, plan.rows_to_import, &import_dir)?;
+    eprintln!("[{name}] start to /readyz on empty databases …");
+    let mut ready_empty_ms = Vec::new();
+    for i in 0..plan.ready_samples {
+        let empty = dbs.fresh(backend, &format!("empty{i}")).await?;
+        let server = Server::start(ctx.rollout, &ctx.http, &empty, serve_env(), None).await?;
+        ready_empty_ms.push(ms(server.ready_after));
+        server.stop();
+    }
+    Ok(BackendResults {
+        backend,
+        procedures: total,
+        demo_seconds: (demo.as_secs_f64() * 100.0).round() / 100.0,
+        import_rows: plan.rows_to_import,
+        import_seconds: (import.as_secs_f64() * 100.0).round() / 100.0,
+        ready_empty_ms,
+        ready_populated_ms,
+        peak_rss_mib,
+        measurements,
+        statements,
+    })
+}
+
+/// The same procedures with their current state and version, read through the API.
+async fn refresh(gql: &Gql, movable: Vec<Movable>) -> anyhow::Result<Vec<Movable>> {
+    let mut fresh = Vec::with_capacity(movable.len());
+    for mut p in movable {
+        let data = gql
+            .post(gql::POINT_READ, serde_json::json!({ "code": p.code }))
+            .await?;
+        let node = &data["procedure"];
+        p.version = i32::try_from(node["version"].as_i64().context("no version")?)?;
+        p.state = node["state"]["key"]
+            .as_str()
+            .context("no state")?
+            .to_owned();
+        fresh.push(p);
+    }
+    Ok(fresh)
+}
+
+/// A separate server run with sqlx's statement log on (see [`statements`]).
+async fn count_statements(
+    ctx: &Context<'_>,
+    url: &str,
+    token: &str,
+    movable: &[Movable],
+    codes: &Arc<Vec<String>>,
+    total: i64,
+) -> anyhow::Result<Vec<StatementCount>> {
+    let counter = Arc::new(Counter::default());
+    let options = ServeOptions {
+        env: statements::counting_env(),
+    };
+    let server = Server::start(ctx.rollout, &ctx.http, url, options, Some(counter.sink())).await?;
+    let gql = Gql::new(ctx.http.clone(), &server.base_url, token);
+    let n = ctx.plan.statement_samples;
+    let mut counts = Vec::new();
+    for size in PAGE_SIZES {
+        let mut op = ListOp {
+            gql: gql.clone(),
+            page_size: size,
+            after: Value::Null,
+        };
+        counts.push(statements::count(&counter, &format!("list of {size}"), &mut op, n).await?);
+    }
+    let procedures = refresh(&gql, movable.iter().take(1).cloned().collect()).await?;
+    let mut op = TransitionOp {
+        gql: gql.clone(),
+        procedures,
+        next: 0,
+    };
+    counts.push(statements::count(&counter, "transitionProcedure", &mut op, n).await?);
+    let mut op = PointReadOp::new(gql.clone(), Arc::clone(codes), 7);
+    counts.push(statements::count(&counter, "procedure(code:)", &mut op, n).await?);
+    let mut op = SummaryOp {
+        gql,
+        expected_total: total,
+    };
+    counts.push(statements::count(&counter, "rolloutSummary", &mut op, n).await?);
+    if counts.iter().all(|c| c.per_request == 0) {
+        bail!(
+            "the server logged no sqlx statements with ROLLOUT_LOG=warn,sqlx::query=debug; last stderr: {}",
+            server.stderr_tail()
+        );
+    }
+    server.stop();
+    Ok(counts)
+}

@@ -1,0 +1,32 @@
+//! The rollout model and its rules: bureaus, procedures, the Japanese fiscal calendar, the workflow
+//! definition (a state graph validated with petgraph) and the engine that decides transitions.
+//!
+//! This crate does no IO, spawns nothing and never reads the clock: "now" is always a parameter.
+//! It carries no wire (serde/GraphQL) derives on its model types; the only serde use is the
+//! workflow definition's TOML file format in [`workflow::file`].
+#![forbid(unsafe_code)]
+
+pub mod approval;
+pub mod audit;
+pub mod authz;
+pub mod bureau;
+pub mod codes;
+pub mod fiscal;
+pub mod history;
+pub mod identity;
+pub mod ids;
+pub mod procedure;
+pub mod summary;
+pub mod token;
+pub mod workflow;
+
+pub use bureau::{Bureau, NewBureau};
+pub use codes::{BureauCode, CodeError, IdempotencyKey, ProcedureCode};
+pub use fiscal::{FiscalQuarter, FiscalQuarterError, FiscalYear};
+pub use history::TransitionRecord;
+pub use ids::{
+    ApprovalRequestId, AuditEntryId, BureauId, DelegationId, ProcedureId, TokenId,
+    TransitionRecordId, UserId,
+};
+pub use procedure::{Authority, Category, NewProcedure, Platform, Procedure, ProcedurePatch};
+pub use summary::RolloutSummary;

@@ -1,0 +1,84 @@
+//! Graphviz DOT output of a workflow's state graph, for the command line and the documentation.
+//!
+//! The text is deterministic (file order for nodes and edges, no hash-map iteration) so that a
+//! rendered diagram can be committed and diffed. Rendering to SVG/PNG is left to Graphviz itself:
+//! this module only writes text.
+
+use super::definition::{StateDef, StateKind, TransitionDef, WorkflowDefinition};
+
+/// Escapes `raw` for use inside a DOT string. Backslashes are doubled because Graphviz reads
+/// `\n`, `\l` and friends inside labels; real line breaks become `\n` so a label never splits
+/// the statement.
+fn escape(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    for c in raw.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn quote(raw: &str) -> String {
+    format!("\"{}\"", escape(raw))
+}
+
+/// Node attributes per kind: the start stands out, finished states are filled, blocked ones warn.
+fn node_style(kind: StateKind) -> &'static str {
+    match kind {
+        StateKind::Initial => r#"style="rounded,bold", peripheries=2"#,
+        StateKind::Active => r#"style="rounded""#,
+        StateKind::Blocked => r##"style="rounded,filled", fillcolor="#ffe0b2", color="#e65100""##,
+        StateKind::Done => r##"style="rounded,filled", fillcolor="#c8e6c9", color="#2e7d32""##,
+        StateKind::Closed => {
+            r##"style="rounded,filled", fillcolor="#e0e0e0", color="#757575", fontcolor="#424242""##
+        }
+    }
+}
+
+fn node_line(s: &StateDef) -> String {
+    // The `\n` between key and label is Graphviz's line break, so it goes in after escaping.
+    format!(
+        "  {} [label=\"{}\\n{}\", {}];\n",
+        quote(&s.key),
+        escape(&s.key),
+        escape(&s.label_ja),
+        node_style(s.kind)
+    )
+}
+
+fn edge_line(t: &TransitionDef) -> String {
+    let label = if t.guards.is_empty() {
+        t.key.clone()
+    } else {
+        let names: Vec<&str> = t.guards.iter().map(|g| g.name()).collect();
+        format!("{} [{}]", t.key, names.join(", "))
+    };
+    format!(
+        "  {} -> {} [label={}];\n",
+        quote(&t.from),
+        quote(&t.to),
+        quote(&label)
+    )
+}
+
+/// The state graph as a DOT `digraph`: one node per state labelled `key` and `label_ja` on two
+/// lines, one edge per transition labelled with its key and, in brackets, its guards.
+pub fn to_dot(def: &WorkflowDefinition) -> String {
+    let mut out = format!("digraph {} {{\n", quote(&def.version_tag()));
+    out.push_str("  rankdir=LR;\n");
+    out.push_str("  node [shape=box, fontname=\"sans-serif\"];\n");
+    out.push_str("  edge [fontname=\"sans-serif\", fontsize=10];\n");
+    for s in def.states() {
+        out.push_str(&node_line(s));
+    }
+    for t in def.transitions() {
+        out.push_str(&edge_line(t));
+    }
+    out.push_str("}\n");
+    out
+}

@@ -1,0 +1,59 @@
+//! Guards: named conditions a transition must meet. To add one: a variant, its name in
+//! [`Guard::name`]/[`Guard::parse`], its check in [`Guard::check`], and (if it needs data the
+//! procedure does not carry) a field in [`GuardInputs`] that the app layer fills in.
+
+use crate::Procedure;
+
+/// A condition on a transition, named in the workflow file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Guard {
+    /// The procedure has a target quarter (`target_quarter_set`).
+    TargetQuarterSet,
+    /// The procedure has a platform (`platform_set`).
+    PlatformSet,
+    /// The request carries a non-blank comment (`comment`).
+    Comment,
+}
+
+impl Guard {
+    pub const ALL: &'static [Guard] = &[Self::TargetQuarterSet, Self::PlatformSet, Self::Comment];
+
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::TargetQuarterSet => "target_quarter_set",
+            Self::PlatformSet => "platform_set",
+            Self::Comment => "comment",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|g| g.name() == name)
+    }
+
+    /// Whether the guard depends on the request rather than on stored data. Such guards cannot be
+    /// judged when listing next transitions; they are reported as requirements instead.
+    pub const fn is_request_guard(self) -> bool {
+        matches!(self, Self::Comment)
+    }
+
+    /// `None` when the guard holds, otherwise a message for the user saying what is missing.
+    pub fn check(self, procedure: &Procedure, inputs: &GuardInputs<'_>) -> Option<String> {
+        let holds = match self {
+            Self::TargetQuarterSet => procedure.target_quarter.is_some(),
+            Self::PlatformSet => procedure.platform.is_some(),
+            Self::Comment => inputs.comment.is_some_and(|c| !c.trim().is_empty()),
+        };
+        (!holds).then(|| match self {
+            Self::TargetQuarterSet => "set a target quarter before scheduling".to_owned(),
+            Self::PlatformSet => "choose the platform before marking it built".to_owned(),
+            Self::Comment => "this transition requires a comment".to_owned(),
+        })
+    }
+}
+
+/// Facts a guard may need beyond the procedure itself.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct GuardInputs<'a> {
+    /// The comment given with the transition request, if any.
+    pub comment: Option<&'a str>,
+}

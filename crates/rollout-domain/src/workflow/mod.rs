@@ -1,0 +1,30 @@
+//! Workflow definitions and the engine that applies them.
+//!
+//! A definition is a state graph (states with a kind, transitions with guards) read from TOML
+//! ([`file`]), validated with petgraph when loaded ([`validate`]), and consulted by the engine
+//! ([`engine`]) to decide whether a procedure may move. Guards ([`guards`]) are the extension
+//! point for later rules: adding one is a new variant, its name and its check, all in one file.
+
+pub mod definition;
+pub mod dot;
+pub mod engine;
+pub mod file;
+pub mod guards;
+pub mod validate;
+
+#[cfg(test)]
+mod tests;
+
+pub use definition::{StateDef, StateKind, TransitionDef, WorkflowDefinition};
+pub use engine::{GuardFailure, PlannedTransition, TransitionOption, TransitionRefused};
+pub use guards::{Guard, GuardInputs};
+pub use validate::WorkflowError;
+
+/// The default workflow, embedded in the binary; `--workflow FILE` replaces it.
+pub const DEFAULT_WORKFLOW_TOML: &str = include_str!("default.toml");
+
+/// The default workflow, parsed and validated.
+pub fn default_workflow() -> WorkflowDefinition {
+    WorkflowDefinition::from_toml(DEFAULT_WORKFLOW_TOML)
+        .expect("the embedded default workflow is valid (checked by a unit test)")
+}

@@ -1,0 +1,173 @@
+//! The API's enums and their hand-written conversions to and from the domain and store enums.
+//! The GraphQL item names are spelled out, not derived from the Rust names, because they are
+//! the contract (`JOINT_E_APPLICATION`) and a renamed Rust variant must not change them.
+
+use async_graphql::Enum;
+use rollout_domain as domain;
+
+macro_rules! mirror_enum {
+    ($(#[$doc:meta])* $name:ident <=> $other:path { $($variant:ident => $gql:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+        pub enum $name { $(#[graphql(name = $gql)] $variant),+ }
+
+        impl From<$other> for $name {
+            fn from(v: $other) -> Self {
+                use $other as O;
+                match v { $(O::$variant => Self::$variant),+ }
+            }
+        }
+
+        impl From<$name> for $other {
+            fn from(v: $name) -> Self {
+                use $other as O;
+                match v { $($name::$variant => O::$variant),+ }
+            }
+        }
+    };
+}
+
+mirror_enum!(
+    /// How the programme classifies a procedure.
+    ProcedureCategory <=> domain::Category {
+        Major => "MAJOR",
+        Standard => "STANDARD",
+        Subsidy => "SUBSIDY",
+    }
+);
+
+mirror_enum!(
+    /// Who can decide to digitise a procedure: Tokyo itself, or the national government.
+    Authority <=> domain::Authority {
+        Tokyo => "TOKYO",
+        National => "NATIONAL",
+    }
+);
+
+mirror_enum!(
+    /// The system through which a procedure goes online.
+    Platform <=> domain::Platform {
+        JointEApplication => "JOINT_E_APPLICATION",
+        SaasEApplication => "SAAS_E_APPLICATION",
+        Jgrants => "JGRANTS",
+        MynaPortal => "MYNA_PORTAL",
+        OtherNationalSystem => "OTHER_NATIONAL_SYSTEM",
+        DedicatedSystem => "DEDICATED_SYSTEM",
+    }
+);
+
+mirror_enum!(
+    /// What a workflow state means to the programme.
+    StateKind <=> domain::workflow::StateKind {
+        Initial => "INITIAL",
+        Active => "ACTIVE",
+        Blocked => "BLOCKED",
+        Done => "DONE",
+        Closed => "CLOSED",
+    }
+);
+
+mirror_enum!(
+    /// The field procedures are sorted by; ties are broken by id.
+    ProcedureOrderField <=> rollout_store::ProcedureOrderField {
+        Code => "CODE",
+        CreatedAt => "CREATED_AT",
+        UpdatedAt => "UPDATED_AT",
+    }
+);
+
+mirror_enum!(
+    /// Sort direction.
+    OrderDirection <=> rollout_store::OrderDirection {
+        Asc => "ASC",
+        Desc => "DESC",
+    }
+);
+
+mirror_enum!(
+    /// What a user may do: ADMIN manages users and bureaus; PROJECT_OFFICE works on every
+    /// procedure and decides approvals; BUREAU_COORDINATOR works on their own bureau's
+    /// procedures; VIEWER reads.
+    Role <=> domain::identity::Role {
+        Admin => "ADMIN",
+        ProjectOffice => "PROJECT_OFFICE",
+        BureauCoordinator => "BUREAU_COORDINATOR",
+        Viewer => "VIEWER",
+    }
+);
+
+mirror_enum!(
+    /// Where an approval request stands. A pending request past its deadline shows as EXPIRED.
+    ApprovalStatus <=> domain::approval::ApprovalStatus {
+        Pending => "PENDING",
+        Approved => "APPROVED",
+        Rejected => "REJECTED",
+        Withdrawn => "WITHDRAWN",
+        Expired => "EXPIRED",
+        Failed => "FAILED",
+    }
+);
+
+mirror_enum!(
+    /// One approver's decision.
+    Decision <=> domain::approval::Decision {
+        Approve => "APPROVE",
+        Reject => "REJECT",
+    }
+);
+
+mirror_enum!(
+    /// How an audited attempt ended.
+    AuditOutcome <=> domain::audit::AuditOutcome {
+        Success => "SUCCESS",
+        Unauthenticated => "UNAUTHENTICATED",
+        Forbidden => "FORBIDDEN",
+    }
+);
+
+impl Default for ProcedureOrderField {
+    fn default() -> Self {
+        rollout_store::ProcedureOrderField::default().into()
+    }
+}
+
+impl Default for OrderDirection {
+    fn default() -> Self {
+        rollout_store::OrderDirection::default().into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_domain_value_round_trips() {
+        for c in domain::Category::ALL {
+            assert_eq!(domain::Category::from(ProcedureCategory::from(*c)), *c);
+        }
+        for p in domain::Platform::ALL {
+            assert_eq!(domain::Platform::from(Platform::from(*p)), *p);
+        }
+        for k in domain::workflow::StateKind::ALL {
+            assert_eq!(domain::workflow::StateKind::from(StateKind::from(*k)), *k);
+        }
+        for r in domain::identity::Role::ALL {
+            assert_eq!(domain::identity::Role::from(Role::from(*r)), *r);
+        }
+        for s in domain::approval::ApprovalStatus::ALL {
+            assert_eq!(
+                domain::approval::ApprovalStatus::from(ApprovalStatus::from(*s)),
+                *s
+            );
+        }
+        for o in domain::audit::AuditOutcome::ALL {
+            assert_eq!(
+                domain::audit::AuditOutcome::from(AuditOutcome::from(*o)),
+                *o
+            );
+        }
+        assert_eq!(ProcedureOrderField::default(), ProcedureOrderField::Code);
+        assert_eq!(OrderDirection::default(), OrderDirection::Asc);
+    }
+}

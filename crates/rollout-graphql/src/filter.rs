@@ -1,0 +1,159 @@
+//! Listing procedures: the `ProcedureFilter` and `ProcedureOrder` inputs, their conversion to the
+//! store's types, and the one listing routine behind both `Query.procedures` and
+//! `Bureau.procedures`. Filtering and ordering happen in SQL; this module only checks the
+//! arguments (page size, cursor, bureau codes, state keys) so a bad one is a VALIDATION error
+//! rather than an empty page.
+
+use async_graphql::{Context, InputObject};
+use rollout_domain::BureauCode;
+use tracing::instrument;
+
+use crate::connection::{ProcedureConnection, page_size};
+use crate::enums::{Authority, OrderDirection, ProcedureCategory, ProcedureOrderField};
+use crate::scalars::FiscalQuarter;
+use crate::{app, errors, ids};
+
+/// Which procedures to list; every given field narrows the result.
+#[derive(Debug, Clone, Default, InputObject)]
+#[graphql(name = "ProcedureFilter")]
+pub struct ProcedureFilterInput {
+    /// Any of these bureaus.
+    pub bureau_codes: Option<Vec<String>>,
+    /// Any of these workflow state keys.
+    pub states: Option<Vec<String>>,
+    pub category: Option<ProcedureCategory>,
+    pub authority: Option<Authority>,
+    /// 10,000 or more applications a year (true), or fewer or unknown (false).
+    pub is_priority: Option<bool>,
+    /// Case-insensitive substring of the code, the Japanese name or the English name.
+    pub search: Option<String>,
+    pub target_quarter: Option<FiscalQuarter>,
+}
+
+/// Sort order of a procedure listing.
+#[derive(Debug, Clone, Copy, Default, InputObject)]
+#[graphql(name = "ProcedureOrder")]
+pub struct ProcedureOrderInput {
+    #[graphql(default)]
+    pub field: ProcedureOrderField,
+    #[graphql(default)]
+    pub direction: OrderDirection,
+}
+
+impl From<ProcedureOrderInput> for rollout_store::ProcedureOrder {
+    fn from(o: ProcedureOrderInput) -> Self {
+        Self {
+            field: o.field.into(),
+            direction: o.direction.into(),
+        }
+    }
+}
+
+impl ProcedureFilterInput {
+    /// The store filter, or a VALIDATION error naming the bad bureau code or state key.
+    pub(crate) fn into_store(
+        self,
+        workflow: &rollout_domain::workflow::WorkflowDefinition,
+    ) -> async_graphql::Result<rollout_store::ProcedureFilter> {
+        let bureau_codes = self
+            .bureau_codes
+            .unwrap_or_default()
+            .iter()
+            .map(|raw| BureauCode::parse(raw).map_err(|e| errors::validation(e.0)))
+            .collect::<Result<Vec<_>, _>>()?;
+        let states = self.states.unwrap_or_default();
+        if let Some(unknown) = states.iter().find(|s| workflow.state(s).is_none()) {
+            return Err(errors::validation(format!(
+                "the workflow {} has no state {unknown:?}",
+                workflow.version_tag()
+            )));
+        }
+        Ok(rollout_store::ProcedureFilter {
+            bureau_codes,
+            states,
+            category: self.category.map(Into::into),
+            authority: self.authority.map(Into::into),
+            is_priority: self.is_priority,
+            search: self
+                .search
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty()),
+            target_quarter: self.target_quarter.map(|q| q.0),
+        })
+    }
+}
+
+/// One page of procedures. `bureau`, when given, replaces the filter's bureau codes (for
+/// `Bureau.procedures`).
+#[instrument(skip_all, fields(first, bureau = bureau.map(BureauCode::as_str)))]
+pub(crate) async fn list_procedures(
+    ctx: &Context<'_>,
+    first: Option<i32>,
+    after: Option<String>,
+    filter: Option<ProcedureFilterInput>,
+    order: Option<ProcedureOrderInput>,
+    bureau: Option<&BureauCode>,
+) -> async_graphql::Result<ProcedureConnection> {
+    let app = app(ctx)?;
+    let first = page_size(first)?;
+    tracing::Span::current().record("first", first);
+    let order = rollout_store::ProcedureOrder::from(order.unwrap_or_default());
+    let after = after
+        .map(|raw| ids::decode_procedure_cursor(&raw, order))
+        .transpose()
+        .map_err(|e| errors::validation(e.0))?;
+    let mut filter = filter.unwrap_or_default().into_store(app.workflow())?;
+    if let Some(code) = bureau {
+        filter.bureau_codes = vec![code.clone()];
+    }
+    let page = app
+        .list_procedures(&filter, order, first, after)
+        .await
+        .map_err(|e| errors::graphql_error(&e))?;
+    Ok(ProcedureConnection::new(page, order))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rollout_domain::workflow::default_workflow;
+
+    #[test]
+    fn filters_convert_and_check_codes_and_states() {
+        let wf = default_workflow();
+        let input = ProcedureFilterInput {
+            bureau_codes: Some(vec!["KANKYO".into()]),
+            states: Some(vec!["scheduled".into()]),
+            category: Some(ProcedureCategory::Subsidy),
+            search: Some("  旅券 ".into()),
+            ..Default::default()
+        };
+        let f = input.into_store(&wf).unwrap();
+        assert_eq!(f.bureau_codes[0].as_str(), "KANKYO");
+        assert_eq!(f.states, ["scheduled"]);
+        assert_eq!(f.category, Some(rollout_domain::Category::Subsidy));
+        assert_eq!(f.search.as_deref(), Some("旅券"));
+
+        let bad_code = ProcedureFilterInput {
+            bureau_codes: Some(vec!["kankyo".into()]),
+            ..Default::default()
+        };
+        assert!(
+            bad_code
+                .into_store(&wf)
+                .unwrap_err()
+                .message
+                .contains("kankyo")
+        );
+        let bad_state = ProcedureFilterInput {
+            states: Some(vec!["schedueld".into()]),
+            ..Default::default()
+        };
+        let err = bad_state.into_store(&wf).unwrap_err();
+        assert!(
+            err.message.contains("no state \"schedueld\""),
+            "{}",
+            err.message
+        );
+    }
+}

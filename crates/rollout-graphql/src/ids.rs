@@ -1,0 +1,359 @@
+//! Global ids and pagination cursors, the two opaque strings the API hands out.
+//!
+//! A global id is base64url (no padding) of `<TypeName>:<uuid>`; decoding checks the type prefix so
+//! a bureau id can never be used as a procedure id. A cursor is base64url of a small JSON object
+//! that names the ordering it belongs to, so a cursor taken under `CODE ASC` is refused under
+//! `UPDATED_AT DESC` instead of silently skipping rows. Neither is meant to be built by clients;
+//! both are stable across releases because clients store them.
+
+use async_graphql::ID;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Utc};
+use rollout_store::{
+    HistoryCursor, OrderDirection, ProcedureCursor, ProcedureOrder, ProcedureOrderField, SortValue,
+};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// The object types that have global ids. `AuditEntry` is absent: the store cannot read one
+/// entry by id, so entries are not nodes (see `audit`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NodeType {
+    Bureau,
+    Procedure,
+    TransitionRecord,
+    User,
+    ApiToken,
+    ApprovalRequest,
+    Delegation,
+}
+
+impl NodeType {
+    const ALL: [NodeType; 7] = [
+        Self::Bureau,
+        Self::Procedure,
+        Self::TransitionRecord,
+        Self::User,
+        Self::ApiToken,
+        Self::ApprovalRequest,
+        Self::Delegation,
+    ];
+
+    pub(crate) const fn name(self) -> &'static str {
+        match self {
+            Self::Bureau => "Bureau",
+            Self::Procedure => "Procedure",
+            Self::TransitionRecord => "TransitionRecord",
+            Self::User => "User",
+            Self::ApiToken => "ApiToken",
+            Self::ApprovalRequest => "ApprovalRequest",
+            Self::Delegation => "Delegation",
+        }
+    }
+}
+
+/// A malformed id or cursor; the message is safe to show to the client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Malformed(pub String);
+
+pub(crate) fn global_id(ty: NodeType, id: Uuid) -> ID {
+    ID(URL_SAFE_NO_PAD.encode(format!("{}:{id}", ty.name())))
+}
+
+/// Decodes any global id into its type and uuid.
+pub(crate) fn decode_global_id(raw: &str) -> Result<(NodeType, Uuid), Malformed> {
+    let bad = || Malformed(format!("{raw:?} is not a valid id"));
+    let bytes = URL_SAFE_NO_PAD.decode(raw).map_err(|_| bad())?;
+    let text = String::from_utf8(bytes).map_err(|_| bad())?;
+    let (prefix, uuid) = text.split_once(':').ok_or_else(bad)?;
+    let ty = NodeType::ALL
+        .into_iter()
+        .find(|t| t.name() == prefix)
+        .ok_or_else(bad)?;
+    let uuid = Uuid::parse_str(uuid).map_err(|_| bad())?;
+    Ok((ty, uuid))
+}
+
+/// Decodes a global id that must be of type `ty`.
+pub(crate) fn decode_global_id_as(raw: &str, ty: NodeType) -> Result<Uuid, Malformed> {
+    match decode_global_id(raw)? {
+        (found, uuid) if found == ty => Ok(uuid),
+        (found, _) => Err(Malformed(format!(
+            "{raw:?} is a {} id, not a {} id",
+            found.name(),
+            ty.name()
+        ))),
+    }
+}
+
+/// The uuid of a query argument's global id of type `ty`, or a VALIDATION error.
+pub(crate) fn argument_id(raw: &str, ty: NodeType) -> async_graphql::Result<Uuid> {
+    decode_global_id_as(raw, ty).map_err(|e| crate::errors::validation(e.0))
+}
+
+/// The wire form of every cursor kind; `o` names the ordering the cursor belongs to.
+#[derive(Serialize, Deserialize)]
+struct CursorWire {
+    o: String,
+    /// The sort value: the code, or an RFC 3339 time.
+    v: String,
+    id: String,
+}
+
+const HISTORY_ORDERING: &str = "HISTORY";
+
+/// The orderings of the listings keyed on a time and an id, newest or oldest first as the store
+/// pages them; a cursor of one is refused by the other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TimeOrdering {
+    /// Approval requests, newest first.
+    Approvals,
+    /// The audit trail, oldest first.
+    Audit,
+}
+
+impl TimeOrdering {
+    const fn tag(self) -> &'static str {
+        match self {
+            Self::Approvals => "APPROVALS",
+            Self::Audit => "AUDIT",
+        }
+    }
+}
+
+fn ordering_tag(order: ProcedureOrder) -> String {
+    let field = match order.field {
+        ProcedureOrderField::Code => "CODE",
+        ProcedureOrderField::CreatedAt => "CREATED_AT",
+        ProcedureOrderField::UpdatedAt => "UPDATED_AT",
+    };
+    let direction = match order.direction {
+        OrderDirection::Asc => "ASC",
+        OrderDirection::Desc => "DESC",
+    };
+    format!("{field}:{direction}")
+}
+
+fn encode_wire(wire: &CursorWire) -> String {
+    let json = serde_json::to_vec(wire).expect("a struct of strings always serialises");
+    URL_SAFE_NO_PAD.encode(json)
+}
+
+fn decode_wire(raw: &str) -> Result<CursorWire, Malformed> {
+    URL_SAFE_NO_PAD
+        .decode(raw)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .ok_or_else(|| Malformed(format!("{raw:?} is not a valid cursor")))
+}
+
+fn time_text(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+}
+
+fn parse_time(raw: &str, v: &str) -> Result<DateTime<Utc>, Malformed> {
+    DateTime::parse_from_rfc3339(v)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| Malformed(format!("{raw:?} is not a valid cursor")))
+}
+
+fn parse_uuid(raw: &str, id: &str) -> Result<Uuid, Malformed> {
+    Uuid::parse_str(id).map_err(|_| Malformed(format!("{raw:?} is not a valid cursor")))
+}
+
+pub(crate) fn encode_procedure_cursor(cursor: &ProcedureCursor, order: ProcedureOrder) -> String {
+    let v = match &cursor.value {
+        SortValue::Text(s) => s.clone(),
+        SortValue::Time(t) => time_text(*t),
+    };
+    encode_wire(&CursorWire {
+        o: ordering_tag(order),
+        v,
+        id: cursor.id.to_string(),
+    })
+}
+
+/// Decodes a procedure cursor, refusing one that was issued under another ordering.
+pub(crate) fn decode_procedure_cursor(
+    raw: &str,
+    order: ProcedureOrder,
+) -> Result<ProcedureCursor, Malformed> {
+    let wire = decode_wire(raw)?;
+    let expected = ordering_tag(order);
+    if wire.o != expected {
+        return Err(Malformed(format!(
+            "cursor {raw:?} belongs to the ordering {}, not {expected}",
+            wire.o
+        )));
+    }
+    let value = match order.field {
+        ProcedureOrderField::Code => SortValue::Text(wire.v),
+        ProcedureOrderField::CreatedAt | ProcedureOrderField::UpdatedAt => {
+            SortValue::Time(parse_time(raw, &wire.v)?)
+        }
+    };
+    Ok(ProcedureCursor {
+        value,
+        id: rollout_domain::ProcedureId(parse_uuid(raw, &wire.id)?),
+    })
+}
+
+pub(crate) fn encode_history_cursor(cursor: &HistoryCursor) -> String {
+    encode_wire(&CursorWire {
+        o: HISTORY_ORDERING.to_owned(),
+        v: cursor.procedure_version.to_string(),
+        id: String::new(),
+    })
+}
+
+pub(crate) fn decode_history_cursor(raw: &str) -> Result<HistoryCursor, Malformed> {
+    let wire = decode_wire(raw)?;
+    if wire.o != HISTORY_ORDERING {
+        return Err(Malformed(format!(
+            "cursor {raw:?} belongs to a procedure listing, not to a history"
+        )));
+    }
+    let procedure_version = wire
+        .v
+        .parse::<i32>()
+        .ok()
+        .filter(|v| *v >= 1)
+        .ok_or_else(|| Malformed(format!("cursor {raw:?} is not a history position")))?;
+    Ok(HistoryCursor { procedure_version })
+}
+
+/// A cursor of a time-keyed listing.
+pub(crate) fn encode_time_cursor(ordering: TimeOrdering, at: DateTime<Utc>, id: Uuid) -> String {
+    encode_wire(&CursorWire {
+        o: ordering.tag().to_owned(),
+        v: time_text(at),
+        id: id.to_string(),
+    })
+}
+
+/// Decodes a cursor of `ordering`, refusing one issued by another listing.
+pub(crate) fn decode_time_cursor(
+    raw: &str,
+    ordering: TimeOrdering,
+) -> Result<(DateTime<Utc>, Uuid), Malformed> {
+    let wire = decode_wire(raw)?;
+    if wire.o != ordering.tag() {
+        return Err(Malformed(format!(
+            "cursor {raw:?} does not belong to this listing"
+        )));
+    }
+    Ok((parse_time(raw, &wire.v)?, parse_uuid(raw, &wire.id)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rollout_domain::ProcedureId;
+
+    const UUID: &str = "0190f5a2-7b3c-7def-8123-456789abcdef";
+
+    #[test]
+    fn global_ids_carry_their_type() {
+        let uuid = Uuid::parse_str(UUID).unwrap();
+        let id = global_id(NodeType::Procedure, uuid);
+        assert_eq!(
+            id.0,
+            URL_SAFE_NO_PAD.encode(format!("Procedure:{UUID}")),
+            "the contract fixes the encoding"
+        );
+        assert_eq!(decode_global_id(&id).unwrap(), (NodeType::Procedure, uuid));
+        assert_eq!(decode_global_id_as(&id, NodeType::Procedure).unwrap(), uuid);
+        let err = decode_global_id_as(&id, NodeType::Bureau).unwrap_err();
+        assert!(
+            err.0.contains("is a Procedure id, not a Bureau id"),
+            "{}",
+            err.0
+        );
+    }
+
+    #[test]
+    fn malformed_global_ids_are_refused() {
+        let cases = [
+            "not base64!".to_owned(),
+            URL_SAFE_NO_PAD.encode("Procedure"),
+            URL_SAFE_NO_PAD.encode(format!("Widget:{UUID}")),
+            URL_SAFE_NO_PAD.encode("Procedure:not-a-uuid"),
+        ];
+        for raw in cases {
+            assert!(decode_global_id(&raw).is_err(), "{raw} accepted");
+        }
+    }
+
+    #[test]
+    fn procedure_cursors_belong_to_one_ordering() {
+        let code_asc = ProcedureOrder::default();
+        let cursor = ProcedureCursor {
+            value: SortValue::Text("KANKYO-0001".into()),
+            id: ProcedureId(Uuid::parse_str(UUID).unwrap()),
+        };
+        let raw = encode_procedure_cursor(&cursor, code_asc);
+        assert_eq!(decode_procedure_cursor(&raw, code_asc).unwrap(), cursor);
+        let desc = ProcedureOrder {
+            field: ProcedureOrderField::Code,
+            direction: OrderDirection::Desc,
+        };
+        let err = decode_procedure_cursor(&raw, desc).unwrap_err();
+        assert!(err.0.contains("CODE:ASC, not CODE:DESC"), "{}", err.0);
+        assert!(decode_history_cursor(&raw).is_err());
+    }
+
+    #[test]
+    fn time_cursors_round_trip_to_the_microsecond() {
+        let at = DateTime::parse_from_rfc3339("2026-04-01T09:30:00.123456Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let order = ProcedureOrder {
+            field: ProcedureOrderField::UpdatedAt,
+            direction: OrderDirection::Desc,
+        };
+        let cursor = ProcedureCursor {
+            value: SortValue::Time(at),
+            id: ProcedureId(Uuid::parse_str(UUID).unwrap()),
+        };
+        let raw = encode_procedure_cursor(&cursor, order);
+        assert_eq!(decode_procedure_cursor(&raw, order).unwrap(), cursor);
+
+        let history = HistoryCursor {
+            procedure_version: 3,
+        };
+        let raw = encode_history_cursor(&history);
+        assert_eq!(decode_history_cursor(&raw).unwrap(), history);
+        assert!(decode_procedure_cursor(&raw, order).is_err());
+        assert!(decode_history_cursor("garbage").is_err());
+    }
+
+    #[test]
+    fn time_cursors_belong_to_one_listing() {
+        let at = DateTime::parse_from_rfc3339("2026-06-15T03:00:00.000123Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let id = Uuid::parse_str(UUID).unwrap();
+        let raw = encode_time_cursor(TimeOrdering::Audit, at, id);
+        assert_eq!(
+            decode_time_cursor(&raw, TimeOrdering::Audit).unwrap(),
+            (at, id)
+        );
+        let err = decode_time_cursor(&raw, TimeOrdering::Approvals).unwrap_err();
+        assert!(err.0.contains("does not belong"), "{}", err.0);
+        assert!(decode_history_cursor(&raw).is_err());
+        let history = encode_history_cursor(&HistoryCursor {
+            procedure_version: 2,
+        });
+        assert!(decode_time_cursor(&history, TimeOrdering::Audit).is_err());
+    }
+
+    #[test]
+    fn every_node_type_round_trips() {
+        let uuid = Uuid::parse_str(UUID).unwrap();
+        for ty in NodeType::ALL {
+            let id = global_id(ty, uuid);
+            assert_eq!(decode_global_id(&id).unwrap(), (ty, uuid), "{}", ty.name());
+        }
+    }
+}

@@ -1,0 +1,175 @@
+//! The `Procedure` type. Its scalar fields come from the stored row; `bureau` and
+//! `pendingApproval` are loaded with those of the whole page ([`crate::loaders`]); `state` and
+//! `nextTransitions` are computed from the in-memory workflow definition (no query per row);
+//! `history` is one keyset-paginated read.
+
+use std::sync::Arc;
+
+use async_graphql::{Context, ID, Object};
+use rollout_domain as domain;
+use tracing::instrument;
+
+use crate::app;
+use crate::approval::ApprovalRequest;
+use crate::bureau::Bureau;
+use crate::connection::TransitionRecordConnection;
+use crate::enums::{Authority, Platform, ProcedureCategory};
+use crate::history::history_page;
+use crate::ids::{NodeType, global_id};
+use crate::loaders::{BureauBatch, PendingBatch};
+use crate::scalars::{Date, DateTime, FiscalQuarter};
+use crate::workflow::{TransitionOption, WorkflowState, known_state, next_transitions};
+
+/// An administrative procedure (手続) on its way online.
+#[derive(Debug, Clone)]
+pub struct Procedure {
+    row: domain::Procedure,
+    /// Shared by every procedure of the same page.
+    page: Arc<PageRefs>,
+}
+
+/// What the procedures of one page refer to, loaded together.
+#[derive(Debug)]
+struct PageRefs {
+    bureaus: BureauBatch,
+    pending: PendingBatch,
+}
+
+impl Procedure {
+    /// A procedure on its own: its references are batches of one.
+    pub(crate) fn single(row: domain::Procedure) -> Self {
+        Self::page(vec![row])
+            .pop()
+            .expect("a page of one procedure has one procedure")
+    }
+
+    /// The procedures of one page, whose references load together.
+    pub(crate) fn page(rows: Vec<domain::Procedure>) -> Vec<Self> {
+        let page = Arc::new(PageRefs {
+            bureaus: BureauBatch::new(rows.iter().map(|p| p.bureau_id)),
+            pending: PendingBatch::new(rows.iter().map(|p| p.id)),
+        });
+        rows.into_iter()
+            .map(|row| Self {
+                row,
+                page: page.clone(),
+            })
+            .collect()
+    }
+
+    pub(crate) fn row(&self) -> &domain::Procedure {
+        &self.row
+    }
+}
+
+#[Object]
+impl Procedure {
+    pub async fn id(&self) -> ID {
+        global_id(NodeType::Procedure, self.row.id.as_uuid())
+    }
+
+    /// E.g. "KANKYO-0012".
+    async fn code(&self) -> &str {
+        self.row.code.as_str()
+    }
+
+    /// The official Japanese name.
+    async fn name(&self) -> &str {
+        &self.row.name
+    }
+
+    async fn name_en(&self) -> Option<&str> {
+        self.row.name_en.as_deref()
+    }
+
+    #[instrument(skip_all, fields(procedure = %self.row.id, bureau = %self.row.bureau_id))]
+    async fn bureau(&self, ctx: &Context<'_>) -> async_graphql::Result<Bureau> {
+        let bureau = self.page.bureaus.get(app(ctx)?, self.row.bureau_id).await?;
+        Ok(Bureau(bureau))
+    }
+
+    /// The open approval request for a gated transition of this procedure; null when there is
+    /// none (or it has passed its deadline, which closes it). While one is open, the procedure
+    /// stays where it is and no other gated transition can be requested.
+    #[instrument(skip_all, fields(procedure = %self.row.id))]
+    async fn pending_approval(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<ApprovalRequest>> {
+        let app = app(ctx)?;
+        let pending = self.page.pending.get(app, self.row.id).await?;
+        Ok(pending.filter(|r| r.is_pending_at(app.now())))
+    }
+
+    async fn category(&self) -> ProcedureCategory {
+        self.row.category.into()
+    }
+
+    async fn authority(&self) -> Authority {
+        self.row.authority.into()
+    }
+
+    /// Applications per year, when known.
+    async fn annual_applications(&self) -> Option<i64> {
+        self.row.annual_applications
+    }
+
+    /// 10,000 or more applications a year.
+    async fn is_priority(&self) -> bool {
+        self.row.is_priority()
+    }
+
+    /// How many of the ~28,000 administrative processes this procedure stands for.
+    async fn process_count(&self) -> i32 {
+        self.row.process_count
+    }
+
+    async fn platform(&self) -> Option<Platform> {
+        self.row.platform.map(Into::into)
+    }
+
+    /// The current workflow state.
+    async fn state(&self, ctx: &Context<'_>) -> async_graphql::Result<WorkflowState> {
+        known_state(app(ctx)?.workflow(), &self.row.state)
+    }
+
+    /// Optimistic-concurrency version: give it back as `expectedVersion` when changing this.
+    async fn version(&self) -> i32 {
+        self.row.version
+    }
+
+    async fn target_quarter(&self) -> Option<FiscalQuarter> {
+        self.row.target_quarter.map(FiscalQuarter)
+    }
+
+    /// Set when the procedure first reaches a DONE state (Tokyo calendar date).
+    async fn released_on(&self) -> Option<Date> {
+        self.row.released_on.map(Date)
+    }
+
+    /// State changes, oldest first; the first record is the creation (`from: null`).
+    async fn history(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<TransitionRecordConnection> {
+        history_page(ctx, self, first, after).await
+    }
+
+    /// Every transition out of the current state and whether its data guards hold now.
+    async fn next_transitions(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<TransitionOption>> {
+        next_transitions(app(ctx)?.workflow(), &self.row)
+    }
+
+    async fn created_at(&self) -> DateTime {
+        DateTime(self.row.created_at)
+    }
+
+    async fn updated_at(&self) -> DateTime {
+        DateTime(self.row.updated_at)
+    }
+}

@@ -1,0 +1,18 @@
+//! API tests: GraphQL documents executed directly against the schema, over a real SQLite store
+//! (one fresh temp-file database per test) with a fixed clock, each request carrying the actor
+//! the server would attach. One test binary, several areas.
+
+mod access;
+mod approval_listing;
+mod approvals;
+mod audit;
+mod delegations;
+mod harness;
+mod identity;
+mod listing;
+mod lookups;
+mod mutations;
+mod outage;
+mod store;
+mod subscriptions;
+mod transitions;

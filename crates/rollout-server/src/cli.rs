@@ -1,0 +1,257 @@
+//! The command line (clap derive). Flags that are also settings (`--database-url`, `--listen`,
+//! `--workflow`) override the config file and the environment; see [`crate::config`].
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::Layer;
+use crate::database_url::DatabaseUrl;
+
+/// rollout: the workflow engine for moving Tokyo's administrative procedures online.
+#[derive(Debug, Parser)]
+#[command(name = "rollout", version, about, propagate_version = true)]
+pub struct Cli {
+    /// Read settings from FILE instead of ./rollout.toml.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the GraphQL API (and GraphiQL) over HTTP until SIGINT or SIGTERM.
+    Serve(ServeArgs),
+    /// Create or upgrade the database schema, then exit.
+    Migrate(DatabaseArgs),
+    /// Print the GraphQL schema (SDL).
+    Schema,
+    /// Check or draw workflow definition files.
+    #[command(subcommand)]
+    Workflow(WorkflowCommand),
+    /// Import bureaus or procedures from a CSV file: all rows or none.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Load demo data (real bureaus and procedures, plus generated ones) into an empty database.
+    Demo(DemoArgs),
+    /// Manage users: add, list, disable.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage API tokens: create (the secret is shown once), list, revoke.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Read the audit trail.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a user.
+    Add {
+        #[arg(long)]
+        email: String,
+        /// Display name.
+        #[arg(long)]
+        name: String,
+        /// ADMIN, PROJECT_OFFICE, BUREAU_COORDINATOR or VIEWER.
+        #[arg(long)]
+        role: String,
+        /// Bureau code (bureau coordinators only).
+        #[arg(long)]
+        bureau: Option<String>,
+    },
+    /// List users.
+    List,
+    /// Disable a user: they can no longer authenticate; their history stays.
+    Disable { email: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a token for a user and print its secret (only this once).
+    Create {
+        /// The owner's e-mail address.
+        #[arg(long)]
+        user: String,
+        /// What the token is for.
+        #[arg(long)]
+        name: String,
+        /// Expire after this many days (no expiry without it).
+        #[arg(long, value_name = "DAYS")]
+        expires_in_days: Option<u32>,
+    },
+    /// List tokens (of one user with --user).
+    List {
+        #[arg(long)]
+        user: Option<String>,
+    },
+    /// Revoke a token by id.
+    Revoke { id: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Write the audit trail between two instants as CSV or JSON Lines.
+    Export(AuditExportArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    Csv,
+    Jsonl,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditExportArgs {
+    /// From this instant (inclusive): 2026-04-01 (midnight in Tokyo) or RFC 3339.
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Until this instant (exclusive).
+    #[arg(long)]
+    pub until: Option<String>,
+    #[arg(long, value_enum, default_value = "jsonl")]
+    pub format: ExportFormat,
+    /// Write to FILE instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct DatabaseArgs {
+    /// Database URL: sqlite:FILE or postgres://USER[:PASSWORD]@HOST[:PORT]/DB.
+    #[arg(long, value_name = "URL")]
+    pub database_url: Option<DatabaseUrl>,
+}
+
+#[derive(Debug, Args)]
+pub struct WorkflowArgs {
+    /// Workflow definition (TOML) replacing the embedded default.
+    #[arg(long, value_name = "FILE")]
+    pub workflow: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on [default: 127.0.0.1:8080].
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<SocketAddr>,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    #[command(flatten)]
+    pub workflow: WorkflowArgs,
+    /// Load the demo data (31 bureaus, 44 real procedures) if the database is empty.
+    #[arg(long)]
+    pub demo: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WorkflowCommand {
+    /// Validate a workflow file: prints a summary, or every error (exit code 1).
+    Check { file: PathBuf },
+    /// Print a workflow as a Graphviz DOT graph (the embedded default without FILE).
+    Dot { file: Option<PathBuf> },
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// CSV file, UTF-8 with or without a byte-order mark.
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    #[command(flatten)]
+    pub workflow: WorkflowArgs,
+    /// Name recorded as the actor of the creation records.
+    #[arg(long, default_value = "import")]
+    pub actor: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Header: code,name_ja,name_en
+    Bureaus(ImportArgs),
+    /// Header: code,name,name_en,bureau_code,category,authority,annual_applications,process_count,platform,target_quarter
+    Procedures(ImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// How many generated procedures to add to the 44 real ones.
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub synthetic: usize,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    #[command(flatten)]
+    pub workflow: WorkflowArgs,
+}
+
+impl Command {
+    /// The settings given as flags, as the top configuration layer.
+    pub fn flags(&self) -> Layer {
+        let (database, workflow, listen) = match self {
+            Self::Serve(a) => (Some(&a.database), Some(&a.workflow), a.listen),
+            Self::Migrate(d) => (Some(d), None, None),
+            Self::Import(ImportCommand::Bureaus(a) | ImportCommand::Procedures(a)) => {
+                (Some(&a.database), Some(&a.workflow), None)
+            }
+            Self::Demo(a) => (Some(&a.database), Some(&a.workflow), None),
+            Self::Schema | Self::Workflow(_) | Self::User(_) | Self::Token(_) | Self::Audit(_) => {
+                (None, None, None)
+            }
+        };
+        Layer {
+            database_url: database.and_then(|d| d.database_url.clone()),
+            listen: listen.map(|a| a.to_string()),
+            workflow: workflow.and_then(|w| w.workflow.clone()),
+            ..Layer::default()
+        }
+    }
+
+    /// The log filter when none is configured: a server reports its requests, a one-shot
+    /// command only what goes wrong.
+    pub fn default_log_filter(&self) -> &'static str {
+        match self {
+            Self::Serve(_) => "info",
+            _ => "warn",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn flags_become_the_top_layer() {
+        let cli = Cli::try_parse_from([
+            "rollout",
+            "serve",
+            "--listen",
+            "0.0.0.0:9000",
+            "--database-url",
+            "sqlite:x.db",
+            "--workflow",
+            "w.toml",
+            "--demo",
+        ])
+        .unwrap();
+        let flags = cli.command.flags();
+        assert_eq!(flags.listen.as_deref(), Some("0.0.0.0:9000"));
+        assert_eq!(flags.database_url, Some(DatabaseUrl::new("sqlite:x.db")));
+        assert_eq!(flags.workflow, Some(PathBuf::from("w.toml")));
+        let cli = Cli::try_parse_from(["rollout", "demo", "--synthetic", "200"]).unwrap();
+        assert!(matches!(
+            cli.command,
+            Command::Demo(DemoArgs { synthetic: 200, .. })
+        ));
+        assert_eq!(cli.command.flags(), Layer::default());
+    }
+}

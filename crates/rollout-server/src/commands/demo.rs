@@ -1,0 +1,52 @@
+//! `rollout demo [--synthetic N]`: loads the demo data into an empty database with a progress
+//! bar and a timed summary; a database that already holds data is left alone (exit code 1).
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use rollout_app::demo::{DemoError, DemoOptions, DemoProgress};
+use rollout_app::{App, SystemClock};
+
+use super::progress::Progress;
+use super::workflow::load_workflow;
+use crate::backend::Database;
+use crate::config::Config;
+use crate::error::CliError;
+
+pub async fn run(config: &Config, synthetic: usize) -> Result<(), CliError> {
+    let workflow = load_workflow(config.workflow.as_deref())?;
+    let db = Database::connect(&config.database_url).await?;
+    let app = App::new(db.store.clone(), workflow, Arc::new(SystemClock));
+    let started = Instant::now();
+    let progress = Progress::new(1);
+    let options = DemoOptions {
+        synthetic,
+        ..DemoOptions::default()
+    };
+    let result = app
+        .load_demo(options, &|p: DemoProgress| {
+            progress.update("loading", p.done, p.total);
+        })
+        .await;
+    progress.finish();
+    db.close().await;
+    match result {
+        Ok(r) => {
+            println!(
+                "loaded {} bureaus, {} real and {} generated procedures ({} history records) into {} in {:.1} s",
+                r.bureaus,
+                r.real_procedures,
+                r.synthetic_procedures,
+                r.history_records,
+                config.database_url,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+        Err(DemoError::NotEmpty) => Err(CliError::user(format!(
+            "refusing to load demo data: {} already holds bureaus or procedures (use an empty database)",
+            config.database_url
+        ))),
+        Err(DemoError::App(e)) => Err(CliError::app("loading demo data failed", e)),
+    }
+}

@@ -1,0 +1,89 @@
+//! `rollout import bureaus|procedures FILE`: reads the file through the app's import use case
+//! and does the terminal part: progress, every bad row with its line, and a timed summary.
+
+use std::fs::File;
+use std::io::BufReader;
+use std::sync::Arc;
+use std::time::Instant;
+
+use rollout_app::import::{ImportError, ImportPhase, ImportProgress};
+use rollout_app::{Actor, App, SystemClock};
+
+use super::progress::Progress;
+use super::workflow::load_workflow;
+use crate::backend::Database;
+use crate::cli::ImportArgs;
+use crate::config::Config;
+use crate::error::CliError;
+
+/// Files with fewer rows than this finish before a bar would be worth drawing.
+const BAR_THRESHOLD: usize = 2_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Bureaus,
+    Procedures,
+}
+
+impl Kind {
+    fn noun(self) -> &'static str {
+        match self {
+            Self::Bureaus => "bureaus",
+            Self::Procedures => "procedures",
+        }
+    }
+}
+
+pub async fn run(config: &Config, kind: Kind, args: &ImportArgs) -> Result<(), CliError> {
+    let workflow = load_workflow(config.workflow.as_deref())?;
+    let file = File::open(&args.file)
+        .map_err(|e| CliError::user(format!("cannot open {}: {e}", args.file.display())))?;
+    let actor = Actor::system(&args.actor);
+    let db = Database::connect(&config.database_url).await?;
+    let app = App::new(db.store.clone(), workflow, Arc::new(SystemClock));
+    let started = Instant::now();
+    let progress = Progress::new(BAR_THRESHOLD);
+    let report = |p: ImportProgress| {
+        let phase = match p.phase {
+            ImportPhase::Checking => "checking",
+            ImportPhase::Writing => "writing",
+        };
+        progress.update(phase, p.done, p.total);
+    };
+    let input = BufReader::new(file);
+    let result = match kind {
+        Kind::Bureaus => app.import_bureaus(&actor, input, &report).await,
+        Kind::Procedures => app.import_procedures(&actor, input, &report).await,
+    };
+    progress.finish();
+    db.close().await;
+    match result {
+        Ok(r) => {
+            println!(
+                "imported {} {} in {:.1} s",
+                r.imported,
+                kind.noun(),
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+        Err(ImportError::Rows(errors)) => {
+            let name = args.file.display();
+            for e in &errors {
+                eprintln!("{name}:{}: {}", e.line, e.message);
+            }
+            let mut lines: Vec<u64> = errors.iter().map(|e| e.line).collect();
+            lines.dedup();
+            Err(CliError::user(format!(
+                "nothing imported: {} problem(s) on {} line(s) of {name}",
+                errors.len(),
+                lines.len()
+            )))
+        }
+        Err(ImportError::Read(e)) => Err(CliError::user(format!(
+            "cannot read {}: {e}",
+            args.file.display()
+        ))),
+        Err(ImportError::App(e)) => Err(CliError::app("nothing imported", e)),
+    }
+}

@@ -1,0 +1,41 @@
+//! One module per subcommand. Each returns a [`CliError`] on failure and writes its normal output
+//! to stdout; progress and logs go to stderr.
+
+pub mod audit;
+pub mod demo;
+pub mod identity;
+pub mod import;
+pub mod migrate;
+pub mod schema;
+pub mod serve;
+pub mod workflow;
+
+mod progress;
+
+use crate::cli::{AuditCommand, Command, ImportCommand, WorkflowCommand};
+use crate::config::Config;
+use crate::error::CliError;
+
+/// Runs a parsed command with the resolved configuration.
+pub async fn run(command: Command, config: Config) -> Result<(), CliError> {
+    match command {
+        Command::Serve(args) => serve::run(&config, args.demo).await,
+        Command::Migrate(_) => migrate::run(&config).await,
+        Command::Schema => {
+            schema::run();
+            Ok(())
+        }
+        Command::Workflow(WorkflowCommand::Check { file }) => workflow::check(&file),
+        Command::Workflow(WorkflowCommand::Dot { file }) => workflow::dot(file.as_deref()),
+        Command::Import(ImportCommand::Bureaus(args)) => {
+            import::run(&config, import::Kind::Bureaus, &args).await
+        }
+        Command::Import(ImportCommand::Procedures(args)) => {
+            import::run(&config, import::Kind::Procedures, &args).await
+        }
+        Command::Demo(args) => demo::run(&config, args.synthetic).await,
+        Command::User(c) => identity::user(&config, c).await,
+        Command::Token(c) => identity::token(&config, c).await,
+        Command::Audit(AuditCommand::Export(args)) => audit::export(&config, args).await,
+    }
+}

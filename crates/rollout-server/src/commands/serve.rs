@@ -1,0 +1,84 @@
+//! `rollout serve`: starts the server (see [`crate::server`]) and stops it gracefully on SIGINT
+//! or SIGTERM.
+
+use crate::config::Config;
+use crate::error::CliError;
+use crate::server::{ServerConfig, spawn};
+
+pub async fn run(config: &Config, demo: bool) -> Result<(), CliError> {
+    let server = spawn(ServerConfig {
+        workflow_file: config.workflow.clone(),
+        demo,
+        http: config.http.clone(),
+        oidc: config.oidc.clone(),
+        app: rollout_app::AppSettings {
+            approval_expiry_days: config.approval_expiry_days,
+        },
+        admin_email: config.admin_email.clone(),
+        ..ServerConfig::new(config.listen, config.database_url.expose())
+    })
+    .await
+    .map_err(into_cli_error)?;
+    if let Some(token) = server.admin_token() {
+        println!(
+            "No users yet: created the administrator {}. Their API token, shown only now:\n\n    {token}\n",
+            config.admin_email
+        );
+    }
+    if !server.demo_identities().is_empty() {
+        println!("Demo users and their API tokens, shown only now:");
+        for login in server.demo_identities() {
+            println!(
+                "    {:<20} {:<28} {}",
+                login.role.as_str(),
+                login.email,
+                login.token
+            );
+        }
+        println!();
+    }
+    println!("rollout is serving; GraphiQL at {}/graphql", server.url());
+    println!("Requests need a header: Authorization: Bearer <token>");
+    shutdown_signal().await;
+    server.shutdown().await.map_err(into_cli_error)?;
+    Ok(())
+}
+
+/// `spawn` reports [`CliError`]s through `anyhow`; anything else (a join failure) is internal.
+fn into_cli_error(e: anyhow::Error) -> CliError {
+    match e.downcast::<CliError>() {
+        Ok(cli) => cli,
+        Err(other) => CliError::Internal {
+            context: "the server failed".to_owned(),
+            source: other.into(),
+        },
+    }
+}
+
+/// Resolves on the first SIGINT (Ctrl-C) or SIGTERM (what container runtimes send).
+async fn shutdown_signal() {
+    let interrupt = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for SIGINT");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => tracing::info!("SIGINT received"),
+        () = terminate => tracing::info!("SIGTERM received"),
+    }
+}

@@ -1,0 +1,24 @@
+//! The `rollout` binary's library: configuration ([`config`]), the choice of database
+//! ([`backend`], the only module that names a store implementation), the HTTP router ([`http`]),
+//! starting and stopping the server ([`server`], also used by the end-to-end tests), logging
+//! ([`telemetry`]) and the subcommands ([`commands`]).
+//!
+//! It holds no business rules and no SQL: use cases live in `rollout-app`, the API in
+//! `rollout-graphql`, the storage in the store crates. Terminal concerns (progress bars, exit
+//! codes, messages) live here and nowhere below.
+#![forbid(unsafe_code)]
+
+pub mod authenticate;
+pub mod backend;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod database_url;
+pub mod error;
+pub mod http;
+pub mod server;
+pub mod telemetry;
+
+pub use database_url::DatabaseUrl;
+pub use error::{CliError, exit};
+pub use server::{RunningServer, ServerConfig, spawn};

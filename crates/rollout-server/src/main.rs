@@ -1,0 +1,36 @@
+//! The `rollout` binary: parses the command line, resolves the configuration, installs logging,
+//! runs the command and turns its failure into a message and an exit code (see
+//! [`rollout_server::exit`]).
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use rollout_server::cli::Cli;
+use rollout_server::config::Config;
+use rollout_server::error::report;
+use rollout_server::{CliError, commands, exit, telemetry};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::from(exit::OK),
+        Err(e) => {
+            eprintln!("error: {}", report(&e));
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), CliError> {
+    let config = Config::load(cli.config.as_deref(), cli.command.flags())?;
+    let filter = config
+        .log
+        .clone()
+        .unwrap_or_else(|| cli.command.default_log_filter().to_owned());
+    telemetry::init(&filter, config.log_format)?;
+    let runtime = tokio::runtime::Runtime::new().map_err(|e| CliError::Internal {
+        context: "cannot start the async runtime".to_owned(),
+        source: e.into(),
+    })?;
+    runtime.block_on(commands::run(cli.command, config))
+}

@@ -1,0 +1,305 @@
+//! Starting and stopping the HTTP server: [`spawn`] connects and migrates the database, loads
+//! and checks the workflow, optionally loads demo data, binds the listener and serves in a task;
+//! [`RunningServer::shutdown`] stops accepting, lets requests in flight finish and closes the
+//! pool. `rollout serve` and the end-to-end tests use the same path.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use rollout_app::demo::{DemoError, DemoOptions};
+use rollout_app::{App, AppSettings, SystemClock};
+use rollout_auth::{JwtVerifier, OidcConfig};
+use rollout_domain::identity::Role;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::authenticate::BearerAuthenticator;
+use crate::backend::Database;
+use crate::commands::workflow::load_workflow;
+use crate::database_url::DatabaseUrl;
+use crate::error::CliError;
+use crate::http::{HttpSettings, HttpState, router_with};
+
+/// What the server needs to start. `Debug` redacts the database URL's password.
+#[derive(Clone)]
+pub struct ServerConfig {
+    /// Port 0 picks a free port; [`RunningServer::addr`] tells which.
+    pub listen: SocketAddr,
+    pub database_url: String,
+    /// A workflow file replacing the embedded default.
+    pub workflow_file: Option<PathBuf>,
+    /// Load the demo data (and demo users with tokens) when the database is empty.
+    pub demo: bool,
+    /// Limits, CORS, rate limiting and introspection of the GraphQL endpoint.
+    pub http: HttpSettings,
+    /// Accept JWTs from this identity provider as well as API tokens.
+    pub oidc: Option<OidcConfig>,
+    pub app: AppSettings,
+    /// The administrator created on first start, when the database has no users.
+    pub admin_email: String,
+}
+
+impl ServerConfig {
+    /// A configuration with every other setting at its default.
+    pub fn new(listen: SocketAddr, database_url: impl Into<String>) -> Self {
+        Self {
+            listen,
+            database_url: database_url.into(),
+            workflow_file: None,
+            demo: false,
+            http: HttpSettings::default(),
+            oidc: None,
+            app: AppSettings::default(),
+            admin_email: crate::config::DEFAULT_ADMIN_EMAIL.to_owned(),
+        }
+    }
+}
+
+impl std::fmt::Debug for ServerConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerConfig")
+            .field("listen", &self.listen)
+            .field("database_url", &DatabaseUrl::new(self.database_url.clone()))
+            .field("workflow_file", &self.workflow_file)
+            .field("demo", &self.demo)
+            .field("http", &self.http)
+            .field("oidc", &self.oidc.as_ref().map(|o| o.issuer.as_str()))
+            .field("app", &self.app)
+            .field("admin_email", &self.admin_email)
+            .finish()
+    }
+}
+
+/// A login made for the demo: who, as which role, and their token's secret.
+#[derive(Debug, Clone)]
+pub struct DemoLogin {
+    pub email: String,
+    pub role: Role,
+    pub token: String,
+}
+
+/// A server serving in a background task.
+#[derive(Debug)]
+pub struct RunningServer {
+    pub addr: SocketAddr,
+    admin_token: Option<String>,
+    demo_logins: Vec<DemoLogin>,
+    /// Dropping it (with the server) also starts a graceful shutdown.
+    shutdown: watch::Sender<bool>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl RunningServer {
+    /// `http://addr`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The secret of the administrator's token, when this start created the first admin.
+    pub fn admin_token(&self) -> Option<&str> {
+        self.admin_token.as_deref()
+    }
+
+    /// The demo users' tokens, when this start loaded the demo data.
+    pub fn demo_identities(&self) -> &[DemoLogin] {
+        &self.demo_logins
+    }
+
+    /// Stops accepting connections, waits for requests in flight and background work, and
+    /// closes the database.
+    pub async fn shutdown(self) -> anyhow::Result<()> {
+        // The task may have ended already (and dropped the receiver); its result says how.
+        let _ = self.shutdown.send(true);
+        self.task.await??;
+        Ok(())
+    }
+}
+
+/// Starts the server. Errors are [`CliError`]s inside the `anyhow::Error`, so callers can
+/// downcast to choose an exit code.
+pub async fn spawn(config: ServerConfig) -> anyhow::Result<RunningServer> {
+    Ok(start(config).await?)
+}
+
+/// How often pending approval requests past their deadline are closed. Listing closes them
+/// too; this keeps the stored status honest for reports that read the database directly.
+const EXPIRY_SWEEP: std::time::Duration = std::time::Duration::from_secs(60);
+
+async fn start(config: ServerConfig) -> Result<RunningServer, CliError> {
+    let url = DatabaseUrl::new(config.database_url);
+    let workflow = load_workflow(config.workflow_file.as_deref())?;
+    let jwt = match config.oidc {
+        None => None,
+        Some(oidc) => Some(
+            JwtVerifier::new(oidc)
+                .await
+                .map_err(|e| CliError::user(format!("single sign-on is misconfigured: {e}")))?,
+        ),
+    };
+    let db = Database::connect(&url).await?;
+    let app = App::new(db.store.clone(), workflow, Arc::new(SystemClock)).with_settings(config.app);
+    let prepared = match prepare(&app, config.demo, &config.admin_email).await {
+        Ok(p) => p,
+        Err(e) => {
+            db.close().await;
+            return Err(e);
+        }
+    };
+    let listener = match TcpListener::bind(config.listen).await {
+        Ok(l) => l,
+        Err(e) => {
+            db.close().await;
+            return Err(CliError::user(format!(
+                "cannot listen on {}: {e}",
+                config.listen
+            )));
+        }
+    };
+    let addr = listener
+        .local_addr()
+        .map_err(|e| CliError::user(format!("cannot read the bound address: {e}")))?;
+    let authenticator = Arc::new(BearerAuthenticator::new(app.clone(), jwt));
+    let routes = router_with(
+        HttpState {
+            schema: rollout_graphql::build_schema(app.clone()),
+            store: db.store.clone(),
+        },
+        &config.http,
+        authenticator,
+    );
+    let (shutdown, stop) = watch::channel(false);
+    let sweeper = tokio::spawn(sweep_expired(app, stop.clone()));
+    let task = tokio::spawn(async move {
+        let mut stop = stop;
+        let served = axum::serve(listener, crate::http::with_client_addrs(routes))
+            .with_graceful_shutdown(async move {
+                // A dropped sender means the handle is gone: shut down as well.
+                let _ = stop.wait_for(|stopped| *stopped).await;
+                tracing::info!("shutting down: finishing requests in flight");
+            })
+            .await;
+        if let Err(e) = sweeper.await {
+            tracing::error!(error = %e, "the expiry sweep ended abnormally");
+        }
+        db.close().await;
+        tracing::info!("server stopped");
+        served
+    });
+    tracing::info!(%addr, "listening");
+    Ok(RunningServer {
+        addr,
+        admin_token: prepared.admin_token,
+        demo_logins: prepared.demo_logins,
+        shutdown,
+        task,
+    })
+}
+
+/// Closes expired approval requests every [`EXPIRY_SWEEP`] until shutdown. Safe on several
+/// replicas at once: each close is a compare-and-set.
+async fn sweep_expired(app: App, mut stop: watch::Receiver<bool>) {
+    let mut tick = tokio::time::interval(EXPIRY_SWEEP);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        if *stop.borrow() {
+            return;
+        }
+        tokio::select! {
+            // A change (or a dropped sender) means shutdown: the flag only ever becomes true.
+            _ = stop.changed() => return,
+            _ = tick.tick() => match app.expire_due_approvals().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(closed = n, "expired approval requests closed"),
+                Err(e) => tracing::warn!(error = %crate::error::report(&e), "expiry sweep failed"),
+            },
+        }
+    }
+}
+
+/// What preparing the database produced for the operator to see once.
+#[derive(Debug, Default)]
+struct Prepared {
+    admin_token: Option<String>,
+    demo_logins: Vec<DemoLogin>,
+}
+
+/// Checks stored data against the workflow, loads demo data if asked and the database is
+/// empty, and creates the first administrator when there are no users.
+async fn prepare(app: &App, demo: bool, admin_email: &str) -> Result<Prepared, CliError> {
+    app.check_stored_states()
+        .await
+        .map_err(|e| CliError::app("the workflow does not fit the stored data", e))?;
+    let mut prepared = Prepared::default();
+    let mut demo_loaded = false;
+    if demo {
+        match app.load_demo(DemoOptions::default(), &|_| {}).await {
+            Ok(report) => {
+                demo_loaded = true;
+                tracing::info!(
+                    bureaus = report.bureaus,
+                    procedures = report.real_procedures + report.synthetic_procedures,
+                    "database was empty: demo data loaded"
+                );
+            }
+            Err(DemoError::NotEmpty) => {
+                tracing::info!("database is not empty: demo data not loaded")
+            }
+            Err(DemoError::App(e)) => return Err(CliError::app("cannot load demo data", e)),
+        }
+    }
+    if let Some((admin, token)) = app
+        .bootstrap_admin(admin_email)
+        .await
+        .map_err(|e| CliError::app("cannot create the first administrator", e))?
+    {
+        tracing::info!(email = %admin.email, "no users yet: created the first administrator");
+        prepared.admin_token = Some(token.secret.expose().to_owned());
+    }
+    if demo_loaded {
+        let people = app
+            .create_demo_identities()
+            .await
+            .map_err(|e| CliError::app("cannot create the demo users", e))?;
+        prepared.demo_logins = people
+            .into_iter()
+            .map(|p| DemoLogin {
+                email: p.user.email.to_string(),
+                role: p.user.role,
+                token: p.token.secret.expose().to_owned(),
+            })
+            .collect();
+    }
+    Ok(prepared)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_hides_the_password() {
+        let config = ServerConfig::new(
+            SocketAddr::from(([127, 0, 0, 1], 0)),
+            "postgres://rollout:hunter2@db/rollout",
+        );
+        let printed = format!("{config:?}");
+        assert!(!printed.contains("hunter2"), "{printed}");
+        assert!(
+            printed.contains("postgres://rollout:***@db/rollout"),
+            "{printed}"
+        );
+    }
+
+    /// Tests and callers may run `spawn` inside `tokio::spawn`, which needs a `Send` future.
+    #[test]
+    fn spawn_future_is_send() {
+        fn assert_send<T: Send>(_: &T) {}
+        let future = spawn(ServerConfig {
+            demo: true,
+            ..ServerConfig::new(SocketAddr::from(([127, 0, 0, 1], 0)), "sqlite::memory:")
+        });
+        assert_send(&future);
+    }
+}

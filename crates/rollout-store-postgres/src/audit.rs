@@ -1,0 +1,135 @@
+//! The audit trail: the insert every write shares (inside the writer's transaction), appending a
+//! lone entry, and the filtered, keyset-paginated listing. There is no update or delete here,
+//! and the database refuses them too (see `0002_identity_approvals_audit.sql`).
+//!
+//! `before`/`after` are JSON text in the domain and `jsonb` in the table: invalid JSON is
+//! refused by the server rather than stored, and reading them back gives jsonb's normalised text.
+
+use async_trait::async_trait;
+use rollout_domain::audit::AuditEntry;
+use rollout_store::{AuditCursor, AuditFilter, AuditStore, Page, PageRequest, StoreResult};
+use sqlx::postgres::PgExecutor;
+use sqlx::{Postgres, QueryBuilder};
+
+use crate::rows::{self, audit_columns};
+use crate::{PgStore, begin_snapshot, errors};
+
+/// Inserts one entry with whatever executor the caller holds: the open transaction of the write
+/// it describes, so that the entry exists exactly when the change does.
+pub(crate) async fn insert(executor: impl PgExecutor<'_>, entry: &AuditEntry) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO audit_log (id, at, actor_id, actor, on_behalf_of, action, target_type, \
+         target_id, before, after, outcome, request_id, client_addr) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb, $11, $12, $13)",
+    )
+    .bind(entry.id.as_uuid())
+    .bind(entry.at)
+    .bind(entry.actor_id.map(|u| u.as_uuid()))
+    .bind(&entry.actor)
+    .bind(entry.on_behalf_of.map(|u| u.as_uuid()))
+    .bind(&entry.action)
+    .bind(&entry.target_type)
+    .bind(&entry.target_id)
+    .bind(&entry.before)
+    .bind(&entry.after)
+    .bind(entry.outcome.as_str())
+    .bind(&entry.request_id)
+    .bind(&entry.client_addr)
+    .execute(executor)
+    .await
+    .map_err(errors::write("insert audit entry", |constraint| {
+        Some(match constraint {
+            "audit_log_actor_id_fkey" => entry.actor_id.map(|u| u.to_string()).unwrap_or_default(),
+            _ => entry.id.to_string(),
+        })
+    }))?;
+    Ok(())
+}
+
+/// Appends ` WHERE ...` (always present, so callers can add ` AND ...`).
+fn push_filter(q: &mut QueryBuilder<Postgres>, filter: &AuditFilter) {
+    q.push(" WHERE TRUE");
+    if let Some(since) = filter.since {
+        q.push(" AND at >= ").push_bind(since);
+    }
+    if let Some(until) = filter.until {
+        q.push(" AND at < ").push_bind(until);
+    }
+    if let Some(actor) = filter.actor_id {
+        q.push(" AND actor_id = ").push_bind(actor.as_uuid());
+    }
+    if let Some(action) = &filter.action {
+        // `starts_with` rather than LIKE: no wildcard in the action can widen the match.
+        if action.ends_with('.') {
+            q.push(" AND starts_with(action, ")
+                .push_bind(action.clone())
+                .push(")");
+        } else {
+            q.push(" AND action = ").push_bind(action.clone());
+        }
+    }
+    if let Some(target_type) = &filter.target_type {
+        q.push(" AND target_type = ").push_bind(target_type.clone());
+    }
+    if let Some(target_id) = &filter.target_id {
+        q.push(" AND target_id = ").push_bind(target_id.clone());
+    }
+    if let Some(outcome) = filter.outcome {
+        q.push(" AND outcome = ").push_bind(outcome.as_str());
+    }
+}
+
+#[tracing::instrument(name = "store.list_audit", skip_all, fields(first = page.first))]
+async fn list(
+    store: &PgStore,
+    filter: &AuditFilter,
+    page: &PageRequest<AuditCursor>,
+) -> StoreResult<Page<AuditEntry>> {
+    let mut q =
+        QueryBuilder::<Postgres>::new(concat!("SELECT ", audit_columns!(), " FROM audit_log"));
+    push_filter(&mut q, filter);
+    if let Some(after) = &page.after {
+        q.push(" AND (at, id) > (")
+            .push_bind(after.at)
+            .push(", ")
+            .push_bind(after.id.as_uuid())
+            .push(")");
+    }
+    q.push(" ORDER BY at, id LIMIT ")
+        .push_bind(page.fetch_limit());
+    let mut tx = begin_snapshot(&store.pool).await?;
+    let found = q
+        .build()
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(errors::db("list audit entries"))?;
+    let mut count = QueryBuilder::<Postgres>::new("SELECT COUNT(*) FROM audit_log");
+    push_filter(&mut count, filter);
+    let total_count = count
+        .build_query_scalar::<i64>()
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(errors::db("count audit entries"))?;
+    tx.commit().await.map_err(errors::db("commit"))?;
+    Ok(Page::from_overfetch(
+        rows::all(&found, rows::audit_entry)?,
+        page,
+        total_count,
+    ))
+}
+
+#[async_trait]
+impl AuditStore for PgStore {
+    #[tracing::instrument(name = "store.append_audit", skip_all, fields(action = %entry.action))]
+    async fn append_audit(&self, entry: &AuditEntry) -> StoreResult<()> {
+        insert(&self.pool, entry).await
+    }
+
+    async fn list_audit(
+        &self,
+        filter: &AuditFilter,
+        page: &PageRequest<AuditCursor>,
+    ) -> StoreResult<Page<AuditEntry>> {
+        list(self, filter, page).await
+    }
+}

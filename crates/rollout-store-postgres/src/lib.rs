@@ -1,0 +1,230 @@
+//! The PostgreSQL implementation of [`rollout_store::Store`] and its sub-traits (identities,
+//! approvals, the audit trail): a connection pool, the embedded migrations of
+//! `migrations/postgres`, and one module of runtime `query`/`bind` SQL per aggregate. Every
+//! write inserts its audit entry in its own transaction. Its behaviour is pinned by `rollout_store::contract`, which the SQLite backend
+//! passes too; business rules (allowed transitions, guards, priority) are deliberately absent
+//! and come from `rollout-domain`. [`testing`] creates throwaway databases for tests.
+#![forbid(unsafe_code)]
+
+mod approval_listing;
+mod approvals;
+mod audit;
+mod bulk;
+mod bureaus;
+mod delegations;
+mod errors;
+mod identity;
+mod listing;
+mod procedures;
+mod rows;
+pub mod testing;
+mod transitions;
+
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use rollout_domain::audit::AuditEntry;
+use rollout_domain::{
+    Bureau, BureauCode, BureauId, IdempotencyKey, NewBureau, Procedure, ProcedureCode, ProcedureId,
+    ProcedurePatch, TransitionRecord, TransitionRecordId,
+};
+use rollout_store::{
+    HistoryCursor, IdempotencyHit, Page, PageRequest, ProcedureCursor, ProcedureFilter,
+    ProcedureOrder, ProcedureSeed, Store, StoreError, StoreResult, TransitionWrite,
+};
+use sqlx::migrate::{MigrateError, Migrator};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{PgPool, Postgres, Transaction};
+
+static MIGRATOR: Migrator = sqlx::migrate!("../../migrations/postgres");
+
+/// Connections per process. Each replica holds at most this many; with PostgreSQL's default
+/// `max_connections = 100` that leaves room for several replicas, migrations and psql.
+const MAX_CONNECTIONS: u32 = 10;
+
+/// How long a request waits for a free connection before reporting the database unavailable.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A [`Store`] over a PostgreSQL connection pool. Cheap to clone: clones share the pool.
+#[derive(Debug, Clone)]
+pub struct PgStore {
+    pool: PgPool,
+    /// Only set on stores of [`testing::TestDatabase`]s: keeps the throwaway database alive until
+    /// the last handle to it is dropped.
+    test_database: Option<Arc<testing::DropGuard>>,
+}
+
+impl PgStore {
+    /// Connects eagerly, so that a wrong URL or an unreachable server shows at start-up.
+    /// The URL is never echoed into errors: it may carry a password.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        let options = connect_options(url)?;
+        let pool = PgPoolOptions::new()
+            .max_connections(MAX_CONNECTIONS)
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .connect_with(options)
+            .await
+            .map_err(errors::db("connect to PostgreSQL"))?;
+        Ok(Self {
+            pool,
+            test_database: None,
+        })
+    }
+
+    /// Applies pending migrations. Safe when several replicas start at once: sqlx's migrator
+    /// holds a PostgreSQL advisory lock for the whole run, so one applies and the others wait
+    /// and then find nothing to do.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        MIGRATOR.run(&self.pool).await.map_err(|e| match e {
+            MigrateError::Execute(inner) => errors::classify("apply migrations", inner),
+            other => StoreError::internal("apply migrations", other),
+        })
+    }
+
+    /// Waits for in-flight queries to finish and closes every connection.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// A read-only transaction on one snapshot, so that a page and its total count agree even while
+/// writers commit in between (READ COMMITTED would give each statement its own snapshot).
+pub(crate) async fn begin_snapshot(pool: &PgPool) -> StoreResult<Transaction<'static, Postgres>> {
+    pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        .await
+        .map_err(errors::db("begin read transaction"))
+}
+
+pub(crate) fn connect_options(url: &str) -> Result<PgConnectOptions, StoreError> {
+    PgConnectOptions::from_str(url).map_err(|e| StoreError::internal("invalid PostgreSQL URL", e))
+}
+
+#[async_trait]
+impl Store for PgStore {
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map_err(errors::db("ping"))?;
+        Ok(())
+    }
+
+    async fn create_bureau(
+        &self,
+        id: BureauId,
+        new: NewBureau,
+        audit: &AuditEntry,
+    ) -> StoreResult<Bureau> {
+        bureaus::create(&self.pool, id, new, audit).await
+    }
+
+    async fn list_bureaus(&self) -> StoreResult<Vec<Bureau>> {
+        bureaus::list(&self.pool).await
+    }
+
+    async fn bureaus_by_ids(&self, ids: &[BureauId]) -> StoreResult<Vec<Bureau>> {
+        bureaus::by_ids(&self.pool, ids).await
+    }
+
+    async fn bureau_by_code(&self, code: &BureauCode) -> StoreResult<Option<Bureau>> {
+        bureaus::by_code(&self.pool, code).await
+    }
+
+    async fn create_procedure(
+        &self,
+        procedure: Procedure,
+        creation: TransitionRecord,
+        audit: &AuditEntry,
+    ) -> StoreResult<Procedure> {
+        procedures::create(&self.pool, procedure, creation, audit).await
+    }
+
+    async fn update_procedure(
+        &self,
+        id: ProcedureId,
+        expected_version: i32,
+        patch: &ProcedurePatch,
+        now: DateTime<Utc>,
+        audit: &AuditEntry,
+    ) -> StoreResult<Procedure> {
+        procedures::update(&self.pool, id, expected_version, patch, now, audit).await
+    }
+
+    async fn procedure(&self, id: ProcedureId) -> StoreResult<Option<Procedure>> {
+        procedures::by_id(&self.pool, id).await
+    }
+
+    async fn procedure_by_code(&self, code: &ProcedureCode) -> StoreResult<Option<Procedure>> {
+        procedures::by_code(&self.pool, code).await
+    }
+
+    async fn procedures_by_ids(&self, ids: &[ProcedureId]) -> StoreResult<Vec<Procedure>> {
+        procedures::by_ids(&self.pool, ids).await
+    }
+
+    async fn existing_procedure_codes(
+        &self,
+        codes: &[ProcedureCode],
+    ) -> StoreResult<Vec<ProcedureCode>> {
+        procedures::existing_codes(&self.pool, codes).await
+    }
+
+    async fn list_procedures(
+        &self,
+        filter: &ProcedureFilter,
+        order: ProcedureOrder,
+        page: &PageRequest<ProcedureCursor>,
+    ) -> StoreResult<Page<Procedure>> {
+        listing::list(&self.pool, filter, order, page).await
+    }
+
+    async fn count_by_state(&self, filter: &ProcedureFilter) -> StoreResult<Vec<(String, i64)>> {
+        listing::count_by_state(&self.pool, filter).await
+    }
+
+    async fn states_in_use(&self) -> StoreResult<Vec<String>> {
+        listing::states_in_use(&self.pool).await
+    }
+
+    async fn apply_transition(&self, write: &TransitionWrite) -> StoreResult<Procedure> {
+        transitions::apply(&self.pool, write).await
+    }
+
+    async fn idempotency_hit(&self, key: &IdempotencyKey) -> StoreResult<Option<IdempotencyHit>> {
+        transitions::idempotency_hit(&self.pool, key).await
+    }
+
+    async fn transition_record(
+        &self,
+        id: TransitionRecordId,
+    ) -> StoreResult<Option<TransitionRecord>> {
+        transitions::record(&self.pool, id).await
+    }
+
+    async fn history(
+        &self,
+        procedure: ProcedureId,
+        page: &PageRequest<HistoryCursor>,
+    ) -> StoreResult<Page<TransitionRecord>> {
+        transitions::history(&self.pool, procedure, page).await
+    }
+
+    async fn insert_bureaus(&self, bureaus: &[Bureau], audit: &AuditEntry) -> StoreResult<u64> {
+        bulk::insert_bureaus(&self.pool, bureaus, audit).await
+    }
+
+    async fn insert_procedures(
+        &self,
+        seeds: &[ProcedureSeed],
+        audit: &AuditEntry,
+    ) -> StoreResult<u64> {
+        bulk::insert_procedures(&self.pool, seeds, audit).await
+    }
+
+    async fn is_empty(&self) -> StoreResult<bool> {
+        bulk::is_empty(&self.pool).await
+    }
+}

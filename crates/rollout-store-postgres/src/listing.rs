@@ -1,0 +1,199 @@
+//! Filtered, keyset-paginated procedure listings and the aggregate reads that share their
+//! filter (`count_by_state`, `states_in_use`). Every filter is applied in SQL; what counts as
+//! "priority" is the domain's threshold, bound as a parameter rather than restated here.
+
+use rollout_domain::Procedure;
+use rollout_domain::procedure::PRIORITY_THRESHOLD;
+use rollout_store::{
+    OrderDirection, Page, PageRequest, ProcedureCursor, ProcedureFilter, ProcedureOrder,
+    ProcedureOrderField, SortValue, StoreError, StoreResult,
+};
+use sqlx::{PgConnection, PgPool, Postgres, QueryBuilder};
+
+use crate::rows::{self, procedure_columns};
+use crate::{begin_snapshot, errors};
+
+/// Escapes `%`, `_` and `\` so that the user's text matches literally inside `ILIKE`.
+pub(crate) fn like_pattern(search: &str) -> String {
+    let mut out = String::with_capacity(search.len() + 2);
+    out.push('%');
+    for c in search.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}
+
+/// Appends ` WHERE ...` (always present, so callers can add ` AND ...`).
+fn push_filter(q: &mut QueryBuilder<Postgres>, filter: &ProcedureFilter) {
+    q.push(" WHERE TRUE");
+    if !filter.bureau_codes.is_empty() {
+        let codes: Vec<&str> = filter.bureau_codes.iter().map(|c| c.as_str()).collect();
+        q.push(" AND bureau_id IN (SELECT id FROM bureaus WHERE code = ANY(")
+            .push_bind(codes)
+            .push("))");
+    }
+    if !filter.states.is_empty() {
+        q.push(" AND state = ANY(")
+            .push_bind(filter.states.clone())
+            .push(")");
+    }
+    if let Some(category) = filter.category {
+        q.push(" AND category = ").push_bind(category.as_str());
+    }
+    if let Some(authority) = filter.authority {
+        q.push(" AND authority = ").push_bind(authority.as_str());
+    }
+    match filter.is_priority {
+        Some(true) => {
+            q.push(" AND annual_applications >= ")
+                .push_bind(PRIORITY_THRESHOLD);
+        }
+        Some(false) => {
+            q.push(" AND (annual_applications IS NULL OR annual_applications < ")
+                .push_bind(PRIORITY_THRESHOLD)
+                .push(")");
+        }
+        None => {}
+    }
+    if let Some(search) = &filter.search {
+        // ILIKE under the "C" collation folds ASCII letters only, as SQLite's LIKE does, and
+        // does so whatever locale the server was initialised with.
+        let pattern = like_pattern(search);
+        let mut any = q.separated(" OR ");
+        any.push_unseparated(" AND (");
+        for column in ["code", "name", "name_en"] {
+            any.push(format_args!("{column} COLLATE \"C\" ILIKE "))
+                .push_bind_unseparated(pattern.clone())
+                .push_unseparated(" ESCAPE '\\'");
+        }
+        q.push(")");
+    }
+    if let Some(quarter) = &filter.target_quarter {
+        q.push(" AND target_quarter = ")
+            .push_bind(rows::quarter_key(quarter));
+    }
+}
+
+fn order_column(field: ProcedureOrderField) -> &'static str {
+    match field {
+        ProcedureOrderField::Code => "code",
+        ProcedureOrderField::CreatedAt => "created_at",
+        ProcedureOrderField::UpdatedAt => "updated_at",
+    }
+}
+
+/// Appends the keyset condition `(field, id) > (value, id)` (or `<` descending).
+fn push_keyset(
+    q: &mut QueryBuilder<Postgres>,
+    order: ProcedureOrder,
+    cursor: &ProcedureCursor,
+) -> StoreResult<()> {
+    let op = match order.direction {
+        OrderDirection::Asc => ">",
+        OrderDirection::Desc => "<",
+    };
+    q.push(format_args!(
+        " AND ({}, id) {op} (",
+        order_column(order.field)
+    ));
+    match (order.field, &cursor.value) {
+        (ProcedureOrderField::Code, SortValue::Text(code)) => {
+            q.push_bind(code.clone());
+        }
+        (ProcedureOrderField::CreatedAt | ProcedureOrderField::UpdatedAt, SortValue::Time(t)) => {
+            q.push_bind(*t);
+        }
+        _ => {
+            return Err(StoreError::corrupt(format!(
+                "cursor value {:?} does not fit ordering by {:?}",
+                cursor.value, order.field
+            )));
+        }
+    }
+    q.push(", ").push_bind(cursor.id.as_uuid()).push(")");
+    Ok(())
+}
+
+async fn count(conn: &mut PgConnection, filter: &ProcedureFilter) -> StoreResult<i64> {
+    let mut q = QueryBuilder::<Postgres>::new("SELECT COUNT(*) FROM procedures");
+    push_filter(&mut q, filter);
+    q.build_query_scalar::<i64>()
+        .fetch_one(conn)
+        .await
+        .map_err(errors::db("count procedures"))
+}
+
+#[tracing::instrument(name = "store.list_procedures", skip_all, fields(first = page.first))]
+pub(crate) async fn list(
+    pool: &PgPool,
+    filter: &ProcedureFilter,
+    order: ProcedureOrder,
+    page: &PageRequest<ProcedureCursor>,
+) -> StoreResult<Page<Procedure>> {
+    let mut q =
+        QueryBuilder::<Postgres>::new(concat!("SELECT ", procedure_columns!(), " FROM procedures"));
+    push_filter(&mut q, filter);
+    if let Some(cursor) = &page.after {
+        push_keyset(&mut q, order, cursor)?;
+    }
+    let dir = match order.direction {
+        OrderDirection::Asc => "ASC",
+        OrderDirection::Desc => "DESC",
+    };
+    q.push(format_args!(
+        " ORDER BY {} {dir}, id {dir} LIMIT ",
+        order_column(order.field)
+    ))
+    .push_bind(page.fetch_limit());
+    let mut tx = begin_snapshot(pool).await?;
+    let found = q
+        .build()
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(errors::db("list procedures"))?;
+    let total_count = count(&mut tx, filter).await?;
+    tx.commit().await.map_err(errors::db("commit"))?;
+    Ok(Page::from_overfetch(
+        rows::all(&found, rows::procedure)?,
+        page,
+        total_count,
+    ))
+}
+
+#[tracing::instrument(name = "store.count_by_state", skip_all)]
+pub(crate) async fn count_by_state(
+    pool: &PgPool,
+    filter: &ProcedureFilter,
+) -> StoreResult<Vec<(String, i64)>> {
+    let mut q = QueryBuilder::<Postgres>::new("SELECT state, COUNT(*) FROM procedures");
+    push_filter(&mut q, filter);
+    q.push(" GROUP BY state ORDER BY state");
+    q.build_query_as::<(String, i64)>()
+        .fetch_all(pool)
+        .await
+        .map_err(errors::db("count procedures by state"))
+}
+
+#[tracing::instrument(name = "store.states_in_use", skip_all)]
+pub(crate) async fn states_in_use(pool: &PgPool) -> StoreResult<Vec<String>> {
+    sqlx::query_scalar("SELECT DISTINCT state FROM procedures ORDER BY state")
+        .fetch_all(pool)
+        .await
+        .map_err(errors::db("list states in use"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn like_patterns_escape_wildcards() {
+        assert_eq!(like_pattern("KANKYO"), "%KANKYO%");
+        assert_eq!(like_pattern("50%_off\\"), "%50\\%\\_off\\\\%");
+        assert_eq!(like_pattern(""), "%%");
+    }
+}

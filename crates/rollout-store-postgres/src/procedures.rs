@@ -1,0 +1,257 @@
+//! Single-procedure writes (create with its creation record, optimistic patch) and point reads.
+//! State changes are absent on purpose: they go through [`crate::transitions`] so that every one
+//! leaves a history record. Listing and counting live in [`crate::listing`].
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+use rollout_domain::audit::AuditEntry;
+use rollout_domain::{Procedure, ProcedureCode, ProcedureId, ProcedurePatch, TransitionRecord};
+use rollout_store::{StoreError, StoreResult};
+use sqlx::postgres::PgExecutor;
+use sqlx::{PgPool, Postgres, QueryBuilder};
+use uuid::Uuid;
+
+use crate::rows::{self, procedure_columns, record_columns};
+use crate::{audit, errors};
+
+#[tracing::instrument(name = "store.create_procedure", skip_all, fields(procedure.id = %procedure.id))]
+pub(crate) async fn create(
+    pool: &PgPool,
+    procedure: Procedure,
+    creation: TransitionRecord,
+    entry: &AuditEntry,
+) -> StoreResult<Procedure> {
+    let mut tx = pool.begin().await.map_err(errors::db("begin"))?;
+    let row = sqlx::query(concat!(
+        "INSERT INTO procedures (",
+        procedure_columns!(),
+        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
+         RETURNING ",
+        procedure_columns!()
+    ))
+    .bind(procedure.id.as_uuid())
+    .bind(procedure.code.as_str())
+    .bind(&procedure.name)
+    .bind(&procedure.name_en)
+    .bind(procedure.bureau_id.as_uuid())
+    .bind(procedure.category.as_str())
+    .bind(procedure.authority.as_str())
+    .bind(procedure.annual_applications)
+    .bind(procedure.process_count)
+    .bind(procedure.platform.map(|p| p.as_str()))
+    .bind(procedure.target_quarter.as_ref().map(rows::quarter_key))
+    .bind(procedure.released_on)
+    .bind(&procedure.state)
+    .bind(procedure.version)
+    .bind(procedure.created_at)
+    .bind(procedure.updated_at)
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(errors::write("insert procedure", |constraint| {
+        Some(match constraint {
+            "procedures_bureau_id_fkey" => procedure.bureau_id.to_string(),
+            "procedures_pkey" => procedure.id.to_string(),
+            _ => procedure.code.as_str().to_owned(),
+        })
+    }))?;
+    let stored = rows::procedure(&row)?;
+    insert_record(&mut *tx, &creation).await?;
+    audit::insert(&mut *tx, entry).await?;
+    tx.commit().await.map_err(errors::db("commit"))?;
+    Ok(stored)
+}
+
+/// Inserts one history record; shared with [`crate::transitions`].
+pub(crate) async fn insert_record(
+    executor: impl PgExecutor<'_>,
+    record: &TransitionRecord,
+) -> StoreResult<()> {
+    sqlx::query(concat!(
+        "INSERT INTO transition_records (",
+        record_columns!(),
+        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+    ))
+    .bind(record.id.as_uuid())
+    .bind(record.procedure_id.as_uuid())
+    .bind(&record.from_state)
+    .bind(&record.to_state)
+    .bind(&record.transition)
+    .bind(&record.actor)
+    .bind(&record.comment)
+    .bind(record.at)
+    .bind(&record.workflow_version)
+    .bind(record.procedure_version)
+    .bind(record.approval_request_id.map(|r| r.as_uuid()))
+    .execute(executor)
+    .await
+    .map_err(errors::write("insert transition record", |constraint| {
+        Some(match constraint {
+            "transition_records_approval_request_id_fkey" => record
+                .approval_request_id
+                .map(|r| r.to_string())
+                .unwrap_or_default(),
+            "transition_records_procedure_id_fkey" => record.procedure_id.to_string(),
+            _ => record.id.to_string(),
+        })
+    }))?;
+    Ok(())
+}
+
+/// What a zero-row compare-and-set means: the procedure is gone, or its version moved on.
+pub(crate) async fn cas_failure(
+    executor: impl PgExecutor<'_>,
+    id: ProcedureId,
+    expected: i32,
+) -> StoreError {
+    let stored = sqlx::query_scalar::<_, i32>("SELECT version FROM procedures WHERE id = $1")
+        .bind(id.as_uuid())
+        .fetch_optional(executor)
+        .await;
+    match stored {
+        Ok(Some(actual)) => StoreError::Conflict { expected, actual },
+        Ok(None) => StoreError::NotFound {
+            entity: "procedure",
+            key: id.to_string(),
+        },
+        Err(e) => errors::classify("read procedure version", e),
+    }
+}
+
+#[tracing::instrument(name = "store.update_procedure", skip_all, fields(procedure.id = %id))]
+pub(crate) async fn update(
+    pool: &PgPool,
+    id: ProcedureId,
+    expected_version: i32,
+    patch: &ProcedurePatch,
+    now: DateTime<Utc>,
+    entry: &AuditEntry,
+) -> StoreResult<Procedure> {
+    let mut q = QueryBuilder::<Postgres>::new("UPDATE procedures SET ");
+    let mut set = q.separated(", ");
+    if let Some(v) = &patch.name {
+        set.push("name = ").push_bind_unseparated(v.as_str());
+    }
+    if let Some(v) = &patch.name_en {
+        set.push("name_en = ").push_bind_unseparated(v.as_deref());
+    }
+    if let Some(v) = patch.bureau_id {
+        set.push("bureau_id = ").push_bind_unseparated(v.as_uuid());
+    }
+    if let Some(v) = patch.category {
+        set.push("category = ").push_bind_unseparated(v.as_str());
+    }
+    if let Some(v) = patch.authority {
+        set.push("authority = ").push_bind_unseparated(v.as_str());
+    }
+    if let Some(v) = patch.annual_applications {
+        set.push("annual_applications = ").push_bind_unseparated(v);
+    }
+    if let Some(v) = patch.process_count {
+        set.push("process_count = ").push_bind_unseparated(v);
+    }
+    if let Some(v) = patch.platform {
+        set.push("platform = ")
+            .push_bind_unseparated(v.map(|p| p.as_str()));
+    }
+    if let Some(v) = &patch.target_quarter {
+        set.push("target_quarter = ")
+            .push_bind_unseparated(v.as_ref().map(rows::quarter_key));
+    }
+    if let Some(v) = patch.released_on {
+        set.push("released_on = ").push_bind_unseparated(v);
+    }
+    set.push("version = version + 1");
+    set.push("updated_at = ").push_bind_unseparated(now);
+    q.push(" WHERE id = ")
+        .push_bind(id.as_uuid())
+        .push(" AND version = ")
+        .push_bind(expected_version)
+        .push(concat!(" RETURNING ", procedure_columns!()));
+
+    let bureau = patch.bureau_id.map(|b| b.to_string());
+    let mut tx = pool.begin().await.map_err(errors::db("begin"))?;
+    let row = q
+        .build()
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(errors::write("update procedure", |_| bureau))?;
+    let Some(row) = row else {
+        return Err(cas_failure(&mut *tx, id, expected_version).await);
+    };
+    let updated = rows::procedure(&row)?;
+    audit::insert(&mut *tx, entry).await?;
+    tx.commit().await.map_err(errors::db("commit"))?;
+    Ok(updated)
+}
+
+#[tracing::instrument(name = "store.procedure", skip_all, fields(procedure.id = %id))]
+pub(crate) async fn by_id(pool: &PgPool, id: ProcedureId) -> StoreResult<Option<Procedure>> {
+    let found = sqlx::query(concat!(
+        "SELECT ",
+        procedure_columns!(),
+        " FROM procedures WHERE id = $1"
+    ))
+    .bind(id.as_uuid())
+    .fetch_optional(pool)
+    .await
+    .map_err(errors::db("load procedure"))?;
+    found.as_ref().map(rows::procedure).transpose()
+}
+
+#[tracing::instrument(name = "store.procedure_by_code", skip_all, fields(code = %code))]
+pub(crate) async fn by_code(pool: &PgPool, code: &ProcedureCode) -> StoreResult<Option<Procedure>> {
+    let found = sqlx::query(concat!(
+        "SELECT ",
+        procedure_columns!(),
+        " FROM procedures WHERE code = $1"
+    ))
+    .bind(code.as_str())
+    .fetch_optional(pool)
+    .await
+    .map_err(errors::db("load procedure by code"))?;
+    found.as_ref().map(rows::procedure).transpose()
+}
+
+#[tracing::instrument(name = "store.procedures_by_ids", skip_all, fields(count = ids.len()))]
+pub(crate) async fn by_ids(pool: &PgPool, ids: &[ProcedureId]) -> StoreResult<Vec<Procedure>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<Uuid> = ids.iter().map(ProcedureId::as_uuid).collect();
+    let found = sqlx::query(concat!(
+        "SELECT ",
+        procedure_columns!(),
+        " FROM procedures WHERE id = ANY($1)"
+    ))
+    .bind(ids)
+    .fetch_all(pool)
+    .await
+    .map_err(errors::db("load procedures by id"))?;
+    rows::all(&found, rows::procedure)
+}
+
+#[tracing::instrument(name = "store.existing_procedure_codes", skip_all, fields(count = codes.len()))]
+pub(crate) async fn existing_codes(
+    pool: &PgPool,
+    codes: &[ProcedureCode],
+) -> StoreResult<Vec<ProcedureCode>> {
+    if codes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let raw: Vec<&str> = codes.iter().map(ProcedureCode::as_str).collect();
+    let found: HashSet<String> =
+        sqlx::query_scalar("SELECT code FROM procedures WHERE code = ANY($1)")
+            .bind(raw)
+            .fetch_all(pool)
+            .await
+            .map_err(errors::db("look up procedure codes"))?
+            .into_iter()
+            .collect();
+    // The caller's own values, in the caller's order: the import names them by line.
+    Ok(codes
+        .iter()
+        .filter(|c| found.contains(c.as_str()))
+        .cloned()
+        .collect())
+}

@@ -1,0 +1,160 @@
+//! Applying planned transitions (compare-and-set, history record, idempotency claim and audit
+//! entry in one transaction), idempotency look-ups and history pages. Which transition is
+//! allowed is decided by the domain engine before this module is called; nothing here checks
+//! the workflow.
+//!
+//! Concurrency relies on READ COMMITTED row locks: two transactions updating the same procedure
+//! serialise on the row, and the second re-evaluates `version = $expected` against the committed
+//! row, matches nothing and reports a conflict. No explicit `FOR UPDATE` or retry loop is needed.
+
+use rollout_domain::{IdempotencyKey, Procedure, ProcedureId};
+use rollout_store::{
+    HistoryCursor, IdempotencyHit, Page, PageRequest, StoreResult, TransitionWrite,
+};
+use sqlx::{PgConnection, PgPool, Postgres, QueryBuilder, Row};
+
+use crate::procedures::{cas_failure, insert_record};
+use crate::rows::{self, procedure_columns, record_columns};
+use crate::{audit, begin_snapshot, errors};
+
+#[tracing::instrument(
+    name = "store.apply_transition",
+    skip_all,
+    fields(procedure.id = %write.plan.record.procedure_id, to = %write.plan.to_state)
+)]
+pub(crate) async fn apply(pool: &PgPool, write: &TransitionWrite) -> StoreResult<Procedure> {
+    let mut tx = pool.begin().await.map_err(errors::db("begin"))?;
+    let updated = apply_in(&mut tx, write).await?;
+    tx.commit().await.map_err(errors::db("commit"))?;
+    Ok(updated)
+}
+
+/// The whole of a transition inside the caller's transaction: compare-and-set, history record,
+/// idempotency claim and audit entry. Shared with the vote that completes an approval, so that
+/// a conflict there rolls the vote back too.
+pub(crate) async fn apply_in(
+    conn: &mut PgConnection,
+    write: &TransitionWrite,
+) -> StoreResult<Procedure> {
+    let plan = &write.plan;
+    let id = plan.record.procedure_id;
+    let row = sqlx::query(concat!(
+        "UPDATE procedures SET state = $1, released_on = $2, version = $3, updated_at = $4 \
+         WHERE id = $5 AND version = $6 RETURNING ",
+        procedure_columns!()
+    ))
+    .bind(&plan.to_state)
+    .bind(plan.released_on)
+    .bind(plan.expected_version + 1)
+    .bind(plan.record.at)
+    .bind(id.as_uuid())
+    .bind(plan.expected_version)
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(errors::db("update procedure state"))?;
+    let Some(row) = row else {
+        return Err(cas_failure(&mut *conn, id, plan.expected_version).await);
+    };
+    let updated = rows::procedure(&row)?;
+    insert_record(&mut *conn, &plan.record).await?;
+    if let Some(claim) = &write.idempotency {
+        sqlx::query(
+            "INSERT INTO idempotency_keys (key, fingerprint, record_id, created_at) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(claim.key.as_str())
+        .bind(&claim.fingerprint)
+        .bind(plan.record.id.as_uuid())
+        .bind(plan.record.at)
+        .execute(&mut *conn)
+        .await
+        .map_err(errors::write("claim idempotency key", |_| {
+            Some(claim.key.as_str().to_owned())
+        }))?;
+    }
+    audit::insert(&mut *conn, &write.audit).await?;
+    Ok(updated)
+}
+
+#[tracing::instrument(name = "store.idempotency_hit", skip_all)]
+pub(crate) async fn idempotency_hit(
+    pool: &PgPool,
+    key: &IdempotencyKey,
+) -> StoreResult<Option<IdempotencyHit>> {
+    // The two tables share no column names, so the record columns need no qualifier.
+    let found = sqlx::query(concat!(
+        "SELECT fingerprint, ",
+        record_columns!(),
+        " FROM idempotency_keys JOIN transition_records ON transition_records.id = record_id \
+         WHERE key = $1"
+    ))
+    .bind(key.as_str())
+    .fetch_optional(pool)
+    .await
+    .map_err(errors::db("load idempotency key"))?;
+    found
+        .map(|row| {
+            Ok(IdempotencyHit {
+                fingerprint: row
+                    .try_get("fingerprint")
+                    .map_err(errors::db("fingerprint"))?,
+                record: rows::record(&row)?,
+            })
+        })
+        .transpose()
+}
+
+#[tracing::instrument(name = "store.transition_record", skip(pool), fields(record.id = %id))]
+pub(crate) async fn record(
+    pool: &PgPool,
+    id: rollout_domain::TransitionRecordId,
+) -> StoreResult<Option<rollout_domain::TransitionRecord>> {
+    let found = sqlx::query(concat!(
+        "SELECT ",
+        record_columns!(),
+        " FROM transition_records WHERE id = $1"
+    ))
+    .bind(id.as_uuid())
+    .fetch_optional(pool)
+    .await
+    .map_err(errors::db("load transition record"))?;
+    found.map(|row| rows::record(&row)).transpose()
+}
+
+#[tracing::instrument(name = "store.history", skip_all, fields(procedure.id = %procedure))]
+pub(crate) async fn history(
+    pool: &PgPool,
+    procedure: ProcedureId,
+    page: &PageRequest<HistoryCursor>,
+) -> StoreResult<Page<rollout_domain::TransitionRecord>> {
+    let mut q = QueryBuilder::<Postgres>::new(concat!(
+        "SELECT ",
+        record_columns!(),
+        " FROM transition_records WHERE procedure_id = "
+    ));
+    q.push_bind(procedure.as_uuid());
+    if let Some(after) = &page.after {
+        q.push(" AND procedure_version > ")
+            .push_bind(after.procedure_version);
+    }
+    q.push(" ORDER BY procedure_version LIMIT ")
+        .push_bind(page.fetch_limit());
+    let mut tx = begin_snapshot(pool).await?;
+    let found = q
+        .build()
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(errors::db("load history"))?;
+    let total_count: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM transition_records WHERE procedure_id = $1")
+            .bind(procedure.as_uuid())
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(errors::db("count history"))?;
+    tx.commit().await.map_err(errors::db("commit"))?;
+    Ok(Page::from_overfetch(
+        rows::all(&found, rows::record)?,
+        page,
+        total_count,
+    ))
+}

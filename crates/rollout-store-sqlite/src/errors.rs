@@ -1,0 +1,116 @@
+//! Maps `sqlx` errors onto [`StoreError`], once. Constraint violations are recognised here and
+//! named by the table and columns SQLite reports (SQLite's messages carry no constraint names),
+//! but turning them into `Duplicate`/`NotFound` with the offending key is left to the call site,
+//! which knows the key; this module only classifies.
+
+use rollout_store::StoreError;
+use sqlx::error::ErrorKind;
+
+/// Which unique key a `UNIQUE constraint failed` error names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum UniqueKey {
+    BureauId,
+    BureauCode,
+    ProcedureId,
+    ProcedureCode,
+    RecordId,
+    /// `transition_records_procedure_version_key`: two records for one procedure version.
+    RecordVersion,
+    IdempotencyKey,
+    UserId,
+    UserEmail,
+    TokenId,
+    TokenHash,
+    RequestId,
+    /// `approval_requests_one_pending`: a second pending request for one procedure.
+    OnePendingRequest,
+    /// The vote's primary key: one approver twice on one request.
+    VoteApprover,
+    /// `approval_votes_counts_for_key`: two votes counting for the same person.
+    VoteCountsFor,
+    DelegationId,
+    AuditId,
+}
+
+/// The unique key `e` violated, if it is a unique violation on one of ours.
+pub(crate) fn unique_violation(e: &sqlx::Error) -> Option<UniqueKey> {
+    let db = e.as_database_error()?;
+    if db.kind() != ErrorKind::UniqueViolation {
+        return None;
+    }
+    let columns = db.message().strip_prefix("UNIQUE constraint failed: ")?;
+    Some(match columns {
+        "bureaus.id" => UniqueKey::BureauId,
+        "bureaus.code" => UniqueKey::BureauCode,
+        "procedures.id" => UniqueKey::ProcedureId,
+        "procedures.code" => UniqueKey::ProcedureCode,
+        "transition_records.id" => UniqueKey::RecordId,
+        "transition_records.procedure_id, transition_records.procedure_version" => {
+            UniqueKey::RecordVersion
+        }
+        "idempotency_keys.key" => UniqueKey::IdempotencyKey,
+        "users.id" => UniqueKey::UserId,
+        "users.email" => UniqueKey::UserEmail,
+        "api_tokens.id" => UniqueKey::TokenId,
+        "api_tokens.secret_hash" => UniqueKey::TokenHash,
+        "approval_requests.id" => UniqueKey::RequestId,
+        // A partial unique index is reported by its column, like a constraint.
+        "approval_requests.procedure_id" => UniqueKey::OnePendingRequest,
+        "approval_votes.request_id, approval_votes.approver" => UniqueKey::VoteApprover,
+        "approval_votes.request_id, approval_votes.counts_for" => UniqueKey::VoteCountsFor,
+        "delegations.id" => UniqueKey::DelegationId,
+        "audit_log.id" => UniqueKey::AuditId,
+        _ => return None,
+    })
+}
+
+/// Whether `e` is a foreign-key violation. SQLite does not say which reference failed, so the
+/// caller works that out from what it was writing.
+pub(crate) fn is_foreign_key_violation(e: &sqlx::Error) -> bool {
+    e.as_database_error()
+        .is_some_and(|db| db.kind() == ErrorKind::ForeignKeyViolation)
+}
+
+pub(crate) fn duplicate(entity: &'static str, key: impl ToString) -> StoreError {
+    StoreError::Duplicate {
+        entity,
+        key: key.to_string(),
+    }
+}
+
+pub(crate) fn not_found(entity: &'static str, key: impl ToString) -> StoreError {
+    StoreError::NotFound {
+        entity,
+        key: key.to_string(),
+    }
+}
+
+/// SQLite primary result codes that mean "the database cannot serve us right now" rather than
+/// "this request is wrong": BUSY/LOCKED (the busy timeout ran out), IOERR, FULL, CANTOPEN.
+const TRANSIENT_CODES: [i64; 5] = [5, 6, 10, 13, 14];
+
+/// Everything not recognised as a constraint violation by the caller: unreachable or exhausted
+/// databases become `Unavailable`, the rest `Internal` with `context` and the source kept.
+pub(crate) fn from_sqlx(context: &str, e: sqlx::Error) -> StoreError {
+    let transient = match &e {
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(db) => db
+            .code()
+            .and_then(|code| code.parse::<i64>().ok())
+            .is_some_and(|code| TRANSIENT_CODES.contains(&(code & 0xff))),
+        _ => false,
+    };
+    if transient {
+        StoreError::Unavailable(Box::new(e))
+    } else {
+        StoreError::internal(context, e)
+    }
+}
+
+/// `from_sqlx` for call sites that expect no constraint violation at all.
+pub(crate) fn ctx(context: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
+    move |e| from_sqlx(context, e)
+}

@@ -1,0 +1,166 @@
+//! Workflow transitions: the atomic apply (compare-and-set on the version, history record,
+//! idempotency claim, audit entry), reusable inside a vote's transaction; idempotency lookups;
+//! and a procedure's history, in version order.
+
+use rollout_domain::{
+    IdempotencyKey, Procedure, ProcedureId, TransitionRecord, TransitionRecordId,
+};
+use rollout_store::{
+    HistoryCursor, IdempotencyHit, Page, PageRequest, StoreResult, TransitionWrite,
+};
+use sqlx::{AssertSqlSafe, FromRow, QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
+
+use crate::bulk::record_insert;
+use crate::errors::{self, UniqueKey, ctx};
+use crate::procedures::version_mismatch;
+use crate::rows::{
+    PROCEDURE_COLUMNS, ProcedureRow, RECORD_COLUMNS, RecordParams, RecordRow, day, decode_all,
+    instant, uuid,
+};
+use crate::{audit, begin_read, begin_write, commit};
+
+pub(crate) async fn apply(writer: &SqlitePool, write: &TransitionWrite) -> StoreResult<Procedure> {
+    let mut tx = begin_write(writer).await?;
+    let procedure = apply_in(&mut tx, write).await?;
+    commit(tx).await?;
+    Ok(procedure)
+}
+
+/// Everything `apply_transition` writes, inside the caller's transaction: the compare-and-set,
+/// the history record as planned (naming the approval request when a vote applies it), the
+/// idempotency claim and the write's audit entry. The caller commits, or drops the transaction
+/// on error.
+pub(crate) async fn apply_in(
+    conn: &mut SqliteConnection,
+    write: &TransitionWrite,
+) -> StoreResult<Procedure> {
+    let plan = &write.plan;
+    let id = plan.record.procedure_id;
+    let sql = format!(
+        "UPDATE procedures SET state = ?, released_on = ?, version = version + 1, updated_at = ? \
+         WHERE id = ? AND version = ? RETURNING {PROCEDURE_COLUMNS}"
+    );
+    let row: Option<ProcedureRow> = sqlx::query_as(AssertSqlSafe(sql))
+        .bind(plan.to_state.as_str())
+        .bind(plan.released_on.map(day))
+        .bind(instant(plan.record.at))
+        .bind(uuid(id.0))
+        .bind(i64::from(plan.expected_version))
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(ctx("apply transition"))?;
+    let Some(row) = row else {
+        return Err(version_mismatch(conn, id, plan.expected_version).await);
+    };
+    record_insert([RecordParams::from(&plan.record)])
+        .build()
+        .execute(&mut *conn)
+        .await
+        .map_err(ctx("insert transition record"))?;
+    if let Some(claim) = &write.idempotency {
+        sqlx::query(
+            "INSERT INTO idempotency_keys (key, fingerprint, record_id, created_at) \
+             VALUES (?, ?, ?, ?)",
+        )
+        .bind(claim.key.as_str())
+        .bind(claim.fingerprint.as_str())
+        .bind(uuid(plan.record.id.0))
+        .bind(instant(plan.record.at))
+        .execute(&mut *conn)
+        .await
+        .map_err(|e| match errors::unique_violation(&e) {
+            Some(UniqueKey::IdempotencyKey) => {
+                errors::duplicate("idempotency key", claim.key.as_str())
+            }
+            _ => errors::from_sqlx("insert idempotency key", e),
+        })?;
+    }
+    audit::insert(conn, &write.audit).await?;
+    row.into_domain()
+}
+
+/// An idempotency row joined with the record it points at.
+#[derive(Debug, FromRow)]
+struct HitRow {
+    fingerprint: String,
+    #[sqlx(flatten)]
+    record: RecordRow,
+}
+
+pub(crate) async fn idempotency_hit(
+    reader: &SqlitePool,
+    key: &IdempotencyKey,
+) -> StoreResult<Option<IdempotencyHit>> {
+    let columns = RECORD_COLUMNS
+        .split(", ")
+        .map(|c| format!("r.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "SELECT k.fingerprint, {columns} FROM idempotency_keys k \
+         JOIN transition_records r ON r.id = k.record_id WHERE k.key = ?"
+    );
+    let row: Option<HitRow> = sqlx::query_as(AssertSqlSafe(sql))
+        .bind(key.as_str())
+        .fetch_optional(reader)
+        .await
+        .map_err(ctx("load idempotency key"))?;
+    row.map(|hit| {
+        Ok(IdempotencyHit {
+            fingerprint: hit.fingerprint,
+            record: hit.record.into_domain()?,
+        })
+    })
+    .transpose()
+}
+
+pub(crate) async fn record(
+    reader: &SqlitePool,
+    id: TransitionRecordId,
+) -> StoreResult<Option<TransitionRecord>> {
+    let sql = format!("SELECT {RECORD_COLUMNS} FROM transition_records WHERE id = ?");
+    let row: Option<RecordRow> = sqlx::query_as(AssertSqlSafe(sql))
+        .bind(uuid(id.0))
+        .fetch_optional(reader)
+        .await
+        .map_err(ctx("load transition record"))?;
+    row.map(RecordRow::into_domain).transpose()
+}
+
+pub(crate) async fn history(
+    reader: &SqlitePool,
+    procedure: ProcedureId,
+    page: &PageRequest<HistoryCursor>,
+) -> StoreResult<Page<TransitionRecord>> {
+    let procedure_id = uuid(procedure.0);
+    let mut items_query = QueryBuilder::<Sqlite>::new(format!(
+        "SELECT {RECORD_COLUMNS} FROM transition_records WHERE procedure_id = "
+    ));
+    items_query.push_bind(procedure_id.clone());
+    if let Some(cursor) = &page.after {
+        items_query
+            .push(" AND procedure_version > ")
+            .push_bind(i64::from(cursor.procedure_version));
+    }
+    let limit = page.fetch_limit();
+    items_query
+        .push(" ORDER BY procedure_version LIMIT ")
+        .push_bind(limit);
+
+    let mut tx = begin_read(reader).await?;
+    let rows: Vec<RecordRow> = items_query
+        .build_query_as()
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(ctx("load history"))?;
+    let total_count: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM transition_records WHERE procedure_id = ?")
+            .bind(procedure_id)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(ctx("count history"))?;
+    commit(tx).await?;
+
+    let items = decode_all(rows, RecordRow::into_domain)?;
+    Ok(Page::from_overfetch(items, page, total_count))
+}

@@ -1,0 +1,169 @@
+//! SQLite-specific behaviour outside the shared contract: URL forms and file creation, the
+//! schema's own guards (STRICT, CHECK), corrupt stored values, error classification, and
+//! migrations that can run twice.
+
+use std::sync::Arc;
+
+use rollout_domain::audit::AuditEntry;
+use rollout_domain::{ProcedureCode, ProcedureId};
+use rollout_store::contract::fixtures::{at, audit, bureau, procedure, seed_with_history};
+use rollout_store::{Store, StoreError};
+use rollout_store_sqlite::SqliteStore;
+use sqlx::Connection;
+use sqlx::sqlite::SqliteConnection;
+
+fn import_audit() -> AuditEntry {
+    audit("import", "Import", "test", at(0, 0))
+}
+
+/// A migrated store at `dir/name` reached through `sqlite:` + path, plus a raw connection to
+/// the same file for writing what the store never would.
+async fn store_and_raw(dir: &tempfile::TempDir) -> (SqliteStore, SqliteConnection) {
+    let path = dir.path().join("raw.db");
+    let store = SqliteStore::connect(&format!("sqlite:{}", path.display()))
+        .await
+        .unwrap();
+    store.migrate().await.unwrap();
+    let raw = SqliteConnection::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    (store, raw)
+}
+
+#[tokio::test]
+async fn connect_creates_a_missing_file_and_migrations_run_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("new.db");
+    assert!(!path.exists());
+    let store = SqliteStore::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    assert!(path.exists());
+    store.migrate().await.unwrap();
+    store.migrate().await.unwrap();
+    assert!(store.is_empty().await.unwrap());
+    store.close().await;
+
+    let reopened = SqliteStore::connect(&format!("sqlite:{}", path.display()))
+        .await
+        .unwrap();
+    reopened.migrate().await.unwrap();
+    assert!(reopened.is_empty().await.unwrap());
+    reopened.close().await;
+}
+
+#[tokio::test]
+async fn unreachable_and_closed_databases_are_unavailable() {
+    let dir = tempfile::tempdir().unwrap();
+    let nowhere = dir.path().join("missing-dir").join("x.db");
+    match SqliteStore::connect(&format!("sqlite://{}", nowhere.display())).await {
+        Err(StoreError::Unavailable(_)) => {}
+        other => panic!("expected Unavailable, got {other:?}"),
+    }
+
+    let store = SqliteStore::connect("sqlite::memory:").await.unwrap();
+    store.close().await;
+    match store.ping().await {
+        Err(StoreError::Unavailable(_)) => {}
+        other => panic!("expected Unavailable, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn the_schema_refuses_unknown_enum_keys_and_wrong_types() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, mut raw) = store_and_raw(&dir).await;
+    let b = bureau("KANKYO");
+    store
+        .insert_bureaus(std::slice::from_ref(&b), &import_audit())
+        .await
+        .unwrap();
+    let insert = |category: &str, process_count: &str| {
+        format!(
+            "INSERT INTO procedures (id, code, name, bureau_id, category, authority, \
+             process_count, state, version, created_at, updated_at) VALUES ('p', 'KANKYO-0001', \
+             'n', '{}', '{category}', 'TOKYO', {process_count}, 'hearing', 1, 't', 't')",
+            b.id
+        )
+    };
+    let err = sqlx::query(sqlx::AssertSqlSafe(insert("HUGE", "1")))
+        .execute(&mut raw)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("CHECK constraint failed"), "{err}");
+    let err = sqlx::query(sqlx::AssertSqlSafe(insert("MAJOR", "'many'")))
+        .execute(&mut raw)
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("cannot store TEXT value in INTEGER column"),
+        "{err}"
+    );
+    sqlx::query(sqlx::AssertSqlSafe(insert("MAJOR", "1")))
+        .execute(&mut raw)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn corrupt_stored_values_are_internal_errors_naming_the_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, mut raw) = store_and_raw(&dir).await;
+    let b = bureau("KANKYO");
+    store
+        .insert_bureaus(std::slice::from_ref(&b), &import_audit())
+        .await
+        .unwrap();
+    let seeds = [
+        seed_with_history(procedure("KANKYO-0001", b.id, at(0, 0)), 0),
+        seed_with_history(procedure("KANKYO-0002", b.id, at(1, 0)), 0),
+    ];
+    store
+        .insert_procedures(&seeds, &import_audit())
+        .await
+        .unwrap();
+    let (time_id, quarter_id) = (seeds[0].procedure.id, seeds[1].procedure.id);
+    sqlx::query("UPDATE procedures SET updated_at = 'yesterday' WHERE id = ?")
+        .bind(time_id.to_string())
+        .execute(&mut raw)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE procedures SET target_quarter = 'FY2025-Q5' WHERE id = ?")
+        .bind(quarter_id.to_string())
+        .execute(&mut raw)
+        .await
+        .unwrap();
+
+    let store: Arc<dyn Store> = Arc::new(store);
+    let expect_corrupt = |result: Result<_, StoreError>, column: &str| match result {
+        Err(StoreError::Internal {
+            context,
+            source: None,
+        }) => {
+            assert!(
+                context.ends_with(&format!("in column {column}")),
+                "{context}"
+            );
+        }
+        other => panic!("expected a corrupt {column}, got {other:?}"),
+    };
+    expect_corrupt(
+        store.procedure(time_id).await.map(drop),
+        "procedures.updated_at",
+    );
+    expect_corrupt(
+        store
+            .procedure_by_code(&ProcedureCode::parse("KANKYO-0002").unwrap())
+            .await
+            .map(drop),
+        "procedures.target_quarter",
+    );
+    expect_corrupt(
+        store
+            .procedures_by_ids(&[ProcedureId(uuid::Uuid::now_v7()), quarter_id])
+            .await
+            .map(drop),
+        "procedures.target_quarter",
+    );
+}

@@ -1,0 +1,156 @@
+//! Listing parameters shared by both backends: filters, orderings, keyset cursors and pages.
+//! Cursors here are typed; the GraphQL layer turns them into opaque strings.
+
+use chrono::{DateTime, Utc};
+use rollout_domain::{Authority, BureauCode, Category, FiscalQuarter, ProcedureId};
+
+/// The most items one page may hold; larger requests are refused by the app layer.
+pub const MAX_PAGE_SIZE: usize = 500;
+
+/// Which procedures to list. Every field narrows the result; an empty filter matches all.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProcedureFilter {
+    /// Empty means any bureau.
+    pub bureau_codes: Vec<BureauCode>,
+    /// Empty means any state.
+    pub states: Vec<String>,
+    pub category: Option<Category>,
+    pub authority: Option<Authority>,
+    /// `annual_applications >= 10,000` (true) or not, including unknown volumes (false).
+    pub is_priority: Option<bool>,
+    /// Case-insensitive substring of the code, the Japanese name or the English name.
+    pub search: Option<String>,
+    pub target_quarter: Option<FiscalQuarter>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ProcedureOrderField {
+    #[default]
+    Code,
+    CreatedAt,
+    UpdatedAt,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OrderDirection {
+    #[default]
+    Asc,
+    Desc,
+}
+
+/// Sort order of a procedure listing; ties are broken by id in the same direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ProcedureOrder {
+    pub field: ProcedureOrderField,
+    pub direction: OrderDirection,
+}
+
+/// The sort key of the last row of a page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SortValue {
+    Text(String),
+    Time(DateTime<Utc>),
+}
+
+/// Keyset position in a procedure listing: the row's sort value and its id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProcedureCursor {
+    pub value: SortValue,
+    pub id: ProcedureId,
+}
+
+impl ProcedureCursor {
+    /// The cursor that points at `p` under `order`.
+    pub fn of(p: &rollout_domain::Procedure, order: ProcedureOrder) -> Self {
+        let value = match order.field {
+            ProcedureOrderField::Code => SortValue::Text(p.code.as_str().to_owned()),
+            ProcedureOrderField::CreatedAt => SortValue::Time(p.created_at),
+            ProcedureOrderField::UpdatedAt => SortValue::Time(p.updated_at),
+        };
+        Self { value, id: p.id }
+    }
+}
+
+/// Keyset position in a procedure's history. History is ordered by the procedure version each
+/// record produced, not by time: versions are unique per procedure and assigned under the
+/// compare-and-set, so they are the true order even when two records share a timestamp or
+/// replicas' clocks disagree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HistoryCursor {
+    pub procedure_version: i32,
+}
+
+/// Forward pagination: up to `first` items after `after`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageRequest<C> {
+    pub first: usize,
+    pub after: Option<C>,
+}
+
+/// One page of results.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub has_next_page: bool,
+    /// Whether a cursor was given (a page before this one exists).
+    pub has_previous_page: bool,
+    /// How many items match in all, ignoring pagination.
+    pub total_count: i64,
+}
+
+impl<C> PageRequest<C> {
+    /// The SQL `LIMIT` for this page: one row more than asked for, whose presence alone says
+    /// that a next page exists (see [`Page::from_overfetch`]).
+    pub fn fetch_limit(&self) -> i64 {
+        i64::try_from(self.first.saturating_add(1)).unwrap_or(i64::MAX)
+    }
+}
+
+impl<T> Page<T> {
+    /// The page from rows fetched with [`PageRequest::fetch_limit`] and the filter's total.
+    pub fn from_overfetch<C>(
+        mut items: Vec<T>,
+        request: &PageRequest<C>,
+        total_count: i64,
+    ) -> Self {
+        let has_next_page = items.len() > request.first;
+        items.truncate(request.first);
+        Self {
+            items,
+            has_next_page,
+            has_previous_page: request.after.is_some(),
+            total_count,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(first: usize, after: Option<u8>) -> PageRequest<u8> {
+        PageRequest { first, after }
+    }
+
+    #[test]
+    fn over_fetching_by_one_tells_whether_a_page_follows() {
+        assert_eq!(request(0, None).fetch_limit(), 1);
+        assert_eq!(request(500, None).fetch_limit(), 501);
+        assert_eq!(request(usize::MAX, None).fetch_limit(), i64::MAX);
+        let full = Page::from_overfetch(vec![1, 2, 3], &request(2, Some(0)), 9);
+        assert_eq!(
+            (
+                full.items,
+                full.has_next_page,
+                full.has_previous_page,
+                full.total_count
+            ),
+            (vec![1, 2], true, true, 9)
+        );
+        let last = Page::from_overfetch(vec![1, 2], &request(2, None), 2);
+        assert_eq!(
+            (last.items, last.has_next_page, last.has_previous_page),
+            (vec![1, 2], false, false)
+        );
+    }
+}

@@ -1,0 +1,204 @@
+//! Shared harness for the end-to-end tests: it starts the real server (`rollout_server::spawn`)
+//! on 127.0.0.1:0 against a fresh database of one backend, signs in as the administrator the
+//! server bootstraps on an empty database, creates a small cast of users with API tokens
+//! ([`Cast`]), hands the test a [`TestServer`] client, and shuts everything down afterwards.
+//! [`both_backends!`] instantiates one test body for SQLite and PostgreSQL.
+//!
+//! It deliberately knows nothing of the server's internals: everything goes over HTTP, as a
+//! client would see it. The only exception is `database.rs`, for the few tests that must reach
+//! behind the API (an already expired token, the append-only audit table). The HTTP client is
+//! in `client.rs`, the users in `cast.rs`, data fixtures in `fixtures.rs`.
+
+// Each test file compiles this module on its own and uses only part of it.
+#![allow(dead_code)]
+
+mod cast;
+mod client;
+mod database;
+mod fixtures;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use rollout_app::AppSettings;
+use rollout_auth::OidcConfig;
+use rollout_server::{RunningServer, ServerConfig, spawn};
+use rollout_store_postgres::testing::TestDatabase;
+use tempfile::TempDir;
+
+pub use cast::*;
+pub use client::*;
+#[allow(unused_imports)] // only its field lists are items; files that use none warn
+pub use fixtures::*;
+
+/// The environment variable naming a PostgreSQL server (admin URL) the tests may create
+/// databases on, e.g. `postgres://postgres@127.0.0.1:5432/postgres`.
+pub const POSTGRES_URL_VAR: &str = "ROLLOUT_TEST_POSTGRES_URL";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// How to start the server beyond the backend choice; everything else is `ServerConfig::new`'s.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub workflow_file: Option<PathBuf>,
+    pub demo: bool,
+    /// Single sign-on: JWTs from this identity provider are accepted besides API tokens.
+    pub oidc: Option<OidcConfig>,
+    /// `None` keeps the server's defaults (approvals expire after 14 days).
+    pub app: Option<AppSettings>,
+}
+
+/// What must outlive the server: the running server itself and the database it uses. Dropped
+/// only after [`Harness::shutdown`], so the database is never removed under open connections.
+#[derive(Debug)]
+pub struct Harness {
+    running: RunningServer,
+    _sqlite_dir: Option<TempDir>,
+    _postgres: Option<TestDatabase>,
+}
+
+impl Harness {
+    pub fn running(&self) -> &RunningServer {
+        &self.running
+    }
+
+    pub async fn shutdown(self) {
+        let Harness {
+            running,
+            _sqlite_dir,
+            _postgres,
+        } = self;
+        running
+            .shutdown()
+            .await
+            .expect("the server did not shut down cleanly");
+    }
+}
+
+/// The PostgreSQL admin URL, or `None` when the PostgreSQL half should be skipped. Under CI
+/// (`CI=true`) a missing URL is a failure: a silently skipped backend is an untested backend.
+fn postgres_admin_url() -> Option<String> {
+    match std::env::var(POSTGRES_URL_VAR) {
+        Ok(url) if !url.trim().is_empty() => Some(url),
+        _ if std::env::var("CI").is_ok_and(|v| v == "true") => {
+            panic!("CI=true but {POSTGRES_URL_VAR} is not set: the PostgreSQL tests must run in CI")
+        }
+        _ => {
+            println!("skipped: {POSTGRES_URL_VAR} is not set, PostgreSQL variant not run");
+            None
+        }
+    }
+}
+
+/// An error and its sources, `: `-separated, so a panic message says why and not only what.
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut chain = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        chain.push_str(": ");
+        chain.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    chain
+}
+
+/// Starts the server on a fresh database and creates the cast. `None` only when the
+/// PostgreSQL half is skipped.
+pub async fn start(backend: Backend, options: Options) -> Option<(TestServer, Harness)> {
+    let (database_url, sqlite_dir, postgres) = match backend {
+        Backend::Sqlite => {
+            let dir = tempfile::tempdir().expect("cannot create a temporary directory");
+            let url = format!("sqlite:{}/rollout.db", dir.path().display());
+            (url, Some(dir), None)
+        }
+        Backend::Postgres => {
+            let admin_url = postgres_admin_url()?;
+            let db = TestDatabase::create(&admin_url).await.unwrap_or_else(|e| {
+                panic!(
+                    "{POSTGRES_URL_VAR}={admin_url} is set but no test database could be created: {}",
+                    error_chain(&e)
+                )
+            });
+            (db.url().to_owned(), None, Some(db))
+        }
+    };
+    let mut config = ServerConfig::new(SocketAddr::from(([127, 0, 0, 1], 0)), database_url.clone());
+    config.workflow_file = options.workflow_file;
+    config.demo = options.demo;
+    config.oidc = options.oidc;
+    if let Some(app) = options.app {
+        config.app = app;
+    }
+    let running = spawn(config)
+        .await
+        .unwrap_or_else(|e| panic!("the {backend:?} server did not start: {e:#}"));
+    let client = reqwest::Client::builder()
+        // The tests talk to 127.0.0.1 only; a proxy from the environment must not intercept.
+        .no_proxy()
+        .timeout(Duration::from_secs(60))
+        .build()
+        .expect("cannot build the HTTP client");
+    let admin_token = admin_secret(&running);
+    let cast = Cast::create(&client, &running.url(), &admin_token).await;
+    let server = TestServer::new(client, running.url(), backend, database_url, cast);
+    let harness = Harness {
+        running,
+        _sqlite_dir: sqlite_dir,
+        _postgres: postgres,
+    };
+    Some((server, harness))
+}
+
+/// The administrator's secret: every test database starts empty (demo data brings no users
+/// before the administrator), so the server always bootstraps one.
+fn admin_secret(running: &RunningServer) -> String {
+    running
+        .admin_token()
+        .unwrap_or_else(|| panic!("the server made no first administrator on an empty database"))
+        .to_owned()
+}
+
+/// Runs one test body against a freshly started server and shuts the server down afterwards.
+pub async fn run<F, Fut>(backend: Backend, options: Options, test: F)
+where
+    F: FnOnce(TestServer) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let Some((server, harness)) = start(backend, options).await else {
+        return;
+    };
+    test(server).await;
+    harness.shutdown().await;
+}
+
+/// `both_backends!(a, b)` turns each `async fn a(server: TestServer)` into the tests
+/// `a::sqlite` and `a::postgres` (a module and a function may share a name).
+/// `both_backends!(with path::to::options; a)` starts the servers with `path::to::options()`;
+/// the path is resolved inside the generated module, so a sibling function is `super::options`.
+#[allow(unused_macros)] // single-backend test files do not use it
+macro_rules! both_backends {
+    ($($name:ident),+ $(,)?) => {
+        $crate::common::both_backends!(with $crate::common::Options::default; $($name),+);
+    };
+    (with $options:path; $($name:ident),+ $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                $crate::common::run($crate::common::Backend::Sqlite, $options(), super::$name).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                $crate::common::run($crate::common::Backend::Postgres, $options(), super::$name).await;
+            }
+        }
+    )+};
+}
+#[allow(unused_imports)]
+pub(crate) use both_backends;

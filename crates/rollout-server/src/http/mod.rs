@@ -4,7 +4,7 @@
 //! answers).
 //!
 //! The GraphQL endpoint follows the GraphQL-over-HTTP specification (checked by the
-//! `graphql-http` audit suite in `tests/graphql_http_audit.rs`): `application/json` and
+//! `graphql-http` audit suite in `tests/e2e/graphql_http_audit.rs`): `application/json` and
 //! `application/graphql-response+json` answers with the status codes each calls for, 406 and
 //! 415 for media types it does not speak, 400 for malformed requests. In front of execution it
 //! enforces the limits of [`Limits`] (depth, complexity, aliases, batch size, body size,

@@ -1,6 +1,6 @@
 //! The WebSocket module's rules on their own: which origins may connect, where the credential
 //! is read from, and which close codes replace async-graphql's.
-//! The whole conversation over a real socket is tested end to end in `tests/subscriptions.rs`.
+//! The whole conversation over a real socket is tested end to end in `tests/e2e/subscriptions.rs`.
 
 use axum::http::Request as HttpRequest;
 use serde_json::json;

@@ -2,11 +2,9 @@
 //! it, new procedures start in its initial state, its guards apply, and its version tags history.
 //! Run on both backends because state keys and the workflow version are stored data.
 
-mod common;
-
 use std::path::PathBuf;
 
-use common::{Options, TestServer, both_backends, payload_errors};
+use crate::common::{Options, TestServer, both_backends, payload_errors};
 use serde_json::json;
 
 both_backends!(with super::options; custom_workflow);

@@ -4,9 +4,9 @@
 //! a FORBIDDEN payload error that names the role's limit and nothing of the target, and writes
 //! nothing; a refused query is a GraphQL error with code FORBIDDEN.
 
-mod common;
-
-use common::{TestServer, TestUser, both_backends, graphql_error_codes, payload_errors, uuid_of};
+use crate::common::{
+    TestServer, TestUser, both_backends, graphql_error_codes, payload_errors, uuid_of,
+};
 use serde_json::{Value, json};
 
 both_backends!(

@@ -4,9 +4,7 @@
 //! in as those users.
 //! SQLite only: seeding goes through the same store calls that the contract suite covers on both.
 
-mod common;
-
-use common::{Backend, Options, TestServer, codes, ok_data, start};
+use crate::common::{Backend, Options, TestServer, codes, ok_data, start};
 use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -9,9 +9,6 @@
 //! behind the API (an already expired token, the append-only audit table). The HTTP client is
 //! in `client.rs`, the users in `cast.rs`, data fixtures in `fixtures.rs`.
 
-// Each test file compiles this module on its own and uses only part of it.
-#![allow(dead_code)]
-
 mod cast;
 mod client;
 mod database;

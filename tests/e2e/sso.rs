@@ -5,14 +5,12 @@
 //! key) is a 401 recorded as UNAUTHENTICATED. Two set-ups: a shared HS256 secret (development)
 //! and the RS256/ES256 keys of rollout-auth's fixture JWKS file with the fixture private keys.
 
-mod common;
-
 use std::path::PathBuf;
 
+use crate::common::{Options, TestServer, assert_unauthenticated, both_backends, nodes, ok_data};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::Utc;
-use common::{Options, TestServer, assert_unauthenticated, both_backends, nodes, ok_data};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use rollout_auth::{JwksSource, OidcConfig, SecretString};
 use serde_json::{Value, json};

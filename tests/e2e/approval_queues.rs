@@ -3,10 +3,8 @@
 //! both, and uses up the substitute's own vote on that request), each user's queue
 //! (`myPendingApprovals`), and expiry (a server whose requests expire at once).
 
-mod common;
-
+use crate::common::{Options, TestServer, TestUser, both_backends, payload_errors};
 use chrono::{TimeDelta, Utc};
-use common::{Options, TestServer, TestUser, both_backends, payload_errors};
 use rollout_app::AppSettings;
 use serde_json::{Value, json};
 

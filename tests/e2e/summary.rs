@@ -1,9 +1,7 @@
 //! `rolloutSummary`: the programme's headline figures after procedures have been released,
 //! abolished and scheduled through real transitions, overall and per bureau.
 
-mod common;
-
-use common::{TestServer, both_backends};
+use crate::common::{TestServer, both_backends};
 use serde_json::{Value, json};
 
 both_backends!(summary_counts_released_and_abolished);

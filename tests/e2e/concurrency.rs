@@ -2,9 +2,7 @@
 //! concurrency must let exactly one through), and idempotency keys (a retry is answered, not
 //! re-applied; a reused key with a different request is refused; concurrent retries agree).
 
-mod common;
-
-use common::{TestServer, both_backends, payload_errors};
+use crate::common::{TestServer, both_backends, payload_errors};
 use futures::future::join_all;
 use serde_json::{Value, json};
 

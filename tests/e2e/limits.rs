@@ -4,9 +4,7 @@
 //! refused with LIMIT_EXCEEDED before anything runs, one step below each passes, and a mutation
 //! sent with GET is refused with 405 and changes nothing.
 
-mod common;
-
-use common::{TestServer, both_backends, ok_data};
+use crate::common::{TestServer, both_backends, ok_data};
 use serde_json::{Value, json};
 
 both_backends!(

@@ -1,9 +1,7 @@
 //! Single-object reads and argument limits: `procedure(code:)`/`procedure(id:)`, `node(id:)` for
 //! every node type, malformed ids, and the `first` limit of connections.
 
-mod common;
-
-use common::{TestServer, both_backends, codes, global_id, graphql_error_codes};
+use crate::common::{TestServer, both_backends, codes, global_id, graphql_error_codes};
 use serde_json::json;
 
 both_backends!(

@@ -4,10 +4,8 @@
 //! audit trail; `viewer` describes each role; history names the acting user by e-mail address.
 //! Single sign-on (JWTs) is `sso.rs`'s.
 
-mod common;
-
+use crate::common::{TestServer, TestUser, assert_unauthenticated, both_backends, nodes, ok_data};
 use chrono::{TimeDelta, Utc};
-use common::{TestServer, TestUser, assert_unauthenticated, both_backends, nodes, ok_data};
 use serde_json::{Value, json};
 
 both_backends!(

@@ -193,14 +193,6 @@ pub fn payload_errors(payload: &Value) -> Vec<(String, String)> {
         .collect()
 }
 
-/// The codes of a payload's errors, in order.
-pub fn payload_codes(payload: &Value) -> Vec<String> {
-    payload_errors(payload)
-        .into_iter()
-        .map(|(c, _)| c)
-        .collect()
-}
-
 /// Asserts that a request was refused as unauthenticated: 401, `WWW-Authenticate: Bearer`, one
 /// GraphQL error with code UNAUTHENTICATED, and no data.
 pub fn assert_unauthenticated(reply: &Reply, what: &str) {

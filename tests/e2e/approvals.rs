@@ -5,9 +5,7 @@
 //! moves; a closed request takes no more decisions (APPROVAL_CLOSED). Substitutes, expiry and
 //! the approver's queue are in `approval_queues.rs`.
 
-mod common;
-
-use common::{REQUEST_FIELDS, TestServer, TestUser, both_backends, payload_errors};
+use crate::common::{REQUEST_FIELDS, TestServer, TestUser, both_backends, payload_errors};
 use serde_json::{Value, json};
 
 both_backends!(

@@ -4,9 +4,7 @@
 //! FORBIDDEN, no snapshots); `auditLog` pages and filters it; and the database refuses to
 //! rewrite it, whatever connects to it.
 
-mod common;
-
-use common::{TestServer, TestUser, both_backends, nodes, ok_data, uuid_of};
+use crate::common::{TestServer, TestUser, both_backends, nodes, ok_data, uuid_of};
 use serde_json::{Value, json};
 
 both_backends!(
@@ -379,7 +377,7 @@ async fn the_table_is_append_only(server: TestServer) {
             "{sql}: {message}"
         );
     }
-    if server.backend == common::Backend::Postgres {
+    if server.backend == crate::common::Backend::Postgres {
         let message = server
             .raw_sql("TRUNCATE audit_log")
             .await

@@ -4,9 +4,6 @@
 //! counter mutation to prove what did not run, and resolvers echoing what the authenticator
 //! and the request metadata put into the request.
 
-// Each test file uses part of this module.
-#![allow(dead_code)]
-
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI32, Ordering};

@@ -1,9 +1,7 @@
 //! The HTTP surface outside the GraphQL schema proper: health and readiness probes, the GraphiQL
 //! page, how malformed requests are answered, and that introspection describes the contract.
 
-mod common;
-
-use common::{TestServer, both_backends, graphql_error_codes, ok_data};
+use crate::common::{TestServer, both_backends, graphql_error_codes, ok_data};
 use serde_json::{Value, json};
 
 both_backends!(

@@ -2,12 +2,10 @@
 //! the production stack: depth, complexity, aliases, batch size, body size, execution time,
 //! introspection, per-client rate limiting, and CORS.
 
-mod http_support;
-
 use std::num::NonZeroU32;
 use std::time::Duration;
 
-use http_support::{code, read, serve, settings};
+use crate::support::{code, read, serve, settings};
 use rollout_server::http::{CorsOrigin, HttpSettings, Limits, RateLimit};
 use serde_json::{Value, json};
 
@@ -298,7 +296,7 @@ async fn each_client_is_rate_limited_with_retry_after() {
 
 #[tokio::test]
 async fn cors_admits_only_configured_origins() {
-    let preflight = |server: &http_support::TestServer, origin: &'static str| {
+    let preflight = |server: &crate::support::TestServer, origin: &'static str| {
         server
             .client
             .request(reqwest::Method::OPTIONS, server.graphql())

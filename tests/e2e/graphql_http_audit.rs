@@ -6,12 +6,10 @@
 //! into `tests/graphql-http/node_modules` when it is missing. Without `node` the test fails
 //! rather than skips: a conformance check that quietly does not run checks nothing.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use common::{Backend, Options, start};
+use crate::common::{Backend, Options, start};
 
 fn audit_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/graphql-http")

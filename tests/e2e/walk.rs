@@ -3,9 +3,7 @@
 //! `nextTransitions` offers at each step, how the version moves, `releasedOn`, and the history
 //! that results, whose `actor` is each user's e-mail address.
 
-mod common;
-
-use common::{PROCEDURE_FIELDS, TestServer, TestUser, both_backends};
+use crate::common::{PROCEDURE_FIELDS, TestServer, TestUser, both_backends};
 use serde_json::{Value, json};
 
 both_backends!(full_walk_to_released);

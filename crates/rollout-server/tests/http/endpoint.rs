@@ -2,9 +2,7 @@
 //! negotiation and the status codes of each media type, CSRF-safe content types, GET semantics
 //! (queries only, GraphiQL for browsers), the authentication hook and the request metadata.
 
-mod http_support;
-
-use http_support::{code, read, serve, settings};
+use crate::support::{code, read, serve, settings};
 use serde_json::json;
 
 const GRAPHQL_JSON: &str = "application/graphql-response+json";

@@ -9,11 +9,9 @@
 //! live when the server has processed it, which no protocol message confirms, so
 //! [`Socket::wait_until_live`] makes probe changes until the subscription reports one.
 
-mod common;
-
 use std::time::Duration;
 
-use common::{Backend, Options, TestServer, TestUser, both_backends, nodes, start};
+use crate::common::{Backend, Options, TestServer, TestUser, both_backends, nodes, start};
 use futures::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use tokio::net::TcpStream;

@@ -2,9 +2,7 @@
 //! a null result, and above all that nothing was written (same version, same history length,
 //! same counts). Malformed scalars and IDs, which never reach a resolver, are GraphQL errors.
 
-mod common;
-
-use common::{TestServer, both_backends, global_id, payload_errors};
+use crate::common::{TestServer, both_backends, global_id, payload_errors};
 use serde_json::{Value, json};
 
 both_backends!(

@@ -1,9 +1,7 @@
 //! Reading procedures back: every filter of `procedures`, keyset pagination over HTTP, ordering,
 //! `bureaus`, and a bureau's own `procedures`.
 
-mod common;
-
-use common::{TestServer, both_backends, codes, graphql_error_codes};
+use crate::common::{TestServer, both_backends, codes, graphql_error_codes};
 use serde_json::{Value, json};
 
 both_backends!(

@@ -199,26 +199,6 @@ async fn a_substitute_votes_for_the_delegator(server: TestServer) {
     assert_eq!(payload_errors(&refused), errs("FORBIDDEN", ""), "{refused}");
 }
 
-/// `myPendingApprovals` as `user`: the procedure codes of the requests, in the order given.
-async fn queue(server: &TestServer, user: &TestUser) -> Vec<String> {
-    let data = server
-        .data_as(
-            user,
-            "{ myPendingApprovals { status procedure { code } } }",
-            json!({}),
-        )
-        .await;
-    data["myPendingApprovals"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            assert_eq!(r["status"], "PENDING", "{r}");
-            r["procedure"]["code"].as_str().unwrap().to_owned()
-        })
-        .collect()
-}
-
 async fn each_user_sees_what_they_may_decide(server: TestServer) {
     let ids = procedures(&server, 2).await;
     let coordinator = server.coordinator("KANKYO").await;
@@ -226,15 +206,15 @@ async fn each_user_sees_what_they_may_decide(server: TestServer) {
     request_abolish(&server, &server.po2, &ids[1]).await;
 
     // Not one's own; soonest deadline first; nothing for those who cannot decide.
-    assert_eq!(queue(&server, &server.po).await, ["KANKYO-0002"]);
-    assert_eq!(queue(&server, &server.po2).await, ["KANKYO-0001"]);
+    assert_eq!(server.pending_codes(&server.po).await, ["KANKYO-0002"]);
+    assert_eq!(server.pending_codes(&server.po2).await, ["KANKYO-0001"]);
     assert_eq!(
-        queue(&server, &server.po3).await,
+        server.pending_codes(&server.po3).await,
         ["KANKYO-0001", "KANKYO-0002"]
     );
     for user in [&server.viewer, &server.admin, &coordinator] {
         assert_eq!(
-            queue(&server, user).await,
+            server.pending_codes(user).await,
             Vec::<String>::new(),
             "{}",
             user.email
@@ -245,8 +225,8 @@ async fn each_user_sees_what_they_may_decide(server: TestServer) {
         .approve_as(&server.po3, first["id"].as_str().unwrap(), None, None)
         .await;
     assert_eq!(voted["request"]["status"], "PENDING", "{voted}");
-    assert_eq!(queue(&server, &server.po3).await, ["KANKYO-0002"]);
-    assert_eq!(queue(&server, &server.po2).await, ["KANKYO-0001"]);
+    assert_eq!(server.pending_codes(&server.po3).await, ["KANKYO-0002"]);
+    assert_eq!(server.pending_codes(&server.po2).await, ["KANKYO-0001"]);
     let pending = server
         .data(
             "{ approvals(filter: { statuses: [PENDING], role: PROJECT_OFFICE }) { totalCount } }",
@@ -295,7 +275,10 @@ async fn requests_expire(server: TestServer) {
         );
     }
     assert_eq!(server.snapshot(&ids[0]).await, (1, 1));
-    assert_eq!(queue(&server, &server.po2).await, Vec::<String>::new());
+    assert_eq!(
+        server.pending_codes(&server.po2).await,
+        Vec::<String>::new()
+    );
     let data = server
         .data(
             "query($id: ID!) { procedure(id: $id) { pendingApproval { id } } }",

@@ -8,6 +8,7 @@
 
 mod common;
 
+mod approval_bureaus;
 mod approval_queues;
 mod approvals;
 mod audit;

@@ -168,6 +168,12 @@ impl App {
             Decision::Reject => "approval.reject",
         };
         let votes = self.store().votes_for(&[id]).await?;
+        // The procedure as it is now: its bureau scopes who may decide, and an approval that
+        // completes the count plans the transition on it.
+        let procedure = self.store().procedure(request.procedure_id).await?;
+        let Some(bureau) = procedure.as_ref().map(|p| p.bureau_id) else {
+            return Err(not_found(id));
+        };
         let principal = match on_behalf_of {
             None => None,
             Some(uid) => {
@@ -204,6 +210,7 @@ impl App {
         let now = self.now();
         let outcome = approval::cast_vote(
             &request,
+            bureau,
             &votes,
             Voter {
                 user: &user,
@@ -261,7 +268,7 @@ impl App {
             VoteOutcome::Rejected => {
                 write.close = Some((ApprovalStatus::Rejected, vote.comment.clone()));
             }
-            VoteOutcome::QuorumReached => match self.plan_approved(&request).await? {
+            VoteOutcome::QuorumReached => match self.plan_approved(&request, procedure).await? {
                 Ok((procedure, plan)) => {
                     write.close = Some((ApprovalStatus::Approved, None));
                     let audit = self.audit_entry(
@@ -310,12 +317,14 @@ impl App {
         })
     }
 
-    /// Plans the approved transition on the procedure as it is now, or says why it cannot run.
+    /// Plans the approved transition on `procedure` (as read for this vote), or says why it
+    /// cannot run. The store re-checks the version when it applies the plan.
     async fn plan_approved(
         &self,
         request: &ApprovalRequest,
+        procedure: Option<Procedure>,
     ) -> AppResult<Result<(Procedure, PlannedTransition), String>> {
-        let Some(procedure) = self.store().procedure(request.procedure_id).await? else {
+        let Some(procedure) = procedure else {
             return Ok(Err("the procedure no longer exists".into()));
         };
         if procedure.version != request.expected_version || procedure.state != request.from_state {

@@ -136,33 +136,50 @@ impl App {
 
     /// Pending requests the actor could decide now, as themselves or as a substitute: not their
     /// own, not yet voted on by them, needing a role they (or whoever they stand in for today)
-    /// can decide for. At most [`MAX_PAGE_SIZE`], oldest deadline first.
+    /// can decide for, and for a coordinator's role only of that coordinator's bureau. At most
+    /// [`MAX_PAGE_SIZE`], oldest deadline first.
     pub async fn my_pending_approvals(&self, actor: &Actor) -> AppResult<Vec<ApprovalRequest>> {
         let Some(me) = &actor.user else {
             return Ok(Vec::new());
         };
         self.expire_due_approvals().await?;
-        let mut roles: Vec<Role> = Role::ALL
-            .iter()
-            .copied()
-            .filter(|r| authz::authorize(me, Action::DecideApproval(*r)).is_ok())
-            .collect();
+        let mut deciders = vec![me.clone()];
         for d in self.store().delegations_to(me.id, self.today()).await? {
-            if let Some(principal) = self.store().user(d.delegator).await? {
-                roles.extend(
-                    Role::ALL.iter().copied().filter(|r| {
-                        authz::authorize(&principal, Action::DecideApproval(*r)).is_ok()
-                    }),
-                );
+            deciders.extend(self.store().user(d.delegator).await?);
+        }
+        // (role, bureau): what each decider may decide; a coordinator only in their bureau.
+        let mut scopes: Vec<(Role, Option<rollout_domain::BureauId>)> = Vec::new();
+        for decider in &deciders {
+            for &role in Role::ALL {
+                if authz::authorize(decider, Action::DecideApproval(role)).is_err() {
+                    continue;
+                }
+                let scope = match (role, decider.bureau_id) {
+                    (Role::BureauCoordinator, Some(bureau)) => (role, Some(bureau)),
+                    // A coordinator without a bureau decides nothing.
+                    (Role::BureauCoordinator, None) => continue,
+                    _ => (role, None),
+                };
+                if !scopes.contains(&scope) {
+                    scopes.push(scope);
+                }
             }
         }
-        roles.sort();
-        roles.dedup();
+        let bureau_ids: Vec<_> = scopes.iter().filter_map(|(_, b)| *b).collect();
+        let bureaus = self.store().bureaus_by_ids(&bureau_ids).await?;
         let mut out = Vec::new();
-        for role in roles {
+        for (role, bureau) in scopes {
+            let bureau_codes = match bureau {
+                None => Vec::new(),
+                Some(id) => match bureaus.iter().find(|b| b.id == id) {
+                    Some(b) => vec![b.code.clone()],
+                    None => continue,
+                },
+            };
             let filter = ApprovalFilter {
                 statuses: vec![ApprovalStatus::Pending],
                 role: Some(role),
+                bureau_codes,
                 not_voted_by: Some(me.id),
                 ..ApprovalFilter::default()
             };

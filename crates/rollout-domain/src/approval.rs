@@ -11,7 +11,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::authz::{self, Action};
 use crate::identity::{Role, User};
-use crate::{ApprovalRequestId, DelegationId, ProcedureId, UserId};
+use crate::{ApprovalRequestId, BureauId, DelegationId, ProcedureId, UserId};
 
 /// What a gated transition needs: `required` distinct approvals from users who may decide for
 /// `role`.
@@ -192,6 +192,13 @@ pub fn validate_delegation(
                 delegate.role, delegator.role
             ),
         ));
+    } else if delegator.role == Role::BureauCoordinator && delegate.bureau_id != delegator.bureau_id
+    {
+        // Coordinators decide only for their own bureau, so must their substitutes.
+        errors.push((
+            "delegateId",
+            "a coordinator's substitute must coordinate the same bureau".to_owned(),
+        ));
     }
     errors
 }
@@ -209,6 +216,8 @@ pub enum VoteRefused {
     WrongRole(Role),
     #[error("no substitute arrangement covers today")]
     NoDelegation,
+    #[error("this request is for a procedure of another bureau")]
+    OtherBureau,
 }
 
 /// What a vote leads to.
@@ -230,10 +239,12 @@ pub struct Voter<'a> {
     pub substitute_for: Option<(&'a User, &'a Delegation)>,
 }
 
-/// Decides whether `voter` may cast `decision` on `request` (which already has `votes`) and
-/// what it leads to.
+/// Decides whether `voter` may cast `decision` on `request` (which already has `votes`, and is
+/// for a procedure of `bureau`) and what it leads to. Both the voter and whoever they stand in
+/// for must be able to decide for the request's role in that bureau.
 pub fn cast_vote(
     request: &ApprovalRequest,
+    bureau: BureauId,
     votes: &[ApprovalVote],
     voter: Voter<'_>,
     decision: Decision,
@@ -263,6 +274,12 @@ pub fn cast_vote(
         || authz::authorize(voter.user, Action::DecideApproval(request.policy.role)).is_err()
     {
         return Err(VoteRefused::WrongRole(request.policy.role));
+    }
+    let in_bureau = Action::DecideApprovalIn(request.policy.role, bureau);
+    if authz::authorize(counts_as, in_bureau).is_err()
+        || authz::authorize(voter.user, in_bureau).is_err()
+    {
+        return Err(VoteRefused::OtherBureau);
     }
     let already = votes.iter().any(|v| {
         v.approver == voter.user.id

@@ -13,10 +13,15 @@ fn user(n: u128, role: Role) -> User {
         display_name: format!("user {n}"),
         email: Email::parse(&format!("u{n}@example.jp")).unwrap(),
         role,
-        bureau_id: (role == Role::BureauCoordinator).then(|| crate::BureauId(Uuid::from_u128(99))),
+        bureau_id: (role == Role::BureauCoordinator).then(bureau),
         disabled: false,
         created_at: DateTime::UNIX_EPOCH,
     }
+}
+
+/// The bureau of the procedure every request here is about, and of every coordinator.
+fn bureau() -> BureauId {
+    BureauId(Uuid::from_u128(99))
 }
 
 fn t0() -> DateTime<Utc> {
@@ -86,7 +91,7 @@ fn quorum_counts_distinct_approvals() {
     let (a, b) = (user(2, Role::ProjectOffice), user(3, Role::ProjectOffice));
     let r = request(2, &coordinator);
     assert_eq!(
-        cast_vote(&r, &[], me(&a), Decision::Approve, t0(), today()),
+        cast_vote(&r, bureau(), &[], me(&a), Decision::Approve, t0(), today()),
         Ok(VoteOutcome::Pending {
             approvals: 1,
             required: 2
@@ -94,11 +99,27 @@ fn quorum_counts_distinct_approvals() {
     );
     let votes = [vote(&a, None, Decision::Approve)];
     assert_eq!(
-        cast_vote(&r, &votes, me(&b), Decision::Approve, t0(), today()),
+        cast_vote(
+            &r,
+            bureau(),
+            &votes,
+            me(&b),
+            Decision::Approve,
+            t0(),
+            today()
+        ),
         Ok(VoteOutcome::QuorumReached)
     );
     assert_eq!(
-        cast_vote(&r, &votes, me(&b), Decision::Reject, t0(), today()),
+        cast_vote(
+            &r,
+            bureau(),
+            &votes,
+            me(&b),
+            Decision::Reject,
+            t0(),
+            today()
+        ),
         Ok(VoteOutcome::Rejected)
     );
 }
@@ -111,28 +132,68 @@ fn refusals() {
     let viewer = user(4, Role::Viewer);
     let own = request(1, &office);
     assert_eq!(
-        cast_vote(&own, &[], me(&office), Decision::Approve, t0(), today()),
+        cast_vote(
+            &own,
+            bureau(),
+            &[],
+            me(&office),
+            Decision::Approve,
+            t0(),
+            today()
+        ),
         Err(VoteRefused::OwnRequest)
     );
     let r = request(2, &coordinator);
     assert_eq!(
-        cast_vote(&r, &[], me(&viewer), Decision::Approve, t0(), today()),
+        cast_vote(
+            &r,
+            bureau(),
+            &[],
+            me(&viewer),
+            Decision::Approve,
+            t0(),
+            today()
+        ),
         Err(VoteRefused::WrongRole(Role::ProjectOffice))
     );
     let voted = [vote(&other, None, Decision::Approve)];
     assert_eq!(
-        cast_vote(&r, &voted, me(&other), Decision::Approve, t0(), today()),
+        cast_vote(
+            &r,
+            bureau(),
+            &voted,
+            me(&other),
+            Decision::Approve,
+            t0(),
+            today()
+        ),
         Err(VoteRefused::AlreadyVoted)
     );
     let mut closed = r.clone();
     closed.status = ApprovalStatus::Rejected;
     assert_eq!(
-        cast_vote(&closed, &[], me(&other), Decision::Approve, t0(), today()),
+        cast_vote(
+            &closed,
+            bureau(),
+            &[],
+            me(&other),
+            Decision::Approve,
+            t0(),
+            today()
+        ),
         Err(VoteRefused::Closed(ApprovalStatus::Rejected))
     );
     let late = r.expires_at;
     assert_eq!(
-        cast_vote(&r, &[], me(&other), Decision::Approve, late, today()),
+        cast_vote(
+            &r,
+            bureau(),
+            &[],
+            me(&other),
+            Decision::Approve,
+            late,
+            today()
+        ),
         Err(VoteRefused::Closed(ApprovalStatus::Expired))
     );
     assert_eq!(
@@ -156,7 +217,7 @@ fn substitutes_count_for_the_person_they_stand_in_for() {
         substitute_for: Some((&a, &d)),
     };
     assert_eq!(
-        cast_vote(&r, &[], as_a, Decision::Approve, t0(), today()),
+        cast_vote(&r, bureau(), &[], as_a, Decision::Approve, t0(), today()),
         Ok(VoteOutcome::Pending {
             approvals: 1,
             required: 2
@@ -165,15 +226,39 @@ fn substitutes_count_for_the_person_they_stand_in_for() {
     // Four eyes: b voted for a, so b may not also vote as b, and a may not vote again.
     let votes = [vote(&b, Some(&a), Decision::Approve)];
     assert_eq!(
-        cast_vote(&r, &votes, me(&b), Decision::Approve, t0(), today()),
+        cast_vote(
+            &r,
+            bureau(),
+            &votes,
+            me(&b),
+            Decision::Approve,
+            t0(),
+            today()
+        ),
         Err(VoteRefused::AlreadyVoted)
     );
     assert_eq!(
-        cast_vote(&r, &votes, me(&a), Decision::Approve, t0(), today()),
+        cast_vote(
+            &r,
+            bureau(),
+            &votes,
+            me(&a),
+            Decision::Approve,
+            t0(),
+            today()
+        ),
         Err(VoteRefused::AlreadyVoted)
     );
     assert_eq!(
-        cast_vote(&r, &votes, me(&c), Decision::Approve, t0(), today()),
+        cast_vote(
+            &r,
+            bureau(),
+            &votes,
+            me(&c),
+            Decision::Approve,
+            t0(),
+            today()
+        ),
         Ok(VoteOutcome::QuorumReached)
     );
 }
@@ -197,7 +282,7 @@ fn delegations_must_cover_today_and_match() {
             substitute_for: Some((&a, &d)),
         };
         assert_eq!(
-            cast_vote(&r, &[], v, Decision::Approve, t0(), today()),
+            cast_vote(&r, bureau(), &[], v, Decision::Approve, t0(), today()),
             Err(VoteRefused::NoDelegation),
             "{d:?}"
         );
@@ -209,7 +294,7 @@ fn delegations_must_cover_today_and_match() {
         substitute_for: Some((&a, &revoked)),
     };
     assert_eq!(
-        cast_vote(&r, &[], v, Decision::Approve, t0(), today()),
+        cast_vote(&r, bureau(), &[], v, Decision::Approve, t0(), today()),
         Err(VoteRefused::NoDelegation)
     );
     // A substitute cannot approve a request made by the person they stand in for.
@@ -220,7 +305,7 @@ fn delegations_must_cover_today_and_match() {
         substitute_for: Some((&a, &d)),
     };
     assert_eq!(
-        cast_vote(&by_a, &[], v, Decision::Approve, t0(), today()),
+        cast_vote(&by_a, bureau(), &[], v, Decision::Approve, t0(), today()),
         Err(VoteRefused::OwnRequest)
     );
 }
@@ -280,4 +365,68 @@ fn default_workflow_gates_release_and_abolition() {
         names[0].contains("VIEWER") || names[1].contains("VIEWER"),
         "{names:?}"
     );
+}
+
+#[test]
+fn coordinators_decide_only_for_their_own_bureau() {
+    let requester = user(1, Role::BureauCoordinator);
+    let (colleague, outsider) = (
+        user(6, Role::BureauCoordinator),
+        User {
+            bureau_id: Some(BureauId(Uuid::from_u128(98))),
+            ..user(7, Role::BureauCoordinator)
+        },
+    );
+    let mut r = request(1, &requester);
+    r.policy.role = Role::BureauCoordinator;
+    assert_eq!(
+        cast_vote(
+            &r,
+            bureau(),
+            &[],
+            me(&outsider),
+            Decision::Approve,
+            t0(),
+            today()
+        ),
+        Err(VoteRefused::OtherBureau)
+    );
+    assert_eq!(
+        cast_vote(
+            &r,
+            bureau(),
+            &[],
+            me(&colleague),
+            Decision::Approve,
+            t0(),
+            today()
+        ),
+        Ok(VoteOutcome::QuorumReached)
+    );
+    // Standing in for a colleague of the right bureau does not make an outsider one of them.
+    let d = delegation(&colleague, &outsider, 0, 3);
+    let as_colleague = Voter {
+        user: &outsider,
+        substitute_for: Some((&colleague, &d)),
+    };
+    assert_eq!(
+        cast_vote(
+            &r,
+            bureau(),
+            &[],
+            as_colleague,
+            Decision::Approve,
+            t0(),
+            today()
+        ),
+        Err(VoteRefused::OtherBureau)
+    );
+    assert_eq!(
+        validate_delegation(&colleague, &outsider, today(), today()),
+        vec![(
+            "delegateId",
+            "a coordinator's substitute must coordinate the same bureau".to_owned()
+        )]
+    );
+    assert!(validate_delegation(&colleague, &requester, today(), today()).is_empty());
 }

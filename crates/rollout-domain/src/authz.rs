@@ -16,8 +16,12 @@ pub enum Action {
     ManageWorkflow,
     /// Create, update or move a procedure of this bureau; also import into it.
     WorkOnProcedure(BureauId),
-    /// Approve or reject approval requests that need `role`.
+    /// Decide approval requests that need `role`, in principle (whatever the bureau): what
+    /// substitutes and `canApproveFor` are checked against.
     DecideApproval(Role),
+    /// Approve or reject one request that needs `role` for a procedure of this bureau: a
+    /// coordinator decides only for their own bureau, the project office for every bureau.
+    DecideApprovalIn(Role, BureauId),
     /// Read and export the audit trail.
     ReadAudit,
     /// Create, list and revoke one's own API tokens.
@@ -51,6 +55,12 @@ pub fn authorize(user: &User, action: Action) -> Result<(), Denied> {
                 role @ (Role::ProjectOffice | Role::BureauCoordinator),
                 Action::DecideApproval(needed),
             ) => role == needed,
+            (Role::ProjectOffice, Action::DecideApprovalIn(needed, _)) => {
+                needed == Role::ProjectOffice
+            }
+            (Role::BureauCoordinator, Action::DecideApprovalIn(needed, b)) => {
+                needed == Role::BureauCoordinator && user.bureau_id == Some(b)
+            }
             _ => false,
         };
     if allowed {
@@ -71,6 +81,9 @@ fn describe(action: Action) -> String {
         Action::ManageWorkflow => "manage the workflow".into(),
         Action::WorkOnProcedure(_) => "change this procedure".into(),
         Action::DecideApproval(role) => format!("decide approvals that need {role}"),
+        Action::DecideApprovalIn(role, _) => {
+            format!("decide approvals that need {role} for this bureau's procedures")
+        }
         Action::ReadAudit => "read the audit trail".into(),
         Action::ManageOwnTokens => "manage API tokens".into(),
     }
@@ -126,6 +139,37 @@ mod tests {
             (&viewer, Action::ManageOwnTokens, true),
             (&viewer, Action::DecideApproval(Role::Viewer), false),
             (&admin, Action::DecideApproval(Role::Admin), false),
+            (
+                &office,
+                Action::DecideApprovalIn(Role::ProjectOffice, other),
+                true,
+            ),
+            (
+                &office,
+                Action::DecideApprovalIn(Role::BureauCoordinator, own),
+                false,
+            ),
+            (
+                &coordinator,
+                Action::DecideApproval(Role::BureauCoordinator),
+                true,
+            ),
+            (
+                &coordinator,
+                Action::DecideApprovalIn(Role::BureauCoordinator, own),
+                true,
+            ),
+            (
+                &coordinator,
+                Action::DecideApprovalIn(Role::BureauCoordinator, other),
+                false,
+            ),
+            (
+                &coordinator,
+                Action::DecideApprovalIn(Role::ProjectOffice, own),
+                false,
+            ),
+            (&admin, Action::DecideApprovalIn(Role::Admin, own), false),
         ];
         for (u, action, expected) in cases {
             assert_eq!(

@@ -208,6 +208,27 @@ impl TestServer {
         self.data_as(user, &query, json!({ "id": request })).await["withdrawRequest"].clone()
     }
 
+    /// `myPendingApprovals` as `user`: the procedure codes of the requests, in the order given
+    /// (each must be PENDING).
+    pub async fn pending_codes(&self, user: &TestUser) -> Vec<String> {
+        let data = self
+            .data_as(
+                user,
+                "{ myPendingApprovals { status procedure { code } } }",
+                json!({}),
+            )
+            .await;
+        data["myPendingApprovals"]
+            .as_array()
+            .unwrap_or_else(|| panic!("no myPendingApprovals: {data}"))
+            .iter()
+            .map(|r| {
+                assert_eq!(r["status"], "PENDING", "{r}");
+                r["procedure"]["code"].as_str().unwrap().to_owned()
+            })
+            .collect()
+    }
+
     /// An approval request by id, read through `node` ([`REQUEST_FIELDS`]).
     pub async fn approval(&self, id: &str) -> Value {
         let query = format!(

@@ -21,6 +21,8 @@ use async_graphql::parser::types::{
 };
 use async_graphql::{Name, Value, Variables};
 
+use super::settings::Limits;
+
 /// The page size the API contract gives `first` when a request leaves it out.
 pub const DEFAULT_PAGE_SIZE: u64 = 50;
 
@@ -195,6 +197,25 @@ pub struct Cost {
     pub aliases: usize,
     /// Whether it selects `__schema` or `__type`.
     pub introspection: bool,
+}
+
+impl Cost {
+    /// The first of the depth, complexity and alias limits this operation exceeds, if any: the
+    /// one check both POST /graphql and the WebSocket subscriptions make.
+    pub fn exceeds(&self, limits: &Limits) -> Option<LimitExceeded> {
+        if self.depth > limits.max_depth {
+            Some(LimitExceeded::depth(self.depth, limits.max_depth))
+        } else if self.complexity > limits.max_complexity {
+            Some(LimitExceeded::complexity(
+                self.complexity,
+                limits.max_complexity,
+            ))
+        } else if self.aliases > limits.max_aliases {
+            Some(LimitExceeded::aliases(self.aliases, limits.max_aliases))
+        } else {
+            None
+        }
+    }
 }
 
 /// Measures the operation `operation_name` selects, or `None` when none can be selected (the

@@ -183,3 +183,40 @@ fn limit_messages_name_the_setting_and_value() {
         "the request body exceeds the limit of 1024 bytes (max_body_bytes)"
     );
 }
+
+#[test]
+fn exceeds_names_the_first_limit_broken_in_depth_complexity_alias_order() {
+    let c = cost("{ a: workflow { name } b: workflow { name } }");
+    let within = Limits {
+        max_depth: c.depth,
+        max_complexity: c.complexity,
+        max_aliases: c.aliases,
+        ..Limits::default()
+    };
+    assert_eq!(c.exceeds(&within), None, "{c:?} is exactly at every limit");
+    let setting = |limits: Limits| c.exceeds(&limits).map(|l| l.setting);
+    assert_eq!(
+        setting(Limits {
+            max_aliases: c.aliases - 1,
+            ..within.clone()
+        }),
+        Some("max_aliases")
+    );
+    assert_eq!(
+        setting(Limits {
+            max_complexity: c.complexity - 1,
+            max_aliases: 0,
+            ..within.clone()
+        }),
+        Some("max_complexity")
+    );
+    assert_eq!(
+        setting(Limits {
+            max_depth: c.depth - 1,
+            max_complexity: 0,
+            max_aliases: 0,
+            ..within
+        }),
+        Some("max_depth")
+    );
+}

@@ -65,20 +65,7 @@ impl Subscriptions {
                     None,
                 ));
             }
-            let limits = &self.limits;
-            let exceeded = if cost.depth > limits.max_depth {
-                Some(LimitExceeded::depth(cost.depth, limits.max_depth))
-            } else if cost.complexity > limits.max_complexity {
-                Some(LimitExceeded::complexity(
-                    cost.complexity,
-                    limits.max_complexity,
-                ))
-            } else if cost.aliases > limits.max_aliases {
-                Some(LimitExceeded::aliases(cost.aliases, limits.max_aliases))
-            } else {
-                None
-            };
-            if let Some(limit) = exceeded {
+            if let Some(limit) = cost.exceeds(&self.limits) {
                 return Err(refusal("LIMIT_EXCEEDED", &limit.message, Some(&limit)));
             }
         }

@@ -8,11 +8,13 @@
 //! generator is bounded to one core of a small machine, and it never needs `Send` state.
 
 use std::future::Future;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use futures::future::join_all;
 use hdrhistogram::Histogram;
 use serde::Serialize;
+// tokio's clock is the system's monotonic clock, except in tests, which pause it.
+use tokio::time::Instant;
 
 use crate::procfs;
 
@@ -116,10 +118,10 @@ pub async fn measure<O: Op>(
     let until = from + window;
     let workers = join_all(clients.iter_mut().map(|op| run_client(op, from, until)));
     let cpu_window = async {
-        tokio::time::sleep_until(from.into()).await;
+        tokio::time::sleep_until(from).await;
         let a = probe.sample();
         let t0 = Instant::now();
-        tokio::time::sleep_until(until.into()).await;
+        tokio::time::sleep_until(until).await;
         let b = probe.sample();
         (a, b, t0.elapsed())
     };
@@ -239,7 +241,9 @@ mod tests {
         }
     }
 
-    #[tokio::test(flavor = "current_thread")]
+    // Virtual time (`start_paused`): every sleep takes exactly what it says and the counts are
+    // exact, whatever else the machine is doing.
+    #[tokio::test(flavor = "current_thread", start_paused = true)]
     async fn counts_only_the_window_and_reports_latency() {
         let mut clients: Vec<Sleeper> = (0..2)
             .map(|_| Sleeper {
@@ -252,20 +256,18 @@ mod tests {
         let stats = measure(&mut clients, warmup, window, probe()).await;
         assert_eq!(stats.clients, 2);
         assert_eq!(stats.errors, 0);
-        // Two clients at ~5 ms per call for 400 ms: about 160 calls, never those of the warm-up.
-        assert!((100..=170).contains(&stats.ops), "ops {}", stats.ops);
+        // Two clients at 5 ms per call for 400 ms: 160 calls, none of the 20 per client in the
+        // 100 ms warm-up.
+        assert_eq!(stats.ops, 160);
         let total_calls: u64 = clients.iter().map(|c| c.calls).sum();
-        assert!(total_calls > stats.ops + 20, "warm-up calls were counted");
-        assert!(
-            stats.p50_ms >= 5.0 && stats.p50_ms < 20.0,
-            "p50 {}",
-            stats.p50_ms
-        );
+        assert_eq!(total_calls, 200, "warm-up and window calls were made");
+        assert_eq!((stats.p50_ms, stats.p99_ms, stats.max_ms), (5.0, 5.0, 5.0));
+        assert_eq!(stats.per_second, 400.0);
         assert!(stats.ran());
         assert_eq!(stats.cpu.server, None);
     }
 
-    #[tokio::test(flavor = "current_thread")]
+    #[tokio::test(flavor = "current_thread", start_paused = true)]
     async fn failures_are_counted_and_the_first_kept() {
         let mut clients = vec![Sleeper {
             calls: 0,
@@ -278,7 +280,8 @@ mod tests {
             probe(),
         )
         .await;
-        assert!(stats.errors > 5, "errors {}", stats.errors);
+        // 40 calls of 5 ms in 200 ms, every third one failing.
+        assert_eq!((stats.ops, stats.errors), (27, 13));
         let first = stats.first_error.clone().expect("an error was kept");
         assert!(
             first.starts_with("call ") && first.ends_with(" failed"),

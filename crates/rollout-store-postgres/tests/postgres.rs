@@ -4,7 +4,7 @@
 
 mod common;
 
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use rollout_domain::audit::AuditEntry;
 use rollout_domain::{BureauId, ProcedureCode, ProcedureId};
@@ -193,9 +193,9 @@ async fn corrupt_rows_name_the_column() {
     }
 }
 
-/// The whole programme (28,000 procedures, four history records each) loads in one call. The
-/// bound is generous for a debug build on two cores; one-statement-per-row loading takes far
-/// longer than this, so a regression to it fails here.
+/// The whole programme (28,000 procedures, four history records each) loads in one call and comes
+/// out complete. Its speed is measured by the benchmark (`rollout-bench`, import budget); the
+/// time is only printed here.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bulk_load_of_the_whole_programme() {
     let Some(db) = common::database("bulk_load").await else {
@@ -219,7 +219,6 @@ async fn bulk_load_of_the_whole_programme() {
     );
     let took = started.elapsed();
     eprintln!("loaded 28,000 procedures and 112,000 records in {took:?}");
-    assert!(took < Duration::from_secs(30), "bulk load took {took:?}");
 
     let page = store
         .list_procedures(

@@ -1,16 +1,14 @@
 //! SQLite-specific load check: an import the size of Tokyo's whole inventory (28,000
 //! procedures, four history records each) goes in as one transaction and comes out complete.
+//! How long it takes is the benchmark's business (`rollout-bench`, import budget), never a test's:
+//! the time is only printed.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use rollout_store::contract::fixtures::{at, audit, bureau, procedure, seed_with_history};
 use rollout_store::{ProcedureFilter, ProcedureOrder, ProcedureSeed, Store};
 use rollout_store_sqlite::SqliteStore;
-
-/// Generous for an unoptimised test build on a busy two-core machine; a release build takes a
-/// fraction of it. The point is to catch row-at-a-time regressions, which take minutes.
-const BUDGET: Duration = Duration::from_secs(30);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn imports_the_whole_inventory_in_one_transaction() -> anyhow::Result<()> {
@@ -36,7 +34,6 @@ async fn imports_the_whole_inventory_in_one_transaction() -> anyhow::Result<()> 
     let elapsed = started.elapsed();
     eprintln!("inserted 28,000 procedures and 112,000 records in {elapsed:?}");
     assert_eq!(inserted, 28_000);
-    assert!(elapsed < BUDGET, "bulk insert took {elapsed:?}");
 
     let store: Arc<dyn Store> = Arc::new(store);
     let page = store

@@ -172,14 +172,9 @@ async fn slow_execution_is_abandoned_with_timeout() {
         ..Limits::default()
     }))
     .await;
-    let slow = json!({ "query": "{ slow(millis: 5000) }" });
-    let started = std::time::Instant::now();
+    // The resolver would sleep for ten minutes: an answer at all means it was abandoned.
+    let slow = json!({ "query": "{ slow(millis: 600000) }" });
     let (status, _, body) = server.post(GRAPHQL_JSON, slow.clone()).await;
-    assert!(
-        started.elapsed() < Duration::from_secs(3),
-        "{:?}",
-        started.elapsed()
-    );
     assert_eq!((status, code(&body)), (504, "TIMEOUT"));
     assert_eq!(
         body["errors"][0]["extensions"]["limit"],

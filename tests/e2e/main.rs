@@ -1,7 +1,8 @@
 //! The end-to-end tests: the real `rollout` server, started on 127.0.0.1:0 against a fresh
 //! SQLite or PostgreSQL database, driven over HTTP and WebSocket as a client would (harness in
 //! `common/`). Every behaviour runs on both backends: `both_backends!` makes one test per backend,
-//! named `<file>::<test>::sqlite` and `<file>::<test>::postgres`.
+//! named `<file>::<test>::sqlite` and `<file>::<test>::postgres`. The exception is `replicas`,
+//! whose servers share one PostgreSQL database by nature: its tests carry no backend suffix.
 //!
 //! One test binary rather than one per file: each binary links the whole server, and eighteen of
 //! them took 5.6 GB of disk and eighteen link steps in a debug build.
@@ -22,6 +23,7 @@ mod limits;
 mod listing;
 mod lookups;
 mod permissions;
+mod replicas;
 mod sso;
 mod subscriptions;
 mod summary;

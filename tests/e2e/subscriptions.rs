@@ -33,7 +33,7 @@ const PATIENCE: Duration = Duration::from_secs(10);
 /// How long a probe waits for its own event before trying again.
 const PROBE_WAIT: Duration = Duration::from_millis(250);
 
-const MODERN: &str = "graphql-transport-ws";
+pub(crate) const MODERN: &str = "graphql-transport-ws";
 const LEGACY: &str = "graphql-ws";
 
 const EVENTS: &str = "subscription($filter: ProcedureEventFilter) {
@@ -46,18 +46,18 @@ const EVENTS: &str = "subscription($filter: ProcedureEventFilter) {
 
 /// What the server sent next.
 #[derive(Debug, PartialEq)]
-enum Frame {
+pub(crate) enum Frame {
     Message(Value),
     Closed(u16, String),
 }
 
-struct Socket {
+pub(crate) struct Socket {
     inner: WebSocketStream<MaybeTlsStream<TcpStream>>,
 }
 
 /// Opens a WebSocket to `path` asking for `protocol`, with `origin` if given; the refusal's
 /// status if the handshake is refused.
-async fn connect(
+pub(crate) async fn connect(
     server: &TestServer,
     path: &str,
     protocol: &str,
@@ -84,7 +84,7 @@ async fn connect(
 }
 
 impl Socket {
-    async fn send(&mut self, message: Value) {
+    pub(crate) async fn send(&mut self, message: Value) {
         self.inner
             .send(Message::text(message.to_string()))
             .await
@@ -114,14 +114,14 @@ impl Socket {
         }
     }
 
-    async fn next(&mut self) -> Frame {
+    pub(crate) async fn next(&mut self) -> Frame {
         self.next_within(PATIENCE)
             .await
             .expect("nothing arrived in time")
     }
 
     /// `connection_init` with `payload`; the acknowledgement must follow.
-    async fn init(&mut self, payload: Value) {
+    pub(crate) async fn init(&mut self, payload: Value) {
         self.send(json!({"type": "connection_init", "payload": payload}))
             .await;
         assert_eq!(
@@ -132,7 +132,7 @@ impl Socket {
 
     /// Updates `procedure` as `user` (its version is `*version`) until subscription `id`
     /// reports the update that was just made; `*version` is the procedure's version after.
-    async fn wait_until_live(
+    pub(crate) async fn wait_until_live(
         &mut self,
         server: &TestServer,
         user: &TestUser,
@@ -167,7 +167,7 @@ impl Socket {
     }
 }
 
-async fn bureaus(server: &TestServer) {
+pub(crate) async fn bureaus(server: &TestServer) {
     server
         .create_bureau("KANKYO", "環境局", "Bureau of Environment")
         .await;
@@ -177,7 +177,12 @@ async fn bureaus(server: &TestServer) {
 }
 
 /// A procedure of `bureau` made by `user` whose guards hold; returns its id.
-async fn procedure(server: &TestServer, user: &TestUser, bureau: &str, code: &str) -> String {
+pub(crate) async fn procedure(
+    server: &TestServer,
+    user: &TestUser,
+    bureau: &str,
+    code: &str,
+) -> String {
     let payload = server
         .create_procedure_payload(
             user,
@@ -189,7 +194,7 @@ async fn procedure(server: &TestServer, user: &TestUser, bureau: &str, code: &st
     payload["procedure"]["id"].as_str().unwrap().to_owned()
 }
 
-fn subscribe(id: &str, filter: Value) -> Value {
+pub(crate) fn subscribe(id: &str, filter: Value) -> Value {
     json!({"id": id, "type": "subscribe",
            "payload": {"query": EVENTS, "variables": {"filter": filter}}})
 }

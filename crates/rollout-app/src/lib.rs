@@ -30,7 +30,7 @@ pub use actor::{Actor, RequestMeta};
 pub use approvals::DecisionOutcome;
 pub use clock::{Clock, FixedClock, SystemClock, TOKYO};
 pub use error::{AppError, AppResult, ErrorCode, FieldError};
-pub use events::{EventKind, ProcedureEvent};
+pub use events::{EventKind, EventRelay, ProcedureEvent};
 pub use identity::{CreateUser, IssuedToken, JwtIdentity, UpdateUser};
 pub use procedures::{CreateBureau, CreateProcedure, UpdateProcedure};
 pub use transitions::{TransitionCommand, TransitionOutcome};
@@ -58,7 +58,7 @@ pub struct App {
     clock: Arc<dyn Clock>,
     settings: AppSettings,
     /// Shared by every clone, so that a change made through any of them reaches every
-    /// subscriber of the process.
+    /// subscriber of the process (and, with a relay, of every replica).
     events: events::EventBus,
 }
 

@@ -1,5 +1,6 @@
-//! The `Subscription` root: `procedureEvents`, the changes committed through this server as they
-//! happen (`rollout_app::events`), narrowed by bureau, procedure and kind.
+//! The `Subscription` root: `procedureEvents`, the changes committed through this server (and, on
+//! PostgreSQL, through every other replica) as they happen (`rollout_app::events`), narrowed by
+//! bureau, procedure and kind.
 //!
 //! An event carries ids only; `procedure`, `record` and `approvalRequest` are read when a client
 //! selects them, so an event nobody asks details of costs no read, and events filtered out cost
@@ -8,8 +9,8 @@
 //!
 //! Like every root field it requires an actor (UNAUTHENTICATED otherwise); events are readable by
 //! every role, as procedures are. Which transport carries the stream (WebSocket) and how its
-//! caller authenticated is the server's business; delivery is per process, as the app's events
-//! are.
+//! caller authenticated is the server's business, and so is how events reach this process from
+//! other replicas (the app's event relay).
 
 use std::collections::HashSet;
 
@@ -138,8 +139,9 @@ impl Matcher {
 
 #[Subscription(name = "Subscription")]
 impl SubscriptionRoot {
-    /// Changes to procedures committed through this server from now on, in commit order. A
-    /// subscriber that falls far behind skips the oldest events; reload after a reconnect.
+    /// Changes to procedures committed from now on, through this server or any other replica on
+    /// the same database, in the order they reach this server. A subscriber that falls far behind
+    /// skips the oldest events; reload after a reconnect.
     #[instrument(skip_all)]
     async fn procedure_events(
         &self,

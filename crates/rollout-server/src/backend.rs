@@ -1,7 +1,8 @@
 //! The one place that knows which database is in use. It reads the URL's scheme, connects the
 //! matching store, migrates it and hands out an `Arc<dyn Store>`; everything above speaks the
-//! store trait only. It also keeps a typed handle so that shutdown can close the pool, which
-//! the trait (rightly) does not offer to use cases.
+//! store trait only. It also keeps a typed handle so that shutdown can close the pool and the
+//! event relay (`events.rs`) can use PostgreSQL's LISTEN/NOTIFY, which the trait (rightly) does
+//! not offer to use cases.
 
 use std::sync::Arc;
 
@@ -93,6 +94,14 @@ impl Database {
         }
         tracing::info!(database = %url, backend = backend.name(), "database connected and migrated");
         Ok(db)
+    }
+
+    /// The PostgreSQL store, for what only PostgreSQL offers (relaying events between replicas).
+    pub fn postgres(&self) -> Option<&PgStore> {
+        match &self.handle {
+            Handle::Postgres(s) => Some(s),
+            Handle::Sqlite(_) => None,
+        }
     }
 
     /// Waits for queries in flight and closes every connection.

@@ -1,5 +1,6 @@
 //! The `rollout` binary's library: configuration ([`config`]), the choice of database
-//! ([`backend`], the only module that names a store implementation), the HTTP router ([`http`]),
+//! ([`backend`], the only module that names a store implementation, besides [`events`], which
+//! relays procedure events between replicas through PostgreSQL), the HTTP router ([`http`]),
 //! starting and stopping the server ([`server`], also used by the end-to-end tests), logging
 //! ([`telemetry`]) and the subcommands ([`commands`]).
 //!
@@ -15,6 +16,7 @@ pub mod commands;
 pub mod config;
 pub mod database_url;
 pub mod error;
+pub mod events;
 pub mod http;
 pub mod server;
 pub mod telemetry;

@@ -1,7 +1,8 @@
 //! Starting and stopping the HTTP server: [`spawn`] connects and migrates the database, loads
-//! and checks the workflow, optionally loads demo data, binds the listener and serves in a task;
-//! [`RunningServer::shutdown`] stops accepting, lets requests in flight finish and closes the
-//! pool. `rollout serve` and the end-to-end tests use the same path.
+//! and checks the workflow, optionally loads demo data, binds the listener, on PostgreSQL starts
+//! relaying procedure events between replicas ([`crate::events`]), and serves in a task;
+//! [`RunningServer::shutdown`] stops accepting, lets requests in flight finish, stops the relay
+//! and closes the pool. `rollout serve` and the end-to-end tests use the same path.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -160,6 +161,21 @@ async fn start(config: ServerConfig) -> Result<RunningServer, CliError> {
     let addr = listener
         .local_addr()
         .map_err(|e| CliError::user(format!("cannot read the bound address: {e}")))?;
+    // Only now: preparing publishes nothing, and every clone of the app made from here on
+    // publishes through the relay.
+    let (app, relay) = match db.postgres() {
+        None => (app, None),
+        Some(store) => match crate::events::relay(store, app).await {
+            Ok((app, relay)) => (app, Some(relay)),
+            Err(e) => {
+                db.close().await;
+                return Err(CliError::store(
+                    format!("cannot listen for events on {url}"),
+                    e,
+                ));
+            }
+        },
+    };
     let authenticator = Arc::new(BearerAuthenticator::new(app.clone(), jwt));
     let routes = router_with(
         HttpState {
@@ -182,6 +198,9 @@ async fn start(config: ServerConfig) -> Result<RunningServer, CliError> {
             .await;
         if let Err(e) = sweeper.await {
             tracing::error!(error = %e, "the expiry sweep ended abnormally");
+        }
+        if let Some(relay) = relay {
+            relay.stop().await;
         }
         db.close().await;
         tracing::info!("server stopped");

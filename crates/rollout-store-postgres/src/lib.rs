@@ -3,7 +3,10 @@
 //! `migrations/postgres`, and one module of runtime `query`/`bind` SQL per aggregate. Every
 //! write inserts its audit entry in its own transaction. Its behaviour is pinned by `rollout_store::contract`, which the SQLite backend
 //! passes too; business rules (allowed transitions, guards, priority) are deliberately absent
-//! and come from `rollout-domain`. [`testing`] creates throwaway databases for tests.
+//! and come from `rollout-domain`. [`testing`] creates throwaway databases for tests. Besides
+//! the store it offers LISTEN/NOTIFY as raw primitives ([`PgStore::notify`],
+//! [`PgStore::listen`]) for callers that relay messages between replicas; what the messages
+//! mean is theirs.
 #![forbid(unsafe_code)]
 
 mod approval_listing;
@@ -15,10 +18,13 @@ mod delegations;
 mod errors;
 mod identity;
 mod listing;
+mod notify;
 mod procedures;
 mod rows;
 pub mod testing;
 mod transitions;
+
+pub use notify::{Listener, MAX_PAYLOAD_BYTES};
 
 use std::str::FromStr;
 use std::sync::Arc;
@@ -41,8 +47,9 @@ use sqlx::{PgPool, Postgres, Transaction};
 
 static MIGRATOR: Migrator = sqlx::migrate!("../../migrations/postgres");
 
-/// Connections per process. Each replica holds at most this many; with PostgreSQL's default
-/// `max_connections = 100` that leaves room for several replicas, migrations and psql.
+/// Connections per process. Each replica holds at most this many, plus the one its event
+/// listener keeps ([`PgStore::listen`]); with PostgreSQL's default `max_connections = 100` that
+/// leaves room for several replicas, migrations and psql.
 const MAX_CONNECTIONS: u32 = 10;
 
 /// How long a request waits for a free connection before reporting the database unavailable.

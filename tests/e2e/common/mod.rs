@@ -2,7 +2,8 @@
 //! on 127.0.0.1:0 against a fresh database of one backend, signs in as the administrator the
 //! server bootstraps on an empty database, creates a small cast of users with API tokens
 //! ([`Cast`]), hands the test a [`TestServer`] client, and shuts everything down afterwards.
-//! [`both_backends!`] instantiates one test body for SQLite and PostgreSQL.
+//! [`both_backends!`] instantiates one test body for SQLite and PostgreSQL; [`start_replica`]
+//! starts a second server on a PostgreSQL test database, for what only replicas show.
 //!
 //! It deliberately knows nothing of the server's internals: everything goes over HTTP, as a
 //! client would see it. The only exception is `database.rs`, for the few tests that must reach
@@ -150,6 +151,44 @@ pub async fn start(backend: Backend, options: Options) -> Option<(TestServer, Ha
         _postgres: postgres,
     };
     Some((server, harness))
+}
+
+/// A second server on the database of `server` (which [`start`] started on PostgreSQL), as a
+/// second replica behind a load balancer: the cast's users and tokens work on both. Shut it down
+/// before the first server's [`Harness`], which owns the database.
+pub async fn start_replica(server: &TestServer) -> (TestServer, RunningServer) {
+    assert_eq!(
+        server.backend,
+        Backend::Postgres,
+        "replicas share a PostgreSQL database"
+    );
+    let config = ServerConfig::new(
+        SocketAddr::from(([127, 0, 0, 1], 0)),
+        server.database_url.clone(),
+    );
+    let running = spawn(config)
+        .await
+        .unwrap_or_else(|e| panic!("the replica did not start: {e:#}"));
+    assert_eq!(
+        running.admin_token(),
+        None,
+        "the replica found the first server's users"
+    );
+    let cast = Cast {
+        admin: server.admin.clone(),
+        po: server.po.clone(),
+        po2: server.po2.clone(),
+        po3: server.po3.clone(),
+        viewer: server.viewer.clone(),
+    };
+    let replica = TestServer::new(
+        server.http().clone(),
+        running.url(),
+        server.backend,
+        server.database_url.clone(),
+        cast,
+    );
+    (replica, running)
 }
 
 /// The administrator's secret: every test database starts empty (demo data brings no users

@@ -47,7 +47,7 @@ const ALL: [&str; 12] = [
 
 /// Two bureaus and the twelve procedures of [`FIXTURE`]; FUKUSHI-0001 and KANKYO-0001 are then
 /// moved to `scheduled`. Returns the procedures by code.
-async fn seed(server: &TestServer) -> Vec<Value> {
+pub(crate) async fn seed(server: &TestServer) -> Vec<Value> {
     server
         .create_bureau("KANKYO", "環境局", "Bureau of Environment")
         .await;

@@ -21,6 +21,7 @@ mod graphql_http_audit;
 mod http_basics;
 mod limits;
 mod listing;
+mod listing_totals;
 mod lookups;
 mod permissions;
 mod replicas;

@@ -101,8 +101,7 @@ impl App {
         &self,
         actor: &Actor,
         filter: &AuditFilter,
-        first: usize,
-        after: Option<AuditCursor>,
+        page: PageRequest<AuditCursor>,
     ) -> AppResult<Page<AuditEntry>> {
         self.require(
             actor,
@@ -111,16 +110,13 @@ impl App {
             &Target::kind("AuditLog"),
         )
         .await?;
-        if first > MAX_PAGE_SIZE {
+        if page.first > MAX_PAGE_SIZE {
             return Err(AppError::validation(
                 "first",
                 format!("first must be at most {MAX_PAGE_SIZE}"),
             ));
         }
-        Ok(self
-            .store()
-            .list_audit(filter, &PageRequest { first, after })
-            .await?)
+        Ok(self.store().list_audit(filter, &page).await?)
     }
 }
 

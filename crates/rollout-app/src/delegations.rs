@@ -114,24 +114,20 @@ impl App {
             .await?)
     }
 
-    /// One page of approval requests, newest first.
+    /// One page of approval requests, newest first, counted only when `page.with_total`.
     pub async fn list_approvals(
         &self,
         filter: &ApprovalFilter,
-        first: usize,
-        after: Option<ApprovalCursor>,
+        page: PageRequest<ApprovalCursor>,
     ) -> AppResult<Page<ApprovalRequest>> {
-        if first > MAX_PAGE_SIZE {
+        if page.first > MAX_PAGE_SIZE {
             return Err(AppError::validation(
                 "first",
                 format!("first must be at most {MAX_PAGE_SIZE}"),
             ));
         }
         self.expire_due_approvals().await?;
-        Ok(self
-            .store()
-            .list_approval_requests(filter, &PageRequest { first, after })
-            .await?)
+        Ok(self.store().list_approval_requests(filter, &page).await?)
     }
 
     /// Pending requests the actor could decide now, as themselves or as a substitute: not their
@@ -190,6 +186,7 @@ impl App {
                     &PageRequest {
                         first: MAX_PAGE_SIZE,
                         after: None,
+                        with_total: false,
                     },
                 )
                 .await?;

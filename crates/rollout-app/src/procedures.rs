@@ -283,20 +283,17 @@ impl App {
         Ok(updated)
     }
 
-    /// One page of procedures; `first` must be between 0 and [`MAX_PAGE_SIZE`].
-    #[instrument(skip(self, filter, after))]
+    /// One page of procedures, counted only when `page.with_total`; `page.first` must be
+    /// between 0 and [`MAX_PAGE_SIZE`].
+    #[instrument(skip(self, filter, page), fields(first = page.first, with_total = page.with_total))]
     pub async fn list_procedures(
         &self,
         filter: &ProcedureFilter,
         order: ProcedureOrder,
-        first: usize,
-        after: Option<ProcedureCursor>,
+        page: PageRequest<ProcedureCursor>,
     ) -> AppResult<Page<Procedure>> {
-        check_page_size(first)?;
-        Ok(self
-            .store()
-            .list_procedures(filter, order, &PageRequest { first, after })
-            .await?)
+        check_page_size(page.first)?;
+        Ok(self.store().list_procedures(filter, order, &page).await?)
     }
 
     #[instrument(skip(self, filter))]

@@ -15,7 +15,7 @@ use rollout_store::AuditCursor;
 use serde_json::Value;
 use tracing::instrument;
 
-use crate::connection::{AuditEntryConnection, page_size};
+use crate::connection::{AuditEntryConnection, page_request, page_size};
 use crate::enums::AuditOutcome;
 use crate::identity::User;
 use crate::ids::{NodeType, TimeOrdering, argument_id, decode_time_cursor};
@@ -200,7 +200,7 @@ impl AuditQuery {
             });
         let filter = filter.unwrap_or_default().into_store()?;
         let page = app(ctx)?
-            .audit_log(&actor, &filter, first, after)
+            .audit_log(&actor, &filter, page_request(ctx, first, after))
             .await
             .map_err(|e| errors::graphql_error(&e))?;
         Ok(AuditEntryConnection::new(page))

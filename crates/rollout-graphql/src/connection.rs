@@ -2,9 +2,16 @@
 //! history records, approval requests and audit entries, built from a store [`Page`]. Hand-written rather than async-graphql's
 //! `connection` module: that module's generic types name their edges and fields in ways the
 //! contract does not, and forward-only keyset paging needs none of its machinery.
+//!
+//! `totalCount` costs a `COUNT(*)` over the whole filter, so the store counts only when the
+//! client selected it: every connection resolver builds its [`PageRequest`] with
+//! [`page_request`], which asks for the total exactly when the field's own selection set names
+//! `totalCount`.
 
-use async_graphql::SimpleObject;
-use rollout_store::{HistoryCursor, MAX_PAGE_SIZE, Page, ProcedureCursor, ProcedureOrder};
+use async_graphql::{ComplexObject, Context, SimpleObject};
+use rollout_store::{
+    HistoryCursor, MAX_PAGE_SIZE, Page, PageRequest, ProcedureCursor, ProcedureOrder,
+};
 
 use crate::approval::ApprovalRequest;
 use crate::audit::AuditEntry;
@@ -29,6 +36,26 @@ pub(crate) fn page_size(first: Option<i32>) -> async_graphql::Result<usize> {
                 "first must be between 0 and {MAX_PAGE_SIZE} (got {first}); page with `after`"
             ))
         })
+}
+
+/// The store request for the connection field being resolved (`ctx` is that field's context):
+/// `first` items after `after`, counted when the field's selection set names `totalCount`,
+/// directly, under an alias or inside a fragment (the look-ahead follows fragment spreads and
+/// inline fragments). async-graphql resolves only fields of that same selection set, so a
+/// connection whose `totalCount` gets resolved was always counted; a `@skip`ped or
+/// `@include(if: false)` `totalCount` is counted needlessly, never missed.
+pub(crate) fn page_request<C>(ctx: &Context<'_>, first: usize, after: Option<C>) -> PageRequest<C> {
+    PageRequest {
+        first,
+        after,
+        with_total: ctx.look_ahead().field("totalCount").exists(),
+    }
+}
+
+/// The value of `totalCount`: the page's count, which [`page_request`] guarantees is there
+/// whenever the field is selected; its absence would be a bug in this module, not in the request.
+fn selected_total(total: Option<i64>) -> async_graphql::Result<i64> {
+    total.ok_or_else(|| errors::internal("totalCount resolved on a page read without its count"))
 }
 
 /// Where a page sits in the whole listing.
@@ -59,11 +86,21 @@ pub struct ProcedureEdge {
 
 /// One page of procedures.
 #[derive(Debug, Clone, SimpleObject)]
+#[graphql(complex)]
 pub struct ProcedureConnection {
     pub edges: Vec<ProcedureEdge>,
     pub page_info: PageInfo,
+    /// Counted only if `totalCount` was selected ([`page_request`]).
+    #[graphql(skip)]
+    total: Option<i64>,
+}
+
+#[ComplexObject]
+impl ProcedureConnection {
     /// How many procedures match the filter in all, ignoring pagination.
-    pub total_count: i64,
+    async fn total_count(&self) -> async_graphql::Result<i64> {
+        selected_total(self.total)
+    }
 }
 
 impl ProcedureConnection {
@@ -82,7 +119,7 @@ impl ProcedureConnection {
         Self {
             edges,
             page_info,
-            total_count: page.total_count,
+            total: page.total_count,
         }
     }
 }
@@ -95,11 +132,21 @@ pub struct TransitionRecordEdge {
 
 /// One page of a procedure's history, oldest first.
 #[derive(Debug, Clone, SimpleObject)]
+#[graphql(complex)]
 pub struct TransitionRecordConnection {
     pub edges: Vec<TransitionRecordEdge>,
     pub page_info: PageInfo,
+    /// Counted only if `totalCount` was selected ([`page_request`]).
+    #[graphql(skip)]
+    total: Option<i64>,
+}
+
+#[ComplexObject]
+impl TransitionRecordConnection {
     /// How many records the procedure's history holds in all.
-    pub total_count: i64,
+    async fn total_count(&self) -> async_graphql::Result<i64> {
+        selected_total(self.total)
+    }
 }
 
 impl TransitionRecordConnection {
@@ -126,7 +173,7 @@ impl TransitionRecordConnection {
         Self {
             edges,
             page_info,
-            total_count: page.total_count,
+            total: page.total_count,
         }
     }
 }
@@ -139,11 +186,21 @@ pub struct ApprovalRequestEdge {
 
 /// One page of approval requests, newest first.
 #[derive(Debug, Clone, SimpleObject)]
+#[graphql(complex)]
 pub struct ApprovalRequestConnection {
     pub edges: Vec<ApprovalRequestEdge>,
     pub page_info: PageInfo,
+    /// Counted only if `totalCount` was selected ([`page_request`]).
+    #[graphql(skip)]
+    total: Option<i64>,
+}
+
+#[ComplexObject]
+impl ApprovalRequestConnection {
     /// How many requests match the filter in all, ignoring pagination.
-    pub total_count: i64,
+    async fn total_count(&self) -> async_graphql::Result<i64> {
+        selected_total(self.total)
+    }
 }
 
 impl ApprovalRequestConnection {
@@ -162,7 +219,7 @@ impl ApprovalRequestConnection {
         Self {
             edges,
             page_info,
-            total_count: page.total_count,
+            total: page.total_count,
         }
     }
 }
@@ -175,11 +232,21 @@ pub struct AuditEntryEdge {
 
 /// One page of the audit trail, oldest first.
 #[derive(Debug, Clone, SimpleObject)]
+#[graphql(complex)]
 pub struct AuditEntryConnection {
     pub edges: Vec<AuditEntryEdge>,
     pub page_info: PageInfo,
+    /// Counted only if `totalCount` was selected ([`page_request`]).
+    #[graphql(skip)]
+    total: Option<i64>,
+}
+
+#[ComplexObject]
+impl AuditEntryConnection {
     /// How many entries match the filter in all, ignoring pagination.
-    pub total_count: i64,
+    async fn total_count(&self) -> async_graphql::Result<i64> {
+        selected_total(self.total)
+    }
 }
 
 impl AuditEntryConnection {
@@ -198,7 +265,7 @@ impl AuditEntryConnection {
         Self {
             edges,
             page_info,
-            total_count: page.total_count,
+            total: page.total_count,
         }
     }
 }

@@ -8,7 +8,7 @@ use async_graphql::{Context, InputObject};
 use rollout_domain::BureauCode;
 use tracing::instrument;
 
-use crate::connection::{ProcedureConnection, page_size};
+use crate::connection::{ProcedureConnection, page_request, page_size};
 use crate::enums::{Authority, OrderDirection, ProcedureCategory, ProcedureOrderField};
 use crate::scalars::FiscalQuarter;
 use crate::{app, errors, ids};
@@ -107,7 +107,7 @@ pub(crate) async fn list_procedures(
         filter.bureau_codes = vec![code.clone()];
     }
     let page = app
-        .list_procedures(&filter, order, first, after)
+        .list_procedures(&filter, order, page_request(ctx, first, after))
         .await
         .map_err(|e| errors::graphql_error(&e))?;
     Ok(ProcedureConnection::new(page, order))

@@ -10,11 +10,10 @@
 
 use async_graphql::{Context, ID, Object};
 use rollout_domain as domain;
-use rollout_store::PageRequest;
 use tracing::instrument;
 
 use crate::approval::ApprovalRequest;
-use crate::connection::{TransitionRecordConnection, page_size};
+use crate::connection::{TransitionRecordConnection, page_request, page_size};
 use crate::ids::{NodeType, decode_history_cursor, global_id};
 use crate::procedure::Procedure;
 use crate::scalars::DateTime;
@@ -123,7 +122,7 @@ pub(crate) async fn history_page(
         .map_err(|e| errors::validation(e.0))?;
     let page = app(ctx)?
         .store()
-        .history(procedure.row().id, &PageRequest { first, after })
+        .history(procedure.row().id, &page_request(ctx, first, after))
         .await
         .map_err(errors::store_error)?;
     Ok(TransitionRecordConnection::new(page, procedure))

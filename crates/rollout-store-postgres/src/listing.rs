@@ -149,14 +149,25 @@ pub(crate) async fn list(
         order_column(order.field)
     ))
     .push_bind(page.fetch_limit());
-    let mut tx = begin_snapshot(pool).await?;
-    let found = q
-        .build()
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(errors::db("list procedures"))?;
-    let total_count = count(&mut tx, filter).await?;
-    tx.commit().await.map_err(errors::db("commit"))?;
+    // Without the count the page is one statement, which needs no transaction of its own.
+    let (found, total_count) = if page.with_total {
+        let mut tx = begin_snapshot(pool).await?;
+        let found = q
+            .build()
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(errors::db("list procedures"))?;
+        let total = count(&mut tx, filter).await?;
+        tx.commit().await.map_err(errors::db("commit"))?;
+        (found, Some(total))
+    } else {
+        let found = q
+            .build()
+            .fetch_all(pool)
+            .await
+            .map_err(errors::db("list procedures"))?;
+        (found, None)
+    };
     Ok(Page::from_overfetch(
         rows::all(&found, rows::procedure)?,
         page,

@@ -147,19 +147,29 @@ pub(crate) async fn history(
         .push(" ORDER BY procedure_version LIMIT ")
         .push_bind(limit);
 
-    let mut tx = begin_read(reader).await?;
-    let rows: Vec<RecordRow> = items_query
-        .build_query_as()
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(ctx("load history"))?;
-    let total_count: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM transition_records WHERE procedure_id = ?")
-            .bind(procedure_id)
-            .fetch_one(&mut *tx)
+    let items_query = items_query.build_query_as::<RecordRow>();
+    // Without the count the page is one statement, which needs no transaction of its own.
+    let (rows, total_count) = if page.with_total {
+        let mut tx = begin_read(reader).await?;
+        let rows = items_query
+            .fetch_all(&mut *tx)
             .await
-            .map_err(ctx("count history"))?;
-    commit(tx).await?;
+            .map_err(ctx("load history"))?;
+        let total: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM transition_records WHERE procedure_id = ?")
+                .bind(procedure_id)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(ctx("count history"))?;
+        commit(tx).await?;
+        (rows, Some(total))
+    } else {
+        let rows = items_query
+            .fetch_all(reader)
+            .await
+            .map_err(ctx("load history"))?;
+        (rows, None)
+    };
 
     let items = decode_all(rows, RecordRow::into_domain)?;
     Ok(Page::from_overfetch(items, page, total_count))

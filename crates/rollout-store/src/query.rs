@@ -80,11 +80,14 @@ pub struct HistoryCursor {
     pub procedure_version: i32,
 }
 
-/// Forward pagination: up to `first` items after `after`.
+/// Forward pagination: up to `first` items after `after`, and the filter's total only when
+/// `with_total` (counting every match costs a statement of its own, often the page's dearest).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PageRequest<C> {
     pub first: usize,
     pub after: Option<C>,
+    /// Whether to count all matching items ([`Page::total_count`]).
+    pub with_total: bool,
 }
 
 /// One page of results.
@@ -94,8 +97,10 @@ pub struct Page<T> {
     pub has_next_page: bool,
     /// Whether a cursor was given (a page before this one exists).
     pub has_previous_page: bool,
-    /// How many items match in all, ignoring pagination.
-    pub total_count: i64,
+    /// How many items match in all, ignoring pagination; `None` when the request did not ask
+    /// for it (`with_total: false`). Counted in the same read as the items, so it agrees with
+    /// them.
+    pub total_count: Option<i64>,
 }
 
 impl<C> PageRequest<C> {
@@ -107,11 +112,12 @@ impl<C> PageRequest<C> {
 }
 
 impl<T> Page<T> {
-    /// The page from rows fetched with [`PageRequest::fetch_limit`] and the filter's total.
+    /// The page from rows fetched with [`PageRequest::fetch_limit`] and the filter's total
+    /// (`None` when not counted).
     pub fn from_overfetch<C>(
         mut items: Vec<T>,
         request: &PageRequest<C>,
-        total_count: i64,
+        total_count: Option<i64>,
     ) -> Self {
         let has_next_page = items.len() > request.first;
         items.truncate(request.first);
@@ -129,7 +135,11 @@ mod tests {
     use super::*;
 
     fn request(first: usize, after: Option<u8>) -> PageRequest<u8> {
-        PageRequest { first, after }
+        PageRequest {
+            first,
+            after,
+            with_total: false,
+        }
     }
 
     #[test]
@@ -137,7 +147,7 @@ mod tests {
         assert_eq!(request(0, None).fetch_limit(), 1);
         assert_eq!(request(500, None).fetch_limit(), 501);
         assert_eq!(request(usize::MAX, None).fetch_limit(), i64::MAX);
-        let full = Page::from_overfetch(vec![1, 2, 3], &request(2, Some(0)), 9);
+        let full = Page::from_overfetch(vec![1, 2, 3], &request(2, Some(0)), Some(9));
         assert_eq!(
             (
                 full.items,
@@ -145,12 +155,17 @@ mod tests {
                 full.has_previous_page,
                 full.total_count
             ),
-            (vec![1, 2], true, true, 9)
+            (vec![1, 2], true, true, Some(9))
         );
-        let last = Page::from_overfetch(vec![1, 2], &request(2, None), 2);
+        let last = Page::from_overfetch(vec![1, 2], &request(2, None), None);
         assert_eq!(
-            (last.items, last.has_next_page, last.has_previous_page),
-            (vec![1, 2], false, false)
+            (
+                last.items,
+                last.has_next_page,
+                last.has_previous_page,
+                last.total_count
+            ),
+            (vec![1, 2], false, false, None)
         );
     }
 }

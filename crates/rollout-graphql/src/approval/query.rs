@@ -9,7 +9,7 @@ use rollout_store::ApprovalCursor;
 use tracing::instrument;
 
 use super::{ApprovalRequest, Delegation};
-use crate::connection::{ApprovalRequestConnection, page_size};
+use crate::connection::{ApprovalRequestConnection, page_request, page_size};
 use crate::enums::{ApprovalStatus, Role};
 use crate::ids::{NodeType, TimeOrdering, argument_id, decode_time_cursor};
 use crate::{actor, app, errors};
@@ -86,7 +86,7 @@ impl ApprovalQuery {
             });
         let filter = filter.unwrap_or_default().into_store()?;
         let page = app(ctx)?
-            .list_approvals(&filter, first, after)
+            .list_approvals(&filter, page_request(ctx, first, after))
             .await
             .map_err(|e| errors::graphql_error(&e))?;
         Ok(ApprovalRequestConnection::new(page))

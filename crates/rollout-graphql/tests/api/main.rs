@@ -15,4 +15,5 @@ mod mutations;
 mod outage;
 mod store;
 mod subscriptions;
+mod totals;
 mod transitions;

@@ -1,6 +1,6 @@
 //! A store wrapper for the API tests: delegates to the real SQLite store, counts the calls the
-//! data loaders make (to prove batching), and fails every call with `Unavailable` while an
-//! outage is on.
+//! data loaders make (to prove batching), records whether each page read asked for its total,
+//! and fails every call with `Unavailable` while an outage is on.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -28,6 +28,7 @@ use rollout_store::{
 pub struct CountingStore {
     inner: Arc<dyn Store>,
     calls: Mutex<BTreeMap<&'static str, usize>>,
+    pages: Mutex<Vec<(&'static str, bool)>>,
     outage: AtomicBool,
 }
 
@@ -36,6 +37,7 @@ impl CountingStore {
         Self {
             inner,
             calls: Mutex::new(BTreeMap::new()),
+            pages: Mutex::new(Vec::new()),
             outage: AtomicBool::new(false),
         }
     }
@@ -52,6 +54,17 @@ impl CountingStore {
             return Err(StoreError::Unavailable(Box::new(cause)));
         }
         Ok(())
+    }
+
+    /// Counts a page read and records whether it asked for the total.
+    fn paged<C>(&self, method: &'static str, page: &PageRequest<C>) -> StoreResult<()> {
+        self.pages.lock().unwrap().push((method, page.with_total));
+        self.call(method)
+    }
+
+    /// Page reads since the last reset, in order: the method and whether it asked for the total.
+    pub fn pages(&self) -> Vec<(&'static str, bool)> {
+        self.pages.lock().unwrap().clone()
     }
 
     /// Calls of `method` since the last reset.
@@ -71,6 +84,7 @@ impl CountingStore {
 
     pub fn reset(&self) {
         self.calls.lock().unwrap().clear();
+        self.pages.lock().unwrap().clear();
     }
 }
 
@@ -150,7 +164,7 @@ impl Store for CountingStore {
         order: ProcedureOrder,
         page: &PageRequest<ProcedureCursor>,
     ) -> StoreResult<Page<Procedure>> {
-        self.call("list_procedures")?;
+        self.paged("list_procedures", page)?;
         self.inner.list_procedures(filter, order, page).await
     }
     async fn count_by_state(&self, filter: &ProcedureFilter) -> StoreResult<Vec<(String, i64)>> {
@@ -181,7 +195,7 @@ impl Store for CountingStore {
         procedure: ProcedureId,
         page: &PageRequest<HistoryCursor>,
     ) -> StoreResult<Page<TransitionRecord>> {
-        self.call("history")?;
+        self.paged("history", page)?;
         self.inner.history(procedure, page).await
     }
     async fn insert_bureaus(&self, bureaus: &[Bureau], audit: &AuditEntry) -> StoreResult<u64> {
@@ -301,7 +315,7 @@ impl ApprovalStore for CountingStore {
         filter: &ApprovalFilter,
         page: &PageRequest<ApprovalCursor>,
     ) -> StoreResult<Page<ApprovalRequest>> {
-        self.call("list_approval_requests")?;
+        self.paged("list_approval_requests", page)?;
         self.inner.list_approval_requests(filter, page).await
     }
     async fn record_vote(&self, write: &VoteWrite) -> StoreResult<VoteResult> {
@@ -376,7 +390,7 @@ impl AuditStore for CountingStore {
         filter: &AuditFilter,
         page: &PageRequest<AuditCursor>,
     ) -> StoreResult<Page<AuditEntry>> {
-        self.call("list_audit")?;
+        self.paged("list_audit", page)?;
         self.inner.list_audit(filter, page).await
     }
 }

@@ -347,6 +347,7 @@ async fn use_cases_publish_to_every_subscriber_after_commit() {
             &PageRequest {
                 first: 10,
                 after: None,
+                with_total: false,
             },
         )
         .await

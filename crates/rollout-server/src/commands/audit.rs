@@ -9,7 +9,7 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use rollout_app::{Actor, App, SystemClock, TOKYO};
 use rollout_domain::audit::AuditEntry;
 use rollout_domain::workflow::default_workflow;
-use rollout_store::{AuditCursor, AuditFilter};
+use rollout_store::{AuditCursor, AuditFilter, PageRequest};
 use serde_json::{Value, json};
 
 use crate::backend::Database;
@@ -173,7 +173,15 @@ async fn write_all<W: Write>(
     let mut count = 0u64;
     loop {
         let page = app
-            .audit_log(&system, filter, PAGE, after)
+            .audit_log(
+                &system,
+                filter,
+                PageRequest {
+                    first: PAGE,
+                    after,
+                    with_total: false,
+                },
+            )
             .await
             .map_err(|e| CliError::app("cannot read the audit trail", e))?;
         for e in &page.items {

@@ -36,6 +36,7 @@ async fn procedure_total(store: &Arc<dyn Store>) -> i64 {
         .await
         .unwrap()
         .total_count
+        .expect("asked for the total")
 }
 
 /// `insert_bureaus` stores every bureau and returns how many.

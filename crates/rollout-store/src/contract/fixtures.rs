@@ -217,9 +217,13 @@ pub fn codes(items: &[Procedure]) -> Vec<&str> {
     items.iter().map(|p| p.code.as_str()).collect()
 }
 
-/// The first `first` items, from the beginning.
+/// The first `first` items, from the beginning, with the total.
 pub fn first<C>(first: usize) -> crate::PageRequest<C> {
-    crate::PageRequest { first, after: None }
+    crate::PageRequest {
+        first,
+        after: None,
+        with_total: true,
+    }
 }
 
 /// Every record of `procedure`'s history (up to a thousand), oldest first.

@@ -32,6 +32,7 @@ pub mod listing;
 pub mod ordering;
 pub mod people;
 pub mod procedures;
+pub mod totals;
 pub mod transitions;
 pub mod votes;
 
@@ -46,6 +47,7 @@ pub use identity::*;
 pub use listing::*;
 pub use ordering::*;
 pub use procedures::*;
+pub use totals::*;
 pub use transitions::*;
 pub use votes::*;
 
@@ -74,6 +76,10 @@ macro_rules! store_contract_tests {
             list_search,
             list_search_wildcards_literal,
             list_first_zero,
+            list_total_only_when_asked,
+            history_total_only_when_asked,
+            approval_list_total_only_when_asked,
+            audit_list_total_only_when_asked,
             count_by_state_and_states_in_use,
             order_by_code_pages,
             order_by_created_at_pages,

@@ -36,7 +36,7 @@ pub async fn procedure_create_records_history(store: Arc<dyn Store>) {
 
     let history = store.history(p.id, &first(100)).await.unwrap();
     assert_eq!(history.items, vec![record]);
-    assert_eq!(history.total_count, 1);
+    assert_eq!(history.total_count, Some(1));
     assert!(!history.has_next_page);
     assert!(!history.has_previous_page);
 }
@@ -65,7 +65,7 @@ pub async fn procedure_duplicate_code(store: Arc<dyn Store>) {
             .await
             .unwrap()
             .total_count,
-        0
+        Some(0)
     );
     assert_eq!(store.procedure(original.id).await.unwrap(), Some(original));
 }

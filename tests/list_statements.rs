@@ -1,0 +1,196 @@
+//! SQL statements per listing, counted from sqlx's own `sqlx::query` events (the source the
+//! benchmark counts from too): without `with_total` every listing (procedures, history, approval
+//! requests, audit trail) sends exactly one statement, its `SELECT`; with it, that same
+//! `SELECT` and one `COUNT(*)`. On SQLite, and on PostgreSQL when `ROLLOUT_TEST_POSTGRES_URL` is
+//! set.
+//!
+//! The recorder is the process-wide tracing subscriber, so this file is a test binary of its own
+//! with a single test, and the backends run one after the other. No timing is involved: a
+//! listing's statements are logged before its future completes.
+
+use std::sync::{Arc, Mutex};
+
+use rollout_domain::ProcedureId;
+use rollout_store::contract::fixtures::{
+    at, plan, procedure, seed_bureau, seed_procedure, transition,
+};
+use rollout_store::contract::people::{approval_request, scene, seed_request};
+use rollout_store::{
+    ApprovalFilter, AuditFilter, PageRequest, ProcedureFilter, ProcedureOrder, Store,
+};
+use rollout_store_postgres::testing::TestDatabase;
+use rollout_store_sqlite::SqliteStore;
+use tracing::field::{Field, Visit};
+use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
+
+/// Every statement sqlx logged since the last [`take`].
+static STATEMENTS: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+/// Records the SQL of each `sqlx::query` event.
+struct Recorder;
+
+impl<S: tracing::Subscriber> Layer<S> for Recorder {
+    fn on_event(&self, event: &tracing::Event<'_>, _: Context<'_, S>) {
+        if event.metadata().target() != "sqlx::query" {
+            return;
+        }
+        let mut sql = Sql::default();
+        event.record(&mut sql);
+        // sqlx gives short statements whole in `summary` and long ones in `db.statement`.
+        let text = if sql.statement.trim().is_empty() {
+            sql.summary
+        } else {
+            sql.statement
+        };
+        STATEMENTS.lock().unwrap().push(text.trim().to_owned());
+    }
+}
+
+#[derive(Default)]
+struct Sql {
+    summary: String,
+    statement: String,
+}
+
+impl Visit for Sql {
+    fn record_str(&mut self, field: &Field, value: &str) {
+        match field.name() {
+            "summary" => self.summary = value.to_owned(),
+            "db.statement" => self.statement = value.to_owned(),
+            _ => {}
+        }
+    }
+
+    fn record_debug(&mut self, _: &Field, _: &dyn std::fmt::Debug) {}
+}
+
+/// The statements since the last call, without connection set-up: the pool may open a
+/// connection at any acquire (it returns released ones in the background), and a new SQLite
+/// connection first runs its `PRAGMA`s; they belong to the connection, not to the listing.
+fn take() -> Vec<String> {
+    let mut all = std::mem::take(&mut *STATEMENTS.lock().unwrap());
+    all.retain(|s| !s.starts_with("PRAGMA "));
+    all
+}
+
+/// The four paged listings of the store.
+#[derive(Debug, Clone, Copy)]
+enum Listing {
+    Procedures,
+    History(ProcedureId),
+    Approvals,
+    Audit,
+}
+
+impl Listing {
+    /// Reads the first page of 2 and returns its total.
+    async fn read(self, store: &Arc<dyn Store>, with_total: bool) -> Option<i64> {
+        fn page<C>(with_total: bool) -> PageRequest<C> {
+            PageRequest {
+                first: 2,
+                after: None,
+                with_total,
+            }
+        }
+        match self {
+            Listing::Procedures => {
+                let filter = ProcedureFilter::default();
+                let order = ProcedureOrder::default();
+                let page = page(with_total);
+                let p = store.list_procedures(&filter, order, &page).await;
+                p.unwrap().total_count
+            }
+            Listing::History(id) => {
+                store
+                    .history(id, &page(with_total))
+                    .await
+                    .unwrap()
+                    .total_count
+            }
+            Listing::Approvals => {
+                let filter = ApprovalFilter::default();
+                let p = store
+                    .list_approval_requests(&filter, &page(with_total))
+                    .await;
+                p.unwrap().total_count
+            }
+            Listing::Audit => {
+                let p = store
+                    .list_audit(&AuditFilter::default(), &page(with_total))
+                    .await;
+                p.unwrap().total_count
+            }
+        }
+    }
+}
+
+/// Seeds a few rows of every kind, then reads each listing without and with its total.
+async fn check(backend: &str, store: Arc<dyn Store>) {
+    let s = scene(&store).await;
+    let b = seed_bureau(&store, "ZAIMU").await;
+    let p = seed_procedure(&store, procedure("ZAIMU-0001", b.id, at(1, 0))).await;
+    let p = store
+        .apply_transition(&transition(plan(&p, "scheduled", at(2, 0))))
+        .await
+        .unwrap();
+    for n in 0..3 {
+        let code = format!("ZAIMU-{:04}", n + 2);
+        let q = seed_procedure(&store, procedure(&code, b.id, at(3 + n, 0))).await;
+        seed_request(
+            &store,
+            &approval_request(&q, s.requester.id, 1, at(10 + n, 0)),
+        )
+        .await;
+    }
+
+    for listing in [
+        Listing::Procedures,
+        Listing::History(p.id),
+        Listing::Approvals,
+        Listing::Audit,
+    ] {
+        take();
+
+        assert_eq!(listing.read(&store, false).await, None);
+        let bare = take();
+        assert!(listing.read(&store, true).await.is_some_and(|n| n > 0));
+        let counted = take();
+
+        assert_eq!(
+            bare.len(),
+            1,
+            "{backend} {listing:?} without total: {bare:#?}"
+        );
+        let select = &bare[0];
+        assert!(
+            select.starts_with("SELECT") && !select.contains("COUNT("),
+            "{backend} {listing:?}: {select}"
+        );
+        assert!(
+            counted.contains(select),
+            "{backend} {listing:?}: the page's SELECT changed with the count: {counted:#?}"
+        );
+        let counts = counted.iter().filter(|s| s.contains("COUNT(*)")).count();
+        assert_eq!(counts, 1, "{backend} {listing:?} with total: {counted:#?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_listing_counts_only_when_asked() {
+    tracing::subscriber::set_global_default(tracing_subscriber::registry().with(Recorder))
+        .expect("the only subscriber of this test binary");
+
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("statements.db").display());
+    let sqlite = SqliteStore::connect(&url).await.unwrap();
+    sqlite.migrate().await.unwrap();
+    check("SQLite", Arc::new(sqlite)).await;
+
+    match std::env::var("ROLLOUT_TEST_POSTGRES_URL") {
+        Ok(admin_url) => {
+            let db = TestDatabase::create(&admin_url).await.unwrap();
+            check("PostgreSQL", Arc::new(db.store())).await;
+        }
+        Err(_) => eprintln!("PostgreSQL skipped: ROLLOUT_TEST_POSTGRES_URL is not set"),
+    }
+}

@@ -191,6 +191,12 @@ async fn a_listing_counts_only_when_asked() {
             let db = TestDatabase::create(&admin_url).await.unwrap();
             check("PostgreSQL", Arc::new(db.store())).await;
         }
+        // CI must never pass without the PostgreSQL half, the same rule as the e2e harness's.
+        Err(_) if std::env::var("CI").is_ok_and(|v| v == "true") => {
+            panic!(
+                "ROLLOUT_TEST_POSTGRES_URL is not set, and CI=true: PostgreSQL may not be skipped"
+            )
+        }
         Err(_) => eprintln!("PostgreSQL skipped: ROLLOUT_TEST_POSTGRES_URL is not set"),
     }
 }

@@ -121,8 +121,13 @@ pub struct AuditExportArgs {
 
 #[derive(Debug, Args)]
 pub struct DatabaseArgs {
-    /// Database URL: sqlite:FILE or postgres://USER[:PASSWORD]@HOST[:PORT]/DB.
-    #[arg(long, value_name = "URL")]
+    /// Database URL, SQLite or PostgreSQL (its forms are in the `help` text, which is plain
+    /// text for the terminal rather than a doc comment: rustdoc would read `[:PORT]` as a link).
+    #[arg(
+        long,
+        value_name = "URL",
+        help = "Database URL: sqlite:FILE or postgres://USER[:PASSWORD]@HOST[:PORT]/DB"
+    )]
     pub database_url: Option<DatabaseUrl>,
 }
 

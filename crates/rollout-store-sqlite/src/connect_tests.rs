@@ -33,6 +33,11 @@ async fn writer_and_readers_run_with_the_documented_pragmas() {
     }
     assert_eq!(pragma::<i64>(&store.writer, "query_only").await, 0);
     assert_eq!(pragma::<i64>(&store.reader, "query_only").await, 1);
+    assert_eq!(
+        pragma::<i64>(&store.reader, "cache_size").await,
+        -8192,
+        "8 MiB"
+    );
     assert_eq!(store.writer.options().get_max_connections(), 1);
     store.close().await;
 }

@@ -3,7 +3,7 @@
 //! them. A stored value that does not parse is reported as corrupt, naming its column; nothing
 //! here touches a connection.
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use rollout_domain::{
     ApprovalRequestId, Authority, Bureau, BureauCode, BureauId, Category, FiscalQuarter, Platform,
     Procedure, ProcedureCode, ProcedureId, TransitionRecord, TransitionRecordId,
@@ -11,17 +11,19 @@ use rollout_domain::{
 use rollout_store::{StoreError, StoreResult};
 use uuid::Uuid;
 
-/// Fixed width (microseconds, `Z`), so text order is time order and both backends round-trip
-/// the same values.
-const INSTANT_FORMAT: &str = "%Y-%m-%dT%H:%M:%S%.6fZ";
-const DATE_FORMAT: &str = "%Y-%m-%d";
+/// Instants are RFC 3339 in UTC at a fixed width, `2026-04-01T00:00:00.000000Z` (microseconds,
+/// `Z`), so text order is time order and both backends round-trip the same values. Written and
+/// read with chrono's RFC 3339 routines rather than a `strftime` pattern: every row has two or
+/// more instants, and interpreting a pattern per value was a visible share of a list's time.
+const INSTANT_LEN: usize = "2026-04-01T00:00:00.000000Z".len();
 
 pub(crate) fn instant(t: DateTime<Utc>) -> String {
-    t.format(INSTANT_FORMAT).to_string()
+    t.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
+/// ISO 8601 calendar date, `2026-04-01`.
 pub(crate) fn day(d: NaiveDate) -> String {
-    d.format(DATE_FORMAT).to_string()
+    d.to_string()
 }
 
 /// `Uuid`'s `Display` is lower-case hyphenated: the form whose text order is uuid byte order.
@@ -33,14 +35,22 @@ pub(crate) fn corrupt(column: &str, raw: &str) -> StoreError {
     StoreError::corrupt(format!("corrupt value {raw:?} in column {column}"))
 }
 
+/// Only the form [`instant`] writes: RFC 3339 also allows other offsets and precisions, which
+/// would break the text order, so they are corrupt here.
 pub(crate) fn parse_instant(column: &str, raw: &str) -> StoreResult<DateTime<Utc>> {
-    NaiveDateTime::parse_from_str(raw, INSTANT_FORMAT)
-        .map(|t| t.and_utc())
+    if raw.len() != INSTANT_LEN || !raw.ends_with('Z') || raw.as_bytes()[10] != b'T' {
+        return Err(corrupt(column, raw));
+    }
+    DateTime::parse_from_rfc3339(raw)
+        .map(|t| t.with_timezone(&Utc))
         .map_err(|_| corrupt(column, raw))
 }
 
 pub(crate) fn parse_day(column: &str, raw: &str) -> StoreResult<NaiveDate> {
-    NaiveDate::parse_from_str(raw, DATE_FORMAT).map_err(|_| corrupt(column, raw))
+    if raw.len() != "2026-04-01".len() {
+        return Err(corrupt(column, raw));
+    }
+    raw.parse::<NaiveDate>().map_err(|_| corrupt(column, raw))
 }
 
 pub(crate) fn parse_uuid(column: &str, raw: &str) -> StoreResult<Uuid> {
@@ -292,6 +302,26 @@ mod tests {
         let precise = t + chrono::Duration::microseconds(42);
         assert_eq!(instant(precise), "2025-04-01T09:05:07.000042Z");
         assert_eq!(parse_instant("c", &instant(precise)).unwrap(), precise);
+    }
+
+    #[test]
+    fn only_the_written_form_reads_back() {
+        // Valid RFC 3339, but not what `instant` writes: their text order is not time order.
+        for other in [
+            "2025-04-01T18:05:07.000000+09:00",
+            "2025-04-01T09:05:07Z",
+            "2025-04-01T09:05:07.000000000Z",
+            "2025-04-01 09:05:07.000000Z",
+            "2025-04-01T09:05:07.00000xZ",
+        ] {
+            assert!(parse_instant("c", other).is_err(), "{other}");
+        }
+        let d = NaiveDate::from_ymd_opt(2026, 3, 31).unwrap();
+        assert_eq!(day(d), "2026-03-31");
+        assert_eq!(parse_day("c", "2026-03-31").unwrap(), d);
+        for other in ["2026-3-31", "2026-03-31T00:00:00Z", "+2026-03-31"] {
+            assert!(parse_day("c", other).is_err(), "{other}");
+        }
     }
 
     #[test]

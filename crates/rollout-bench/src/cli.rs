@@ -17,8 +17,12 @@ pub struct Cli {
     /// Which databases to run on; `both` skips PostgreSQL with a note when it does not answer.
     #[arg(long, value_enum, default_value = "both")]
     pub backend: BackendChoice,
-    /// Directory for `<timestamp>.md` and `<timestamp>.json` [default: <workspace>/bench-results].
-    #[arg(long, value_name = "DIR")]
+    /// Directory for the reports (`help` is plain text for the terminal, not rustdoc).
+    #[arg(
+        long,
+        value_name = "DIR",
+        help = "Directory for `<timestamp>.md` and `<timestamp>.json` [default: <workspace>/bench-results]"
+    )]
     pub out: Option<PathBuf>,
     /// Generated procedures in the dataset [default: 28000, quick: 500].
     #[arg(long, value_name = "N")]

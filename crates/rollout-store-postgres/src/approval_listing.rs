@@ -9,7 +9,7 @@ use rollout_store::{ApprovalCursor, ApprovalFilter, Page, PageRequest, StoreResu
 use sqlx::{PgPool, Postgres, QueryBuilder};
 
 use crate::rows::{self, request_columns};
-use crate::{begin_snapshot, errors};
+use crate::{errors, paging};
 
 /// Appends ` WHERE ...` (always present, so callers can add ` AND ...`).
 fn push_filter(q: &mut QueryBuilder<Postgres>, filter: &ApprovalFilter) {
@@ -71,31 +71,15 @@ pub(crate) async fn list(
     }
     q.push(" ORDER BY created_at DESC, id DESC LIMIT ")
         .push_bind(page.fetch_limit());
-    // Without the count the page is one statement, which needs no transaction of its own.
-    let (found, total_count) = if page.with_total {
-        let mut tx = begin_snapshot(pool).await?;
-        let found = q
-            .build()
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(errors::db("list approval requests"))?;
-        let mut count = QueryBuilder::<Postgres>::new("SELECT COUNT(*) FROM approval_requests");
-        push_filter(&mut count, filter);
-        let total = count
-            .build_query_scalar::<i64>()
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(errors::db("count approval requests"))?;
-        tx.commit().await.map_err(errors::db("commit"))?;
-        (found, Some(total))
-    } else {
-        let found = q
-            .build()
-            .fetch_all(pool)
-            .await
-            .map_err(errors::db("list approval requests"))?;
-        (found, None)
-    };
+    let mut count = QueryBuilder::<Postgres>::new("SELECT COUNT(*) FROM approval_requests");
+    push_filter(&mut count, filter);
+    let (found, total_count) = paging::fetch(
+        pool,
+        q.build(),
+        page.with_total.then(|| count.build_query_scalar()),
+        "list approval requests",
+    )
+    .await?;
     Ok(Page::from_overfetch(
         rows::all(&found, rows::request)?,
         page,

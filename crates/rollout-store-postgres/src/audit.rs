@@ -12,7 +12,7 @@ use sqlx::postgres::PgExecutor;
 use sqlx::{Postgres, QueryBuilder};
 
 use crate::rows::{self, audit_columns};
-use crate::{PgStore, begin_snapshot, errors};
+use crate::{PgStore, errors, paging};
 
 /// Inserts one entry with whatever executor the caller holds: the open transaction of the write
 /// it describes, so that the entry exists exactly when the change does.
@@ -97,31 +97,15 @@ async fn list(
     }
     q.push(" ORDER BY at, id LIMIT ")
         .push_bind(page.fetch_limit());
-    // Without the count the page is one statement, which needs no transaction of its own.
-    let (found, total_count) = if page.with_total {
-        let mut tx = begin_snapshot(&store.pool).await?;
-        let found = q
-            .build()
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(errors::db("list audit entries"))?;
-        let mut count = QueryBuilder::<Postgres>::new("SELECT COUNT(*) FROM audit_log");
-        push_filter(&mut count, filter);
-        let total = count
-            .build_query_scalar::<i64>()
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(errors::db("count audit entries"))?;
-        tx.commit().await.map_err(errors::db("commit"))?;
-        (found, Some(total))
-    } else {
-        let found = q
-            .build()
-            .fetch_all(&store.pool)
-            .await
-            .map_err(errors::db("list audit entries"))?;
-        (found, None)
-    };
+    let mut count = QueryBuilder::<Postgres>::new("SELECT COUNT(*) FROM audit_log");
+    push_filter(&mut count, filter);
+    let (found, total_count) = paging::fetch(
+        &store.pool,
+        q.build(),
+        page.with_total.then(|| count.build_query_scalar()),
+        "list audit entries",
+    )
+    .await?;
     Ok(Page::from_overfetch(
         rows::all(&found, rows::audit_entry)?,
         page,

@@ -19,6 +19,7 @@ mod errors;
 mod identity;
 mod listing;
 mod notify;
+mod paging;
 mod procedures;
 mod rows;
 pub mod testing;

@@ -8,10 +8,10 @@ use rollout_store::{
     OrderDirection, Page, PageRequest, ProcedureCursor, ProcedureFilter, ProcedureOrder,
     ProcedureOrderField, SortValue, StoreError, StoreResult,
 };
-use sqlx::{PgConnection, PgPool, Postgres, QueryBuilder};
+use sqlx::{PgPool, Postgres, QueryBuilder};
 
 use crate::rows::{self, procedure_columns};
-use crate::{begin_snapshot, errors};
+use crate::{errors, paging};
 
 /// Escapes `%`, `_` and `\` so that the user's text matches literally inside `ILIKE`.
 pub(crate) fn like_pattern(search: &str) -> String {
@@ -118,15 +118,6 @@ fn push_keyset(
     Ok(())
 }
 
-async fn count(conn: &mut PgConnection, filter: &ProcedureFilter) -> StoreResult<i64> {
-    let mut q = QueryBuilder::<Postgres>::new("SELECT COUNT(*) FROM procedures");
-    push_filter(&mut q, filter);
-    q.build_query_scalar::<i64>()
-        .fetch_one(conn)
-        .await
-        .map_err(errors::db("count procedures"))
-}
-
 #[tracing::instrument(name = "store.list_procedures", skip_all, fields(first = page.first))]
 pub(crate) async fn list(
     pool: &PgPool,
@@ -149,25 +140,15 @@ pub(crate) async fn list(
         order_column(order.field)
     ))
     .push_bind(page.fetch_limit());
-    // Without the count the page is one statement, which needs no transaction of its own.
-    let (found, total_count) = if page.with_total {
-        let mut tx = begin_snapshot(pool).await?;
-        let found = q
-            .build()
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(errors::db("list procedures"))?;
-        let total = count(&mut tx, filter).await?;
-        tx.commit().await.map_err(errors::db("commit"))?;
-        (found, Some(total))
-    } else {
-        let found = q
-            .build()
-            .fetch_all(pool)
-            .await
-            .map_err(errors::db("list procedures"))?;
-        (found, None)
-    };
+    let mut count = QueryBuilder::<Postgres>::new("SELECT COUNT(*) FROM procedures");
+    push_filter(&mut count, filter);
+    let (found, total_count) = paging::fetch(
+        pool,
+        q.build(),
+        page.with_total.then(|| count.build_query_scalar()),
+        "list procedures",
+    )
+    .await?;
     Ok(Page::from_overfetch(
         rows::all(&found, rows::procedure)?,
         page,

@@ -15,7 +15,7 @@ use sqlx::{PgConnection, PgPool, Postgres, QueryBuilder, Row};
 
 use crate::procedures::{cas_failure, insert_record};
 use crate::rows::{self, procedure_columns, record_columns};
-use crate::{audit, begin_snapshot, errors};
+use crate::{audit, errors, paging};
 
 #[tracing::instrument(
     name = "store.apply_transition",
@@ -139,30 +139,11 @@ pub(crate) async fn history(
     }
     q.push(" ORDER BY procedure_version LIMIT ")
         .push_bind(page.fetch_limit());
-    // Without the count the page is one statement, which needs no transaction of its own.
-    let (found, total_count) = if page.with_total {
-        let mut tx = begin_snapshot(pool).await?;
-        let found = q
-            .build()
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(errors::db("load history"))?;
-        let total: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM transition_records WHERE procedure_id = $1")
-                .bind(procedure.as_uuid())
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(errors::db("count history"))?;
-        tx.commit().await.map_err(errors::db("commit"))?;
-        (found, Some(total))
-    } else {
-        let found = q
-            .build()
-            .fetch_all(pool)
-            .await
-            .map_err(errors::db("load history"))?;
-        (found, None)
-    };
+    let count = page.with_total.then(|| {
+        sqlx::query_scalar("SELECT COUNT(*) FROM transition_records WHERE procedure_id = $1")
+            .bind(procedure.as_uuid())
+    });
+    let (found, total_count) = paging::fetch(pool, q.build(), count, "load history").await?;
     Ok(Page::from_overfetch(
         rows::all(&found, rows::record)?,
         page,

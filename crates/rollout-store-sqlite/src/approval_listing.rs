@@ -7,9 +7,8 @@ use rollout_store::{ApprovalCursor, ApprovalFilter, Page, PageRequest, StoreResu
 use sqlx::{QueryBuilder, Sqlite, SqlitePool};
 
 use crate::approvals::{REQUEST_COLUMNS, RequestRow};
-use crate::errors::ctx;
+use crate::paging;
 use crate::rows::{decode_all, instant, uuid};
-use crate::{begin_read, commit};
 
 /// Appends ` WHERE ...` for `filter` (always a WHERE, so callers can append `AND ...`).
 fn push_filter(qb: &mut QueryBuilder<Sqlite>, filter: &ApprovalFilter) {
@@ -76,30 +75,15 @@ pub(crate) async fn list(
     items_query
         .push(" ORDER BY created_at DESC, id DESC LIMIT ")
         .push_bind(limit);
-    let items_query = items_query.build_query_as::<RequestRow>();
-    // Without the count the page is one statement, which needs no transaction of its own.
-    let (rows, total_count) = if page.with_total {
-        let mut count_query = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM approval_requests");
-        push_filter(&mut count_query, filter);
-        let mut tx = begin_read(reader).await?;
-        let rows = items_query
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(ctx("list approval requests"))?;
-        let total: i64 = count_query
-            .build_query_scalar()
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(ctx("count approval requests"))?;
-        commit(tx).await?;
-        (rows, Some(total))
-    } else {
-        let rows = items_query
-            .fetch_all(reader)
-            .await
-            .map_err(ctx("list approval requests"))?;
-        (rows, None)
-    };
+    let mut count_query = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM approval_requests");
+    push_filter(&mut count_query, filter);
+    let (rows, total_count) = paging::fetch(
+        reader,
+        items_query.build_query_as::<RequestRow>(),
+        page.with_total.then(|| count_query.build_query_scalar()),
+        "list approval requests",
+    )
+    .await?;
 
     let items = decode_all(rows, RequestRow::into_domain)?;
     Ok(Page::from_overfetch(items, page, total_count))

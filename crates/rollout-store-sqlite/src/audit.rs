@@ -9,10 +9,10 @@ use rollout_domain::{AuditEntryId, UserId};
 use rollout_store::{AuditCursor, AuditFilter, AuditStore, Page, PageRequest, StoreResult};
 use sqlx::{FromRow, QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
 
-use crate::errors::{self, UniqueKey, ctx};
+use crate::errors::{self, UniqueKey};
 use crate::refs::{self, Ref};
 use crate::rows::{decode_all, instant, parse_instant, parse_key, parse_uuid, uuid};
-use crate::{SqliteStore, begin_read, begin_write, commit};
+use crate::{SqliteStore, begin_write, commit, paging};
 
 /// `before` and `after` are quoted: they are keywords in SQLite's trigger syntax.
 const AUDIT_COLUMNS: &str = "id, at, actor_id, actor, on_behalf_of, action, target_type, \
@@ -161,30 +161,15 @@ async fn list(
     }
     let limit = page.fetch_limit();
     items_query.push(" ORDER BY at, id LIMIT ").push_bind(limit);
-    let items_query = items_query.build_query_as::<AuditRow>();
-    // Without the count the page is one statement, which needs no transaction of its own.
-    let (rows, total_count) = if page.with_total {
-        let mut count_query = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM audit_log");
-        push_filter(&mut count_query, filter);
-        let mut tx = begin_read(reader).await?;
-        let rows = items_query
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(ctx("list audit entries"))?;
-        let total: i64 = count_query
-            .build_query_scalar()
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(ctx("count audit entries"))?;
-        commit(tx).await?;
-        (rows, Some(total))
-    } else {
-        let rows = items_query
-            .fetch_all(reader)
-            .await
-            .map_err(ctx("list audit entries"))?;
-        (rows, None)
-    };
+    let mut count_query = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM audit_log");
+    push_filter(&mut count_query, filter);
+    let (rows, total_count) = paging::fetch(
+        reader,
+        items_query.build_query_as::<AuditRow>(),
+        page.with_total.then(|| count_query.build_query_scalar()),
+        "list audit entries",
+    )
+    .await?;
 
     let items = decode_all(rows, AuditRow::into_domain)?;
     Ok(Page::from_overfetch(items, page, total_count))

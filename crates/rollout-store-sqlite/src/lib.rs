@@ -42,6 +42,7 @@ mod delegations;
 mod errors;
 mod identity;
 mod listing;
+mod paging;
 mod procedures;
 mod refs;
 mod rows;

@@ -11,8 +11,8 @@ use rollout_store::{
 use sqlx::{QueryBuilder, Sqlite, SqlitePool};
 
 use crate::errors::ctx;
+use crate::paging;
 use crate::rows::{PROCEDURE_COLUMNS, ProcedureRow, decode_all, instant, uuid};
-use crate::{begin_read, commit};
 
 /// `%`, `_` and the escape character itself, escaped so the user's text matches literally.
 fn like_pattern(search: &str) -> String {
@@ -128,30 +128,15 @@ pub(crate) async fn list(
             " ORDER BY {column} {direction}, id {direction} LIMIT "
         ))
         .push_bind(limit);
-    let items_query = items_query.build_query_as::<ProcedureRow>();
-    // Without the count the page is one statement, which needs no transaction of its own.
-    let (rows, total_count) = if page.with_total {
-        let mut count_query = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM procedures");
-        push_filter(&mut count_query, filter);
-        let mut tx = begin_read(reader).await?;
-        let rows = items_query
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(ctx("list procedures"))?;
-        let total: i64 = count_query
-            .build_query_scalar()
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(ctx("count procedures"))?;
-        commit(tx).await?;
-        (rows, Some(total))
-    } else {
-        let rows = items_query
-            .fetch_all(reader)
-            .await
-            .map_err(ctx("list procedures"))?;
-        (rows, None)
-    };
+    let mut count_query = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM procedures");
+    push_filter(&mut count_query, filter);
+    let (rows, total_count) = paging::fetch(
+        reader,
+        items_query.build_query_as::<ProcedureRow>(),
+        page.with_total.then(|| count_query.build_query_scalar()),
+        "list procedures",
+    )
+    .await?;
 
     let items = decode_all(rows, ProcedureRow::into_domain)?;
     Ok(Page::from_overfetch(items, page, total_count))

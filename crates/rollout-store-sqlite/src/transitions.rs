@@ -17,7 +17,7 @@ use crate::rows::{
     PROCEDURE_COLUMNS, ProcedureRow, RECORD_COLUMNS, RecordParams, RecordRow, day, decode_all,
     instant, uuid,
 };
-use crate::{audit, begin_read, begin_write, commit};
+use crate::{audit, begin_write, commit, paging};
 
 pub(crate) async fn apply(writer: &SqlitePool, write: &TransitionWrite) -> StoreResult<Procedure> {
     let mut tx = begin_write(writer).await?;
@@ -147,29 +147,17 @@ pub(crate) async fn history(
         .push(" ORDER BY procedure_version LIMIT ")
         .push_bind(limit);
 
-    let items_query = items_query.build_query_as::<RecordRow>();
-    // Without the count the page is one statement, which needs no transaction of its own.
-    let (rows, total_count) = if page.with_total {
-        let mut tx = begin_read(reader).await?;
-        let rows = items_query
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(ctx("load history"))?;
-        let total: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM transition_records WHERE procedure_id = ?")
-                .bind(procedure_id)
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(ctx("count history"))?;
-        commit(tx).await?;
-        (rows, Some(total))
-    } else {
-        let rows = items_query
-            .fetch_all(reader)
-            .await
-            .map_err(ctx("load history"))?;
-        (rows, None)
-    };
+    let count = page.with_total.then(|| {
+        sqlx::query_scalar("SELECT COUNT(*) FROM transition_records WHERE procedure_id = ?")
+            .bind(procedure_id)
+    });
+    let (rows, total_count) = paging::fetch(
+        reader,
+        items_query.build_query_as::<RecordRow>(),
+        count,
+        "load history",
+    )
+    .await?;
 
     let items = decode_all(rows, RecordRow::into_domain)?;
     Ok(Page::from_overfetch(items, page, total_count))

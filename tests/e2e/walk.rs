@@ -70,14 +70,7 @@ async fn transition(
     version: i64,
     comment: &str,
 ) -> Value {
-    let payload = server
-        .transition_as(
-            actor,
-            json!({ "procedureId": id, "to": to, "expectedVersion": version, "comment": comment }),
-        )
-        .await;
-    assert_eq!(payload["errors"], json!([]), "to {to}: {payload}");
-    assert_eq!(payload["replayed"], false);
+    let payload = server.accepted_as(actor, id, to, version, comment).await;
     assert!(payload["approvalRequest"].is_null(), "{payload}");
     assert_eq!(payload["procedure"]["state"]["key"], to);
     assert_eq!(payload["procedure"]["version"], version + 1);

@@ -115,6 +115,28 @@ impl TestServer {
         data["transitionProcedure"].clone()
     }
 
+    /// `transitionProcedure` as `user` from `version` to `to` with `comment`, which must be
+    /// accepted as a first request (no errors, not an idempotent replay); returns the payload,
+    /// whether it moved the procedure or opened an approval request.
+    pub async fn accepted_as(
+        &self,
+        user: &TestUser,
+        id: &str,
+        to: &str,
+        version: i64,
+        comment: &str,
+    ) -> Value {
+        let payload = self
+            .transition_as(
+                user,
+                json!({ "procedureId": id, "to": to, "expectedVersion": version, "comment": comment }),
+            )
+            .await;
+        assert_eq!(payload["errors"], json!([]), "to {to}: {payload}");
+        assert_eq!(payload["replayed"], false, "{payload}");
+        payload
+    }
+
     /// A transition that must succeed; returns the new version. A gated one is requested by
     /// [`TestServer::po`] and approved by `po2` (and `po3` when it needs two approvals).
     pub async fn step(&self, id: &str, to: &str, version: i64, comment: Option<&str>) -> i64 {

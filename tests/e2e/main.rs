@@ -16,6 +16,7 @@ mod audit;
 mod auth;
 mod concurrency;
 mod demo;
+mod error_codes;
 mod errors;
 mod graphql_http_audit;
 mod http_basics;

@@ -18,6 +18,7 @@ mod audit;
 mod bureau;
 mod connection;
 mod enums;
+pub mod error_codes;
 mod errors;
 mod filter;
 mod history;
@@ -52,6 +53,7 @@ pub fn build_schema(app: App) -> RolloutSchema {
         SubscriptionRoot,
     )
     .data(app)
+    .extension(error_codes::ErrorCodes)
     .finish()
 }
 

@@ -7,6 +7,7 @@ mod approval_listing;
 mod approvals;
 mod audit;
 mod delegations;
+mod error_codes;
 mod harness;
 mod identity;
 mod listing;

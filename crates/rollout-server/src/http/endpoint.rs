@@ -194,7 +194,8 @@ impl Endpoint {
         auth: &AuthData,
         meta: &RequestMeta,
     ) -> Result<(async_graphql::Request, Option<OperationType>), ServerError> {
-        let doc = async_graphql::parser::parse_query(&request.query)?;
+        let doc = async_graphql::parser::parse_query(&request.query)
+            .map_err(|e| rollout_graphql::error_codes::parse_failed(e.into()))?;
         let cost = measure(
             &doc,
             request.operation_name.as_deref(),

@@ -50,7 +50,8 @@ impl Subscriptions {
         &self,
         mut request: async_graphql::Request,
     ) -> Result<async_graphql::Request, ServerError> {
-        let doc = async_graphql::parser::parse_query(&request.query)?;
+        let doc = async_graphql::parser::parse_query(&request.query)
+            .map_err(|e| rollout_graphql::error_codes::parse_failed(e.into()))?;
         let measured = measure(
             &doc,
             request.operation_name.as_deref(),

@@ -1,4 +1,5 @@
-//! Transition history: the `TransitionRecord` type and the paginated `Procedure.history` read.
+//! Transition history: the `TransitionRecord` type and the paginated `Procedure.history` read
+//! (first pages batched per page of procedures, see `loaders`).
 //! A record names states by key; `fromState`/`toState` resolve them against the current
 //! definition and are null for states it no longer defines, because history outlives workflow
 //! versions. Records are only ever built where their procedure is already at hand (its history,
@@ -120,10 +121,15 @@ pub(crate) async fn history_page(
         .map(|raw| decode_history_cursor(&raw))
         .transpose()
         .map_err(|e| errors::validation(e.0))?;
-    let page = app(ctx)?
-        .store()
-        .history(procedure.row().id, &page_request(ctx, first, after))
-        .await
-        .map_err(errors::store_error)?;
+    let request = page_request(ctx, first, after);
+    let app = app(ctx)?;
+    let page = if request.after.is_none() {
+        procedure.first_history_page(app, &request).await?
+    } else {
+        app.store()
+            .history(procedure.row().id, &request)
+            .await
+            .map_err(errors::store_error)?
+    };
     Ok(TransitionRecordConnection::new(page, procedure))
 }

@@ -14,15 +14,22 @@
 //! keys up front, so batching by page is exact, needs no timer and no spawned task, and holds
 //! nothing beyond the request (a renamed bureau is never served stale). The one cost: keys found
 //! only by loading (the voters of a page's votes) need a second batch, made when the first loads.
+//!
+//! Nested lists are batched the same way: the first `history` page of every procedure of a page
+//! is one `Store::histories` read (a window function per backend), whatever the page size. A
+//! page's procedures normally ask for the same page size; aliases may ask for several, and each
+//! (size, counted or not) gets its own batch. Later pages (`after` given) name a place in one
+//! procedure's history and are read alone.
 
 use std::collections::HashMap;
 use std::future::Future;
 use std::hash::Hash;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use rollout_app::{App, AppError};
 use rollout_domain::approval::ApprovalVote as VoteRow;
-use rollout_domain::{ApprovalRequestId, Bureau, BureauId, ProcedureId, UserId};
+use rollout_domain::{ApprovalRequestId, Bureau, BureauId, ProcedureId, TransitionRecord, UserId};
+use rollout_store::{HistoryCursor, Page, PageRequest};
 use tokio::sync::OnceCell;
 use tracing::Instrument;
 
@@ -188,4 +195,57 @@ fn group_votes(rows: Vec<VoteRow>) -> HashMap<ApprovalRequestId, Vec<ApprovalVot
             .push(ApprovalVote::new(row, voters.clone()));
     }
     grouped
+}
+
+/// One batch of first history pages: the page size and whether totals are counted.
+type HistoryBatch = Batch<ProcedureId, Page<TransitionRecord>>;
+
+/// The first history pages of a page of procedures, one batch per kind of page asked for.
+#[derive(Debug)]
+pub(crate) struct HistoryBatches {
+    procedures: Vec<ProcedureId>,
+    by_request: Mutex<HashMap<(usize, bool), Arc<HistoryBatch>>>,
+}
+
+impl HistoryBatches {
+    pub(crate) fn new(procedures: impl IntoIterator<Item = ProcedureId>) -> Self {
+        Self {
+            procedures: procedures.into_iter().collect(),
+            by_request: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The first page of `id`'s history as `request` describes it (its cursor is not used).
+    pub(crate) async fn get(
+        &self,
+        app: &App,
+        id: ProcedureId,
+        request: &PageRequest<HistoryCursor>,
+    ) -> async_graphql::Result<Page<TransitionRecord>> {
+        let (first, with_total) = (request.first, request.with_total);
+        let batch = self
+            .by_request
+            .lock()
+            .map_err(|_| errors::internal("a history batch lock was poisoned"))?
+            .entry((first, with_total))
+            .or_insert_with(|| Arc::new(Batch::new(self.procedures.iter().copied())))
+            .clone();
+        let map = batch
+            .loaded("histories", |ids| async move {
+                let request = PageRequest {
+                    first,
+                    after: None,
+                    with_total,
+                };
+                let pages = app.store().histories(&ids, &request).await?;
+                Ok(pages.into_iter().collect())
+            })
+            .await?;
+        Ok(map.get(&id).cloned().unwrap_or_else(|| Page {
+            items: Vec::new(),
+            has_next_page: false,
+            has_previous_page: false,
+            total_count: with_total.then_some(0),
+        }))
+    }
 }

@@ -16,7 +16,7 @@ use crate::connection::TransitionRecordConnection;
 use crate::enums::{Authority, Platform, ProcedureCategory};
 use crate::history::history_page;
 use crate::ids::{NodeType, global_id};
-use crate::loaders::{BureauBatch, PendingBatch};
+use crate::loaders::{BureauBatch, HistoryBatches, PendingBatch};
 use crate::scalars::{Date, DateTime, FiscalQuarter};
 use crate::workflow::{TransitionOption, WorkflowState, known_state, next_transitions};
 
@@ -33,6 +33,7 @@ pub struct Procedure {
 struct PageRefs {
     bureaus: BureauBatch,
     pending: PendingBatch,
+    histories: HistoryBatches,
 }
 
 impl Procedure {
@@ -48,6 +49,7 @@ impl Procedure {
         let page = Arc::new(PageRefs {
             bureaus: BureauBatch::new(rows.iter().map(|p| p.bureau_id)),
             pending: PendingBatch::new(rows.iter().map(|p| p.id)),
+            histories: HistoryBatches::new(rows.iter().map(|p| p.id)),
         });
         rows.into_iter()
             .map(|row| Self {
@@ -59,6 +61,15 @@ impl Procedure {
 
     pub(crate) fn row(&self) -> &domain::Procedure {
         &self.row
+    }
+
+    /// The first page of this procedure's history, read with the rest of its page's.
+    pub(crate) async fn first_history_page(
+        &self,
+        app: &rollout_app::App,
+        request: &rollout_store::PageRequest<rollout_store::HistoryCursor>,
+    ) -> async_graphql::Result<rollout_store::Page<domain::TransitionRecord>> {
+        self.page.histories.get(app, self.row.id, request).await
     }
 }
 

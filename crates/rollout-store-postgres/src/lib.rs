@@ -220,6 +220,14 @@ impl Store for PgStore {
         transitions::history(&self.pool, procedure, page).await
     }
 
+    async fn histories(
+        &self,
+        procedures: &[ProcedureId],
+        page: &PageRequest<HistoryCursor>,
+    ) -> StoreResult<Vec<(ProcedureId, Page<TransitionRecord>)>> {
+        transitions::histories(&self.pool, procedures, page).await
+    }
+
     async fn insert_bureaus(&self, bureaus: &[Bureau], audit: &AuditEntry) -> StoreResult<u64> {
         bulk::insert_bureaus(&self.pool, bureaus, audit).await
     }

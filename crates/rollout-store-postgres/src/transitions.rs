@@ -1,5 +1,6 @@
 //! Applying planned transitions (compare-and-set, history record, idempotency claim and audit
-//! entry in one transaction), idempotency look-ups and history pages. Which transition is
+//! entry in one transaction), idempotency look-ups and history pages (one procedure's, or the
+//! first pages of many in one statement). Which transition is
 //! allowed is decided by the domain engine before this module is called; nothing here checks
 //! the workflow.
 //!
@@ -9,7 +10,7 @@
 
 use rollout_domain::{IdempotencyKey, Procedure, ProcedureId};
 use rollout_store::{
-    HistoryCursor, IdempotencyHit, Page, PageRequest, StoreResult, TransitionWrite,
+    HistoryCursor, IdempotencyHit, Page, PageRequest, StoreResult, TransitionWrite, first_pages,
 };
 use sqlx::{PgConnection, PgPool, Postgres, QueryBuilder, Row};
 
@@ -149,4 +150,41 @@ pub(crate) async fn history(
         page,
         total_count,
     ))
+}
+
+/// The first page of each procedure's history in one statement: a row number per procedure
+/// (the window) cut at the page's fetch limit, and each procedure's count alongside, so the
+/// pages and their totals are one snapshot.
+#[tracing::instrument(name = "store.histories", skip_all, fields(count = procedures.len(), first = page.first))]
+pub(crate) async fn histories(
+    pool: &PgPool,
+    procedures: &[ProcedureId],
+    page: &PageRequest<HistoryCursor>,
+) -> StoreResult<Vec<(ProcedureId, Page<rollout_domain::TransitionRecord>)>> {
+    if procedures.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<uuid::Uuid> = procedures.iter().map(|p| p.as_uuid()).collect();
+    let found = sqlx::query(concat!(
+        "SELECT ",
+        record_columns!(),
+        ", total FROM (SELECT ",
+        record_columns!(),
+        ", ROW_NUMBER() OVER (PARTITION BY procedure_id ORDER BY procedure_version) AS n, \
+         COUNT(*) OVER (PARTITION BY procedure_id) AS total \
+         FROM transition_records WHERE procedure_id = ANY($1)) r \
+         WHERE n <= $2 ORDER BY procedure_id, procedure_version"
+    ))
+    .bind(ids)
+    .bind(page.fetch_limit())
+    .fetch_all(pool)
+    .await
+    .map_err(errors::db("load histories"))?;
+    let mut counted = Vec::with_capacity(found.len());
+    for row in &found {
+        let record = rows::record(row)?;
+        let total: i64 = row.try_get("total").map_err(errors::db("load histories"))?;
+        counted.push((record.procedure_id, record, total));
+    }
+    Ok(first_pages(counted, page))
 }

@@ -310,6 +310,15 @@ impl Store for SqliteStore {
         transitions::history(&self.reader, procedure, page).await
     }
 
+    #[tracing::instrument(skip_all, fields(count = procedures.len(), first = page.first))]
+    async fn histories(
+        &self,
+        procedures: &[ProcedureId],
+        page: &PageRequest<HistoryCursor>,
+    ) -> StoreResult<Vec<(ProcedureId, Page<TransitionRecord>)>> {
+        transitions::histories(&self.reader, procedures, page).await
+    }
+
     #[tracing::instrument(skip(self, bureaus, audit), fields(count = bureaus.len()))]
     async fn insert_bureaus(&self, bureaus: &[Bureau], audit: &AuditEntry) -> StoreResult<u64> {
         bulk::insert_bureaus(&self.writer, bureaus, audit).await

@@ -1,12 +1,12 @@
 //! Workflow transitions: the atomic apply (compare-and-set on the version, history record,
 //! idempotency claim, audit entry), reusable inside a vote's transaction; idempotency lookups;
-//! and a procedure's history, in version order.
+//! and a procedure's history, in version order, alone or the first pages of many at once.
 
 use rollout_domain::{
     IdempotencyKey, Procedure, ProcedureId, TransitionRecord, TransitionRecordId,
 };
 use rollout_store::{
-    HistoryCursor, IdempotencyHit, Page, PageRequest, StoreResult, TransitionWrite,
+    HistoryCursor, IdempotencyHit, Page, PageRequest, StoreResult, TransitionWrite, first_pages,
 };
 use sqlx::{AssertSqlSafe, FromRow, QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
 
@@ -161,4 +161,49 @@ pub(crate) async fn history(
 
     let items = decode_all(rows, RecordRow::into_domain)?;
     Ok(Page::from_overfetch(items, page, total_count))
+}
+
+/// A record with its procedure's number of records, as [`histories`] reads it.
+#[derive(FromRow)]
+struct CountedRecordRow {
+    #[sqlx(flatten)]
+    record: RecordRow,
+    total: i64,
+}
+
+/// The first page of each procedure's history in one statement: a row number per procedure
+/// (the window) cut at the page's fetch limit, and each procedure's count alongside, so the
+/// pages and their totals are one snapshot.
+pub(crate) async fn histories(
+    reader: &SqlitePool,
+    procedures: &[ProcedureId],
+    page: &PageRequest<HistoryCursor>,
+) -> StoreResult<Vec<(ProcedureId, Page<TransitionRecord>)>> {
+    if procedures.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = QueryBuilder::<Sqlite>::new(format!(
+        "SELECT {RECORD_COLUMNS}, total FROM (SELECT {RECORD_COLUMNS}, \
+         ROW_NUMBER() OVER (PARTITION BY procedure_id ORDER BY procedure_version) AS n, \
+         COUNT(*) OVER (PARTITION BY procedure_id) AS total \
+         FROM transition_records WHERE procedure_id IN ("
+    ));
+    let mut ids = q.separated(", ");
+    for id in procedures {
+        ids.push_bind(uuid(id.0));
+    }
+    q.push(")) WHERE n <= ")
+        .push_bind(page.fetch_limit())
+        .push(" ORDER BY procedure_id, procedure_version");
+    let rows: Vec<CountedRecordRow> = q
+        .build_query_as()
+        .fetch_all(reader)
+        .await
+        .map_err(ctx("load histories"))?;
+    let mut counted = Vec::with_capacity(rows.len());
+    for row in rows {
+        let record = row.record.into_domain()?;
+        counted.push((record.procedure_id, record, row.total));
+    }
+    Ok(first_pages(counted, page))
 }

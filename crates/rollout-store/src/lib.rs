@@ -28,7 +28,7 @@ pub use error::StoreError;
 pub use identity::IdentityStore;
 pub use query::{
     HistoryCursor, MAX_PAGE_SIZE, OrderDirection, Page, PageRequest, ProcedureCursor,
-    ProcedureFilter, ProcedureOrder, ProcedureOrderField, SortValue,
+    ProcedureFilter, ProcedureOrder, ProcedureOrderField, SortValue, first_pages,
 };
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -145,6 +145,15 @@ pub trait Store:
         procedure: ProcedureId,
         page: &PageRequest<HistoryCursor>,
     ) -> StoreResult<Page<TransitionRecord>>;
+    /// The first page of the history of each of `procedures` (oldest first), in one read
+    /// whatever their number: what a page of procedures with their `history` needs. A procedure
+    /// without records, or unknown, is absent. The page request's cursor is ignored: a cursor
+    /// belongs to one procedure's history, so later pages are read with [`Store::history`].
+    async fn histories(
+        &self,
+        procedures: &[ProcedureId],
+        page: &PageRequest<HistoryCursor>,
+    ) -> StoreResult<Vec<(ProcedureId, Page<TransitionRecord>)>>;
 
     // --- bulk loading ---
     /// Inserts bureaus in one transaction: all or nothing.

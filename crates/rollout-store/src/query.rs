@@ -130,9 +130,85 @@ impl<T> Page<T> {
     }
 }
 
+/// First pages of several parents' lists from one read: `rows` are `(parent, item, the
+/// parent's total)`, grouped by parent (consecutive), each group fetched with `request`'s
+/// [`PageRequest::fetch_limit`] (a window function's row number), so each page is made as
+/// [`Page::from_overfetch`] makes one. The cursor of `request` plays no part: first pages have
+/// none.
+pub fn first_pages<K: PartialEq, T, C>(
+    rows: impl IntoIterator<Item = (K, T, i64)>,
+    request: &PageRequest<C>,
+) -> Vec<(K, Page<T>)> {
+    let first_page = PageRequest::<()> {
+        first: request.first,
+        after: None,
+        with_total: request.with_total,
+    };
+    let mut groups: Vec<(K, Vec<T>, i64)> = Vec::new();
+    for (key, item, total) in rows {
+        match groups.last_mut() {
+            Some((last, items, _)) if *last == key => items.push(item),
+            _ => groups.push((key, vec![item], total)),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(key, items, total)| {
+            let total = first_page.with_total.then_some(total);
+            (key, Page::from_overfetch(items, &first_page, total))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn first_pages_group_by_parent_and_overfetch_each() {
+        let rows = [
+            ('a', 1, 3),
+            ('a', 2, 3),
+            ('a', 3, 3),
+            ('b', 1, 1),
+            ('c', 1, 2),
+            ('c', 2, 2),
+        ];
+        let request = PageRequest::<u8> {
+            first: 2,
+            after: Some(9),
+            with_total: true,
+        };
+        let pages = first_pages(rows, &request);
+        let summary: Vec<_> = pages
+            .iter()
+            .map(|(k, p)| {
+                (
+                    *k,
+                    p.items.clone(),
+                    p.has_next_page,
+                    p.has_previous_page,
+                    p.total_count,
+                )
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                ('a', vec![1, 2], true, false, Some(3)),
+                ('b', vec![1], false, false, Some(1)),
+                ('c', vec![1, 2], false, false, Some(2)),
+            ]
+        );
+        let uncounted = PageRequest::<u8> {
+            first: 0,
+            after: None,
+            with_total: false,
+        };
+        let pages = first_pages([('a', 1, 3)], &uncounted);
+        assert_eq!(pages[0].1.items, Vec::<i32>::new());
+        assert!(pages[0].1.has_next_page && pages[0].1.total_count.is_none());
+    }
 
     fn request(first: usize, after: Option<u8>) -> PageRequest<u8> {
         PageRequest {

@@ -281,4 +281,27 @@ async fn a_hundred_procedures_load_their_bureaus_in_one_batch() {
         1,
         "records share their page's bureau read"
     );
+    assert_eq!(
+        (api.store.calls("histories"), api.store.calls("history")),
+        (1, 0),
+        "the page's histories are one read"
+    );
+
+    // Two page sizes through aliases: one read each, and each procedure gets its own records.
+    api.store.reset();
+    let aliased = api
+        .data(
+            "{ procedures(first: 20) { edges { node { code
+                one: history(first: 1) { totalCount edges { node { to } } }
+                two: history(first: 2) { edges { node { to } } } } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(api.store.calls("histories"), 2, "one read per page size");
+    for edge in aliased["procedures"]["edges"].as_array().unwrap() {
+        let node = &edge["node"];
+        assert_eq!(node["one"]["edges"].as_array().unwrap().len(), 1, "{node}");
+        assert_eq!(node["one"]["edges"][0]["node"]["to"], "hearing", "{node}");
+        assert!(node["one"]["totalCount"].as_i64().unwrap() >= 1, "{node}");
+    }
 }

@@ -198,6 +198,14 @@ impl Store for CountingStore {
         self.paged("history", page)?;
         self.inner.history(procedure, page).await
     }
+    async fn histories(
+        &self,
+        procedures: &[ProcedureId],
+        page: &PageRequest<HistoryCursor>,
+    ) -> StoreResult<Vec<(ProcedureId, Page<TransitionRecord>)>> {
+        self.paged("histories", page)?;
+        self.inner.histories(procedures, page).await
+    }
     async fn insert_bureaus(&self, bureaus: &[Bureau], audit: &AuditEntry) -> StoreResult<u64> {
         self.call("insert_bureaus")?;
         self.inner.insert_bureaus(bureaus, audit).await

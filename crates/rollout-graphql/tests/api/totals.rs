@@ -77,7 +77,8 @@ async fn each_connection_counts_only_when_total_count_is_selected() {
         (
             r#"{ procedure(code: "KANKYO-0001") { history(first: 2) { {} } } }"#,
             &["procedure", "history"],
-            "history",
+            // A first page is read with its page of procedures (here a page of one).
+            "histories",
             3,
         ),
         (

@@ -27,6 +27,7 @@ pub mod bulk;
 pub mod bureaus;
 pub mod delegations;
 pub mod fixtures;
+pub mod histories;
 pub mod identity;
 pub mod listing;
 pub mod ordering;
@@ -43,6 +44,7 @@ pub use audit_listing::*;
 pub use bulk::*;
 pub use bureaus::*;
 pub use delegations::*;
+pub use histories::*;
 pub use identity::*;
 pub use listing::*;
 pub use ordering::*;
@@ -93,6 +95,7 @@ macro_rules! store_contract_tests {
             transition_concurrent_single_winner,
             transition_concurrent_key_single_winner,
             history_pages,
+            histories_match_history_per_procedure,
             transition_record_lookup,
             bulk_insert_bureaus,
             bulk_insert_bureaus_all_or_nothing,

@@ -344,7 +344,7 @@ fn every_violation_is_reported_in_file_order() {
 }
 
 #[test]
-fn file_format_errors_stop_before_graph_rules() {
+fn only_syntax_errors_stop_before_the_rules() {
     let errors = refused("[workflow]\nname = \"test\"\n");
     assert!(
         matches!(errors.as_slice(), [E::Syntax(msg)] if msg.contains("version")),
@@ -358,5 +358,72 @@ fn file_format_errors_stop_before_graph_rules() {
             transition: s("finish"),
             guard: s("signed_off"),
         }]
+    );
+}
+
+#[test]
+fn unknown_names_are_reported_with_every_other_violation() {
+    let mut text = toml(
+        &[("start", "INITIAL"), ("done", "DONE")],
+        &[
+            ("jump", "start", "moon"),
+            ("undo", "done", "start"),
+            ("redo", "done", "moon"),
+            ("finish", "start", "done"),
+        ],
+    );
+    text.push_str("guards = [\"signed_off\"]\napproval = { role = \"MAYOR\", count = 1 }\n");
+    assert_eq!(
+        refused(&text),
+        [
+            E::UnknownGuard {
+                transition: s("finish"),
+                guard: s("signed_off"),
+            },
+            E::UnknownRole {
+                transition: s("finish"),
+                role: s("MAYOR"),
+            },
+            E::UnknownToState {
+                transition: s("jump"),
+                state: s("moon")
+            },
+            E::TransitionFromTerminal {
+                transition: s("undo"),
+                state: s("done"),
+                kind: StateKind::Done
+            },
+            E::TransitionFromTerminal {
+                transition: s("redo"),
+                state: s("done"),
+                kind: StateKind::Done
+            },
+            E::UnknownToState {
+                transition: s("redo"),
+                state: s("moon")
+            },
+        ]
+    );
+}
+
+#[test]
+fn a_state_of_unknown_kind_still_takes_part_in_the_local_rules() {
+    let text = toml(
+        &[("start", "INITIAL"), ("done", "FINISHED"), ("done", "DONE")],
+        &[("finish", "start", "done"), ("loop", "start", "start")],
+    );
+    assert_eq!(
+        refused(&text),
+        [
+            E::UnknownKind {
+                state: s("done"),
+                kind: s("FINISHED"),
+            },
+            E::DuplicateState { state: s("done") },
+            E::SelfLoop {
+                transition: s("loop"),
+                state: s("start")
+            },
+        ]
     );
 }

@@ -145,6 +145,14 @@ fn workflow_dot_draws_the_default_or_a_file() {
     let dot = stdout(&out);
     assert!(dot.starts_with("digraph \"tokyo-digitisation@1\""), "{dot}");
     assert!(dot.contains("\"hearing\""), "{dot}");
+    assert!(
+        dot.contains(r#"[label="release\napproval: 1 × PROJECT_OFFICE", style=bold"#),
+        "approval gates are drawn: {dot}"
+    );
+    assert!(
+        dot.contains(r#"[label="schedule [target_quarter_set]"]"#),
+        "guards are drawn: {dot}"
+    );
     let custom =
         DEFAULT_WORKFLOW_TOML.replace("name = \"tokyo-digitisation\"", "name = \"custom\"");
     std::fs::write(dir.path().join("w.toml"), custom).unwrap();

@@ -154,6 +154,11 @@ impl App {
         if !errors.is_empty() {
             return Err(AppError::Validation(field_errors(errors)));
         }
+        // Nothing to change (a repeated `disable`, say) writes nothing, so the trail only
+        // records real changes.
+        if next == current {
+            return Ok(current);
+        }
         let audit = self.audit_entry(
             actor,
             "user.update",
@@ -278,8 +283,14 @@ impl App {
             self.require(actor, Action::ManageUsers, "token.revoke", &target)
                 .await?;
         }
+        // Revoking again changes nothing: the token keeps the time it was really revoked and
+        // the trail gets no second entry.
+        if token.revoked_at.is_some() {
+            return Ok(token);
+        }
+        let now = self.now();
         let mut after = token.clone();
-        after.revoked_at = Some(self.now());
+        after.revoked_at = Some(now);
         let audit = self.audit_entry(
             actor,
             "token.revoke",
@@ -287,7 +298,7 @@ impl App {
             Some(token_json(&token)),
             Some(token_json(&after)),
         );
-        Ok(self.store().revoke_token(id, self.now(), &audit).await?)
+        Ok(self.store().revoke_token(id, now, &audit).await?)
     }
 
     /// The user behind a bearer secret. Any failure is `Unauthenticated` with a reason for the

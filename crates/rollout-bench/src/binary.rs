@@ -72,8 +72,7 @@ impl Rollout {
         self.run_with(args, &[])
     }
 
-    /// [`Self::run`] with extra environment (`user` and `token` take the database only from
-    /// `ROLLOUT_DATABASE_URL`).
+    /// [`Self::run`] with extra environment.
     pub fn run_with(
         &self,
         args: &[&str],

@@ -4,6 +4,7 @@
 //! event relay (`events.rs`) can use PostgreSQL's LISTEN/NOTIFY, which the trait (rightly) does
 //! not offer to use cases.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use rollout_store::Store;
@@ -58,11 +59,68 @@ pub struct Database {
     handle: Handle,
 }
 
+/// The file a SQLite URL names (`sqlite:x.db`, `sqlite://x.db`, `sqlite:///abs/x.db`, as sqlx
+/// reads them), or `None` for an in-memory database or another scheme.
+pub fn sqlite_file(url: &DatabaseUrl) -> Option<PathBuf> {
+    let raw = url.expose();
+    let scheme = raw.get(..7)?;
+    if !scheme.eq_ignore_ascii_case("sqlite:") {
+        return None;
+    }
+    let rest = &raw[7..];
+    let rest = rest.strip_prefix("//").unwrap_or(rest);
+    let path = rest.split('?').next().unwrap_or(rest);
+    let in_memory = path.is_empty() || path == ":memory:" || raw.contains("mode=memory");
+    (!in_memory).then(|| PathBuf::from(path))
+}
+
+/// sqlx 0.9 connects as a user called "anonymous" when a PostgreSQL URL names none, which fails
+/// deep in the server with `role "anonymous" does not exist`. Refuse such a URL up front, unless
+/// `PGUSER` (which sqlx reads) or a `user=` parameter names one.
+fn check_postgres_user(url: &DatabaseUrl, pguser: Option<&str>) -> Result<(), CliError> {
+    let raw = url.expose();
+    let Some(rest) = raw.split_once("://").map(|(_, r)| r) else {
+        return Ok(());
+    };
+    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    let in_authority = authority
+        .rsplit_once('@')
+        .is_some_and(|(user, _)| !user.split(':').next().unwrap_or("").is_empty());
+    let in_query = rest.split_once('?').is_some_and(|(_, q)| {
+        q.split('&')
+            .any(|p| p.len() > 5 && p[..5].eq_ignore_ascii_case("user="))
+    });
+    if in_authority || in_query || pguser.is_some_and(|u| !u.is_empty()) {
+        return Ok(());
+    }
+    Err(CliError::user(format!(
+        "the PostgreSQL URL {url} names no user (the driver would try a user called \"anonymous\"): \
+         write one, as in postgres://postgres@127.0.0.1:5432/rollout, or set PGUSER"
+    )))
+}
+
 impl Database {
+    /// [`Self::connect`] for commands that only read or add to existing data: a SQLite file
+    /// that does not exist is refused, naming its path, rather than created empty (where the
+    /// command could only answer "not found").
+    pub async fn open_existing(url: &DatabaseUrl) -> Result<Self, CliError> {
+        if let Some(file) = sqlite_file(url).filter(|f| !f.exists()) {
+            return Err(CliError::user(format!(
+                "no database at {} ({url}): create one with `rollout serve` or `rollout migrate`, \
+                 or name another with --database-url",
+                file.display()
+            )));
+        }
+        Self::connect(url).await
+    }
+
     /// Connects to the database at `url` and applies pending migrations. A connection failure is
     /// reported as the database being unavailable (exit code 3), with the URL redacted.
     pub async fn connect(url: &DatabaseUrl) -> Result<Self, CliError> {
         let backend = Backend::for_url(url)?;
+        if backend == Backend::Postgres {
+            check_postgres_user(url, std::env::var("PGUSER").ok().as_deref())?;
+        }
         let unavailable = |e| CliError::Database {
             context: format!("cannot connect to {url}"),
             source: Some(e),
@@ -94,6 +152,14 @@ impl Database {
         }
         tracing::info!(database = %url, backend = backend.name(), "database connected and migrated");
         Ok(db)
+    }
+
+    /// The newest schema version this binary knows, which `connect` has migrated to.
+    pub fn schema_version(&self) -> i64 {
+        match self.backend {
+            Backend::Sqlite => SqliteStore::schema_version(),
+            Backend::Postgres => PgStore::schema_version(),
+        }
     }
 
     /// The PostgreSQL store, for what only PostgreSQL offers (relaying events between replicas).
@@ -131,6 +197,48 @@ mod tests {
                 backend,
                 "{url}"
             );
+        }
+    }
+
+    #[test]
+    fn sqlite_urls_name_their_file() {
+        for (url, file) in [
+            ("sqlite:rollout.db", Some("rollout.db")),
+            ("sqlite://data/x.db?mode=rwc", Some("data/x.db")),
+            ("SQLITE:///srv/x.db", Some("/srv/x.db")),
+            ("sqlite::memory:", None),
+            ("sqlite:x.db?mode=memory", None),
+            ("postgres://u@h/db", None),
+        ] {
+            assert_eq!(
+                sqlite_file(&DatabaseUrl::new(url)),
+                file.map(PathBuf::from),
+                "{url}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_postgres_url_must_name_its_user() {
+        for (url, pguser, accepted) in [
+            ("postgres://postgres@127.0.0.1:5432/db", None, true),
+            ("postgres://u:p@db/x", None, true),
+            ("postgres://db/x?sslmode=require&user=app", None, true),
+            ("postgres://127.0.0.1:5432/db", Some("app"), true),
+            ("postgres://127.0.0.1:5432/db", None, false),
+            ("postgresql://:secret@db/x", None, false),
+            ("postgres://db/x", Some(""), false),
+        ] {
+            let result = check_postgres_user(&DatabaseUrl::new(url), pguser);
+            assert_eq!(result.is_ok(), accepted, "{url} {pguser:?}");
+            if let Err(e) = result {
+                let msg = e.to_string();
+                assert!(
+                    msg.contains("names no user") && msg.contains("PGUSER"),
+                    "{msg}"
+                );
+                assert!(!msg.contains("secret"), "{msg}");
+            }
         }
     }
 

@@ -9,9 +9,22 @@ use clap::{Args, Parser, Subcommand};
 use crate::config::Layer;
 use crate::database_url::DatabaseUrl;
 
-/// rollout: the workflow engine for moving Tokyo's administrative procedures online.
+/// What `rollout --help` says first: the product, for the people who run it.
+const ABOUT: &str = "rollout: follow each administrative procedure's move online, from hearing to \
+release, with approvals and an audit trail (a GraphQL API on SQLite or PostgreSQL)";
+
+const AFTER_HELP: &str = "Start with `rollout serve --demo` (demo data, users and their API tokens \
+printed once), then open http://127.0.0.1:8080/graphql. Settings come from ./rollout.toml, \
+ROLLOUT_* variables and flags, in that order.";
+
 #[derive(Debug, Parser)]
-#[command(name = "rollout", version, about, propagate_version = true)]
+#[command(
+    name = "rollout",
+    version,
+    about = ABOUT,
+    after_help = AFTER_HELP,
+    propagate_version = true
+)]
 pub struct Cli {
     /// Read settings from FILE instead of ./rollout.toml.
     #[arg(long, global = true, value_name = "FILE")]
@@ -34,7 +47,7 @@ pub enum Command {
     /// Import bureaus or procedures from a CSV file: all rows or none.
     #[command(subcommand)]
     Import(ImportCommand),
-    /// Load demo data (real bureaus and procedures, plus generated ones) into an empty database.
+    /// Load demo data into an empty database (with --users, the demo users too).
     Demo(DemoArgs),
     /// Manage users: add, list, disable.
     #[command(subcommand)]
@@ -51,6 +64,7 @@ pub enum Command {
 pub enum UserCommand {
     /// Add a user.
     Add {
+        /// Their e-mail address, which they are known by (case does not matter).
         #[arg(long)]
         email: String,
         /// Display name.
@@ -62,11 +76,21 @@ pub enum UserCommand {
         /// Bureau code (bureau coordinators only).
         #[arg(long)]
         bureau: Option<String>,
+        #[command(flatten)]
+        database: DatabaseArgs,
     },
     /// List users.
-    List,
+    List {
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
     /// Disable a user: they can no longer authenticate; their history stays.
-    Disable { email: String },
+    Disable {
+        /// The user's e-mail address.
+        email: String,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -82,14 +106,25 @@ pub enum TokenCommand {
         /// Expire after this many days (no expiry without it).
         #[arg(long, value_name = "DAYS")]
         expires_in_days: Option<u32>,
+        #[command(flatten)]
+        database: DatabaseArgs,
     },
     /// List tokens (of one user with --user).
     List {
+        /// Only the tokens of the user with this e-mail address.
         #[arg(long)]
         user: Option<String>,
+        #[command(flatten)]
+        database: DatabaseArgs,
     },
-    /// Revoke a token by id.
-    Revoke { id: String },
+    /// Revoke a token: nobody can authenticate with it any more.
+    Revoke {
+        /// The token's id or its prefix (`rlt_…`), as `token list` shows them.
+        #[arg(value_name = "ID|PREFIX")]
+        token: String,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -100,7 +135,9 @@ pub enum AuditCommand {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ExportFormat {
+    /// Comma-separated values with a header row.
     Csv,
+    /// One JSON object per line.
     Jsonl,
 }
 
@@ -112,11 +149,14 @@ pub struct AuditExportArgs {
     /// Until this instant (exclusive).
     #[arg(long)]
     pub until: Option<String>,
+    /// JSON Lines (one entry per line) or CSV with a header row.
     #[arg(long, value_enum, default_value = "jsonl")]
     pub format: ExportFormat,
     /// Write to FILE instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
 }
 
 #[derive(Debug, Args)]
@@ -155,9 +195,15 @@ pub struct ServeArgs {
 #[derive(Debug, Subcommand)]
 pub enum WorkflowCommand {
     /// Validate a workflow file: prints a summary, or every error (exit code 1).
-    Check { file: PathBuf },
-    /// Print a workflow as a Graphviz DOT graph (the embedded default without FILE).
-    Dot { file: Option<PathBuf> },
+    Check {
+        /// The workflow definition (TOML) to check.
+        file: PathBuf,
+    },
+    /// Print a workflow as a Graphviz DOT graph, with approval gates and guards on the edges.
+    Dot {
+        /// The workflow definition (TOML); the embedded default without it.
+        file: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -178,6 +224,7 @@ pub enum ImportCommand {
     /// Header: code,name_ja,name_en
     Bureaus(ImportArgs),
     /// Header: code,name,name_en,bureau_code,category,authority,annual_applications,process_count,platform,target_quarter
+    /// (deploy/demo/procedures.csv is not such a file: `rollout demo` loads it)
     Procedures(ImportArgs),
 }
 
@@ -186,6 +233,9 @@ pub struct DemoArgs {
     /// How many generated procedures to add to the 44 real ones.
     #[arg(long, default_value_t = 0, value_name = "N")]
     pub synthetic: usize,
+    /// Also create the demo users (one per role) and print their API tokens, once.
+    #[arg(long)]
+    pub users: bool,
     #[command(flatten)]
     pub database: DatabaseArgs,
     #[command(flatten)]
@@ -202,9 +252,20 @@ impl Command {
                 (Some(&a.database), Some(&a.workflow), None)
             }
             Self::Demo(a) => (Some(&a.database), Some(&a.workflow), None),
-            Self::Schema | Self::Workflow(_) | Self::User(_) | Self::Token(_) | Self::Audit(_) => {
-                (None, None, None)
+            Self::User(
+                UserCommand::Add { database, .. }
+                | UserCommand::List { database }
+                | UserCommand::Disable { database, .. },
+            )
+            | Self::Token(
+                TokenCommand::Create { database, .. }
+                | TokenCommand::List { database, .. }
+                | TokenCommand::Revoke { database, .. },
+            )
+            | Self::Audit(AuditCommand::Export(AuditExportArgs { database, .. })) => {
+                (Some(database), None, None)
             }
+            Self::Schema | Self::Workflow(_) => (None, None, None),
         };
         Layer {
             database_url: database.and_then(|d| d.database_url.clone()),
@@ -212,6 +273,12 @@ impl Command {
             workflow: workflow.and_then(|w| w.workflow.clone()),
             ..Layer::default()
         }
+    }
+
+    /// Whether the command listens on the network: only then does the listen address matter
+    /// (and a bad one stop it).
+    pub fn listens(&self) -> bool {
+        matches!(self, Self::Serve(_))
     }
 
     /// The log filter when none is configured: a server reports its requests, a one-shot
@@ -258,5 +325,44 @@ mod tests {
             Command::Demo(DemoArgs { synthetic: 200, .. })
         ));
         assert_eq!(cli.command.flags(), Layer::default());
+        for args in [
+            &["user", "list"][..],
+            &["user", "disable", "a@b.jp"],
+            &["token", "revoke", "rlt_abcdefgh"],
+            &["audit", "export"],
+        ] {
+            let cli = Cli::try_parse_from(
+                [&["rollout"][..], args, &["--database-url", "sqlite:y.db"]].concat(),
+            )
+            .unwrap();
+            assert_eq!(
+                cli.command.flags().database_url,
+                Some(DatabaseUrl::new("sqlite:y.db")),
+                "{args:?}"
+            );
+        }
+    }
+
+    /// Every flag and argument explains itself in `--help`.
+    #[test]
+    fn every_argument_has_help() {
+        use clap::CommandFactory;
+        fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for arg in cmd.get_arguments() {
+                let builtin = matches!(arg.get_id().as_str(), "help" | "version");
+                if !builtin && arg.get_help().is_none() {
+                    missing.push(format!("{path} {}", arg.get_id()));
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                if sub.get_about().is_none() {
+                    missing.push(format!("{path} {} (no about)", sub.get_name()));
+                }
+                walk(sub, &format!("{path} {}", sub.get_name()), missing);
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&Cli::command(), "rollout", &mut missing);
+        assert!(missing.is_empty(), "without help: {missing:?}");
     }
 }

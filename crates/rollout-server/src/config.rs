@@ -251,12 +251,22 @@ impl Config {
         })
     }
 
-    /// Reads the file and the process environment, then applies `flags`.
-    pub fn load(config_file: Option<&Path>, flags: Layer) -> Result<Self, ConfigError> {
-        let env: HashMap<String, String> = std::env::vars()
+    /// Reads the file and the process environment, then applies `flags`. A command that does
+    /// not `listen` ignores the listen address of the file and the environment, so that a bad
+    /// one only stops `serve`.
+    pub fn load(
+        config_file: Option<&Path>,
+        flags: Layer,
+        listen: bool,
+    ) -> Result<Self, ConfigError> {
+        let mut env: HashMap<String, String> = std::env::vars()
             .filter(|(k, _)| k.starts_with("ROLLOUT_"))
             .collect();
-        let file = read_file_layers(config_file)?;
+        let mut file = read_file_layers(config_file)?;
+        if !listen {
+            env.remove("ROLLOUT_LISTEN");
+            file.layer.listen = None;
+        }
         let oidc = file.oidc.clone();
         if let Some(o) = &oidc {
             o.validate().map_err(|e| ConfigError::Oidc(e.to_string()))?;

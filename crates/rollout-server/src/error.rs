@@ -96,13 +96,34 @@ impl From<ConfigError> for CliError {
     }
 }
 
-/// The message and every cause, one per line, as printed before exiting.
+/// The message and every cause, one per line, as printed before exiting. A cause that only
+/// repeats what is already printed (a store's "database unavailable" under the command's own,
+/// a driver error wrapping another's text) is left out.
 pub fn report(error: &(dyn std::error::Error + 'static)) -> String {
     let mut out = error.to_string();
     let mut source = error.source();
     while let Some(cause) = source {
-        out.push_str(&format!("\n  caused by: {cause}"));
+        let text = cause.to_string();
+        if !out.contains(&text) {
+            out.push_str(&format!("\n  caused by: {text}"));
+        }
         source = cause.source();
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cause_chain_does_not_repeat_itself() {
+        let io = std::io::Error::other("unable to open database file");
+        let store = StoreError::Unavailable(Box::new(io));
+        let e = CliError::store("cannot connect to sqlite:x.db", store);
+        assert_eq!(
+            report(&e),
+            "database unavailable: cannot connect to sqlite:x.db\n  caused by: unable to open database file"
+        );
+    }
 }

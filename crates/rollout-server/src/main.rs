@@ -22,7 +22,11 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<(), CliError> {
-    let config = Config::load(cli.config.as_deref(), cli.command.flags())?;
+    let config = Config::load(
+        cli.config.as_deref(),
+        cli.command.flags(),
+        cli.command.listens(),
+    )?;
     let filter = config
         .log
         .clone()

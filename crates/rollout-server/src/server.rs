@@ -81,6 +81,16 @@ pub struct DemoLogin {
     pub token: String,
 }
 
+impl From<rollout_app::demo::DemoIdentity> for DemoLogin {
+    fn from(p: rollout_app::demo::DemoIdentity) -> Self {
+        Self {
+            email: p.user.email.to_string(),
+            role: p.user.role,
+            token: p.token.secret.expose().to_owned(),
+        }
+    }
+}
+
 /// A server serving in a background task.
 #[derive(Debug)]
 pub struct RunningServer {
@@ -281,14 +291,7 @@ async fn prepare(app: &App, demo: bool, admin_email: &str) -> Result<Prepared, C
             .create_demo_identities()
             .await
             .map_err(|e| CliError::app("cannot create the demo users", e))?;
-        prepared.demo_logins = people
-            .into_iter()
-            .map(|p| DemoLogin {
-                email: p.user.email.to_string(),
-                role: p.user.role,
-                token: p.token.secret.expose().to_owned(),
-            })
-            .collect();
+        prepared.demo_logins = people.into_iter().map(DemoLogin::from).collect();
     }
     Ok(prepared)
 }

@@ -93,10 +93,19 @@ fn workflow_check_accepts_a_good_file_and_lists_every_error_of_a_bad_one() {
         key = "finish"
         from = "start"
         to = "done"
+        guards = ["signed_off"]
         [[transitions]]
         key = "nowhere"
         from = "start"
         to = "limbo"
+        [[transitions]]
+        key = "undo"
+        from = "done"
+        to = "start"
+        [[transitions]]
+        key = "redo"
+        from = "done"
+        to = "orphan"
     "#;
     std::fs::write(dir.path().join("bad.toml"), bad).unwrap();
     let out = rollout(dir.path(), &["workflow", "check", "bad.toml"]);
@@ -104,10 +113,16 @@ fn workflow_check_accepts_a_good_file_and_lists_every_error_of_a_bad_one() {
     assert_eq!(stdout(&out), "");
     let err = stderr(&out);
     assert!(err.contains("workflow file bad.toml is invalid"), "{err}");
-    assert!(
-        err.contains(r#"transition "nowhere" leads to unknown state "limbo""#),
-        "{err}"
-    );
+    // An unknown guard does not hide the rest (the issue "workflow check stops at the first
+    // problem").
+    for expected in [
+        r#"transition "finish" names unknown guard "signed_off""#,
+        r#"transition "nowhere" leads to unknown state "limbo""#,
+        r#"transition "undo" leaves "done", a DONE state"#,
+        r#"transition "redo" leaves "done", a DONE state"#,
+    ] {
+        assert!(err.contains(expected), "{expected}\n{err}");
+    }
     assert!(
         err.contains(r#"state "orphan" cannot be reached from the initial state "start""#),
         "{err}"
@@ -130,6 +145,14 @@ fn workflow_dot_draws_the_default_or_a_file() {
     let dot = stdout(&out);
     assert!(dot.starts_with("digraph \"tokyo-digitisation@1\""), "{dot}");
     assert!(dot.contains("\"hearing\""), "{dot}");
+    assert!(
+        dot.contains(r#"[label="release\napproval: 1 × PROJECT_OFFICE", style=bold"#),
+        "approval gates are drawn: {dot}"
+    );
+    assert!(
+        dot.contains(r#"[label="schedule [target_quarter_set]"]"#),
+        "guards are drawn: {dot}"
+    );
     let custom =
         DEFAULT_WORKFLOW_TOML.replace("name = \"tokyo-digitisation\"", "name = \"custom\"");
     std::fs::write(dir.path().join("w.toml"), custom).unwrap();
@@ -313,13 +336,35 @@ fn migrate_creates_the_database_named_by_the_config_file() {
     .unwrap();
     let out = rollout(dir.path(), &["--config", "site.toml", "migrate"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let migrations = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations/sqlite");
+    let version = std::fs::read_dir(migrations)
+        .unwrap()
+        .filter_map(|f| {
+            f.unwrap()
+                .file_name()
+                .to_str()?
+                .split('_')
+                .next()?
+                .parse::<u32>()
+                .ok()
+        })
+        .max()
+        .unwrap();
     assert_eq!(
         stdout(&out),
-        "SQLite database sqlite:from-config.db is up to date\n"
+        format!(
+            "created SQLite database sqlite:from-config.db and migrated it to version {version}\n"
+        )
     );
     assert!(dir.path().join("from-config.db").exists());
     let again = rollout(dir.path(), &["--config", "site.toml", "migrate"]);
     assert_eq!(code(&again), 0, "{}", stderr(&again));
+    assert_eq!(
+        stdout(&again),
+        format!(
+            "SQLite database sqlite:from-config.db is migrated to version {version} (the latest)\n"
+        )
+    );
 }
 
 #[test]
@@ -343,6 +388,12 @@ fn exit_codes_distinguish_usage_input_and_database_failures() {
         stderr(&unreachable).contains(
             "error: database unavailable: cannot connect to sqlite:no/such/directory/x.db"
         )
+    );
+    assert_eq!(
+        stderr(&unreachable).matches("database unavailable").count(),
+        1,
+        "the cause chain does not repeat itself: {}",
+        stderr(&unreachable)
     );
     let missing = rollout(dir.path(), &["import", "bureaus", "none.csv"]);
     assert_eq!(code(&missing), 1);

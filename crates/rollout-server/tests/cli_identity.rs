@@ -40,7 +40,18 @@ fn fails(o: &Output) -> String {
 fn users_tokens_and_the_audit_export() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
+    let missing = fails(&rollout(d, &["user", "list"]));
+    assert!(
+        missing.contains("no database at rollout.db (sqlite:rollout.db)"),
+        "{missing}"
+    );
+    assert!(!d.join("rollout.db").exists(), "nothing was created");
     ok(&rollout(d, &["demo"]));
+    assert_eq!(
+        ok(&rollout(d, &["user", "list"])),
+        "no users yet: add one with `rollout user add`\n"
+    );
+    assert!(ok(&rollout(d, &["token", "list"])).starts_with("no tokens: create one with"));
     let added = ok(&rollout(
         d,
         &[
@@ -112,7 +123,15 @@ fn users_tokens_and_the_audit_export() {
     );
 
     let listed = ok(&rollout(d, &["user", "list"]));
-    assert_eq!(listed.lines().count(), 2, "{listed}");
+    assert_eq!(
+        listed.lines().collect::<Vec<_>>(),
+        [
+            "EMAIL\tROLE\tNAME\tBUREAU\tSTATUS",
+            "sato@office.example.jp\tPROJECT_OFFICE\t佐藤\t-\tactive",
+            "tanaka@kankyo.example.jp\tBUREAU_COORDINATOR\t田中\tKANKYO\tactive",
+        ],
+        "{listed}"
+    );
 
     let created = rollout(
         d,
@@ -133,20 +152,45 @@ fn users_tokens_and_the_audit_export() {
         d,
         &["token", "list", "--user", "sato@office.example.jp"],
     ));
+    let rows: Vec<&str> = tokens.lines().collect();
+    assert_eq!(rows[0], "PREFIX\tNAME\tUSER\tSTATE\tID", "{tokens}");
+    let prefix = format!("{}…", &secret[..12]);
     assert!(
-        tokens.contains("laptop") && tokens.contains(&secret[..12]) && !tokens.contains(&secret),
+        rows[1].starts_with(&format!(
+            "{prefix}\tlaptop\tsato@office.example.jp\texpires "
+        )),
         "{tokens}"
     );
-    let id = tokens.split('\t').next().unwrap().to_owned();
+    assert!(!tokens.contains(&secret), "{tokens}");
 
-    ok(&rollout(
-        d,
-        &["user", "disable", "tanaka@kankyo.example.jp"],
+    // Elsewhere, naming the database with the flag.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let url = format!("sqlite:{}", d.join("rollout.db").display());
+    let db = ["--database-url", url.as_str()];
+    let e = elsewhere.path();
+    for _ in 0..2 {
+        ok(&rollout(
+            e,
+            &[&["user", "disable", "tanaka@kankyo.example.jp"][..], &db].concat(),
+        ));
+    }
+    assert!(ok(&rollout(e, &[&["user", "list"][..], &db].concat())).contains("\tDISABLED"));
+    let revoked = ok(&rollout(
+        e,
+        &[&["token", "revoke", &prefix][..], &db].concat(),
     ));
-    assert!(ok(&rollout(d, &["user", "list"])).contains("DISABLED"));
-    ok(&rollout(d, &["token", "revoke", &id]));
-    assert!(ok(&rollout(d, &["token", "list"])).contains("revoked"));
+    assert_eq!(revoked, format!("revoked {prefix} (laptop)\n"));
+    let again = ok(&rollout(
+        e,
+        &[&["token", "revoke", &secret[..12]][..], &db].concat(),
+    ));
+    assert!(
+        again.starts_with(&format!("token {prefix} (laptop) was already revoked at ")),
+        "{again}"
+    );
+    assert!(ok(&rollout(d, &["token", "list"])).contains("\trevoked\t"));
     assert!(fails(&rollout(d, &["token", "revoke", "not-an-id"])).contains("not a token id"));
+    assert!(!e.join("rollout.db").exists());
 
     let jsonl = ok(&rollout(d, &["audit", "export", "--since", "2020-04-01"]));
     let entries: Vec<Value> = jsonl
@@ -162,13 +206,15 @@ fn users_tokens_and_the_audit_export() {
         "demo.procedures",
         "user.create",
         "token.create",
-        "user.update",
-        "token.revoke",
     ] {
         assert!(
             actions.contains(&expected),
             "{expected} missing from {actions:?}"
         );
+    }
+    for once in ["user.update", "token.revoke"] {
+        let n = actions.iter().filter(|a| **a == once).count();
+        assert_eq!(n, 1, "repeating a change writes no entry: {actions:?}");
     }
     let created_user = entries
         .iter()

@@ -82,6 +82,11 @@ impl PgStore {
         })
     }
 
+    /// The version of the newest embedded migration: the schema [`Self::migrate`] leaves.
+    pub fn schema_version() -> i64 {
+        MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0)
+    }
+
     /// Applies pending migrations. Safe when several replicas start at once: sqlx's migrator
     /// holds a PostgreSQL advisory lock for the whole run, so one applies and the others wait
     /// and then find nothing to do.

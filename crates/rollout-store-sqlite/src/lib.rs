@@ -141,6 +141,11 @@ impl SqliteStore {
         Ok(Self { writer, reader })
     }
 
+    /// The version of the newest embedded migration: the schema [`Self::migrate`] leaves.
+    pub fn schema_version() -> i64 {
+        MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0)
+    }
+
     /// Applies the embedded migrations that have not run yet.
     pub async fn migrate(&self) -> Result<(), StoreError> {
         MIGRATOR

@@ -52,14 +52,25 @@ fn node_line(s: &StateDef) -> String {
 }
 
 fn edge_line(t: &TransitionDef) -> String {
-    let label = if t.guards.is_empty() {
-        t.key.clone()
-    } else {
+    let mut label = t.key.clone();
+    if !t.guards.is_empty() {
         let names: Vec<&str> = t.guards.iter().map(|g| g.name()).collect();
-        format!("{} [{}]", t.key, names.join(", "))
+        label.push_str(&format!(" [{}]", names.join(", ")));
+    }
+    // A gated step is drawn bold and says whose approvals it waits for, and how many.
+    let gate = match t.approval {
+        Some(policy) => {
+            label.push_str(&format!(
+                "\napproval: {} × {}",
+                policy.required,
+                policy.role.as_str()
+            ));
+            r##", style=bold, color="#1565c0", fontcolor="#1565c0""##
+        }
+        None => "",
     };
     format!(
-        "  {} -> {} [label={}];\n",
+        "  {} -> {} [label={}{gate}];\n",
         quote(&t.from),
         quote(&t.to),
         quote(&label)
@@ -67,7 +78,8 @@ fn edge_line(t: &TransitionDef) -> String {
 }
 
 /// The state graph as a DOT `digraph`: one node per state labelled `key` and `label_ja` on two
-/// lines, one edge per transition labelled with its key and, in brackets, its guards.
+/// lines, one edge per transition labelled with its key and, in brackets, its guards; an edge
+/// gated on approval is bold, with a second line naming the role and the number of approvals.
 pub fn to_dot(def: &WorkflowDefinition) -> String {
     let mut out = format!("digraph {} {{\n", quote(&def.version_tag()));
     out.push_str("  rankdir=LR;\n");

@@ -57,28 +57,34 @@ struct FileApproval {
     count: u32,
 }
 
-/// Parses and validates a workflow file; all problems are reported together.
+/// Parses and validates a workflow file; all problems are reported together. Only a syntax error
+/// stops early: an unknown guard, kind or role is reported with every rule violation of the rest
+/// of the file. A state of unknown kind takes part as ACTIVE, and the rules that depend on kinds
+/// (an initial and a done state, reachability) are then left out, since they would only repeat
+/// the unknown kind as a guess.
 pub fn parse(text: &str) -> Result<WorkflowDefinition, Vec<WorkflowError>> {
     let file: FileDef =
         toml::from_str(text).map_err(|e| vec![WorkflowError::Syntax(e.to_string())])?;
     let mut errors = Vec::new();
+    let mut unknown_kind = false;
     let states = file
         .states
         .into_iter()
-        .filter_map(|s| match StateKind::parse(&s.kind) {
-            Some(kind) => Some(StateDef {
+        .map(|s| {
+            let kind = StateKind::parse(&s.kind).unwrap_or_else(|| {
+                unknown_kind = true;
+                errors.push(WorkflowError::UnknownKind {
+                    state: s.key.clone(),
+                    kind: s.kind.clone(),
+                });
+                StateKind::Active
+            });
+            StateDef {
                 key: s.key,
                 label_ja: s.label_ja,
                 label_en: s.label_en,
                 kind,
                 sla_days: s.sla_days,
-            }),
-            None => {
-                errors.push(WorkflowError::UnknownKind {
-                    state: s.key,
-                    kind: s.kind,
-                });
-                None
             }
         })
         .collect();
@@ -122,13 +128,22 @@ pub fn parse(text: &str) -> Result<WorkflowDefinition, Vec<WorkflowError>> {
             }
         })
         .collect();
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    WorkflowDefinition::new(
+    let rules = WorkflowDefinition::new(
         file.workflow.name,
         file.workflow.version,
         states,
         transitions,
-    )
+    );
+    match rules {
+        Ok(def) if errors.is_empty() => Ok(def),
+        Ok(_) => Err(errors),
+        Err(violations) => {
+            errors.extend(
+                violations
+                    .into_iter()
+                    .filter(|e| !(unknown_kind && e.depends_on_kinds())),
+            );
+            Err(errors)
+        }
+    }
 }

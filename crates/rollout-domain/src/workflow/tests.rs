@@ -8,6 +8,7 @@ mod engine;
 mod messages;
 mod path;
 mod summary;
+mod unknown_names;
 mod validation;
 
 use chrono::{DateTime, Utc};

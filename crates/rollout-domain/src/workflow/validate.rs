@@ -92,6 +92,21 @@ pub enum WorkflowError {
     CannotFinish { state: String },
 }
 
+impl WorkflowError {
+    /// Whether this violation follows from the kinds of the states (and so means little while
+    /// one of them is unknown).
+    pub(super) fn depends_on_kinds(&self) -> bool {
+        matches!(
+            self,
+            Self::NoInitialState
+                | Self::SeveralInitialStates { .. }
+                | Self::NoDoneState
+                | Self::UnreachableState { .. }
+                | Self::CannotFinish { .. }
+        )
+    }
+}
+
 fn quoted(items: &[String]) -> String {
     items
         .iter()

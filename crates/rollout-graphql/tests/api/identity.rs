@@ -1,6 +1,7 @@
 //! Users and API tokens through GraphQL: admins manage users, everyone manages their own
 //! tokens, and a token's secret is shown once, works, and stops working when revoked.
 
+use chrono::TimeDelta;
 use rollout_app::{AppError, RequestMeta};
 use rollout_domain::identity::Role;
 use serde_json::{Value, json};
@@ -100,6 +101,20 @@ async fn admins_create_and_change_users() {
         .await;
     assert_eq!(disabled["updateUser"]["user"]["disabled"], true);
     assert_eq!(disabled["updateUser"]["user"]["displayName"], "T. Kankyo");
+    let updates = audited(&api, "user.update").await;
+    let repeated = api
+        .data_as(
+            &api.admin,
+            UPDATE_USER,
+            json!({"input": {"id": user["id"], "disabled": true}}),
+        )
+        .await;
+    assert_eq!(repeated["updateUser"]["user"]["disabled"], true);
+    assert_eq!(
+        audited(&api, "user.update").await,
+        updates,
+        "a change that changes nothing is not audited"
+    );
 
     let admin_id = user_id(&api, &api.admin).await;
     let cases = [
@@ -244,6 +259,31 @@ async fn a_token_secret_is_shown_once_works_and_stops_when_revoked() {
         matches!(rejected, Err(AppError::Unauthenticated { .. })),
         "{rejected:?}"
     );
+
+    let revocations = audited(&api, "token.revoke").await;
+    api.clock.advance(TimeDelta::hours(5));
+    let again = api
+        .data(REVOKE_TOKEN, json!({"input": {"id": token["id"]}}))
+        .await;
+    assert_eq!(
+        again["revokeToken"],
+        json!({"token": {"id": token["id"], "revokedAt": "2026-06-15T03:00:00Z"}, "errors": []}),
+        "revoking again keeps the time it was really revoked"
+    );
+    assert_eq!(
+        audited(&api, "token.revoke").await,
+        revocations,
+        "and writes no entry"
+    );
+}
+
+/// How many audit entries of `action` the trail holds.
+async fn audited(api: &Api, action: &str) -> i64 {
+    let query = "query($filter: AuditFilter) { auditLog(filter: $filter) { totalCount } }";
+    let data = api
+        .data_as(&api.admin, query, json!({"filter": {"action": action}}))
+        .await;
+    data["auditLog"]["totalCount"].as_i64().unwrap()
 }
 
 #[tokio::test]

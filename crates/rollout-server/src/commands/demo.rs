@@ -1,5 +1,7 @@
-//! `rollout demo [--synthetic N]`: loads the demo data into an empty database with a progress
-//! bar and a timed summary; a database that already holds data is left alone (exit code 1).
+//! `rollout demo [--synthetic N] [--users]`: loads the demo data into an empty database with a
+//! progress bar and a timed summary, and with `--users` the demo users, whose tokens it prints
+//! once (as `serve --demo` does); a database that already holds data is left alone (exit
+//! code 1).
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -12,8 +14,23 @@ use super::workflow::load_workflow;
 use crate::backend::Database;
 use crate::config::Config;
 use crate::error::CliError;
+use crate::server::DemoLogin;
 
-pub async fn run(config: &Config, synthetic: usize) -> Result<(), CliError> {
+/// The demo users and their tokens, as `demo --users` and `serve --demo` print them.
+pub fn print_logins(logins: &[DemoLogin]) {
+    println!("Demo users and their API tokens, shown only now:");
+    for login in logins {
+        println!(
+            "    {:<20} {:<28} {}",
+            login.role.as_str(),
+            login.email,
+            login.token
+        );
+    }
+    println!();
+}
+
+pub async fn run(config: &Config, synthetic: usize, users: bool) -> Result<(), CliError> {
     let workflow = load_workflow(config.workflow.as_deref())?;
     let db = Database::connect(&config.database_url).await?;
     let app = App::new(db.store.clone(), workflow, Arc::new(SystemClock));
@@ -29,6 +46,10 @@ pub async fn run(config: &Config, synthetic: usize) -> Result<(), CliError> {
         })
         .await;
     progress.finish();
+    let people = match (&result, users) {
+        (Ok(_), true) => Some(app.create_demo_identities().await),
+        _ => None,
+    };
     db.close().await;
     match result {
         Ok(r) => {
@@ -41,7 +62,15 @@ pub async fn run(config: &Config, synthetic: usize) -> Result<(), CliError> {
                 config.database_url,
                 started.elapsed().as_secs_f64()
             );
-            Ok(())
+            match people {
+                Some(Ok(people)) => {
+                    println!();
+                    print_logins(&people.into_iter().map(DemoLogin::from).collect::<Vec<_>>());
+                    Ok(())
+                }
+                Some(Err(e)) => Err(CliError::app("cannot create the demo users", e)),
+                None => Ok(()),
+            }
         }
         Err(DemoError::NotEmpty) => Err(CliError::user(format!(
             "refusing to load demo data: {} already holds bureaus or procedures (use an empty database)",

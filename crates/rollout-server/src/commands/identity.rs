@@ -1,13 +1,19 @@
 //! `rollout user add|list|disable` and `rollout token create|list|revoke`: account management
 //! from the command line, acting as the system (whoever can run this against the database could
-//! change it directly anyway). Every change is audited like a GraphQL one.
+//! change it directly anyway). Every change is audited like a GraphQL one; a command that would
+//! change nothing (disabling a disabled user, revoking a revoked token) says so and writes
+//! nothing. These commands only work on an existing database: they never create one.
+//!
+//! Lists are tab-separated with a header row, naming users by e-mail and bureaus by code.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{TimeDelta, Utc};
 use rollout_app::{Actor, App, CreateUser, SystemClock, UpdateUser};
 use rollout_domain::identity::{Email, Role, User};
-use rollout_domain::{TokenId, workflow::default_workflow};
+use rollout_domain::token::ApiToken;
+use rollout_domain::{BureauId, TokenId, UserId, workflow::default_workflow};
 
 use crate::backend::Database;
 use crate::cli::{TokenCommand, UserCommand};
@@ -15,7 +21,7 @@ use crate::config::Config;
 use crate::error::CliError;
 
 async fn open(config: &Config) -> Result<(Database, App), CliError> {
-    let db = Database::connect(&config.database_url).await?;
+    let db = Database::open_existing(&config.database_url).await?;
     // Account management does not depend on the workflow; the default one is enough here.
     let app = App::new(db.store.clone(), default_workflow(), Arc::new(SystemClock));
     Ok((db, app))
@@ -30,129 +36,224 @@ async fn user_by_email(app: &App, raw: &str) -> Result<User, CliError> {
         .ok_or_else(|| CliError::user(format!("no user with e-mail {email}")))
 }
 
-fn describe(u: &User) -> String {
+async fn bureau_codes(app: &App) -> Result<HashMap<BureauId, String>, CliError> {
+    let bureaus = app
+        .store()
+        .list_bureaus()
+        .await
+        .map_err(|e| CliError::store("cannot list bureaus", e))?;
+    Ok(bureaus
+        .into_iter()
+        .map(|b| (b.id, b.code.to_string()))
+        .collect())
+}
+
+const USER_HEADER: &str = "EMAIL\tROLE\tNAME\tBUREAU\tSTATUS";
+
+/// One user as a row under [`USER_HEADER`].
+fn describe(u: &User, bureaus: &HashMap<BureauId, String>) -> String {
+    let bureau = u
+        .bureau_id
+        .map_or("-", |b| bureaus.get(&b).map_or("?", String::as_str));
+    let status = if u.disabled { "DISABLED" } else { "active" };
     format!(
-        "{}\t{}\t{}\t{}{}",
-        u.email,
-        u.role,
-        u.display_name,
-        u.bureau_id
-            .map_or_else(String::new, |b| format!("bureau {b}")),
-        if u.disabled { "\tDISABLED" } else { "" }
+        "{}\t{}\t{}\t{bureau}\t{status}",
+        u.email, u.role, u.display_name
     )
 }
 
 pub async fn user(config: &Config, command: UserCommand) -> Result<(), CliError> {
     let (db, app) = open(config).await?;
+    let result = run_user(&app, command).await;
+    db.close().await;
+    result
+}
+
+async fn run_user(app: &App, command: UserCommand) -> Result<(), CliError> {
     let system = Actor::system("cli");
-    let result = match command {
+    match command {
         UserCommand::Add {
             email,
             name,
             role,
             bureau,
+            ..
         } => {
             let role = Role::parse(&role).ok_or_else(|| {
                 CliError::user(format!(
                     "unknown role {role:?}: use ADMIN, PROJECT_OFFICE, BUREAU_COORDINATOR or VIEWER"
                 ))
             })?;
-            app.create_user(
-                &system,
-                CreateUser {
-                    display_name: name,
-                    email,
-                    role,
-                    bureau_code: bureau,
-                },
-            )
-            .await
-            .map(|u| println!("created {}", describe(&u)))
-            .map_err(|e| CliError::app("cannot create the user", e))
+            let input = CreateUser {
+                display_name: name,
+                email,
+                role,
+                bureau_code: bureau,
+            };
+            let user = app
+                .create_user(&system, input)
+                .await
+                .map_err(|e| CliError::app("cannot create the user", e))?;
+            println!("created {}", describe(&user, &bureau_codes(app).await?));
+            Ok(())
         }
-        UserCommand::List => app
-            .list_users(&system)
-            .await
-            .map(|users| users.iter().for_each(|u| println!("{}", describe(u))))
-            .map_err(|e| CliError::app("cannot list users", e)),
-        UserCommand::Disable { email } => {
-            let u = user_by_email(&app, &email).await?;
-            app.update_user(
-                &system,
-                u.id,
-                UpdateUser {
-                    disabled: Some(true),
-                    ..UpdateUser::default()
-                },
-            )
-            .await
-            .map(|u| println!("disabled {}", u.email))
-            .map_err(|e| CliError::app("cannot disable the user", e))
+        UserCommand::List { .. } => {
+            let users = app
+                .list_users(&system)
+                .await
+                .map_err(|e| CliError::app("cannot list users", e))?;
+            if users.is_empty() {
+                println!("no users yet: add one with `rollout user add`");
+                return Ok(());
+            }
+            let bureaus = bureau_codes(app).await?;
+            println!("{USER_HEADER}");
+            users
+                .iter()
+                .for_each(|u| println!("{}", describe(u, &bureaus)));
+            Ok(())
         }
-    };
-    db.close().await;
-    result
+        UserCommand::Disable { email, .. } => {
+            let u = user_by_email(app, &email).await?;
+            if u.disabled {
+                println!("{} was already disabled; nothing changed", u.email);
+                return Ok(());
+            }
+            let change = UpdateUser {
+                disabled: Some(true),
+                ..UpdateUser::default()
+            };
+            app.update_user(&system, u.id, change)
+                .await
+                .map(|u| println!("disabled {}", u.email))
+                .map_err(|e| CliError::app("cannot disable the user", e))
+        }
+    }
 }
 
 pub async fn token(config: &Config, command: TokenCommand) -> Result<(), CliError> {
     let (db, app) = open(config).await?;
+    let result = run_token(&app, command).await;
+    db.close().await;
+    result
+}
+
+async fn run_token(app: &App, command: TokenCommand) -> Result<(), CliError> {
     let system = Actor::system("cli");
-    let result = match command {
+    match command {
         TokenCommand::Create {
             user,
             name,
             expires_in_days,
+            ..
         } => {
-            let owner = user_by_email(&app, &user).await?;
+            let owner = user_by_email(app, &user).await?;
             let expires = expires_in_days.map(|d| Utc::now() + TimeDelta::days(i64::from(d)));
-            match app
+            let issued = app
                 .create_token(&system, Some(owner.id), &name, expires)
                 .await
-            {
-                Ok(issued) => {
-                    eprintln!(
-                        "token {} for {} (shown once; store it now):",
-                        issued.token.id, owner.email
-                    );
-                    println!("{}", issued.secret.expose());
-                    Ok(())
-                }
-                Err(e) => Err(CliError::app("cannot create the token", e)),
-            }
+                .map_err(|e| CliError::app("cannot create the token", e))?;
+            eprintln!(
+                "token {}… for {} (shown once; store it now):",
+                issued.token.prefix, owner.email
+            );
+            println!("{}", issued.secret.expose());
+            Ok(())
         }
-        TokenCommand::List { user } => {
+        TokenCommand::List { user, .. } => {
             let owner = match user {
-                Some(u) => Some(user_by_email(&app, &u).await?.id),
+                Some(u) => Some(user_by_email(app, &u).await?.id),
                 None => None,
             };
-            app.store()
+            let tokens = app
+                .store()
                 .list_tokens(owner)
                 .await
-                .map(|tokens| {
-                    for t in tokens {
-                        let state = match (t.revoked_at, t.expires_at) {
-                            (Some(_), _) => "revoked".to_owned(),
-                            (None, Some(e)) if e <= Utc::now() => "expired".to_owned(),
-                            (None, Some(e)) => format!("expires {}", e.to_rfc3339()),
-                            (None, None) => "no expiry".to_owned(),
-                        };
-                        println!(
-                            "{}\t{}…\t{}\tuser {}\t{state}",
-                            t.id, t.prefix, t.name, t.user_id
-                        );
-                    }
-                })
-                .map_err(|e| CliError::store("cannot list tokens", e))
-        }
-        TokenCommand::Revoke { id } => {
-            let id = uuid::Uuid::parse_str(&id)
-                .map_err(|_| CliError::user(format!("{id:?} is not a token id")))?;
-            app.revoke_token(&system, TokenId(id))
+                .map_err(|e| CliError::store("cannot list tokens", e))?;
+            if tokens.is_empty() {
+                println!(
+                    "no tokens: create one with `rollout token create --user <e-mail> --name <what it is for>`"
+                );
+                return Ok(());
+            }
+            let users = app
+                .list_users(&system)
                 .await
-                .map(|t| println!("revoked {} ({})", t.id, t.name))
+                .map_err(|e| CliError::app("cannot list users", e))?;
+            let emails: HashMap<UserId, String> = users
+                .into_iter()
+                .map(|u| (u.id, u.email.to_string()))
+                .collect();
+            println!("PREFIX\tNAME\tUSER\tSTATE\tID");
+            for t in tokens {
+                let email = emails.get(&t.user_id).map_or("?", String::as_str);
+                println!(
+                    "{}…\t{}\t{email}\t{}\t{}",
+                    t.prefix,
+                    t.name,
+                    state(&t),
+                    t.id
+                );
+            }
+            Ok(())
+        }
+        TokenCommand::Revoke { token, .. } => {
+            let t = find_token(app, &token).await?;
+            if let Some(at) = t.revoked_at {
+                println!(
+                    "token {}… ({}) was already revoked at {}; nothing changed",
+                    t.prefix,
+                    t.name,
+                    at.to_rfc3339()
+                );
+                return Ok(());
+            }
+            app.revoke_token(&system, t.id)
+                .await
+                .map(|t| println!("revoked {}… ({})", t.prefix, t.name))
                 .map_err(|e| CliError::app("cannot revoke the token", e))
         }
-    };
-    db.close().await;
-    result
+    }
+}
+
+fn state(t: &ApiToken) -> String {
+    match (t.revoked_at, t.expires_at) {
+        (Some(_), _) => "revoked".to_owned(),
+        (None, Some(e)) if e <= Utc::now() => "expired".to_owned(),
+        (None, Some(e)) => format!("expires {}", e.to_rfc3339()),
+        (None, None) => "no expiry".to_owned(),
+    }
+}
+
+/// A token by its id or by the prefix `token list` shows (with or without the `…`).
+async fn find_token(app: &App, raw: &str) -> Result<ApiToken, CliError> {
+    let key = raw.trim().trim_end_matches('…').trim_end_matches("...");
+    if let Ok(id) = uuid::Uuid::parse_str(key) {
+        return app
+            .store()
+            .token(TokenId(id))
+            .await
+            .map_err(|e| CliError::store("looking up the token", e))?
+            .ok_or_else(|| CliError::user(format!("no token with id {id}")));
+    }
+    let all = app
+        .store()
+        .list_tokens(None)
+        .await
+        .map_err(|e| CliError::store("looking up the token", e))?;
+    let mut matching: Vec<ApiToken> = all.into_iter().filter(|t| t.prefix == key).collect();
+    match matching.len() {
+        0 => Err(CliError::user(format!(
+            "{raw:?} is not a token id or prefix: `rollout token list` shows both"
+        ))),
+        1 => Ok(matching.remove(0)),
+        _ => Err(CliError::user(format!(
+            "several tokens start with {key}: give the id instead ({})",
+            matching
+                .iter()
+                .map(|t| t.id.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+    }
 }

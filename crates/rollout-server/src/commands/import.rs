@@ -72,6 +72,9 @@ pub async fn run(config: &Config, kind: Kind, args: &ImportArgs) -> Result<(), C
             for e in &errors {
                 eprintln!("{name}:{}: {}", e.line, e.message);
             }
+            if kind == Kind::Procedures && errors.iter().all(|e| e.line == 1) {
+                hint_at_demo_list(&args.file);
+            }
             let mut lines: Vec<u64> = errors.iter().map(|e| e.line).collect();
             lines.dedup();
             Err(CliError::user(format!(
@@ -85,5 +88,26 @@ pub async fn run(config: &Config, kind: Kind, args: &ImportArgs) -> Result<(), C
             args.file.display()
         ))),
         Err(ImportError::App(e)) => Err(CliError::app("nothing imported", e)),
+    }
+}
+
+/// The header of `deploy/demo/procedures.csv`, the demo's list of real procedures with their
+/// sources: a different file from an import file (no codes, the programme's own categories).
+const DEMO_LIST_HEADER: &str =
+    "name_ja,name_en,bureau_code,category,authority,annual_applications,source";
+
+/// Someone importing the demo's procedure list is told what loads it instead.
+fn hint_at_demo_list(path: &std::path::Path) {
+    let first = std::fs::read_to_string(path).unwrap_or_default();
+    let header = first
+        .trim_start_matches('\u{feff}')
+        .lines()
+        .next()
+        .unwrap_or("");
+    if header.trim_end() == DEMO_LIST_HEADER {
+        eprintln!(
+            "note: this is the demo's list of real procedures (with sources, without codes), \
+             not an import file: `rollout demo` loads it"
+        );
     }
 }

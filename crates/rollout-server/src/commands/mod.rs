@@ -33,7 +33,7 @@ pub async fn run(command: Command, config: Config) -> Result<(), CliError> {
         Command::Import(ImportCommand::Procedures(args)) => {
             import::run(&config, import::Kind::Procedures, &args).await
         }
-        Command::Demo(args) => demo::run(&config, args.synthetic).await,
+        Command::Demo(args) => demo::run(&config, args.synthetic, args.users).await,
         Command::User(c) => identity::user(&config, c).await,
         Command::Token(c) => identity::token(&config, c).await,
         Command::Audit(AuditCommand::Export(args)) => audit::export(&config, args).await,

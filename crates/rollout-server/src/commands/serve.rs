@@ -26,16 +26,14 @@ pub async fn run(config: &Config, demo: bool) -> Result<(), CliError> {
         );
     }
     if !server.demo_identities().is_empty() {
-        println!("Demo users and their API tokens, shown only now:");
-        for login in server.demo_identities() {
-            println!(
-                "    {:<20} {:<28} {}",
-                login.role.as_str(),
-                login.email,
-                login.token
-            );
-        }
-        println!();
+        super::demo::print_logins(server.demo_identities());
+    }
+    if server.admin_token().is_none() && server.demo_identities().is_empty() {
+        // An existing database: tokens were shown when they were made, so say how to get one.
+        println!(
+            "To get an API token: rollout token create --user <e-mail> --name <what it is for> \
+             (rollout user list shows the users)"
+        );
     }
     println!("rollout is serving; GraphiQL at {}/graphql", server.url());
     println!("Requests need a header: Authorization: Bearer <token>");

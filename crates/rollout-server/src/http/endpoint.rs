@@ -203,6 +203,15 @@ impl Endpoint {
             &self.model,
         );
         if let Some(cost) = cost {
+            if cost.kind == OperationType::Subscription {
+                let error = reply::error(
+                    "BAD_REQUEST",
+                    "subscriptions run over a WebSocket: connect to /graphql/ws \
+                     (graphql-transport-ws or graphql-ws) and send it there",
+                    Map::new(),
+                );
+                return Err(server_error(&error));
+            }
             if cost.introspection && !self.introspection {
                 let error = reply::error(
                     "INTROSPECTION_DISABLED",

@@ -5,7 +5,10 @@
 //!
 //! The page runs under a Content-Security-Policy that allows scripts from this server only
 //! (GraphiQL's styling needs inline styles) and lets it talk to this server only. GraphiQL is
-//! told not to persist request headers, since they may hold a bearer token.
+//! told not to persist request headers, since they may hold a bearer token. It opens with the
+//! headers editor holding `{"Authorization": "Bearer "}` and a query whose comment says where
+//! tokens come from; subscriptions go to `/graphql/ws` (settings in the page's data attributes,
+//! read by `graphiql/boot.js`).
 
 use axum::Router;
 use axum::extract::Path;
@@ -23,7 +26,7 @@ const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self' 'unsa
                    img-src 'self' data:; font-src 'self' data:; connect-src 'self'; \
                    base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-const PAGE: &str = r#"<!doctype html>
+const PAGE: &str = r##"<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -33,14 +36,22 @@ const PAGE: &str = r#"<!doctype html>
 <style>html, body, #graphiql { height: 100%; margin: 0; }</style>
 </head>
 <body>
-<div id="graphiql" data-endpoint="/graphql">Loading GraphiQL…</div>
+<div id="graphiql" data-endpoint="/graphql" data-subscription-path="/graphql/ws"
+  data-headers='{"Authorization": "Bearer "}'
+  data-query="# Every request needs an API token: paste it after &quot;Bearer &quot; under Headers
+# below. rollout prints tokens once, when it makes them (serve --demo, demo --users,
+# token create --user E-MAIL --name NAME). Subscriptions run over /graphql/ws.
+query {
+  rolloutSummary { total digitised digitisationRate }
+}
+">Loading GraphiQL…</div>
 <script src="/graphiql/react.production.min.js"></script>
 <script src="/graphiql/react-dom.production.min.js"></script>
 <script src="/graphiql/graphiql.min.js"></script>
 <script src="/graphiql/boot.js"></script>
 </body>
 </html>
-"#;
+"##;
 
 /// `(file name, content type, bytes)` of each asset.
 const ASSETS: [(&str, &str, &[u8]); 5] = [

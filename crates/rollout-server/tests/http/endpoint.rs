@@ -204,6 +204,31 @@ async fn get_runs_queries_and_never_mutations() {
     assert!(csp.contains("script-src 'self'"), "{csp}");
     let html = page.text().await.unwrap();
     assert!(html.contains("data-endpoint=\"/graphql\""), "{html}");
+    assert!(
+        html.contains("data-subscription-path=\"/graphql/ws\""),
+        "{html}"
+    );
+    assert!(
+        html.contains(r#"data-headers='{"Authorization": "Bearer "}'"#),
+        "{html}"
+    );
+    assert!(html.contains("paste it after"), "{html}");
+    let boot = server
+        .client
+        .get(format!("{}/graphiql/boot.js", server.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for wired in [
+        "subscriptionUrl:",
+        "defaultHeaders:",
+        "data-subscription-path",
+    ] {
+        assert!(boot.contains(wired), "{wired} missing from boot.js");
+    }
     let script = server
         .client
         .get(format!("{}/graphiql/graphiql.min.js", server.url))
@@ -212,6 +237,18 @@ async fn get_runs_queries_and_never_mutations() {
         .unwrap();
     assert_eq!(script.status().as_u16(), 200);
     assert!(script.bytes().await.unwrap().len() > 1_000_000);
+}
+
+#[tokio::test]
+async fn a_subscription_sent_over_http_is_pointed_at_the_websocket() {
+    let server = serve(settings()).await;
+    let subscription = json!({ "query": "subscription { ticks }" });
+    for media in [GRAPHQL_JSON, JSON] {
+        let (_, _, body) = server.post(media, subscription.clone()).await;
+        assert_eq!(code(&body), "BAD_REQUEST", "{body}");
+        let message = body["errors"][0]["message"].as_str().unwrap();
+        assert!(message.contains("/graphql/ws"), "{message}");
+    }
 }
 
 #[tokio::test]

@@ -32,6 +32,7 @@ fn default_workflow_has_every_node_and_edge() {
         r#"  "scheduled" -> "built" [label="build [platform_set]"];"#,
         r#"  "built" -> "user_tested" [label="user_test"];"#,
         r#"  "hearing" -> "awaiting_law_change" [label="await_law_change [comment]"];"#,
+        r##"  "user_tested" -> "released" [label="release\napproval: 1 × PROJECT_OFFICE", style=bold, color="#1565c0", fontcolor="#1565c0"];"##,
     ];
     for line in expected_lines {
         assert!(dot.lines().any(|l| l == line), "missing line {line}\n{dot}");

@@ -344,7 +344,7 @@ fn every_violation_is_reported_in_file_order() {
 }
 
 #[test]
-fn file_format_errors_stop_before_graph_rules() {
+fn only_syntax_errors_stop_before_the_rules() {
     let errors = refused("[workflow]\nname = \"test\"\n");
     assert!(
         matches!(errors.as_slice(), [E::Syntax(msg)] if msg.contains("version")),

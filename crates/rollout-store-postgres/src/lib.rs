@@ -201,8 +201,12 @@ impl Store for PgStore {
         transitions::apply(&self.pool, write).await
     }
 
-    async fn idempotency_hit(&self, key: &IdempotencyKey) -> StoreResult<Option<IdempotencyHit>> {
-        transitions::idempotency_hit(&self.pool, key).await
+    async fn idempotency_hit(
+        &self,
+        owner: &str,
+        key: &IdempotencyKey,
+    ) -> StoreResult<Option<IdempotencyHit>> {
+        transitions::idempotency_hit(&self.pool, owner, key).await
     }
 
     async fn transition_record(

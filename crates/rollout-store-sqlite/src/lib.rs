@@ -289,8 +289,12 @@ impl Store for SqliteStore {
     }
 
     #[tracing::instrument(skip(self, key))]
-    async fn idempotency_hit(&self, key: &IdempotencyKey) -> StoreResult<Option<IdempotencyHit>> {
-        transitions::idempotency_hit(&self.reader, key).await
+    async fn idempotency_hit(
+        &self,
+        owner: &str,
+        key: &IdempotencyKey,
+    ) -> StoreResult<Option<IdempotencyHit>> {
+        transitions::idempotency_hit(&self.reader, owner, key).await
     }
 
     #[tracing::instrument(skip(self), fields(record_id = %id))]

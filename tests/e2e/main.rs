@@ -23,6 +23,7 @@ mod limits;
 mod listing;
 mod listing_totals;
 mod lookups;
+mod node_visibility;
 mod permissions;
 mod replicas;
 mod sso;

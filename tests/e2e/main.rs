@@ -26,6 +26,7 @@ mod lookups;
 mod node_visibility;
 mod permissions;
 mod replicas;
+mod roles;
 mod sso;
 mod subscriptions;
 mod summary;

@@ -1,12 +1,13 @@
 //! The one place that knows which database is in use. It reads the URL's scheme, connects the
-//! matching store, migrates it and hands out an `Arc<dyn Store>`; everything above speaks the
+//! matching store, migrates it (or, with migrations off, only checks that the schema is this
+//! build's) and hands out an `Arc<dyn Store>`; everything above speaks the
 //! store trait only. It also keeps a typed handle so that shutdown can close the pool and the
 //! event relay (`events.rs`) can use PostgreSQL's LISTEN/NOTIFY, which the trait (rightly) does
 //! not offer to use cases.
 
 use std::sync::Arc;
 
-use rollout_store::Store;
+use rollout_store::{SchemaState, Store, StoreError};
 use rollout_store_postgres::PgStore;
 use rollout_store_sqlite::SqliteStore;
 
@@ -62,6 +63,13 @@ impl Database {
     /// Connects to the database at `url` and applies pending migrations. A connection failure is
     /// reported as the database being unavailable (exit code 3), with the URL redacted.
     pub async fn connect(url: &DatabaseUrl) -> Result<Self, CliError> {
+        Self::open(url, true).await
+    }
+
+    /// [`Database::connect`], or with `migrate` false only a check that every migration of this
+    /// build is applied (and no other): for servers whose role may not change the schema, run
+    /// after `rollout migrate` has been run as the schema's owner.
+    pub async fn open(url: &DatabaseUrl, migrate: bool) -> Result<Self, CliError> {
         let backend = Backend::for_url(url)?;
         let unavailable = |e| CliError::Database {
             context: format!("cannot connect to {url}"),
@@ -79,21 +87,41 @@ impl Database {
                 (Arc::new(s.clone()), Handle::Postgres(s))
             }
         };
-        let migrated = match &handle {
-            Handle::Sqlite(s) => s.migrate().await,
-            Handle::Postgres(s) => s.migrate().await,
-        };
         let db = Self {
             backend,
             store,
             handle,
         };
-        if let Err(e) = migrated {
+        let ready = if migrate {
+            db.migrate().await
+        } else {
+            db.check_schema().await
+        };
+        if let Err(e) = ready {
             db.close().await;
-            return Err(CliError::store(format!("cannot migrate {url}"), e));
+            return Err(e.in_context(url));
         }
-        tracing::info!(database = %url, backend = backend.name(), "database connected and migrated");
+        tracing::info!(database = %url, backend = backend.name(), migrate, "database connected and up to date");
         Ok(db)
+    }
+
+    async fn migrate(&self) -> Result<(), Unready> {
+        let migrated = match &self.handle {
+            Handle::Sqlite(s) => s.migrate().await,
+            Handle::Postgres(s) => s.migrate().await,
+        };
+        migrated.map_err(Unready::Migrate)
+    }
+
+    async fn check_schema(&self) -> Result<(), Unready> {
+        let state = match &self.handle {
+            Handle::Sqlite(s) => s.schema_state().await,
+            Handle::Postgres(s) => s.schema_state().await,
+        };
+        match state.map_err(Unready::Check)? {
+            SchemaState::Current => Ok(()),
+            other => Err(Unready::Schema(other)),
+        }
     }
 
     /// The PostgreSQL store, for what only PostgreSQL offers (relaying events between replicas).
@@ -110,6 +138,54 @@ impl Database {
             Handle::Sqlite(s) => s.close().await,
             Handle::Postgres(s) => s.close().await,
         }
+    }
+}
+
+/// Why a connected database cannot be used yet.
+enum Unready {
+    Migrate(StoreError),
+    Check(StoreError),
+    Schema(SchemaState),
+}
+
+impl Unready {
+    fn in_context(self, url: &DatabaseUrl) -> CliError {
+        match self {
+            Self::Migrate(e) => CliError::store(format!("cannot migrate {url}"), e),
+            Self::Check(e) => CliError::store(
+                format!(
+                    "cannot read which migrations {url} has (the role needs SELECT on _sqlx_migrations)"
+                ),
+                e,
+            ),
+            Self::Schema(state) => CliError::user(schema_message(url, &state)),
+        }
+    }
+}
+
+/// What to do about a schema that is not this build's, with migrations off.
+fn schema_message(url: &DatabaseUrl, state: &SchemaState) -> String {
+    let list = |versions: &[i64]| {
+        versions
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match state {
+        SchemaState::Current => format!("the schema of {url} is up to date"),
+        SchemaState::Behind { missing } => format!(
+            "the schema of {url} is behind this build (migrations {} not applied) and \
+             migrations are off (migrate = false): run `rollout migrate` as the schema's owner \
+             first",
+            list(missing)
+        ),
+        SchemaState::Diverged { versions } => format!(
+            "the schema of {url} does not match this build (migrations {} were applied by \
+             another build, or failed): run the build that migrated it, or restore a matching \
+             schema",
+            list(versions)
+        ),
     }
 }
 

@@ -13,6 +13,7 @@ pub mod contract;
 mod error;
 mod identity;
 mod query;
+mod schema;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -30,6 +31,7 @@ pub use query::{
     HistoryCursor, MAX_PAGE_SIZE, OrderDirection, Page, PageRequest, ProcedureCursor,
     ProcedureFilter, ProcedureOrder, ProcedureOrderField, SortValue,
 };
+pub use schema::SchemaState;
 
 pub type StoreResult<T> = Result<T, StoreError>;
 

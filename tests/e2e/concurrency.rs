@@ -1,6 +1,7 @@
 //! Races and retries over real HTTP: concurrent transitions with one expected version (optimistic
 //! concurrency must let exactly one through), and idempotency keys (a retry is answered, not
-//! re-applied; a reused key with a different request is refused; concurrent retries agree).
+//! re-applied; a reused key with a different request is refused; concurrent retries agree; keys
+//! belong to their user).
 
 use crate::common::{TestServer, both_backends, payload_errors};
 use futures::future::join_all;
@@ -10,6 +11,7 @@ both_backends!(
     racing_transitions_one_winner,
     idempotent_retry,
     idempotency_key_reused_for_other_request,
+    idempotency_keys_belong_to_their_user,
     concurrent_identical_retries,
 );
 
@@ -129,11 +131,6 @@ async fn idempotency_key_reused_for_other_request(server: TestServer) {
             &server.po,
             json!({ "procedureId": id, "to": "scheduled", "expectedVersion": 1, "comment": "x", "idempotencyKey": "once" }),
         ),
-        // The same request by somebody else is a different request.
-        (
-            &server.po2,
-            json!({ "procedureId": id, "to": "scheduled", "expectedVersion": 1, "idempotencyKey": "once" }),
-        ),
     ];
     for (actor, input) in others {
         let payload = server.transition_as(actor, input.clone()).await;
@@ -149,6 +146,51 @@ async fn idempotency_key_reused_for_other_request(server: TestServer) {
         );
         assert_eq!(server.snapshot(&id).await, (2, 2));
     }
+}
+
+/// Another user's key is simply a different key: it neither blocks an unrelated request nor
+/// answers (or betrays) the first user's request when resent, and what it carries is judged as
+/// that user's own request, permissions first.
+async fn idempotency_keys_belong_to_their_user(server: TestServer) {
+    let id = fixture(&server).await;
+    let other = server
+        .create_procedure(json!({
+            "code": "KANKYO-0002", "name": "騒音規制法に基づく届出", "bureauCode": "KANKYO",
+            "category": "STANDARD", "authority": "TOKYO", "targetQuarter": "FY2025-Q2",
+            "platform": "DEDICATED_SYSTEM",
+        }))
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mine = json!({ "procedureId": id, "to": "scheduled", "expectedVersion": 1, "idempotencyKey": "k-1" });
+    let first = server.transition_as(&server.po, mine.clone()).await;
+    assert_eq!(first["errors"], json!([]), "{first}");
+
+    let unrelated = json!({ "procedureId": other, "to": "scheduled", "expectedVersion": 1, "idempotencyKey": "k-1" });
+    let theirs = server.transition_as(&server.po2, unrelated).await;
+    assert_eq!(theirs["errors"], json!([]), "{theirs}");
+    assert_eq!(theirs["replayed"], false, "{theirs}");
+    assert_eq!(server.snapshot(&other).await, (2, 2));
+
+    // Resent by someone else: a new request of theirs, not a replay and not a DUPLICATE.
+    let viewer = server.transition_as(&server.viewer, mine.clone()).await;
+    assert_eq!(
+        payload_errors(&viewer),
+        [("FORBIDDEN".to_owned(), String::new())],
+        "{viewer}"
+    );
+    let po3 = server.transition_as(&server.po3, mine.clone()).await;
+    assert_eq!(
+        payload_errors(&po3),
+        [("VERSION_CONFLICT".to_owned(), "expectedVersion".to_owned())],
+        "{po3}"
+    );
+    assert_eq!(server.snapshot(&id).await, (2, 2));
+
+    let retry = server.transition_as(&server.po, mine).await;
+    assert_eq!(retry["replayed"], true, "{retry}");
+    assert_eq!(retry["record"]["id"], first["record"]["id"]);
 }
 
 async fn concurrent_identical_retries(server: TestServer) {

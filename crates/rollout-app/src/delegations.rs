@@ -107,7 +107,7 @@ impl App {
 
     /// Delegations given by or to the actor (everyone's for admins and the system).
     pub async fn list_delegations(&self, actor: &Actor) -> AppResult<Vec<Delegation>> {
-        let all = actor.user.as_ref().is_none_or(|u| u.role == Role::Admin);
+        let all = crate::reads::sees_everyones(actor);
         Ok(self
             .store()
             .list_delegations(if all { None } else { actor.user_id() })

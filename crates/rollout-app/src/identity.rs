@@ -262,7 +262,7 @@ impl App {
 
     /// The actor's own tokens; admins see everybody's.
     pub async fn list_tokens(&self, actor: &Actor) -> AppResult<Vec<ApiToken>> {
-        let all = actor.user.as_ref().is_none_or(|u| u.role == Role::Admin);
+        let all = crate::reads::sees_everyones(actor);
         Ok(self
             .store()
             .list_tokens(if all { None } else { actor.user_id() })

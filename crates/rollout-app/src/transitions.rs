@@ -5,6 +5,9 @@
 //! the first result back and writes nothing; the same key with a different request is refused.
 //! The fingerprint covers everything that shapes the outcome (procedure, target, expected
 //! version, comment, actor), so a retry that differs in any of them is "a different request".
+//! Keys belong to their actor: another user's key is simply a different key, so it neither
+//! blocks nor reveals anyone else's request, and the request it carries is judged afresh
+//! (permissions included).
 
 use rollout_domain::approval::ApprovalRequest;
 use rollout_domain::authz::Action;
@@ -58,6 +61,15 @@ fn fingerprint(cmd: &TransitionCommand, actor: &Actor) -> String {
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Whose idempotency keys these are: the user's id (stable across a change of e-mail address),
+/// or the system actor's label.
+fn key_owner(actor: &Actor) -> String {
+    actor
+        .user
+        .as_ref()
+        .map_or_else(|| actor.label.clone(), |user| user.id.to_string())
+}
+
 impl App {
     #[instrument(skip(self, cmd, actor), fields(procedure = %cmd.procedure_id, to = %cmd.to, actor = %actor.label))]
     pub async fn transition(
@@ -68,6 +80,7 @@ impl App {
         let claim = match &cmd.idempotency_key {
             None => None,
             Some(raw) => Some(IdempotencyClaim {
+                owner: key_owner(actor),
                 key: IdempotencyKey::parse(raw)
                     .map_err(|e| AppError::validation("idempotencyKey", e.0))?,
                 fingerprint: fingerprint(&cmd, actor),
@@ -94,7 +107,11 @@ impl App {
     }
 
     async fn replay(&self, claim: &IdempotencyClaim) -> AppResult<Option<TransitionOutcome>> {
-        let Some(hit) = self.store().idempotency_hit(&claim.key).await? else {
+        let Some(hit) = self
+            .store()
+            .idempotency_hit(&claim.owner, &claim.key)
+            .await?
+        else {
             return Ok(None);
         };
         if hit.fingerprint != claim.fingerprint {

@@ -1,14 +1,14 @@
 //! The Relay `Node` interface and the `node(id)` lookup. The global id names its type, so the
-//! lookup is one store read of that type (two for a TransitionRecord: the record, then its
+//! lookup is one app read of that type (two for a TransitionRecord: the record, then its
 //! procedure, which the record's `procedure` field needs).
 //!
-//! Tokens and delegations are shown by `node` only to whom `tokens` and `delegations` show
-//! them (the owner, the two parties, admins); to anyone else they do not exist (null), so an id
-//! reveals nothing. Audit entries are not nodes: the store cannot read one by id.
+//! Who sees what is decided in the app (`App::visible_*`), with the visibility of each type's
+//! own query: users only for admins and the user themself, tokens and delegations for their
+//! owner, parties and admins. To anyone else an object does not exist (null), so an id reveals
+//! nothing. Audit entries are not nodes: the store cannot read one by id. A new Node type
+//! needs a row in the end-to-end table `tests/e2e/node_visibility.rs`, which fails otherwise.
 
 use async_graphql::{Context, ID, Interface};
-use rollout_app::Actor;
-use rollout_domain::identity::Role;
 use rollout_domain::{
     ApprovalRequestId, BureauId, DelegationId, ProcedureId, TokenId, TransitionRecordId, UserId,
 };
@@ -35,58 +35,44 @@ pub enum Node {
     Delegation(Delegation),
 }
 
-/// Whether `actor` may see what belongs to `owners` (admins and the system see everything).
-fn sees(actor: &Actor, owners: &[UserId]) -> bool {
-    match &actor.user {
-        None => true,
-        Some(u) => u.role == Role::Admin || owners.contains(&u.id),
-    }
-}
-
 #[instrument(skip(ctx), fields(id = %id.as_str()))]
 pub(crate) async fn node(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Option<Node>> {
     let actor = actor(ctx)?;
     let (ty, uuid) = decode_global_id(id).map_err(|e| errors::validation(e.0))?;
-    let store = app(ctx)?.store();
+    let app = app(ctx)?;
     let found = match ty {
-        NodeType::Bureau => store
-            .bureaus_by_ids(&[BureauId(uuid)])
+        NodeType::Bureau => app
+            .visible_bureau(&actor, BureauId(uuid))
             .await
-            .map(|b| b.into_iter().next().map(|b| Node::Bureau(Bureau(b)))),
-        NodeType::Procedure => store
-            .procedure(ProcedureId(uuid))
+            .map(|b| b.map(|b| Node::Bureau(Bureau(b)))),
+        NodeType::Procedure => app
+            .visible_procedure(&actor, ProcedureId(uuid))
             .await
             .map(|p| p.map(|p| Node::Procedure(Procedure::single(p)))),
-        NodeType::TransitionRecord => {
-            let Some(record) = store
-                .transition_record(TransitionRecordId(uuid))
-                .await
-                .map_err(errors::store_error)?
-            else {
-                return Ok(None);
-            };
-            store.procedure(record.procedure_id).await.map(|p| {
-                p.map(|p| {
+        NodeType::TransitionRecord => app
+            .visible_transition_record(&actor, TransitionRecordId(uuid))
+            .await
+            .map(|found| {
+                found.map(|(record, p)| {
                     Node::TransitionRecord(TransitionRecord::new(record, Procedure::single(p)))
                 })
-            })
-        }
-        NodeType::User => store
-            .user(UserId(uuid))
+            }),
+        NodeType::User => app
+            .visible_user(&actor, UserId(uuid))
             .await
             .map(|u| u.map(|u| Node::User(User::single(u)))),
-        NodeType::ApiToken => store.token(TokenId(uuid)).await.map(|t| {
-            t.filter(|t| sees(&actor, &[t.user_id]))
-                .map(|t| Node::ApiToken(ApiToken::single(t)))
-        }),
-        NodeType::ApprovalRequest => store
-            .approval_request(ApprovalRequestId(uuid))
+        NodeType::ApiToken => app
+            .visible_token(&actor, TokenId(uuid))
+            .await
+            .map(|t| t.map(|t| Node::ApiToken(ApiToken::single(t)))),
+        NodeType::ApprovalRequest => app
+            .visible_approval_request(&actor, ApprovalRequestId(uuid))
             .await
             .map(|r| r.map(|r| Node::ApprovalRequest(ApprovalRequest::single(r)))),
-        NodeType::Delegation => store.delegation(DelegationId(uuid)).await.map(|d| {
-            d.filter(|d| sees(&actor, &[d.delegator, d.delegate]))
-                .map(|d| Node::Delegation(Delegation::single(d)))
-        }),
+        NodeType::Delegation => app
+            .visible_delegation(&actor, DelegationId(uuid))
+            .await
+            .map(|d| d.map(|d| Node::Delegation(Delegation::single(d)))),
     };
-    found.map_err(errors::store_error)
+    found.map_err(|e| errors::graphql_error(&e))
 }

@@ -1,5 +1,6 @@
 //! The one place that knows which database is in use. It reads the URL's scheme, connects the
-//! matching store, migrates it and hands out an `Arc<dyn Store>`; everything above speaks the
+//! matching store, migrates it (or, with migrations off, only checks that the schema is this
+//! build's) and hands out an `Arc<dyn Store>`; everything above speaks the
 //! store trait only. It also keeps a typed handle so that shutdown can close the pool and the
 //! event relay (`events.rs`) can use PostgreSQL's LISTEN/NOTIFY, which the trait (rightly) does
 //! not offer to use cases.
@@ -7,7 +8,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use rollout_store::Store;
+use rollout_store::{SchemaState, Store, StoreError};
 use rollout_store_postgres::PgStore;
 use rollout_store_sqlite::SqliteStore;
 
@@ -103,7 +104,7 @@ impl Database {
     /// [`Self::connect`] for commands that only read or add to existing data: a SQLite file
     /// that does not exist is refused, naming its path, rather than created empty (where the
     /// command could only answer "not found").
-    pub async fn open_existing(url: &DatabaseUrl) -> Result<Self, CliError> {
+    pub async fn open_existing(url: &DatabaseUrl, migrate: bool) -> Result<Self, CliError> {
         if let Some(file) = sqlite_file(url).filter(|f| !f.exists()) {
             return Err(CliError::user(format!(
                 "no database at {} ({url}): create one with `rollout serve` or `rollout migrate`, \
@@ -111,12 +112,19 @@ impl Database {
                 file.display()
             )));
         }
-        Self::connect(url).await
+        Self::open(url, migrate).await
     }
 
     /// Connects to the database at `url` and applies pending migrations. A connection failure is
     /// reported as the database being unavailable (exit code 3), with the URL redacted.
     pub async fn connect(url: &DatabaseUrl) -> Result<Self, CliError> {
+        Self::open(url, true).await
+    }
+
+    /// [`Database::connect`], or with `migrate` false only a check that every migration of this
+    /// build is applied (and no other): for servers whose role may not change the schema, run
+    /// after `rollout migrate` has been run as the schema's owner.
+    pub async fn open(url: &DatabaseUrl, migrate: bool) -> Result<Self, CliError> {
         let backend = Backend::for_url(url)?;
         if backend == Backend::Postgres {
             check_postgres_user(url, std::env::var("PGUSER").ok().as_deref())?;
@@ -137,20 +145,21 @@ impl Database {
                 (Arc::new(s.clone()), Handle::Postgres(s))
             }
         };
-        let migrated = match &handle {
-            Handle::Sqlite(s) => s.migrate().await,
-            Handle::Postgres(s) => s.migrate().await,
-        };
         let db = Self {
             backend,
             store,
             handle,
         };
-        if let Err(e) = migrated {
+        let ready = if migrate {
+            db.migrate().await
+        } else {
+            db.check_schema().await
+        };
+        if let Err(e) = ready {
             db.close().await;
-            return Err(CliError::store(format!("cannot migrate {url}"), e));
+            return Err(e.in_context(url));
         }
-        tracing::info!(database = %url, backend = backend.name(), "database connected and migrated");
+        tracing::info!(database = %url, backend = backend.name(), migrate, "database connected and up to date");
         Ok(db)
     }
 
@@ -159,6 +168,25 @@ impl Database {
         match self.backend {
             Backend::Sqlite => SqliteStore::schema_version(),
             Backend::Postgres => PgStore::schema_version(),
+        }
+    }
+
+    async fn migrate(&self) -> Result<(), Unready> {
+        let migrated = match &self.handle {
+            Handle::Sqlite(s) => s.migrate().await,
+            Handle::Postgres(s) => s.migrate().await,
+        };
+        migrated.map_err(Unready::Migrate)
+    }
+
+    async fn check_schema(&self) -> Result<(), Unready> {
+        let state = match &self.handle {
+            Handle::Sqlite(s) => s.schema_state().await,
+            Handle::Postgres(s) => s.schema_state().await,
+        };
+        match state.map_err(Unready::Check)? {
+            SchemaState::Current => Ok(()),
+            other => Err(Unready::Schema(other)),
         }
     }
 
@@ -176,6 +204,54 @@ impl Database {
             Handle::Sqlite(s) => s.close().await,
             Handle::Postgres(s) => s.close().await,
         }
+    }
+}
+
+/// Why a connected database cannot be used yet.
+enum Unready {
+    Migrate(StoreError),
+    Check(StoreError),
+    Schema(SchemaState),
+}
+
+impl Unready {
+    fn in_context(self, url: &DatabaseUrl) -> CliError {
+        match self {
+            Self::Migrate(e) => CliError::store(format!("cannot migrate {url}"), e),
+            Self::Check(e) => CliError::store(
+                format!(
+                    "cannot read which migrations {url} has (the role needs SELECT on _sqlx_migrations)"
+                ),
+                e,
+            ),
+            Self::Schema(state) => CliError::user(schema_message(url, &state)),
+        }
+    }
+}
+
+/// What to do about a schema that is not this build's, with migrations off.
+fn schema_message(url: &DatabaseUrl, state: &SchemaState) -> String {
+    let list = |versions: &[i64]| {
+        versions
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match state {
+        SchemaState::Current => format!("the schema of {url} is up to date"),
+        SchemaState::Behind { missing } => format!(
+            "the schema of {url} is behind this build (migrations {} not applied) and \
+             migrations are off (migrate = false): run `rollout migrate` as the schema's owner \
+             first",
+            list(missing)
+        ),
+        SchemaState::Diverged { versions } => format!(
+            "the schema of {url} does not match this build (migrations {} were applied by \
+             another build, or failed): run the build that migrated it, or restore a matching \
+             schema",
+            list(versions)
+        ),
     }
 }
 

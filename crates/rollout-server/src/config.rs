@@ -53,6 +53,10 @@ pub struct Config {
     pub approval_expiry_days: u32,
     /// The e-mail address of the administrator created on first start.
     pub admin_email: String,
+    /// Apply pending migrations on start (`serve`, `import`, `demo`, ...). Off for a server
+    /// running as a role that may not change the schema: it then only checks that the schema
+    /// is this build's, and `rollout migrate` runs separately as the schema's owner.
+    pub migrate: bool,
 }
 
 /// Default of [`Config::approval_expiry_days`].
@@ -71,6 +75,7 @@ pub struct Layer {
     pub log_format: Option<LogFormat>,
     pub approval_expiry_days: Option<u32>,
     pub admin_email: Option<String>,
+    pub migrate: Option<bool>,
 }
 
 impl Layer {
@@ -95,6 +100,10 @@ impl Layer {
                 })?),
             },
             admin_email: get("ROLLOUT_ADMIN_EMAIL"),
+            migrate: match get("ROLLOUT_MIGRATE") {
+                None => None,
+                Some(v) => Some(parse_bool("ROLLOUT_MIGRATE", &v)?),
+            },
         })
     }
 
@@ -107,6 +116,7 @@ impl Layer {
             log_format: self.log_format.or(below.log_format),
             approval_expiry_days: self.approval_expiry_days.or(below.approval_expiry_days),
             admin_email: self.admin_email.or(below.admin_email),
+            migrate: self.migrate.or(below.migrate),
         }
     }
 }
@@ -130,6 +140,8 @@ pub enum ConfigError {
     Http(#[from] HttpSettingError),
     #[error("{name} must be a whole number of days, not {value:?}")]
     Number { name: &'static str, value: String },
+    #[error("{name} must be true or false, not {value:?}")]
+    Bool { name: &'static str, value: String },
     #[error("the [oidc] settings are invalid: {0}")]
     Oidc(String),
 }
@@ -139,6 +151,17 @@ fn parse_log_format(value: &str) -> Result<LogFormat, ConfigError> {
         "text" => Ok(LogFormat::Text),
         "json" => Ok(LogFormat::Json),
         _ => Err(ConfigError::LogFormat {
+            value: value.to_owned(),
+        }),
+    }
+}
+
+fn parse_bool(name: &'static str, value: &str) -> Result<bool, ConfigError> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" => Ok(true),
+        "false" | "0" | "no" => Ok(false),
+        _ => Err(ConfigError::Bool {
+            name,
             value: value.to_owned(),
         }),
     }
@@ -164,6 +187,7 @@ struct FileShape {
     log_format: Option<LogFormat>,
     approval_expiry_days: Option<u32>,
     admin_email: Option<String>,
+    migrate: Option<bool>,
     #[serde(default)]
     http: HttpLayer,
     oidc: Option<rollout_auth::OidcConfig>,
@@ -210,6 +234,7 @@ pub fn parse_file_layers(path: &Path, text: &str) -> Result<FileLayers, ConfigEr
             log_format: shape.log_format,
             approval_expiry_days: shape.approval_expiry_days,
             admin_email: shape.admin_email,
+            migrate: shape.migrate,
         },
         http: shape.http,
         oidc: shape.oidc,
@@ -240,6 +265,7 @@ impl Config {
             admin_email: merged
                 .admin_email
                 .unwrap_or_else(|| DEFAULT_ADMIN_EMAIL.to_owned()),
+            migrate: merged.migrate.unwrap_or(true),
         })
     }
 
@@ -282,6 +308,31 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn migrations_on_by_default_and_turned_off_by_file_or_env() {
+        let none = Layer::default;
+        assert!(Config::resolve(none(), none(), none()).unwrap().migrate);
+        let off = file("migrate = false\n");
+        assert!(
+            !Config::resolve(off.clone(), none(), none())
+                .unwrap()
+                .migrate
+        );
+        let on = env(&[("ROLLOUT_MIGRATE", "true")]);
+        assert!(
+            Config::resolve(off, on, none()).unwrap().migrate,
+            "env over file"
+        );
+        assert!(
+            !Config::resolve(none(), env(&[("ROLLOUT_MIGRATE", "0")]), none())
+                .unwrap()
+                .migrate
+        );
+        let bad = HashMap::from([("ROLLOUT_MIGRATE".to_owned(), "maybe".to_owned())]);
+        let err = Layer::from_env(&bad).unwrap_err().to_string();
+        assert_eq!(err, "ROLLOUT_MIGRATE must be true or false, not \"maybe\"");
+    }
 
     fn env(pairs: &[(&str, &str)]) -> Layer {
         let map = pairs

@@ -40,6 +40,8 @@ pub struct ServerConfig {
     pub app: AppSettings,
     /// The administrator created on first start, when the database has no users.
     pub admin_email: String,
+    /// Apply pending migrations on start; when false, only check that the schema is current.
+    pub migrate: bool,
 }
 
 impl ServerConfig {
@@ -54,6 +56,7 @@ impl ServerConfig {
             oidc: None,
             app: AppSettings::default(),
             admin_email: crate::config::DEFAULT_ADMIN_EMAIL.to_owned(),
+            migrate: true,
         }
     }
 }
@@ -69,6 +72,7 @@ impl std::fmt::Debug for ServerConfig {
             .field("oidc", &self.oidc.as_ref().map(|o| o.issuer.as_str()))
             .field("app", &self.app)
             .field("admin_email", &self.admin_email)
+            .field("migrate", &self.migrate)
             .finish()
     }
 }
@@ -149,7 +153,7 @@ async fn start(config: ServerConfig) -> Result<RunningServer, CliError> {
                 .map_err(|e| CliError::user(format!("single sign-on is misconfigured: {e}")))?,
         ),
     };
-    let db = Database::connect(&url).await?;
+    let db = Database::open(&url, config.migrate).await?;
     let app = App::new(db.store.clone(), workflow, Arc::new(SystemClock)).with_settings(config.app);
     let prepared = match prepare(&app, config.demo, &config.admin_email).await {
         Ok(p) => p,

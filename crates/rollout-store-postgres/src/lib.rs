@@ -97,6 +97,29 @@ impl PgStore {
         })
     }
 
+    /// How the schema compares with this build's migrations, changing nothing: for a server
+    /// that runs as a role that may not migrate (it needs SELECT on `_sqlx_migrations`).
+    pub async fn schema_state(&self) -> Result<rollout_store::SchemaState, StoreError> {
+        let recorded: bool =
+            sqlx::query_scalar("SELECT to_regclass('_sqlx_migrations') IS NOT NULL")
+                .fetch_one(&self.pool)
+                .await
+                .map_err(errors::db("look for the migrations table"))?;
+        let applied: Vec<(i64, Vec<u8>, bool)> = if recorded {
+            sqlx::query_as("SELECT version, checksum, success FROM _sqlx_migrations")
+                .fetch_all(&self.pool)
+                .await
+                .map_err(errors::db("read the applied migrations"))?
+        } else {
+            Vec::new()
+        };
+        let expected = MIGRATOR
+            .iter()
+            .filter(|m| !m.migration_type.is_down_migration())
+            .map(|m| (m.version, m.checksum.to_vec()));
+        Ok(rollout_store::SchemaState::judge(expected, applied))
+    }
+
     /// Waits for in-flight queries to finish and closes every connection.
     pub async fn close(&self) {
         self.pool.close().await;
@@ -206,8 +229,12 @@ impl Store for PgStore {
         transitions::apply(&self.pool, write).await
     }
 
-    async fn idempotency_hit(&self, key: &IdempotencyKey) -> StoreResult<Option<IdempotencyHit>> {
-        transitions::idempotency_hit(&self.pool, key).await
+    async fn idempotency_hit(
+        &self,
+        owner: &str,
+        key: &IdempotencyKey,
+    ) -> StoreResult<Option<IdempotencyHit>> {
+        transitions::idempotency_hit(&self.pool, owner, key).await
     }
 
     async fn transition_record(

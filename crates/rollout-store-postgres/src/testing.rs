@@ -34,6 +34,14 @@ impl TestDatabase {
     /// Creates `rollout_test_<uuid>` through `admin_url` (a URL of an existing database, with a
     /// user allowed to create databases) and migrates it.
     pub async fn create(admin_url: &str) -> Result<Self, StoreError> {
+        let db = Self::create_empty(admin_url).await?;
+        db.store.migrate().await?;
+        Ok(db)
+    }
+
+    /// [`TestDatabase::create`] without the migrations, for tests that migrate it themselves
+    /// (as another role, or to see what an unmigrated database does).
+    pub async fn create_empty(admin_url: &str) -> Result<Self, StoreError> {
         let mut admin = admin_connection(admin_url).await?;
         sweep_stale(&mut admin, SystemTime::now()).await;
         let name = format!("{PREFIX}{}", Uuid::now_v7().simple());
@@ -50,7 +58,6 @@ impl TestDatabase {
         let url = with_database(admin_url, &name);
         let mut store = PgStore::connect(&url).await?;
         store.test_database = Some(guard);
-        store.migrate().await?;
         Ok(Self { url, store })
     }
 

@@ -60,9 +60,10 @@ pub(crate) async fn apply_in(
     insert_record(&mut *conn, &plan.record).await?;
     if let Some(claim) = &write.idempotency {
         sqlx::query(
-            "INSERT INTO idempotency_keys (key, fingerprint, record_id, created_at) \
-             VALUES ($1, $2, $3, $4)",
+            "INSERT INTO idempotency_keys (owner, key, fingerprint, record_id, created_at) \
+             VALUES ($1, $2, $3, $4, $5)",
         )
+        .bind(&claim.owner)
         .bind(claim.key.as_str())
         .bind(&claim.fingerprint)
         .bind(plan.record.id.as_uuid())
@@ -80,6 +81,7 @@ pub(crate) async fn apply_in(
 #[tracing::instrument(name = "store.idempotency_hit", skip_all)]
 pub(crate) async fn idempotency_hit(
     pool: &PgPool,
+    owner: &str,
     key: &IdempotencyKey,
 ) -> StoreResult<Option<IdempotencyHit>> {
     // The two tables share no column names, so the record columns need no qualifier.
@@ -87,8 +89,9 @@ pub(crate) async fn idempotency_hit(
         "SELECT fingerprint, ",
         record_columns!(),
         " FROM idempotency_keys JOIN transition_records ON transition_records.id = record_id \
-         WHERE key = $1"
+         WHERE owner = $1 AND key = $2"
     ))
+    .bind(owner)
     .bind(key.as_str())
     .fetch_optional(pool)
     .await

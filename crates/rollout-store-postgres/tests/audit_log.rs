@@ -1,5 +1,6 @@
 //! What PostgreSQL itself guarantees about the audit trail, beyond the shared contract: the
-//! database refuses to change or remove entries whoever asks (a psql session included), and
+//! database refuses to change or remove entries whoever asks (a psql session included, whatever
+//! statement it uses), and
 //! `before`/`after` are stored as jsonb, so they read back in jsonb's normalised text.
 
 mod common;
@@ -20,25 +21,62 @@ async fn the_database_refuses_to_change_audit_entries() {
     store.append_audit(&entry).await.unwrap();
 
     let mut conn = PgConnection::connect(db.url()).await.unwrap();
-    for statement in [
-        "UPDATE audit_log SET actor = 'x'",
-        "DELETE FROM audit_log",
-        "TRUNCATE audit_log",
+    let id = entry.id.to_string();
+    let upsert = |tail: &str| {
+        format!(
+            "INSERT INTO audit_log (id, at, actor, action, target_type, outcome) \
+             VALUES ('{id}', now(), 'x', 'x', 'x', 'SUCCESS') {tail}"
+        )
+    };
+    for (statement, refused) in [
+        ("UPDATE audit_log SET actor = 'x'".to_owned(), "UPDATE"),
+        ("DELETE FROM audit_log".to_owned(), "DELETE"),
+        ("TRUNCATE audit_log".to_owned(), "TRUNCATE"),
         // Refused even when no row would be touched: the triggers are per statement.
-        "DELETE FROM audit_log WHERE false",
+        ("DELETE FROM audit_log WHERE false".to_owned(), "DELETE"),
+        // PostgreSQL has no REPLACE; its rewriting inserts fire the UPDATE trigger.
+        (
+            upsert("ON CONFLICT (id) DO UPDATE SET actor = 'x'"),
+            "UPDATE",
+        ),
+        (
+            format!(
+                "MERGE INTO audit_log a USING (SELECT '{id}'::uuid AS id) s ON a.id = s.id \
+                 WHEN MATCHED THEN UPDATE SET actor = 'x'"
+            ),
+            "UPDATE",
+        ),
+        (
+            format!(
+                "MERGE INTO audit_log a USING (SELECT '{id}'::uuid AS id) s ON a.id = s.id \
+                 WHEN MATCHED THEN DELETE"
+            ),
+            "DELETE",
+        ),
     ] {
-        let err = conn.execute(statement).await.unwrap_err();
+        let err = conn
+            .execute(sqlx::AssertSqlSafe(statement.clone()))
+            .await
+            .unwrap_err();
         let db_err = err
             .as_database_error()
             .unwrap_or_else(|| panic!("{statement}: not a database error: {err:?}"));
         assert_eq!(db_err.code().as_deref(), Some("42501"), "{statement}");
-        let verb = statement.split(' ').next().unwrap();
         assert_eq!(
             db_err.message(),
-            format!("audit_log is append-only: {verb} refused"),
+            format!("audit_log is append-only: {refused} refused"),
             "{statement}"
         );
     }
+    // A plain duplicate is refused by the primary key and rewrites nothing.
+    let err = conn
+        .execute(sqlx::AssertSqlSafe(upsert("")))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.as_database_error().and_then(|e| e.code()).as_deref(),
+        Some("23505")
+    );
     conn.close().await.unwrap();
 
     assert_eq!(audit_trail(&store).await, vec![entry]);

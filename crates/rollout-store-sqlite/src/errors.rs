@@ -48,7 +48,7 @@ pub(crate) fn unique_violation(e: &sqlx::Error) -> Option<UniqueKey> {
         "transition_records.procedure_id, transition_records.procedure_version" => {
             UniqueKey::RecordVersion
         }
-        "idempotency_keys.key" => UniqueKey::IdempotencyKey,
+        "idempotency_keys.owner, idempotency_keys.key" => UniqueKey::IdempotencyKey,
         "users.id" => UniqueKey::UserId,
         "users.email" => UniqueKey::UserEmail,
         "api_tokens.id" => UniqueKey::TokenId,

@@ -154,6 +154,31 @@ impl SqliteStore {
             .map_err(|e| StoreError::internal("run SQLite migrations", e))
     }
 
+    /// How the schema compares with this build's migrations, changing nothing (for a server
+    /// started with migrations off).
+    pub async fn schema_state(&self) -> Result<rollout_store::SchemaState, StoreError> {
+        let recorded: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master \
+             WHERE type = 'table' AND name = '_sqlx_migrations')",
+        )
+        .fetch_one(&self.reader)
+        .await
+        .map_err(errors::ctx("look for the migrations table"))?;
+        let applied: Vec<(i64, Vec<u8>, bool)> = if recorded {
+            sqlx::query_as("SELECT version, checksum, success FROM _sqlx_migrations")
+                .fetch_all(&self.reader)
+                .await
+                .map_err(errors::ctx("read the applied migrations"))?
+        } else {
+            Vec::new()
+        };
+        let expected = MIGRATOR
+            .iter()
+            .filter(|m| !m.migration_type.is_down_migration())
+            .map(|m| (m.version, m.checksum.to_vec()));
+        Ok(rollout_store::SchemaState::judge(expected, applied))
+    }
+
     /// Closes both pools, waiting for connections in use to be returned.
     pub async fn close(&self) {
         self.writer.close().await;
@@ -294,8 +319,12 @@ impl Store for SqliteStore {
     }
 
     #[tracing::instrument(skip(self, key))]
-    async fn idempotency_hit(&self, key: &IdempotencyKey) -> StoreResult<Option<IdempotencyHit>> {
-        transitions::idempotency_hit(&self.reader, key).await
+    async fn idempotency_hit(
+        &self,
+        owner: &str,
+        key: &IdempotencyKey,
+    ) -> StoreResult<Option<IdempotencyHit>> {
+        transitions::idempotency_hit(&self.reader, owner, key).await
     }
 
     #[tracing::instrument(skip(self), fields(record_id = %id))]

@@ -59,9 +59,10 @@ pub(crate) async fn apply_in(
         .map_err(ctx("insert transition record"))?;
     if let Some(claim) = &write.idempotency {
         sqlx::query(
-            "INSERT INTO idempotency_keys (key, fingerprint, record_id, created_at) \
-             VALUES (?, ?, ?, ?)",
+            "INSERT INTO idempotency_keys (owner, key, fingerprint, record_id, created_at) \
+             VALUES (?, ?, ?, ?, ?)",
         )
+        .bind(claim.owner.as_str())
         .bind(claim.key.as_str())
         .bind(claim.fingerprint.as_str())
         .bind(uuid(plan.record.id.0))
@@ -89,6 +90,7 @@ struct HitRow {
 
 pub(crate) async fn idempotency_hit(
     reader: &SqlitePool,
+    owner: &str,
     key: &IdempotencyKey,
 ) -> StoreResult<Option<IdempotencyHit>> {
     let columns = RECORD_COLUMNS
@@ -98,9 +100,10 @@ pub(crate) async fn idempotency_hit(
         .join(", ");
     let sql = format!(
         "SELECT k.fingerprint, {columns} FROM idempotency_keys k \
-         JOIN transition_records r ON r.id = k.record_id WHERE k.key = ?"
+         JOIN transition_records r ON r.id = k.record_id WHERE k.owner = ? AND k.key = ?"
     );
     let row: Option<HitRow> = sqlx::query_as(AssertSqlSafe(sql))
+        .bind(owner)
         .bind(key.as_str())
         .fetch_optional(reader)
         .await

@@ -1,6 +1,7 @@
-//! SQLite-specific checks of the guards in `0002_identity_approvals_audit.sql` that the shared
-//! contract cannot reach through the port: the audit trail refuses UPDATE and DELETE from any
-//! connection, snapshots must be JSON, and the one-pending-request and one-vote-per-person
+//! SQLite-specific checks of the guards in `0002_identity_approvals_audit.sql` and
+//! `0003_hardening.sql` that the shared contract cannot reach through the port: the audit trail
+//! refuses every statement that could rewrite a row (UPDATE, DELETE, the REPLACE family, upserts,
+//! with and without recursive triggers) from any connection, snapshots must be JSON, and the one-pending-request and one-vote-per-person
 //! rules hold for raw writes too.
 
 use std::sync::Arc;
@@ -55,6 +56,70 @@ async fn the_audit_log_refuses_updates_and_deletes() {
         assert!(err.contains("audit_log is append-only"), "{sql}: {err}");
     }
     assert_eq!(audit_trail(&store).await, vec![entry]);
+}
+
+/// Every SQL path that could rewrite or remove a stored entry, beyond plain UPDATE and DELETE.
+/// REPLACE deletes the conflicting row without firing DELETE triggers unless recursive triggers
+/// are on, so each is tried both ways.
+#[tokio::test]
+async fn the_audit_log_refuses_every_rewriting_statement() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, mut raw) = store_and_raw(&dir).await;
+    let entry = audit("procedure.transition", "Procedure", "p-1", at(1, 0));
+    store.append_audit(&entry).await.unwrap();
+    let id = entry.id.to_string();
+    let copy = |verb: &str, columns: &str, values: &str, tail: &str| {
+        format!(
+            "{verb} audit_log (id, at, actor, action, target_type, outcome{columns}) \
+             VALUES ('{id}', 't', 'evil', 'x', 'y', 'SUCCESS'{values}){tail}"
+        )
+    };
+    let other = format!("{id}-other");
+    let statements = [
+        copy("INSERT OR REPLACE INTO", "", "", ""),
+        copy("REPLACE INTO", "", "", ""),
+        copy(
+            "INSERT INTO",
+            "",
+            "",
+            " ON CONFLICT (id) DO UPDATE SET actor = 'evil'",
+        ),
+        copy(
+            "INSERT INTO",
+            "",
+            "",
+            " ON CONFLICT DO UPDATE SET actor = 'evil'",
+        ),
+        copy("INSERT OR IGNORE INTO", "", "", ""),
+        // A new id on the stored row's rowid: the table has a hidden rowid that REPLACE honours.
+        copy("INSERT OR REPLACE INTO", ", rowid", ", 1", "").replace(&id, &other),
+        // A row that would sit where a BEFORE INSERT trigger sees an automatic rowid.
+        copy("INSERT INTO", ", rowid", ", -1", "").replace(&id, &other),
+        format!("UPDATE OR REPLACE audit_log SET id = '{other}' WHERE id = '{id}'"),
+        format!("UPDATE OR IGNORE audit_log SET actor = 'evil' WHERE id = '{id}'"),
+        "DELETE FROM audit_log WHERE rowid = 1".to_owned(),
+    ];
+    for recursive in ["OFF", "ON"] {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "PRAGMA recursive_triggers = {recursive}"
+        )))
+        .execute(&mut raw)
+        .await
+        .unwrap();
+        for sql in &statements {
+            let err = raw_error(&mut raw, sql).await;
+            assert!(
+                err.contains("audit_log is append-only"),
+                "recursive_triggers {recursive}, {sql}: {err}"
+            );
+        }
+    }
+    assert_eq!(audit_trail(&store).await, vec![entry.clone()]);
+
+    // Appending still works, and its rowid is the next positive one.
+    let next = audit("procedure.transition", "Procedure", "p-1", at(2, 0));
+    store.append_audit(&next).await.unwrap();
+    assert_eq!(audit_trail(&store).await, vec![entry, next]);
 }
 
 #[tokio::test]

@@ -13,6 +13,7 @@ pub mod contract;
 mod error;
 mod identity;
 mod query;
+mod schema;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -30,6 +31,7 @@ pub use query::{
     HistoryCursor, MAX_PAGE_SIZE, OrderDirection, Page, PageRequest, ProcedureCursor,
     ProcedureFilter, ProcedureOrder, ProcedureOrderField, SortValue, first_pages,
 };
+pub use schema::SchemaState;
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
@@ -46,6 +48,9 @@ pub struct TransitionWrite {
 /// the same key but a different request can be told apart from a genuine retry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IdempotencyClaim {
+    /// Whose key this is (the acting user's id, or a system actor's label): keys are unique per
+    /// owner, so one user's key never collides with, nor reveals, another's.
+    pub owner: String,
     pub key: IdempotencyKey,
     pub fingerprint: String,
 }
@@ -133,7 +138,12 @@ pub trait Store:
     /// `NotFound` when the procedure is gone, `Duplicate` when the idempotency key was claimed
     /// concurrently. Nothing is written unless everything is.
     async fn apply_transition(&self, write: &TransitionWrite) -> StoreResult<Procedure>;
-    async fn idempotency_hit(&self, key: &IdempotencyKey) -> StoreResult<Option<IdempotencyHit>>;
+    /// What `owner` recorded under `key`; another owner's use of the same key is not seen.
+    async fn idempotency_hit(
+        &self,
+        owner: &str,
+        key: &IdempotencyKey,
+    ) -> StoreResult<Option<IdempotencyHit>>;
     /// One history record by id (for `node(id)`).
     async fn transition_record(
         &self,

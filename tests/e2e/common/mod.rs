@@ -81,7 +81,7 @@ impl Harness {
 
 /// The PostgreSQL admin URL, or `None` when the PostgreSQL half should be skipped. Under CI
 /// (`CI=true`) a missing URL is a failure: a silently skipped backend is an untested backend.
-fn postgres_admin_url() -> Option<String> {
+pub fn postgres_admin_url() -> Option<String> {
     match std::env::var(POSTGRES_URL_VAR) {
         Ok(url) if !url.trim().is_empty() => Some(url),
         _ if std::env::var("CI").is_ok_and(|v| v == "true") => {

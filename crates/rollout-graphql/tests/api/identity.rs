@@ -51,16 +51,17 @@ async fn admins_create_and_change_users() {
                 "role": "BUREAU_COORDINATOR", "bureau": {"code": "KANKYO"}, "disabled": false,
                 "createdAt": "2026-06-15T03:00:00Z"})
     );
+    let lookup = "query($id: ID!) { node(id: $id) { __typename ... on User { email } } }";
     let found = api
-        .data(
-            "query($id: ID!) { node(id: $id) { __typename ... on User { email } } }",
-            json!({"id": user["id"]}),
-        )
+        .data_as(&api.admin, lookup, json!({"id": user["id"]}))
         .await;
     assert_eq!(
         found["node"],
         json!({"__typename": "User", "email": "taro@example.jp"})
     );
+    // Like `users`, which is for admins: to anyone else another user's id shows nothing.
+    let hidden = api.data(lookup, json!({"id": user["id"]})).await;
+    assert_eq!(hidden["node"], Value::Null);
 
     let again = api
         .data_as(&api.admin, CREATE_USER, json!({ "input": input }))

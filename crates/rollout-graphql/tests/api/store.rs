@@ -179,9 +179,13 @@ impl Store for CountingStore {
         self.call("apply_transition")?;
         self.inner.apply_transition(write).await
     }
-    async fn idempotency_hit(&self, key: &IdempotencyKey) -> StoreResult<Option<IdempotencyHit>> {
+    async fn idempotency_hit(
+        &self,
+        owner: &str,
+        key: &IdempotencyKey,
+    ) -> StoreResult<Option<IdempotencyHit>> {
         self.call("idempotency_hit")?;
-        self.inner.idempotency_hit(key).await
+        self.inner.idempotency_hit(owner, key).await
     }
     async fn transition_record(
         &self,

@@ -114,7 +114,7 @@ pub async fn export(config: &Config, args: AuditExportArgs) -> Result<(), CliErr
         ),
         None => Box::new(std::io::stdout().lock()),
     };
-    let db = Database::open_existing(&config.database_url).await?;
+    let db = Database::open_existing(&config.database_url, config.migrate).await?;
     let app = App::new(db.store.clone(), default_workflow(), Arc::new(SystemClock));
     let result = write_all(&app, &filter, args.format, BufWriter::new(out)).await;
     db.close().await;

@@ -32,7 +32,7 @@ pub fn print_logins(logins: &[DemoLogin]) {
 
 pub async fn run(config: &Config, synthetic: usize, users: bool) -> Result<(), CliError> {
     let workflow = load_workflow(config.workflow.as_deref())?;
-    let db = Database::connect(&config.database_url).await?;
+    let db = Database::open(&config.database_url, config.migrate).await?;
     let app = App::new(db.store.clone(), workflow, Arc::new(SystemClock));
     let started = Instant::now();
     let progress = Progress::new(1);

@@ -21,7 +21,7 @@ use crate::config::Config;
 use crate::error::CliError;
 
 async fn open(config: &Config) -> Result<(Database, App), CliError> {
-    let db = Database::open_existing(&config.database_url).await?;
+    let db = Database::open_existing(&config.database_url, config.migrate).await?;
     // Account management does not depend on the workflow; the default one is enough here.
     let app = App::new(db.store.clone(), default_workflow(), Arc::new(SystemClock));
     Ok((db, app))

@@ -39,7 +39,7 @@ pub async fn run(config: &Config, kind: Kind, args: &ImportArgs) -> Result<(), C
     let file = File::open(&args.file)
         .map_err(|e| CliError::user(format!("cannot open {}: {e}", args.file.display())))?;
     let actor = Actor::system(&args.actor);
-    let db = Database::connect(&config.database_url).await?;
+    let db = Database::open(&config.database_url, config.migrate).await?;
     let app = App::new(db.store.clone(), workflow, Arc::new(SystemClock));
     let started = Instant::now();
     let progress = Progress::new(BAR_THRESHOLD);

@@ -15,6 +15,7 @@ pub async fn run(config: &Config, demo: bool) -> Result<(), CliError> {
             approval_expiry_days: config.approval_expiry_days,
         },
         admin_email: config.admin_email.clone(),
+        migrate: config.migrate,
         ..ServerConfig::new(config.listen, config.database_url.expose())
     })
     .await

@@ -106,6 +106,7 @@ pub async fn audit_failed_writes_leave_nothing(store: Arc<dyn Store>) {
         .unwrap();
     let write = TransitionWrite {
         idempotency: Some(IdempotencyClaim {
+            owner: "owner".to_owned(),
             key: IdempotencyKey::parse("once").unwrap(),
             fingerprint: "fp".to_owned(),
         }),

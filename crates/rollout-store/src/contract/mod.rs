@@ -92,6 +92,7 @@ macro_rules! store_contract_tests {
             transition_unknown_procedure,
             transition_idempotency_claim,
             transition_reused_key_duplicate,
+            idempotency_keys_are_per_owner,
             transition_concurrent_single_winner,
             transition_concurrent_key_single_winner,
             history_pages,

@@ -25,8 +25,16 @@ fn keyed(plan: PlannedTransition, idempotency: Option<IdempotencyClaim>) -> Tran
     }
 }
 
+/// The owner of the keys in these cases, unless a case says otherwise.
+const OWNER: &str = "0190a5b2-0000-7000-8000-000000000001";
+
 fn claim(key: &str, fingerprint: &str) -> Option<IdempotencyClaim> {
+    owned_claim(OWNER, key, fingerprint)
+}
+
+fn owned_claim(owner: &str, key: &str, fingerprint: &str) -> Option<IdempotencyClaim> {
     Some(IdempotencyClaim {
+        owner: owner.to_owned(),
         key: IdempotencyKey::parse(key).unwrap(),
         fingerprint: fingerprint.to_owned(),
     })
@@ -80,7 +88,7 @@ pub async fn transition_stale_version_conflicts(store: Arc<dyn Store>) {
     assert_eq!(store.procedure(p.id).await.unwrap(), Some(current));
     assert_eq!(full_history(&store, p.id).await.len(), 2);
     let key = IdempotencyKey::parse("stale-1").unwrap();
-    assert_eq!(store.idempotency_hit(&key).await.unwrap(), None);
+    assert_eq!(store.idempotency_hit(OWNER, &key).await.unwrap(), None);
 }
 
 /// A transition of an unknown procedure is `NotFound { entity: "procedure", key: id }` and
@@ -97,7 +105,7 @@ pub async fn transition_unknown_procedure(store: Arc<dyn Store>) {
         other => panic!("expected NotFound, got {other:?}"),
     }
     let key = IdempotencyKey::parse("ghost-1").unwrap();
-    assert_eq!(store.idempotency_hit(&key).await.unwrap(), None);
+    assert_eq!(store.idempotency_hit(OWNER, &key).await.unwrap(), None);
     assert!(full_history(&store, ghost.id).await.is_empty());
 }
 
@@ -111,7 +119,7 @@ pub async fn transition_idempotency_claim(store: Arc<dyn Store>) {
     store.apply_transition(&write).await.unwrap();
 
     let hit = store
-        .idempotency_hit(&IdempotencyKey::parse("retry-1").unwrap())
+        .idempotency_hit(OWNER, &IdempotencyKey::parse("retry-1").unwrap())
         .await
         .unwrap();
     assert_eq!(
@@ -122,7 +130,7 @@ pub async fn transition_idempotency_claim(store: Arc<dyn Store>) {
         })
     );
     let other = IdempotencyKey::parse("retry-2").unwrap();
-    assert_eq!(store.idempotency_hit(&other).await.unwrap(), None);
+    assert_eq!(store.idempotency_hit(OWNER, &other).await.unwrap(), None);
 }
 
 /// Reusing a claimed key is `Duplicate { entity: "idempotency key", key }`, and the whole
@@ -146,12 +154,56 @@ pub async fn transition_reused_key_duplicate(store: Arc<dyn Store>) {
     assert_eq!(store.procedure(p2.id).await.unwrap(), Some(p2.clone()));
     assert_eq!(full_history(&store, p2.id).await.len(), 1);
     let hit = store
-        .idempotency_hit(&IdempotencyKey::parse("retry-1").unwrap())
+        .idempotency_hit(OWNER, &IdempotencyKey::parse("retry-1").unwrap())
         .await
         .unwrap()
         .unwrap();
     assert_eq!(hit.fingerprint, "fp-1");
     assert_eq!(hit.record, first_plan.record);
+}
+
+/// Keys are unique per owner: two owners' same key applies two transitions, each owner reads
+/// back only its own claim, and a third owner sees none.
+pub async fn idempotency_keys_are_per_owner(store: Arc<dyn Store>) {
+    let b = seed_bureau(&store, "KANKYO").await;
+    let p1 = seed_procedure(&store, procedure("KANKYO-0001", b.id, at(0, 0))).await;
+    let p2 = seed_procedure(&store, procedure("KANKYO-0002", b.id, at(0, 1))).await;
+    let other = "0190a5b2-0000-7000-8000-000000000002";
+    let mine = plan(&p1, "scheduled", at(10, 0));
+    let theirs = plan(&p2, "abolished", at(11, 0));
+    store
+        .apply_transition(&keyed(mine.clone(), claim("same-key", "fp-mine")))
+        .await
+        .unwrap();
+    store
+        .apply_transition(&keyed(
+            theirs.clone(),
+            owned_claim(other, "same-key", "fp-theirs"),
+        ))
+        .await
+        .unwrap();
+
+    let key = IdempotencyKey::parse("same-key").unwrap();
+    let hit = |fingerprint: &str, record: &rollout_domain::TransitionRecord| IdempotencyHit {
+        fingerprint: fingerprint.to_owned(),
+        record: record.clone(),
+    };
+    assert_eq!(
+        store.idempotency_hit(OWNER, &key).await.unwrap(),
+        Some(hit("fp-mine", &mine.record))
+    );
+    assert_eq!(
+        store.idempotency_hit(other, &key).await.unwrap(),
+        Some(hit("fp-theirs", &theirs.record))
+    );
+    assert_eq!(
+        store.idempotency_hit("someone-else", &key).await.unwrap(),
+        None
+    );
+    assert_eq!(
+        store.procedure(p2.id).await.unwrap().unwrap().state,
+        "abolished"
+    );
 }
 
 /// Eight writers race from the same version: exactly one wins, seven get `Conflict { 1, 2 }`,
@@ -240,7 +292,7 @@ pub async fn transition_concurrent_key_single_winner(store: Arc<dyn Store>) {
         assert_eq!(full_history(&store, id).await.len(), 1);
     }
     let hit = store
-        .idempotency_hit(&IdempotencyKey::parse("shared-key").unwrap())
+        .idempotency_hit(OWNER, &IdempotencyKey::parse("shared-key").unwrap())
         .await
         .unwrap()
         .unwrap();

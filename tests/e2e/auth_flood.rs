@@ -3,6 +3,7 @@
 //! leave a bounded number of audit rows, and do not lock out valid users: a token already seen
 //! valid keeps working from the flooded address, a fresh one works from another address (and
 //! from the flooded address once the budget refills, which this test does not wait for).
+//! WebSocket `connection_init` draws on the same budget (closed with 4429).
 
 use std::net::{IpAddr, Ipv4Addr};
 
@@ -11,6 +12,7 @@ use rollout_server::refusals::RECORDED_PER_WINDOW;
 use serde_json::json;
 
 use crate::common::{TestServer, both_backends, post_graphql};
+use crate::subscriptions::{Frame, MODERN, connect};
 
 both_backends!(forged_token_floods_are_limited);
 
@@ -66,6 +68,16 @@ async fn forged_token_floods_are_limited(server: TestServer) {
             "{reply:?}"
         );
     }
+
+    // WebSocket connection_init draws on the same budget.
+    let mut socket = connect(&server, "/graphql/ws", MODERN, None).await.unwrap();
+    socket
+        .send(json!({"type": "connection_init", "payload": {"Authorization": format!("Bearer {}", forged())}}))
+        .await;
+    assert_eq!(
+        socket.next().await,
+        Frame::Closed(4429, "Too many failed authentications".into())
+    );
 
     // Known good: the administrator's token, used to create the cast, works from here at once.
     let data = server.data_as(&server.admin, VIEWER, json!({})).await;

@@ -8,6 +8,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use rollout_app::demo::{DemoError, DemoOptions};
 use rollout_app::{App, AppSettings, SystemClock};
@@ -128,7 +129,7 @@ pub async fn spawn(config: ServerConfig) -> anyhow::Result<RunningServer> {
 
 /// How often pending approval requests past their deadline are closed. Listing closes them
 /// too; this keeps the stored status honest for reports that read the database directly.
-const EXPIRY_SWEEP: std::time::Duration = std::time::Duration::from_secs(60);
+const EXPIRY_SWEEP: Duration = Duration::from_secs(60);
 
 async fn start(config: ServerConfig) -> Result<RunningServer, CliError> {
     let url = DatabaseUrl::new(config.database_url);
@@ -189,11 +190,17 @@ async fn start(config: ServerConfig) -> Result<RunningServer, CliError> {
         authenticator,
     );
     let (shutdown, stop) = watch::channel(false);
-    let sweeper = tokio::spawn(every(EXPIRY_SWEEP, stop.clone(), move || {
-        let app = app.clone();
-        async move { expire_due_approvals(&app).await }
-    }));
-    let summaries = tokio::spawn(every(refusals::WINDOW, stop.clone(), {
+    let sweeper = tokio::spawn(every(
+        Duration::ZERO,
+        EXPIRY_SWEEP,
+        stop.clone(),
+        move || {
+            let app = app.clone();
+            async move { expire_due_approvals(&app).await }
+        },
+    ));
+    // A window is a whole period from the start: a flush at once would cut the first one short.
+    let summaries = tokio::spawn(every(refusals::WINDOW, refusals::WINDOW, stop.clone(), {
         let refusals = refusals.clone();
         move || {
             let refusals = refusals.clone();
@@ -234,14 +241,18 @@ async fn start(config: ServerConfig) -> Result<RunningServer, CliError> {
     })
 }
 
-/// Runs `job` every `period` (the first time at once) until shutdown; a run in progress is
+/// Runs `job` after `first` and then every `period` until shutdown; a run in progress is
 /// finished first.
-async fn every<F, Fut>(period: std::time::Duration, mut stop: watch::Receiver<bool>, mut job: F)
-where
+async fn every<F, Fut>(
+    first: Duration,
+    period: Duration,
+    mut stop: watch::Receiver<bool>,
+    mut job: F,
+) where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = ()>,
 {
-    let mut tick = tokio::time::interval(period);
+    let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + first, period);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         if *stop.borrow() {

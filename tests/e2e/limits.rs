@@ -2,15 +2,21 @@
 //! unit-tested against a tiny schema in rollout-server; this checks that the real endpoint
 //! applies them): a query one level too deep and a document with one alias too many are
 //! refused with LIMIT_EXCEEDED before anything runs, one step below each passes, and a mutation
-//! sent with GET is refused with 405 and changes nothing.
+//! sent with GET is refused with 405 and changes nothing. Introspection counts in the
+//! complexity limit: a small introspection query that would answer megabytes is refused,
+//! GraphiQL's standard one still answers.
 
 use crate::common::{TestServer, both_backends, ok_data};
 use serde_json::{Value, json};
 
 both_backends!(
     depth_and_aliases_are_limited,
-    mutations_over_get_are_refused
+    mutations_over_get_are_refused,
+    introspection_counts_in_the_complexity_limit
 );
+
+/// Default `max_complexity`.
+const MAX_COMPLEXITY: usize = 25_000;
 
 /// Default `max_depth` and `max_aliases` (rollout_server::http::Limits::default()).
 const MAX_DEPTH: usize = 15;
@@ -143,4 +149,22 @@ async fn mutations_over_get_are_refused(server: TestServer) {
     assert_eq!(response.status().as_u16(), 200);
     let body: Value = response.json().await.unwrap();
     assert_eq!(ok_data(body), json!({ "bureaus": [] }));
+}
+
+/// graphql-js `getIntrospectionQuery()`, as GraphiQL sends it.
+const STANDARD_INTROSPECTION: &str = include_str!("../fixtures/introspection-query.graphql");
+
+async fn introspection_counts_in_the_complexity_limit(server: TestServer) {
+    // Under 200 bytes; answered, it would list every Node type's fields once for every triple
+    // of Node types (one level less is already 170 KB).
+    let deep = "{ __schema { types { interfaces { possibleTypes { interfaces { possibleTypes {
+        interfaces { possibleTypes { fields { name type { name } } } } } } } } } } }";
+    assert!(deep.len() < 200, "{}", deep.len());
+    assert_limited(&server, deep, "max_complexity", MAX_COMPLEXITY).await;
+
+    let (status, body) = post(&server, "application/json", STANDARD_INTROSPECTION).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body["errors"].is_null(), "{body}");
+    let types = body["data"]["__schema"]["types"].as_array().unwrap();
+    assert!(types.iter().any(|t| t["name"] == "Procedure"), "{body}");
 }

@@ -14,6 +14,7 @@ mod approval_queues;
 mod approvals;
 mod audit;
 mod auth;
+mod auth_flood;
 mod concurrency;
 mod demo;
 mod error_codes;

@@ -11,7 +11,9 @@ use rollout_domain::{AuditEntryId, Bureau, Procedure, UserId};
 use rollout_store::{AuditCursor, AuditFilter, MAX_PAGE_SIZE, Page, PageRequest};
 use serde_json::{Value, json};
 
-use crate::{Actor, App, AppError, AppResult, new_uuid};
+use chrono::{DateTime, SecondsFormat, Utc};
+
+use crate::{Actor, App, AppError, AppResult, RequestMeta, new_uuid};
 
 /// The thing an entry is about.
 #[derive(Debug, Clone)]
@@ -93,6 +95,39 @@ impl App {
         let entry = self.audit_entry_as(actor, None, action, target, None, None, outcome);
         if let Err(e) = self.store().append_audit(&entry).await {
             tracing::error!(error = %e, action, "could not record a denied attempt in the audit trail");
+        }
+    }
+
+    /// Records `count` refused authentications from `client_addr` since `since` as one entry:
+    /// the summary of a window whose refusals were not recorded one by one. The count and the
+    /// window's start are the entry's `after`, `{"refusals": count, "since": "…"}`.
+    pub async fn record_refusal_summary(
+        &self,
+        client_addr: Option<String>,
+        count: u64,
+        since: DateTime<Utc>,
+    ) {
+        let anonymous = Actor {
+            user: None,
+            label: "anonymous".into(),
+            meta: RequestMeta {
+                request_id: None,
+                client_addr,
+            },
+        };
+        let after =
+            json!({ "refusals": count, "since": since.to_rfc3339_opts(SecondsFormat::Secs, true) });
+        let entry = self.audit_entry_as(
+            &anonymous,
+            None,
+            "authenticate",
+            &Target::kind("Session"),
+            None,
+            Some(after),
+            AuditOutcome::Unauthenticated,
+        );
+        if let Err(e) = self.store().append_audit(&entry).await {
+            tracing::error!(error = %e, count, "could not record refused authentications in the audit trail");
         }
     }
 

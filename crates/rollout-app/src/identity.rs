@@ -3,7 +3,6 @@
 //! admin so the quick start needs no manual set-up.
 
 use chrono::{DateTime, Utc};
-use rollout_domain::audit::AuditOutcome;
 use rollout_domain::authz::Action;
 use rollout_domain::identity::{Email, Role, User, validate_user};
 use rollout_domain::token::ApiToken;
@@ -12,7 +11,7 @@ use tracing::instrument;
 
 use crate::audit::{Target, token_json, user_json};
 use crate::procedures::field_errors;
-use crate::{Actor, App, AppError, AppResult, FieldError, RequestMeta, new_uuid};
+use crate::{Actor, App, AppError, AppResult, FieldError, new_uuid};
 
 /// Input of `create_user`.
 #[derive(Debug, Clone)]
@@ -302,8 +301,10 @@ impl App {
     }
 
     /// The user behind a bearer secret. Any failure is `Unauthenticated` with a reason for the
-    /// log; the client only learns that its credentials were not accepted.
-    pub async fn authenticate_token(&self, secret: &str, meta: &RequestMeta) -> AppResult<User> {
+    /// log; the client only learns that its credentials were not accepted. Refusals are not
+    /// recorded here: the caller records them (the server aggregates them per client address,
+    /// so that a flood of forged tokens cannot grow the audit trail without bound).
+    pub async fn authenticate_token(&self, secret: &str) -> AppResult<User> {
         let hash = rollout_auth::hash_secret(secret);
         let now = self.now();
         let reason = match self.store().token_by_hash(&hash).await? {
@@ -325,18 +326,6 @@ impl App {
                 Err(rejection) => rejection.to_string(),
             },
         };
-        let anonymous = Actor {
-            user: None,
-            label: "anonymous".into(),
-            meta: meta.clone(),
-        };
-        self.record_denied(
-            &anonymous,
-            "authenticate",
-            &Target::kind("ApiToken"),
-            AuditOutcome::Unauthenticated,
-        )
-        .await;
         Err(AppError::Unauthenticated { message: reason })
     }
 

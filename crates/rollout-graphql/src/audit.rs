@@ -119,7 +119,8 @@ impl AuditEntry {
         self.snapshot(self.row.before.as_deref(), "before")
     }
 
-    /// The target after the change; null for refused attempts.
+    /// The target after the change; null for refused attempts, except the summary of refused
+    /// authentications from one address: `{"refusals": count, "since": time}`.
     async fn after(&self) -> async_graphql::Result<Option<Json<Value>>> {
         self.snapshot(self.row.after.as_deref(), "after")
     }

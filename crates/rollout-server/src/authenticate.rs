@@ -1,23 +1,26 @@
 //! Who is calling: the server's [`RequestAuthenticator`]. A bearer secret that looks like a
 //! rollout API token is checked against the token store; anything else is tried as a JWT from
 //! the deployment's identity provider when single sign-on is configured. Every refusal is the
-//! same 401 to the client (it learns only that its credentials were not accepted), is logged
-//! with its real reason, and is recorded in the audit trail as UNAUTHENTICATED. The same check
+//! same 401 to the client (it learns only that its credentials were not accepted), and is
+//! logged with its real reason and recorded in the audit trail as UNAUTHENTICATED through the
+//! aggregating [`RefusalLog`] (a bounded number of rows per client address a minute). The same check
 //! serves HTTP requests and WebSocket connections ([`BearerAuthenticator::authenticate_secret`]).
+
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use axum::http::{HeaderMap, header};
-use rollout_app::audit::Target;
 use rollout_app::{Actor, App, AppError};
 use rollout_auth::{JwtVerifier, looks_like_token};
-use rollout_domain::audit::AuditOutcome;
 
 use crate::http::{AuthData, AuthRejection, RequestAuthenticator, RequestMeta};
+use crate::refusals::RefusalLog;
 
 /// Authenticates with API tokens and, optionally, OIDC JWTs.
 pub struct BearerAuthenticator {
     app: App,
     jwt: Option<JwtVerifier>,
+    refusals: Arc<RefusalLog>,
 }
 
 impl std::fmt::Debug for BearerAuthenticator {
@@ -29,26 +32,14 @@ impl std::fmt::Debug for BearerAuthenticator {
 }
 
 impl BearerAuthenticator {
-    pub fn new(app: App, jwt: Option<JwtVerifier>) -> Self {
-        Self { app, jwt }
+    /// `refusals` records what this refuses; the server flushes it every window.
+    pub fn new(app: App, jwt: Option<JwtVerifier>, refusals: Arc<RefusalLog>) -> Self {
+        Self { app, jwt, refusals }
     }
 
     async fn refuse(&self, meta: &rollout_app::RequestMeta, why: &str) -> AuthRejection {
-        tracing::info!(reason = why, "request refused: not authenticated");
-        let anonymous = Actor {
-            user: None,
-            label: "anonymous".into(),
-            meta: meta.clone(),
-        };
-        self.app
-            .record_denied(
-                &anonymous,
-                "authenticate",
-                &Target::kind("Session"),
-                AuditOutcome::Unauthenticated,
-            )
-            .await;
-        AuthRejection::unauthenticated("send valid credentials: Authorization: Bearer <token>")
+        self.refusals.refused(meta, "Session", why).await;
+        refused()
     }
 }
 
@@ -81,14 +72,11 @@ impl BearerAuthenticator {
             return Err(self.refuse(&meta, "no bearer credentials").await);
         };
         let user = if looks_like_token(secret) {
-            // authenticate_token records its own refusals in the audit trail.
-            match self.app.authenticate_token(secret, &meta).await {
+            match self.app.authenticate_token(secret).await {
                 Ok(user) => user,
                 Err(AppError::Unauthenticated { message }) => {
-                    tracing::info!(reason = %message, "request refused: token not accepted");
-                    return Err(AuthRejection::unauthenticated(
-                        "send valid credentials: Authorization: Bearer <token>",
-                    ));
+                    self.refusals.refused(&meta, "ApiToken", &message).await;
+                    return Err(refused());
                 }
                 Err(e) => return Err(unavailable(e)),
             }
@@ -130,6 +118,11 @@ impl RequestAuthenticator for BearerAuthenticator {
     }
 }
 
+/// What every refused client is told, whatever the reason.
+fn refused() -> AuthRejection {
+    AuthRejection::unauthenticated("send valid credentials: Authorization: Bearer <token>")
+}
+
 /// The store failed while checking credentials: a server-side problem, not the client's.
 fn unavailable(e: AppError) -> AuthRejection {
     tracing::error!(error = %crate::error::report(&e), "could not check credentials");
@@ -137,5 +130,6 @@ fn unavailable(e: AppError) -> AuthRejection {
         status: axum::http::StatusCode::SERVICE_UNAVAILABLE,
         code: "UNAVAILABLE",
         message: "credentials could not be checked right now; try again".into(),
+        retry_after: None,
     }
 }

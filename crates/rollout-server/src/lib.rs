@@ -18,6 +18,7 @@ pub mod database_url;
 pub mod error;
 pub mod events;
 pub mod http;
+pub mod refusals;
 pub mod server;
 pub mod telemetry;
 

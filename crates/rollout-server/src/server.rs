@@ -1,12 +1,14 @@
 //! Starting and stopping the HTTP server: [`spawn`] connects and migrates the database, loads
 //! and checks the workflow, optionally loads demo data, binds the listener, on PostgreSQL starts
-//! relaying procedure events between replicas ([`crate::events`]), and serves in a task;
-//! [`RunningServer::shutdown`] stops accepting, lets requests in flight finish, stops the relay
-//! and closes the pool. `rollout serve` and the end-to-end tests use the same path.
+//! relaying procedure events between replicas ([`crate::events`]), and serves in a task
+//! ([`crate::http::serve`]); [`RunningServer::shutdown`] stops accepting, lets requests in
+//! flight finish, writes the last refusal summaries ([`crate::refusals`]), stops the relay and
+//! closes the pool. `rollout serve` and the end-to-end tests use the same path.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use rollout_app::demo::{DemoError, DemoOptions};
 use rollout_app::{App, AppSettings, SystemClock};
@@ -22,6 +24,7 @@ use crate::commands::workflow::load_workflow;
 use crate::database_url::DatabaseUrl;
 use crate::error::CliError;
 use crate::http::{HttpSettings, HttpState, router_with};
+use crate::refusals::{self, RefusalLog};
 
 /// What the server needs to start. `Debug` redacts the database URL's password.
 #[derive(Clone)]
@@ -140,7 +143,7 @@ pub async fn spawn(config: ServerConfig) -> anyhow::Result<RunningServer> {
 
 /// How often pending approval requests past their deadline are closed. Listing closes them
 /// too; this keeps the stored status honest for reports that read the database directly.
-const EXPIRY_SWEEP: std::time::Duration = std::time::Duration::from_secs(60);
+const EXPIRY_SWEEP: Duration = Duration::from_secs(60);
 
 async fn start(config: ServerConfig) -> Result<RunningServer, CliError> {
     let url = DatabaseUrl::new(config.database_url);
@@ -190,7 +193,8 @@ async fn start(config: ServerConfig) -> Result<RunningServer, CliError> {
             }
         },
     };
-    let authenticator = Arc::new(BearerAuthenticator::new(app.clone(), jwt));
+    let refusals = Arc::new(RefusalLog::new(app.clone()));
+    let authenticator = Arc::new(BearerAuthenticator::new(app.clone(), jwt, refusals.clone()));
     let routes = router_with(
         HttpState {
             schema: rollout_graphql::build_schema(app.clone()),
@@ -200,19 +204,40 @@ async fn start(config: ServerConfig) -> Result<RunningServer, CliError> {
         authenticator,
     );
     let (shutdown, stop) = watch::channel(false);
-    let sweeper = tokio::spawn(sweep_expired(app, stop.clone()));
+    let sweeper = tokio::spawn(every(
+        Duration::ZERO,
+        EXPIRY_SWEEP,
+        stop.clone(),
+        move || {
+            let app = app.clone();
+            async move { expire_due_approvals(&app).await }
+        },
+    ));
+    // A window is a whole period from the start: a flush at once would cut the first one short.
+    let summaries = tokio::spawn(every(refusals::WINDOW, refusals::WINDOW, stop.clone(), {
+        let refusals = refusals.clone();
+        move || {
+            let refusals = refusals.clone();
+            async move { refusals.flush().await }
+        }
+    }));
     let task = tokio::spawn(async move {
         let mut stop = stop;
-        let served = axum::serve(listener, crate::http::with_client_addrs(routes))
-            .with_graceful_shutdown(async move {
-                // A dropped sender means the handle is gone: shut down as well.
-                let _ = stop.wait_for(|stopped| *stopped).await;
-                tracing::info!("shutting down: finishing requests in flight");
-            })
-            .await;
-        if let Err(e) = sweeper.await {
-            tracing::error!(error = %e, "the expiry sweep ended abnormally");
+        let served = crate::http::serve(listener, routes, config.http.connections, async move {
+            // A dropped sender means the handle is gone: shut down as well.
+            let _ = stop.wait_for(|stopped| *stopped).await;
+        })
+        .await;
+        for (task, what) in [
+            (sweeper, "the expiry sweep"),
+            (summaries, "the refusal summaries"),
+        ] {
+            if let Err(e) = task.await {
+                tracing::error!(error = %e, "{what} ended abnormally");
+            }
         }
+        // No request is in flight any more: the last window's refusals are complete.
+        refusals.flush().await;
         if let Some(relay) = relay {
             relay.stop().await;
         }
@@ -230,10 +255,18 @@ async fn start(config: ServerConfig) -> Result<RunningServer, CliError> {
     })
 }
 
-/// Closes expired approval requests every [`EXPIRY_SWEEP`] until shutdown. Safe on several
-/// replicas at once: each close is a compare-and-set.
-async fn sweep_expired(app: App, mut stop: watch::Receiver<bool>) {
-    let mut tick = tokio::time::interval(EXPIRY_SWEEP);
+/// Runs `job` after `first` and then every `period` until shutdown; a run in progress is
+/// finished first.
+async fn every<F, Fut>(
+    first: Duration,
+    period: Duration,
+    mut stop: watch::Receiver<bool>,
+    mut job: F,
+) where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + first, period);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         if *stop.borrow() {
@@ -242,12 +275,18 @@ async fn sweep_expired(app: App, mut stop: watch::Receiver<bool>) {
         tokio::select! {
             // A change (or a dropped sender) means shutdown: the flag only ever becomes true.
             _ = stop.changed() => return,
-            _ = tick.tick() => match app.expire_due_approvals().await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(closed = n, "expired approval requests closed"),
-                Err(e) => tracing::warn!(error = %crate::error::report(&e), "expiry sweep failed"),
-            },
+            _ = tick.tick() => job().await,
         }
+    }
+}
+
+/// Closes expired approval requests. Safe on several replicas at once: each close is a
+/// compare-and-set.
+async fn expire_due_approvals(app: &App) {
+    match app.expire_due_approvals().await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(closed = n, "expired approval requests closed"),
+        Err(e) => tracing::warn!(error = %crate::error::report(&e), "expiry sweep failed"),
     }
 }
 

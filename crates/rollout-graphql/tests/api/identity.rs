@@ -2,7 +2,7 @@
 //! tokens, and a token's secret is shown once, works, and stops working when revoked.
 
 use chrono::TimeDelta;
-use rollout_app::{AppError, RequestMeta};
+use rollout_app::AppError;
 use rollout_domain::identity::Role;
 use serde_json::{Value, json};
 
@@ -201,10 +201,9 @@ async fn a_token_secret_is_shown_once_works_and_stops_when_revoked() {
                 "user": {"email": "po@example.jp"}, "createdAt": "2026-06-15T03:00:00Z",
                 "expiresAt": "2026-12-31T15:00:00Z", "lastUsedAt": null, "revokedAt": null})
     );
-    let meta = RequestMeta::default();
     let user = api
         .app
-        .authenticate_token(secret, &meta)
+        .authenticate_token(secret)
         .await
         .expect("the secret works");
     assert_eq!(user.email.as_str(), "po@example.jp");
@@ -255,7 +254,7 @@ async fn a_token_secret_is_shown_once_works_and_stops_when_revoked() {
         revoked["revokeToken"],
         json!({"token": {"id": token["id"], "revokedAt": "2026-06-15T03:00:00Z"}, "errors": []})
     );
-    let rejected = api.app.authenticate_token(secret, &meta).await;
+    let rejected = api.app.authenticate_token(secret).await;
     assert!(
         matches!(rejected, Err(AppError::Unauthenticated { .. })),
         "{rejected:?}"

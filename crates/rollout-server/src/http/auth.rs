@@ -81,12 +81,15 @@ impl std::fmt::Debug for AuthData {
 }
 
 /// Why a request is refused before execution. Rendered as a GraphQL-over-HTTP error response
-/// with this status and `extensions.code`; a 401 also carries `WWW-Authenticate: Bearer`.
+/// with this status and `extensions.code`; a 401 also carries `WWW-Authenticate: Bearer`, and a
+/// `retry_after` becomes `Retry-After` and `extensions.retryAfter`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuthRejection {
     pub status: StatusCode,
     pub code: &'static str,
     pub message: String,
+    /// Whole seconds before trying again is worth it.
+    pub retry_after: Option<u64>,
 }
 
 impl AuthRejection {
@@ -96,6 +99,7 @@ impl AuthRejection {
             status: StatusCode::UNAUTHORIZED,
             code: "UNAUTHENTICATED",
             message: message.into(),
+            retry_after: None,
         }
     }
 
@@ -106,6 +110,17 @@ impl AuthRejection {
             status: StatusCode::FORBIDDEN,
             code: "FORBIDDEN",
             message: message.into(),
+            retry_after: None,
+        }
+    }
+
+    /// 429 `RATE_LIMITED`: too many failed authentications; try again in `seconds`.
+    pub fn rate_limited(seconds: u64) -> Self {
+        Self {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            code: "RATE_LIMITED",
+            message: format!("too many failed authentications: retry after {seconds} s"),
+            retry_after: Some(seconds),
         }
     }
 
@@ -115,6 +130,7 @@ impl AuthRejection {
             status: StatusCode::BAD_REQUEST,
             code: "VALIDATION",
             message: message.into(),
+            retry_after: None,
         }
     }
 }

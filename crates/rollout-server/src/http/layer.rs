@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use super::settings::{CorsOrigin, HttpSettings, RateLimit};
+use super::settings::{AuthFailureLimit, CorsOrigin, HttpSettings, RateLimit};
 
 /// The HTTP settings one layer gives; `None` leaves the layer below in place.
 #[derive(Debug, Default, Clone, PartialEq, Eq, Deserialize)]
@@ -28,6 +28,12 @@ pub struct HttpLayer {
     pub rate_limit_per_second: Option<u32>,
     /// Defaults to twice the rate.
     pub rate_limit_burst: Option<u32>,
+    /// Per client address; 0 turns the failed-authentication budget off.
+    pub auth_failures_per_minute: Option<u32>,
+    pub auth_failures_global_per_minute: Option<u32>,
+    pub header_read_timeout_secs: Option<u64>,
+    pub idle_timeout_secs: Option<u64>,
+    pub max_connections: Option<usize>,
 }
 
 /// A value the HTTP settings cannot take; the message names the key and what it accepts.
@@ -64,6 +70,9 @@ fn parsed<T: FromStr>(
 
 const COUNT: &str = "a whole number";
 
+/// Far above what one process can hold open, and small enough for a semaphore's `u32`.
+const MAX_CONNECTIONS: usize = 1_000_000;
+
 impl HttpLayer {
     /// The `ROLLOUT_HTTP_*` variables of `env`; `ROLLOUT_HTTP_CORS_ORIGINS` is a comma- or
     /// space-separated list.
@@ -87,6 +96,11 @@ impl HttpLayer {
             execution_timeout_secs: parsed(env, "execution_timeout_secs", COUNT)?,
             rate_limit_per_second: parsed(env, "rate_limit_per_second", COUNT)?,
             rate_limit_burst: parsed(env, "rate_limit_burst", COUNT)?,
+            auth_failures_per_minute: parsed(env, "auth_failures_per_minute", COUNT)?,
+            auth_failures_global_per_minute: parsed(env, "auth_failures_global_per_minute", COUNT)?,
+            header_read_timeout_secs: parsed(env, "header_read_timeout_secs", COUNT)?,
+            idle_timeout_secs: parsed(env, "idle_timeout_secs", COUNT)?,
+            max_connections: parsed(env, "max_connections", COUNT)?,
         })
     }
 
@@ -103,6 +117,17 @@ impl HttpLayer {
             execution_timeout_secs: self.execution_timeout_secs.or(below.execution_timeout_secs),
             rate_limit_per_second: self.rate_limit_per_second.or(below.rate_limit_per_second),
             rate_limit_burst: self.rate_limit_burst.or(below.rate_limit_burst),
+            auth_failures_per_minute: self
+                .auth_failures_per_minute
+                .or(below.auth_failures_per_minute),
+            auth_failures_global_per_minute: self
+                .auth_failures_global_per_minute
+                .or(below.auth_failures_global_per_minute),
+            header_read_timeout_secs: self
+                .header_read_timeout_secs
+                .or(below.header_read_timeout_secs),
+            idle_timeout_secs: self.idle_timeout_secs.or(below.idle_timeout_secs),
+            max_connections: self.max_connections.or(below.max_connections),
         }
     }
 
@@ -156,11 +181,48 @@ impl HttpLayer {
                 )
             }),
         };
+        let global = positive(
+            "auth_failures_global_per_minute",
+            self.auth_failures_global_per_minute.map(u64::from),
+        )?;
+        let auth_failures = match self.auth_failures_per_minute {
+            None => defaults.auth_failures,
+            Some(per_client) => NonZeroU32::new(per_client).map(|per_client| AuthFailureLimit {
+                per_client,
+                ..AuthFailureLimit::default()
+            }),
+        }
+        .map(|limit| AuthFailureLimit {
+            global: global
+                .and_then(|g| NonZeroU32::new(g as u32))
+                .unwrap_or(limit.global),
+            ..limit
+        });
+        let mut connections = defaults.connections;
+        if let Some(v) = positive("header_read_timeout_secs", self.header_read_timeout_secs)? {
+            connections.header_read_timeout = Duration::from_secs(v);
+        }
+        if let Some(v) = positive("idle_timeout_secs", self.idle_timeout_secs)? {
+            connections.idle_timeout = Duration::from_secs(v);
+        }
+        match self.max_connections {
+            None => {}
+            Some(n @ 1..=MAX_CONNECTIONS) => connections.max_connections = n,
+            Some(n) => {
+                return Err(HttpSettingError::Value {
+                    name: "max_connections".to_owned(),
+                    value: n.to_string(),
+                    expected: "between 1 and 1000000",
+                });
+            }
+        }
         Ok(HttpSettings {
             limits,
             introspection: self.introspection.unwrap_or(defaults.introspection),
             cors_origins,
             rate_limit,
+            auth_failures,
+            connections,
         })
     }
 }
@@ -168,6 +230,7 @@ impl HttpLayer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::http::ConnectionLimits;
 
     fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
         pairs
@@ -235,6 +298,47 @@ mod tests {
             (rate.replenish_interval, rate.burst.get()),
             (Duration::from_millis(20), 7)
         );
+    }
+
+    #[test]
+    fn connection_limits_and_the_authentication_budget_are_read() {
+        let file: HttpLayer = toml::from_str(
+            "header_read_timeout_secs = 2\nidle_timeout_secs = 30\nmax_connections = 64\nauth_failures_per_minute = 5\n",
+        )
+        .unwrap();
+        let env = HttpLayer::from_env(&env(&[(
+            "ROLLOUT_HTTP_AUTH_FAILURES_GLOBAL_PER_MINUTE",
+            "50",
+        )]))
+        .unwrap();
+        let s = env.over(file).resolve().unwrap();
+        assert_eq!(
+            s.connections,
+            ConnectionLimits {
+                header_read_timeout: Duration::from_secs(2),
+                idle_timeout: Duration::from_secs(30),
+                max_connections: 64,
+            }
+        );
+        let budget = s.auth_failures.unwrap();
+        assert_eq!((budget.per_client.get(), budget.global.get()), (5, 50));
+        let off = HttpLayer {
+            auth_failures_per_minute: Some(0),
+            ..HttpLayer::default()
+        };
+        assert_eq!(off.resolve().unwrap().auth_failures, None);
+        for bad in [
+            HttpLayer {
+                max_connections: Some(0),
+                ..HttpLayer::default()
+            },
+            HttpLayer {
+                header_read_timeout_secs: Some(0),
+                ..HttpLayer::default()
+            },
+        ] {
+            assert!(bad.resolve().is_err());
+        }
     }
 
     #[test]

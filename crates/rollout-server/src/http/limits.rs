@@ -9,11 +9,15 @@
 //! SDL ([`CostModel`]): a field that takes `first` (or `last`) multiplies the cost of what is
 //! below it by that argument, or by its default when absent.
 //!
+//! Introspection (`__schema`, `__type`) counts what it would return, exactly, from the schema's
+//! own introspection result ([`SchemaShape`]), when the model has one.
+//!
 //! Not measured: `@skip`/`@include` (everything counts, as if included) and the real length of
 //! plain lists (`bureaus`, `nextTransitions`), which count once: they are bounded by the data
 //! (31 bureaus, a handful of transitions), not by the client.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use async_graphql::parser::types::{
     BaseType, DocumentOperations, ExecutableDocument, Field, OperationDefinition, OperationType,
@@ -21,6 +25,7 @@ use async_graphql::parser::types::{
 };
 use async_graphql::{Name, Value, Variables};
 
+use super::introspection::SchemaShape;
 use super::settings::Limits;
 
 /// The page size the API contract gives `first` when a request leaves it out.
@@ -108,6 +113,8 @@ struct FieldCost {
 pub struct CostModel {
     roots: [String; 3],
     fields: HashMap<(String, String), FieldCost>,
+    /// The schema's introspection, and where counting it may stop (past the complexity limit).
+    introspection: Option<(Arc<SchemaShape>, u64)>,
 }
 
 impl CostModel {
@@ -117,6 +124,7 @@ impl CostModel {
         let mut model = Self {
             roots: ["Query".into(), "Mutation".into(), "Subscription".into()],
             fields: HashMap::new(),
+            introspection: None,
         };
         for definition in doc.definitions {
             match definition {
@@ -172,6 +180,12 @@ impl CostModel {
             }
         }
         Ok(model)
+    }
+
+    /// Counts introspection with `shape`, stopping past `max_complexity`.
+    pub fn with_introspection(mut self, shape: SchemaShape, max_complexity: u64) -> Self {
+        self.introspection = Some((Arc::new(shape), max_complexity));
+        self
     }
 
     fn field(&self, parent: &str, name: &str) -> Option<&FieldCost> {
@@ -320,6 +334,14 @@ impl<'a> Walk<'a> {
         let name = field.name.node.as_str();
         if matches!(name, "__schema" | "__type") {
             self.introspection = true;
+            let model = self.model;
+            if let Some((shape, cap)) = &model.introspection {
+                let (depth, _) = self.selection_set(&field.selection_set.node, None);
+                return (
+                    depth + 1,
+                    shape.count(self.doc, self.variables, field, *cap),
+                );
+            }
         }
         let schema_field = parent.and_then(|p| self.model.field(p, name));
         let returns = schema_field.map(|f| f.returns.as_str());

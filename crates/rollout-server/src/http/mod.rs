@@ -9,7 +9,9 @@
 //! 415 for media types it does not speak, 400 for malformed requests. In front of execution it
 //! enforces the limits of [`Limits`] (depth, complexity, aliases, batch size, body size,
 //! execution time), refuses introspection when configured to, rate-limits each client and asks
-//! a [`RequestAuthenticator`] who is calling. Every GraphQL request's data holds a
+//! a [`RequestAuthenticator`] who is calling, within a budget of failed authentications per
+//! client address and overall (`auth_limit`). [`serve`] runs the accept loop, with timeouts and
+//! a cap on connections. Every GraphQL request's data holds a
 //! [`RequestMeta`] (request id, client address) for the audit trail.
 //!
 //! CSRF: a state-changing request cannot come from a plain HTML form or a "simple" cross-origin
@@ -25,14 +27,17 @@
 //! rollout-graphql), and which credentials are valid (the authenticator's business).
 
 mod auth;
+mod auth_limit;
 mod endpoint;
 mod graphiql;
+mod introspection;
 mod layer;
 mod limits;
 mod negotiate;
 mod params;
 mod rate_limit;
 mod reply;
+mod serve;
 mod settings;
 mod stack;
 mod ws;
@@ -53,7 +58,10 @@ use rollout_store::Store;
 pub use auth::{AuthData, AuthRejection, RequestAuthenticator, RequestMeta};
 pub use layer::{HttpLayer, HttpSettingError};
 pub use limits::{CostModel, DEFAULT_PAGE_SIZE, LimitExceeded};
-pub use settings::{CorsOrigin, HttpSettings, Limits, RateLimit};
+pub use serve::serve;
+pub use settings::{
+    AuthFailureLimit, ConnectionLimits, CorsOrigin, HttpSettings, Limits, RateLimit,
+};
 pub use stack::{REQUEST_ID_HEADER, graphql_app};
 
 /// How long `/readyz` waits for the database.
@@ -89,7 +97,8 @@ pub fn router_with(
 }
 
 /// `router` as a service that records each connection's peer address, which rate limiting and
-/// [`RequestMeta::client_addr`] need: what `axum::serve` should be given.
+/// [`RequestMeta::client_addr`] need: what `axum::serve` should be given (tests that serve a
+/// bare router do; the server itself uses [`serve`], which records it too).
 pub fn with_client_addrs(router: Router) -> IntoMakeServiceWithConnectInfo<Router, SocketAddr> {
     router.into_make_service_with_connect_info::<SocketAddr>()
 }

@@ -4,7 +4,9 @@
 //!
 //! It runs before authentication, so it keys on the `Authorization` header as sent: the SHA-256
 //! of its value, never the value, is what the key map holds. Keying a forged token only buys
-//! its sender a bucket of their own, which the sweep drops as soon as it is full again.
+//! its sender a bucket of their own, which the sweep drops as soon as it is full again; what
+//! stops a stream of forged tokens is the failed-authentication budget (`auth_limit`), which
+//! keys on the client address.
 //!
 //! The key map is swept (`retain_recent`) at most every [`SWEEP_EVERY`], from the request path
 //! rather than a background task, so the limiter needs no runtime or shutdown of its own.

@@ -12,7 +12,7 @@
 //! path. Field errors always carry a path, even when they null the whole `data`.
 
 use axum::body::Body;
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, VARY, WWW_AUTHENTICATE};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, RETRY_AFTER, VARY, WWW_AUTHENTICATE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::Response;
 use serde_json::{Map, Value, json};
@@ -49,10 +49,20 @@ fn request_error_status(media: MediaType) -> StatusCode {
     }
 }
 
-/// An authenticator's refusal, with `WWW-Authenticate: Bearer` on a 401.
+/// An authenticator's refusal, with `WWW-Authenticate: Bearer` on a 401 and `Retry-After` when
+/// it says when to try again.
 pub fn rejection(media: MediaType, rejection: &AuthRejection) -> Response {
-    let body = error(rejection.code, &rejection.message, Map::new());
+    let mut extra = Map::new();
+    if let Some(seconds) = rejection.retry_after {
+        extra.insert("retryAfter".into(), Value::from(seconds));
+    }
+    let body = error(rejection.code, &rejection.message, extra);
     let mut response = errors(rejection.status, media, vec![body]);
+    if let Some(seconds) = rejection.retry_after {
+        response
+            .headers_mut()
+            .insert(RETRY_AFTER, HeaderValue::from(seconds));
+    }
     if rejection.status == StatusCode::UNAUTHORIZED {
         response.headers_mut().insert(
             WWW_AUTHENTICATE,

@@ -1,5 +1,5 @@
-//! The HTTP layer's settings: request limits, introspection, CORS origins and rate limiting, with
-//! their defaults. `config.rs` fills them from the file and the environment; this module only
+//! The HTTP layer's settings: request limits, introspection, CORS origins, rate limiting, the
+//! failed-authentication budget and the connection limits, with their defaults. `config.rs` fills them from the file and the environment; this module only
 //! says what they mean and validates the values that have a shape (origins, non-zero rates).
 
 use std::num::NonZeroU32;
@@ -20,6 +20,9 @@ pub struct HttpSettings {
     pub cors_origins: Vec<CorsOrigin>,
     /// `None` turns rate limiting off (for a deployment that limits at its reverse proxy).
     pub rate_limit: Option<RateLimit>,
+    /// `None` turns the failed-authentication budget off.
+    pub auth_failures: Option<AuthFailureLimit>,
+    pub connections: ConnectionLimits,
 }
 
 impl Default for HttpSettings {
@@ -29,6 +32,51 @@ impl Default for HttpSettings {
             introspection: true,
             cors_origins: Vec::new(),
             rate_limit: Some(RateLimit::default()),
+            auth_failures: Some(AuthFailureLimit::default()),
+            connections: ConnectionLimits::default(),
+        }
+    }
+}
+
+/// How many authentication attempts with credentials not recently seen valid may be made a
+/// minute, per client address and by everyone together. Each budget may be spent at once and
+/// refills evenly over the minute; an accepted credential gives its attempt back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AuthFailureLimit {
+    pub per_client: NonZeroU32,
+    pub global: NonZeroU32,
+}
+
+impl Default for AuthFailureLimit {
+    /// A person mistyping a token, or a test suite, stays far below 30 a minute; 300 a minute
+    /// for everyone keeps an address-spraying flood from reaching the database more often.
+    fn default() -> Self {
+        Self {
+            per_client: nonzero(30),
+            global: nonzero(300),
+        }
+    }
+}
+
+/// Bounds on each TCP connection and on how many there are (`http::serve`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConnectionLimits {
+    /// A request head (request line and headers) must arrive complete within this, counted from
+    /// the connection's opening or the first byte after an idle spell.
+    pub header_read_timeout: Duration,
+    /// A keep-alive connection with no request in flight is closed after this long (also when
+    /// the client stops reading a response).
+    pub idle_timeout: Duration,
+    /// Connections accepted over this number are closed at once.
+    pub max_connections: usize,
+}
+
+impl Default for ConnectionLimits {
+    fn default() -> Self {
+        Self {
+            header_read_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(60),
+            max_connections: 1024,
         }
     }
 }

@@ -1,5 +1,5 @@
 //! Assembling the router for any async-graphql schema: the GraphQL routes (HTTP and WebSocket)
-//! behind the rate limiter, the GraphiQL assets, whatever other routes the caller brings (the
+//! behind the rate limiter and the failed-authentication budget, the GraphiQL assets, whatever other routes the caller brings (the
 //! probes), and the middleware every route shares: request ids, tracing, CORS and a last-resort
 //! timeout.
 //!
@@ -25,8 +25,10 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use super::auth::RequestAuthenticator;
+use super::auth_limit::Guarded;
 use super::endpoint::{self, Endpoint, ExecuteFn};
 use super::graphiql;
+use super::introspection::SchemaShape;
 use super::limits::CostModel;
 use super::rate_limit::{self, RateLimiter};
 use super::settings::{CorsOrigin, HttpSettings};
@@ -58,6 +60,14 @@ where
         tracing::error!(error = %e, "cannot read the schema's SDL: default page sizes are not counted");
         CostModel::default()
     });
+    let model = match settings
+        .introspection
+        .then(|| SchemaShape::of(&schema))
+        .flatten()
+    {
+        Some(shape) => model.with_introspection(shape, settings.limits.max_complexity),
+        None => model,
+    };
     let stream: StreamFn = {
         let schema = schema.clone();
         Arc::new(move |request, data| {
@@ -68,6 +78,10 @@ where
         let schema = schema.clone();
         Box::pin(async move { schema.execute(request).await })
     });
+    let authenticator: Arc<dyn RequestAuthenticator> = match settings.auth_failures {
+        Some(limit) => Arc::new(Guarded::new(authenticator, limit)),
+        None => authenticator,
+    };
     let endpoint = Endpoint {
         execute,
         model: Arc::new(model),

@@ -10,7 +10,8 @@
 //! It is checked by the same [`RequestAuthenticator`] as HTTP requests, as if it had come in an
 //! `Authorization` header, so refusals are logged and audited alike; the acting user and the
 //! handshake's [`RequestMeta`] become the connection's data. A refused init closes the socket
-//! with 4403 Forbidden, a subscription before a successful init with 4401 Unauthorized, no init
+//! with 4403 Forbidden (4429 when the failed-authentication budget of `auth_limit` is spent), a
+//! subscription before a successful init with 4401 Unauthorized, no init
 //! within [`INIT_TIMEOUT`] with 4408, and a credential check that could not run with 1011.
 //!
 //! Cross-Site WebSocket Hijacking: browsers apply no CORS to WebSockets, so any page could open
@@ -220,6 +221,8 @@ fn credentials(payload: &Value) -> HeaderMap {
 enum Init {
     Accepted,
     Refused,
+    /// The failed-authentication budget is spent (`http::auth_limit`).
+    RateLimited,
     /// The credentials could not be checked (the store is down).
     Unavailable,
 }
@@ -233,6 +236,7 @@ fn close_frame(
 ) -> (u16, String) {
     match (init, code) {
         (Some(Init::Refused), _) => (4403, "Forbidden".into()),
+        (Some(Init::RateLimited), _) => (4429, "Too many failed authentications".into()),
         (Some(Init::Unavailable), _) => (1011, "credentials could not be checked right now".into()),
         // async-graphql's "The handshake is not completed." for a subscribe before the ack.
         (_, 1011) => (4401, "Unauthorized".into()),
@@ -277,6 +281,8 @@ impl Connection {
                     Err(rejection) => {
                         let outcome = if rejection.status.is_server_error() {
                             Init::Unavailable
+                        } else if rejection.status == StatusCode::TOO_MANY_REQUESTS {
+                            Init::RateLimited
                         } else {
                             Init::Refused
                         };

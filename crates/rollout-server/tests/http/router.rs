@@ -1,6 +1,7 @@
 //! The router's own rules, against the real server started in-process on port 0 with a SQLite
 //! file: health and readiness, GraphiQL, bearer authentication with the first-start admin and
-//! demo tokens, the body limit, graceful shutdown; and `rollout serve` as a process that prints
+//! demo tokens, the body limit, graceful shutdown (which writes the last refusal summaries); and
+//! `rollout serve` as a process that prints
 //! the admin token once and stops cleanly on SIGTERM.
 
 use std::io::{BufRead, BufReader};
@@ -255,4 +256,47 @@ fn serve_stops_cleanly_on_sigterm() {
     assert!(killed.success());
     let exit = child.wait().unwrap();
     assert_eq!(exit.code(), Some(0));
+}
+
+/// Refused authentications beyond the individually recorded ones are summarised when the
+/// server stops: after 40 forged tokens (30 refused, the default per-address budget; 10 answered
+/// 429), the trail holds 10 entries of their own and one counting the other 20.
+#[tokio::test]
+async fn refusals_are_summarised_at_shutdown() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = spawn(config(&dir, false)).await.unwrap();
+    let admin = server.admin_token().unwrap().to_owned();
+    let client = reqwest::Client::new();
+    let mut statuses = Vec::new();
+    for i in 0..40 {
+        let response = client
+            .post(format!("{}/graphql", server.url()))
+            .header("authorization", bearer(&format!("rlt_forged{i:033}")))
+            .json(&json!({ "query": "{ viewer { role } }" }))
+            .send()
+            .await
+            .unwrap();
+        statuses.push(response.status().as_u16());
+    }
+    assert_eq!(statuses.iter().filter(|s| **s == 401).count(), 30);
+    assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 10);
+    server.shutdown().await.unwrap();
+
+    let server = spawn(config(&dir, false)).await.unwrap();
+    let response: Value = client
+        .post(format!("{}/graphql", server.url()))
+        .header("authorization", bearer(&admin))
+        .json(&json!({ "query": "{ auditLog(filter: { outcome: UNAUTHENTICATED }) { edges { node { after clientAddress } } } }" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let entries = response["data"]["auditLog"]["edges"].as_array().unwrap();
+    assert_eq!(entries.len(), 11, "{response}");
+    let summary = &entries[10]["node"];
+    assert_eq!(summary["clientAddress"], "127.0.0.1", "{response}");
+    assert_eq!(summary["after"]["refusals"], 20, "{response}");
+    server.shutdown().await.unwrap();
 }

@@ -1,10 +1,9 @@
 //! A tiny schema behind the production HTTP stack (`rollout_server::http::graphql_app`), served
-//! on 127.0.0.1:0 with connection info, so the HTTP rules can be tested without a database:
+//! on 127.0.0.1:0 by the production accept loop (`rollout_server::http::serve`), so the HTTP rules can be tested without a database:
 //! a slow resolver for timeouts, a paginated and a recursive field for the cost limits, a
 //! counter mutation to prove what did not run, and resolvers echoing what the authenticator
 //! and the request metadata put into the request.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::time::Duration;
@@ -15,7 +14,7 @@ use axum::Router;
 use axum::http::HeaderMap;
 use axum::routing::get;
 use rollout_server::http::{
-    AuthData, AuthRejection, HttpSettings, RequestAuthenticator, RequestMeta, graphql_app,
+    self, AuthData, AuthRejection, HttpSettings, RequestAuthenticator, RequestMeta, graphql_app,
 };
 
 /// Who the test authenticator says is calling.
@@ -186,13 +185,11 @@ pub async fn serve(settings: HttpSettings) -> TestServer {
     let app = graphql_app(schema, &settings, Arc::new(TokenAuth), probes);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
+    let connections = settings.connections;
     tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await
-        .unwrap();
+        http::serve(listener, app, connections, std::future::pending())
+            .await
+            .unwrap();
     });
     let client = reqwest::Client::builder().no_proxy().build().unwrap();
     TestServer {

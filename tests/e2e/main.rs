@@ -15,6 +15,7 @@ mod approvals;
 mod audit;
 mod auth;
 mod concurrency;
+mod date_bounds;
 mod demo;
 mod errors;
 mod graphql_http_audit;

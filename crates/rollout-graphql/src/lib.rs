@@ -52,6 +52,7 @@ pub fn build_schema(app: App) -> RolloutSchema {
         SubscriptionRoot,
     )
     .data(app)
+    .extension(scalars::ScalarRefusals)
     .finish()
 }
 

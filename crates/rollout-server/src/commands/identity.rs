@@ -4,8 +4,9 @@
 
 use std::sync::Arc;
 
-use chrono::{TimeDelta, Utc};
+use chrono::Utc;
 use rollout_app::{Actor, App, CreateUser, SystemClock, UpdateUser};
+use rollout_domain::bounds;
 use rollout_domain::identity::{Email, Role, User};
 use rollout_domain::{TokenId, workflow::default_workflow};
 
@@ -103,8 +104,11 @@ pub async fn token(config: &Config, command: TokenCommand) -> Result<(), CliErro
             name,
             expires_in_days,
         } => {
+            let expires = expires_in_days
+                .map(|d| bounds::days_after(app.now(), i64::from(d)))
+                .transpose()
+                .map_err(|e| CliError::user(format!("--expires-in-days: {e}")))?;
             let owner = user_by_email(&app, &user).await?;
-            let expires = expires_in_days.map(|d| Utc::now() + TimeDelta::days(i64::from(d)));
             match app
                 .create_token(&system, Some(owner.id), &name, expires)
                 .await
@@ -133,7 +137,7 @@ pub async fn token(config: &Config, command: TokenCommand) -> Result<(), CliErro
                         let state = match (t.revoked_at, t.expires_at) {
                             (Some(_), _) => "revoked".to_owned(),
                             (None, Some(e)) if e <= Utc::now() => "expired".to_owned(),
-                            (None, Some(e)) => format!("expires {}", e.to_rfc3339()),
+                            (None, Some(e)) => format!("expires {}", bounds::utc_text(e)),
                             (None, None) => "no expiry".to_owned(),
                         };
                         println!(

@@ -216,6 +216,30 @@ async fn procedure_dates_and_quarters_at_the_edges(server: TestServer) {
         )
         .await;
     assert_eq!(data["procedures"]["totalCount"], 1);
+
+    // createProcedure takes a quarter too.
+    let input = |code: &str, quarter: &str| {
+        json!({ "code": code, "name": "手続", "bureauCode": "KANKYO", "category": "STANDARD",
+                "authority": "TOKYO", "targetQuarter": quarter })
+    };
+    for (code, quarter) in [("KANKYO-0002", "FY1989-Q1"), ("KANKYO-0003", "FY2199-Q4")] {
+        let created = server.create_procedure(input(code, quarter)).await;
+        assert_eq!(created["targetQuarter"], quarter);
+    }
+    let create = "mutation($input: CreateProcedureInput!) { createProcedure(input: $input) { errors { code } } }";
+    for bad in ["FY1988-Q4", "FY2200-Q1"] {
+        let response = server
+            .gql(create, json!({ "input": input("KANKYO-0004", bad) }))
+            .await;
+        assert_refused(&response, "targetQuarter", bad);
+    }
+    let data = server
+        .data(
+            "{ procedures(filter: { bureauCodes: [\"KANKYO\"] }) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(data["procedures"]["totalCount"], 3, "nothing was written");
 }
 
 async fn audit_filters_at_the_edges(server: TestServer) {

@@ -30,11 +30,16 @@ pub fn parse_instant(raw: &str) -> Result<DateTime<Utc>, String> {
                 format!("{raw:?} is neither a date (2026-04-01) nor an RFC 3339 time")
             })?;
             let midnight = day.and_hms_opt(0, 0, 0).expect("midnight exists");
-            TOKYO
+            let t = TOKYO
                 .from_local_datetime(&midnight)
                 .single()
                 .map(|t| t.with_timezone(&Utc))
-                .ok_or_else(|| format!("{raw:?} is not a valid time in Asia/Tokyo"))?
+                .ok_or_else(|| format!("{raw:?} is not a valid time in Asia/Tokyo"))?;
+            // Tokyo's midnight of 1900-01-01 is still 1899 in UTC; nothing is older anyway.
+            match bounds::check_date(day) {
+                Ok(_) => t.max(bounds::first_instant()),
+                Err(e) => return Err(format!("{raw:?}: {e}")),
+            }
         }
     };
     bounds::check_instant(t).map_err(|e| format!("{raw:?}: {e}"))

@@ -16,6 +16,7 @@ mod audit;
 mod auth;
 mod auth_flood;
 mod concurrency;
+mod date_bounds;
 mod demo;
 mod error_codes;
 mod errors;

@@ -5,11 +5,11 @@
 //! nothing moves. A rejection closes it; the requester may withdraw it; it expires after the
 //! configured number of days (closed lazily, and by [`App::expire_due_approvals`]).
 
-use chrono::TimeDelta;
 use rollout_domain::approval::{
     self, ApprovalPolicy, ApprovalRequest, ApprovalStatus, ApprovalVote, Decision, VoteOutcome,
     VoteRefused, Voter,
 };
+use rollout_domain::bounds;
 use rollout_domain::workflow::PlannedTransition;
 use rollout_domain::workflow::engine::{self, TransitionRequest};
 use rollout_domain::{ApprovalRequestId, Procedure, TransitionRecordId, UserId};
@@ -49,6 +49,10 @@ impl App {
             AppError::validation("to", "gated transitions need a person to request them")
         })?;
         let now = self.now();
+        let days = i64::from(self.settings().approval_expiry_days);
+        let expires_at = bounds::days_after(now, days).map_err(|e| {
+            AppError::validation("to", format!("the approval request could not expire: {e}"))
+        })?;
         let request = ApprovalRequest {
             id: ApprovalRequestId(new_uuid()),
             procedure_id: procedure.id,
@@ -62,7 +66,7 @@ impl App {
             status: ApprovalStatus::Pending,
             reason: None,
             created_at: now,
-            expires_at: now + TimeDelta::days(i64::from(self.settings().approval_expiry_days)),
+            expires_at,
             closed_at: None,
             version: 1,
         };
@@ -88,7 +92,7 @@ impl App {
                     // Past its deadline but not yet swept: close it now so it blocks nothing.
                     let reason = Some(format!(
                         "not decided by {}",
-                        existing.expires_at.to_rfc3339()
+                        bounds::utc_text(existing.expires_at)
                     ));
                     let system = Actor::system("expiry");
                     self.close_request(
@@ -449,7 +453,7 @@ impl App {
         for request in due {
             let reason = Some(format!(
                 "not decided by {}",
-                request.expires_at.to_rfc3339()
+                bounds::utc_text(request.expires_at)
             ));
             match self
                 .close_request(

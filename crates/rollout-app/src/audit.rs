@@ -3,15 +3,15 @@
 //! appended on their own. `before`/`after` are compact JSON snapshots made here by hand, which
 //! keeps wire formats out of the domain crate.
 
+use chrono::{DateTime, Utc};
 use rollout_domain::approval::{ApprovalRequest, Delegation};
 use rollout_domain::audit::{AuditEntry, AuditOutcome};
+use rollout_domain::bounds;
 use rollout_domain::identity::User;
 use rollout_domain::token::ApiToken;
 use rollout_domain::{AuditEntryId, Bureau, Procedure, UserId};
 use rollout_store::{AuditCursor, AuditFilter, MAX_PAGE_SIZE, Page, PageRequest};
 use serde_json::{Value, json};
-
-use chrono::{DateTime, SecondsFormat, Utc};
 
 use crate::{Actor, App, AppError, AppResult, RequestMeta, new_uuid};
 
@@ -115,8 +115,7 @@ impl App {
                 client_addr,
             },
         };
-        let after =
-            json!({ "refusals": count, "since": since.to_rfc3339_opts(SecondsFormat::Secs, true) });
+        let after = json!({ "refusals": count, "since": bounds::utc_text(since) });
         let entry = self.audit_entry_as(
             &anonymous,
             None,
@@ -160,6 +159,11 @@ pub(crate) fn opt<T: ToString>(v: &Option<T>) -> Value {
         .map_or(Value::Null, |x| Value::String(x.to_string()))
 }
 
+/// An instant as the API writes it (RFC 3339, UTC, `Z`), not chrono's `Display` form.
+fn opt_instant(v: Option<DateTime<Utc>>) -> Value {
+    v.map_or(Value::Null, |t| Value::String(bounds::utc_text(t)))
+}
+
 pub(crate) fn procedure_json(p: &Procedure) -> Value {
     json!({
         "id": p.id.to_string(), "code": p.code.as_str(), "name": p.name, "nameEn": p.name_en,
@@ -186,7 +190,7 @@ pub(crate) fn user_json(u: &User) -> Value {
 pub(crate) fn token_json(t: &ApiToken) -> Value {
     json!({
         "id": t.id.to_string(), "userId": t.user_id.to_string(), "name": t.name, "prefix": t.prefix,
-        "expiresAt": opt(&t.expires_at), "revokedAt": opt(&t.revoked_at),
+        "expiresAt": opt_instant(t.expires_at), "revokedAt": opt_instant(t.revoked_at),
     })
 }
 
@@ -202,6 +206,6 @@ pub(crate) fn approval_json(r: &ApprovalRequest) -> Value {
 pub(crate) fn delegation_json(d: &Delegation) -> Value {
     json!({
         "id": d.id.to_string(), "delegator": d.delegator.to_string(), "delegate": d.delegate.to_string(),
-        "startsOn": d.starts_on.to_string(), "endsOn": d.ends_on.to_string(), "revokedAt": opt(&d.revoked_at),
+        "startsOn": d.starts_on.to_string(), "endsOn": d.ends_on.to_string(), "revokedAt": opt_instant(d.revoked_at),
     })
 }

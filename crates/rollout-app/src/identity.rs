@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use rollout_domain::authz::Action;
+use rollout_domain::bounds;
 use rollout_domain::identity::{Email, Role, User, validate_user};
 use rollout_domain::token::ApiToken;
 use rollout_domain::{BureauCode, TokenId, UserId};
@@ -225,6 +226,9 @@ impl App {
             ));
         }
         let now = self.now();
+        if let Some(Err(e)) = expires_at.map(bounds::check_instant) {
+            return Err(AppError::validation("expiresAt", e.to_string()));
+        }
         if expires_at.is_some_and(|t| t <= now) {
             return Err(AppError::validation(
                 "expiresAt",

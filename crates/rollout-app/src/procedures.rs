@@ -2,6 +2,7 @@
 //! loosely typed values (as a client wrote them) and is validated here, every problem at once,
 //! with the path of the offending field.
 
+use rollout_domain::bounds;
 use rollout_domain::procedure::validate_fields;
 use rollout_domain::{
     Authority, Bureau, BureauCode, BureauId, Category, FiscalQuarter, NewBureau, Platform,
@@ -258,7 +259,11 @@ impl App {
             ));
         }
         let after = patch.apply_to(&current);
-        let errors = validate_fields(&after.name, after.annual_applications, after.process_count);
+        let mut errors =
+            validate_fields(&after.name, after.annual_applications, after.process_count);
+        if let Some(Err(e)) = after.released_on.map(bounds::check_date) {
+            errors.push(("releasedOn", e.to_string()));
+        }
         if !errors.is_empty() {
             return Err(AppError::Validation(field_errors(errors)));
         }

@@ -175,6 +175,11 @@ pub fn validate_delegation(
             "nobody can be their own substitute".to_owned(),
         ));
     }
+    for (field, day) in [("startsOn", starts_on), ("endsOn", ends_on)] {
+        if let Err(e) = crate::bounds::check_date(day) {
+            errors.push((field, e.to_string()));
+        }
+    }
     if ends_on < starts_on {
         errors.push(("endsOn", "the delegation ends before it starts".to_owned()));
     }

@@ -335,6 +335,17 @@ fn delegation_validation() {
         )),
         ["endsOn"]
     );
+    let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+    assert!(validate_delegation(&a, &b, d("1900-01-01"), d("2200-12-31")).is_empty());
+    assert_eq!(
+        fields(validate_delegation(
+            &a,
+            &b,
+            d("1899-12-31"),
+            d("2201-01-01")
+        )),
+        ["startsOn", "endsOn"]
+    );
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! its quarters are Apr–Jun, Jul–Sep, Oct–Dec and Jan–Mar (of the next calendar year).
 //!
 //! [`FiscalQuarter`] and [`FiscalYear`] are validated newtypes covering FY1989 (平成元年度) to
-//! FY9999; the text form `FY2025-Q3` is the one the API, CSV files and storage use, and parsing it
+//! FY2199, so that every day of every accepted quarter is an accepted date ([`crate::bounds`]); the text form `FY2025-Q3` is the one the API, CSV files and storage use, and parsing it
 //! is strict so that every stored value has exactly one spelling. Labels name the era (令和/平成)
 //! the way Tokyo's documents do. This module knows nothing of time zones or "today": callers pass
 //! the date, already in Asia/Tokyo.
@@ -13,8 +13,9 @@ use std::str::FromStr;
 use chrono::{Datelike, NaiveDate};
 
 /// The first and last fiscal years rollout accepts. FY1989 is the first Heisei fiscal year, so
-/// every accepted year has an era label; four digits keep the text form fixed-width.
-const YEARS: std::ops::RangeInclusive<i32> = 1989..=9999;
+/// every accepted year has an era label; FY2199 ends on 2200-03-31, the last fiscal year whose
+/// days all lie within [`crate::bounds::LAST_DATE`].
+const YEARS: std::ops::RangeInclusive<i32> = 1989..=2199;
 
 /// The first calendar year of the Reiwa era; FY2019 is 令和元年度 by convention, although the era
 /// began on 1 May 2019.
@@ -41,7 +42,7 @@ fn out_of_range(what: String) -> FiscalQuarterError {
 
 fn date(year: i32, month: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(year, month, day)
-        .expect("fiscal years 1989..=9999 lie well inside chrono's date range")
+        .expect("fiscal years 1989..=2199 lie well inside chrono's date range")
 }
 
 /// The fiscal year a date falls in, whether or not it is in the accepted range.
@@ -67,7 +68,7 @@ fn era_year_ja(year: i32) -> String {
     }
 }
 
-/// One fiscal year, FY1989..=FY9999.
+/// One fiscal year, FY1989..=FY2199.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct FiscalYear(i32);
 
@@ -83,13 +84,13 @@ impl FiscalYear {
     /// The fiscal year that contains `date`.
     ///
     /// # Panics
-    /// When `date` lies outside FY1989..=FY9999 (before 1989-04-01 or after 10000-03-31). Use
+    /// When `date` lies outside FY1989..=FY2199 (before 1989-04-01 or after 2200-03-31). Use
     /// [`FiscalYear::try_containing`] for dates that come from users or files.
     pub fn containing(date: NaiveDate) -> Self {
         Self::try_containing(date).unwrap_or_else(|e| panic!("{e}"))
     }
 
-    /// The fiscal year that contains `date`, or an error when it is outside FY1989..=FY9999.
+    /// The fiscal year that contains `date`, or an error when it is outside FY1989..=FY2199.
     pub fn try_containing(date: NaiveDate) -> Result<Self, FiscalQuarterError> {
         Self::new(fiscal_year_of(date))
     }
@@ -173,13 +174,13 @@ impl FiscalQuarter {
     /// The quarter that contains `date`.
     ///
     /// # Panics
-    /// When `date` lies outside FY1989..=FY9999 (before 1989-04-01 or after 10000-03-31). Use
+    /// When `date` lies outside FY1989..=FY2199 (before 1989-04-01 or after 2200-03-31). Use
     /// [`FiscalQuarter::try_containing`] for dates that come from users or files.
     pub fn containing(date: NaiveDate) -> Self {
         Self::try_containing(date).unwrap_or_else(|e| panic!("{e}"))
     }
 
-    /// The quarter that contains `date`, or an error when it is outside FY1989..=FY9999.
+    /// The quarter that contains `date`, or an error when it is outside FY1989..=FY2199.
     pub fn try_containing(date: NaiveDate) -> Result<Self, FiscalQuarterError> {
         let year = FiscalYear::try_containing(date)?.year();
         // April → 0, …, March → 11, then three months a quarter.
@@ -228,7 +229,7 @@ impl FiscalQuarter {
         self.first_day() <= d && d <= self.last_day()
     }
 
-    /// The following quarter; `None` after FY9999-Q4.
+    /// The following quarter; `None` after FY2199-Q4.
     pub fn next(&self) -> Option<Self> {
         if self.quarter == 4 {
             Self::new(self.year + 1, 1).ok()

@@ -9,6 +9,7 @@
 pub mod approval;
 pub mod audit;
 pub mod authz;
+pub mod bounds;
 pub mod bureau;
 pub mod codes;
 pub mod fiscal;
@@ -20,6 +21,7 @@ pub mod summary;
 pub mod token;
 pub mod workflow;
 
+pub use bounds::OutOfRange;
 pub use bureau::{Bureau, NewBureau};
 pub use codes::{BureauCode, CodeError, IdempotencyKey, ProcedureCode};
 pub use fiscal::{FiscalQuarter, FiscalQuarterError, FiscalYear};

@@ -149,13 +149,15 @@ fn decode_wire(raw: &str) -> Result<CursorWire, Malformed> {
 }
 
 fn time_text(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+    rollout_domain::bounds::utc_text(t)
 }
 
+/// A cursor is client input too: its instant must be one the stores can compare against.
 fn parse_time(raw: &str, v: &str) -> Result<DateTime<Utc>, Malformed> {
     DateTime::parse_from_rfc3339(v)
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|_| Malformed(format!("{raw:?} is not a valid cursor")))
+        .ok()
+        .and_then(|t| rollout_domain::bounds::check_instant(t.with_timezone(&Utc)).ok())
+        .ok_or_else(|| Malformed(format!("{raw:?} is not a valid cursor")))
 }
 
 fn parse_uuid(raw: &str, id: &str) -> Result<Uuid, Malformed> {
@@ -346,6 +348,13 @@ mod tests {
             procedure_version: 2,
         });
         assert!(decode_time_cursor(&history, TimeOrdering::Audit).is_err());
+        // A forged cursor with an instant outside the supported range is malformed too.
+        let forged = encode_wire(&CursorWire {
+            o: TimeOrdering::Audit.tag().to_owned(),
+            v: "1800-01-01T00:00:00Z".to_owned(),
+            id: id.to_string(),
+        });
+        assert!(decode_time_cursor(&forged, TimeOrdering::Audit).is_err());
     }
 
     #[test]

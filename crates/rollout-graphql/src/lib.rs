@@ -53,6 +53,7 @@ pub fn build_schema(app: App) -> RolloutSchema {
         SubscriptionRoot,
     )
     .data(app)
+    .extension(scalars::ScalarRefusals)
     .extension(error_codes::ErrorCodes)
     .finish()
 }

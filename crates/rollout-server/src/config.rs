@@ -61,6 +61,9 @@ pub struct Config {
 
 /// Default of [`Config::approval_expiry_days`].
 pub const DEFAULT_APPROVAL_EXPIRY_DAYS: u32 = 14;
+/// Accepted values of [`Config::approval_expiry_days`]: ten years at most keeps every expiry
+/// date well inside the instants the stores keep (`rollout_domain::bounds`).
+pub const APPROVAL_EXPIRY_DAYS: std::ops::RangeInclusive<u32> = 1..=3650;
 /// Default of [`Config::admin_email`].
 pub const DEFAULT_ADMIN_EMAIL: &str = "admin@rollout.local";
 
@@ -142,6 +145,12 @@ pub enum ConfigError {
     Number { name: &'static str, value: String },
     #[error("{name} must be true or false, not {value:?}")]
     Bool { name: &'static str, value: String },
+    #[error(
+        "approval_expiry_days (ROLLOUT_APPROVAL_EXPIRY_DAYS) must be between {} and {} days, not {value}",
+        APPROVAL_EXPIRY_DAYS.start(),
+        APPROVAL_EXPIRY_DAYS.end()
+    )]
+    ExpiryDays { value: u32 },
     #[error("the [oidc] settings are invalid: {0}")]
     Oidc(String),
 }
@@ -246,6 +255,14 @@ impl Config {
     pub fn resolve(file: Layer, env: Layer, flags: Layer) -> Result<Self, ConfigError> {
         let merged = flags.over(env.over(file));
         let listen = merged.listen.unwrap_or_else(|| DEFAULT_LISTEN.to_owned());
+        let approval_expiry_days = merged
+            .approval_expiry_days
+            .unwrap_or(DEFAULT_APPROVAL_EXPIRY_DAYS);
+        if !APPROVAL_EXPIRY_DAYS.contains(&approval_expiry_days) {
+            return Err(ConfigError::ExpiryDays {
+                value: approval_expiry_days,
+            });
+        }
         Ok(Self {
             database_url: merged
                 .database_url
@@ -259,9 +276,7 @@ impl Config {
             log_format: merged.log_format.unwrap_or(LogFormat::Text),
             http: HttpSettings::default(),
             oidc: None,
-            approval_expiry_days: merged
-                .approval_expiry_days
-                .unwrap_or(DEFAULT_APPROVAL_EXPIRY_DAYS),
+            approval_expiry_days,
             admin_email: merged
                 .admin_email
                 .unwrap_or_else(|| DEFAULT_ADMIN_EMAIL.to_owned()),
@@ -488,6 +503,14 @@ mod tests {
             err.contains("ROLLOUT_APPROVAL_EXPIRY_DAYS") && err.contains("a week"),
             "{err}"
         );
+        for (days, ok) in [("0", false), ("1", true), ("3650", true), ("3651", false)] {
+            let layer = env(&[("ROLLOUT_APPROVAL_EXPIRY_DAYS", days)]);
+            let resolved = Config::resolve(Layer::default(), layer, Layer::default());
+            assert_eq!(resolved.is_ok(), ok, "{days}: {resolved:?}");
+        }
+        let huge = self::file("approval_expiry_days = 4294967295\n");
+        let err = Config::resolve(huge, Layer::default(), Layer::default()).unwrap_err();
+        assert!(err.to_string().contains("between 1 and 3650"), "{err}");
     }
 
     #[test]

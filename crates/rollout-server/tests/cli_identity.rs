@@ -263,3 +263,79 @@ fn users_tokens_and_the_audit_export() {
         fails(&rollout(d, &["audit", "export", "--since", "yesterday"])).contains("neither a date")
     );
 }
+
+#[test]
+fn dates_on_the_command_line_stay_in_the_supported_range() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(&rollout(d, &["migrate"]));
+    let email = "sato@office.example.jp";
+    ok(&rollout(
+        d,
+        &[
+            "user", "add", "--email", email, "--name", "佐藤", "--role", "VIEWER",
+        ],
+    ));
+    let token = |days: &str| {
+        rollout(
+            d,
+            &[
+                "token",
+                "create",
+                "--user",
+                email,
+                "--name",
+                "far",
+                "--expires-in-days",
+                days,
+            ],
+        )
+    };
+    // Past 2200-12-31 from any day this century, and the largest number the flag takes.
+    for days in ["70000", "4294967295"] {
+        let refused = fails(&token(days));
+        assert!(
+            refused.contains("--expires-in-days")
+                && refused.contains("2200-12-31T23:59:59.999999Z"),
+            "{days}: {refused}"
+        );
+    }
+    assert_eq!(
+        ok(&rollout(d, &["token", "list"])),
+        "",
+        "nothing was written"
+    );
+    ok(&token("30000"));
+    let listed = ok(&rollout(d, &["token", "list"]));
+    let expiry = listed
+        .trim_end()
+        .rsplit("expires ")
+        .next()
+        .unwrap_or_default();
+    assert!(
+        expiry.len() == "2108-01-01T00:00:00.123456Z".len() && expiry.ends_with('Z'),
+        "{listed}"
+    );
+
+    let jsonl = ok(&rollout(d, &["audit", "export", "--since", "1900-01-01"]));
+    let created: Value = jsonl
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .find(|e| e["action"] == "token.create")
+        .expect("the token.create entry");
+    assert_eq!(
+        created["after"]["expiresAt"], expiry,
+        "RFC 3339 in the audit trail"
+    );
+    for (flag, bad) in [
+        ("--since", "1899-12-31"),
+        ("--until", "2201-01-02"),
+        ("--until", "9999-12-31T23:59:59-23:59"),
+    ] {
+        let refused = fails(&rollout(d, &["audit", "export", flag, bad]));
+        assert!(
+            refused.contains(flag) && refused.contains("outside the supported"),
+            "{flag} {bad}: {refused}"
+        );
+    }
+}

@@ -136,8 +136,10 @@ pub(crate) async fn create(
         }
     };
     audit::insert(&mut tx, entry).await?;
+    // Decoded before the commit, so that a row which cannot be read back is never written.
+    let stored = row.into_domain()?;
     commit(tx).await?;
-    row.into_domain()
+    Ok(stored)
 }
 
 pub(crate) async fn get(

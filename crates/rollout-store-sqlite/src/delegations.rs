@@ -77,8 +77,10 @@ pub(crate) async fn create(
         }
     };
     audit::insert(&mut tx, entry).await?;
+    // Decoded before the commit, so that a row which cannot be read back is never written.
+    let stored = row.into_domain()?;
     commit(tx).await?;
-    row.into_domain()
+    Ok(stored)
 }
 
 pub(crate) async fn get(reader: &SqlitePool, id: DelegationId) -> StoreResult<Option<Delegation>> {
@@ -146,6 +148,8 @@ pub(crate) async fn revoke(
         return Err(errors::not_found("delegation", id));
     };
     audit::insert(&mut tx, entry).await?;
+    // Decoded before the commit, so that a row which cannot be read back is never written.
+    let stored = row.into_domain()?;
     commit(tx).await?;
-    row.into_domain()
+    Ok(stored)
 }

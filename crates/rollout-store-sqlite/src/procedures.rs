@@ -47,8 +47,10 @@ pub(crate) async fn create(
         .await
         .map_err(ctx("insert creation record"))?;
     audit::insert(&mut tx, entry).await?;
+    // Decoded before the commit, so that a row which cannot be read back is never written.
+    let stored = row.into_domain()?;
     commit(tx).await?;
-    row.into_domain()
+    Ok(stored)
 }
 
 pub(crate) async fn update(
@@ -118,8 +120,10 @@ pub(crate) async fn update(
         return Err(version_mismatch(&mut tx, id, expected_version).await);
     };
     audit::insert(&mut tx, entry).await?;
+    // Decoded before the commit, so that a row which cannot be read back is never written.
+    let stored = row.into_domain()?;
     commit(tx).await?;
-    row.into_domain()
+    Ok(stored)
 }
 
 /// Why a compare-and-set on `version` matched no row, read inside the same write transaction so

@@ -86,8 +86,10 @@ pub(crate) async fn create(
         },
     };
     audit::insert(&mut tx, entry).await?;
+    // Decoded before the commit, so that a row which cannot be read back is never written.
+    let stored = row.into_domain()?;
     commit(tx).await?;
-    row.into_domain()
+    Ok(stored)
 }
 
 /// A token joined with its owner. The user's columns are aliased because both tables have
@@ -192,6 +194,8 @@ pub(crate) async fn revoke(
         return Err(errors::not_found("token", id));
     };
     audit::insert(&mut tx, entry).await?;
+    // Decoded before the commit, so that a row which cannot be read back is never written.
+    let stored = row.into_domain()?;
     commit(tx).await?;
-    row.into_domain()
+    Ok(stored)
 }

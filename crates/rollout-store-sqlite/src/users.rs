@@ -88,8 +88,10 @@ pub(crate) async fn create(
         Err(e) => return Err(write_error(&mut tx, user, e).await),
     };
     audit::insert(&mut tx, entry).await?;
+    // Decoded before the commit, so that a row which cannot be read back is never written.
+    let stored = row.into_domain()?;
     commit(tx).await?;
-    row.into_domain()
+    Ok(stored)
 }
 
 pub(crate) async fn update(
@@ -117,8 +119,10 @@ pub(crate) async fn update(
         Err(e) => return Err(write_error(&mut tx, user, e).await),
     };
     audit::insert(&mut tx, entry).await?;
+    // Decoded before the commit, so that a row which cannot be read back is never written.
+    let stored = row.into_domain()?;
     commit(tx).await?;
-    row.into_domain()
+    Ok(stored)
 }
 
 /// One user by id, on any executor (a read pool or a transaction).

@@ -167,3 +167,35 @@ async fn corrupt_stored_values_are_internal_errors_naming_the_column() {
         "procedures.target_quarter",
     );
 }
+
+/// The store trusts the use cases to refuse instants outside `rollout_domain::bounds`; should
+/// one slip through, the write it cannot read back must fail whole rather than commit a row
+/// that breaks every later listing.
+#[tokio::test]
+async fn a_row_that_cannot_be_read_back_is_not_committed() {
+    use chrono::{TimeZone, Utc};
+    use rollout_store::contract::fixtures::audit_trail;
+    use rollout_store::contract::people::{secret_hash, seed_user, token};
+
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _raw) = store_and_raw(&dir).await;
+    let store: Arc<dyn Store> = Arc::new(store);
+    let owner = seed_user(&store, "far@example.jp").await;
+    let trail = audit_trail(&store).await.len();
+    let mut far = token(owner.id, "far", at(0, 0));
+    // 9999-12-31T23:59:59-23:59, year 10000 in UTC: written as "+10000-…", unreadable.
+    far.expires_at = Some(Utc.with_ymd_and_hms(10000, 1, 1, 23, 58, 59).unwrap());
+    let entry = audit("token.create", "ApiToken", far.id, at(0, 0));
+    match store.create_token(&far, &secret_hash(7), &entry).await {
+        Err(StoreError::Internal { context, .. }) => {
+            assert!(context.contains("api_tokens.expires_at"), "{context}")
+        }
+        other => panic!("expected a corrupt-value error, got {other:?}"),
+    }
+    assert_eq!(store.list_tokens(None).await.unwrap(), []);
+    assert_eq!(
+        audit_trail(&store).await.len(),
+        trail,
+        "no audit entry either"
+    );
+}

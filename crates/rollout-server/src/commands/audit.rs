@@ -8,6 +8,7 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use rollout_app::{Actor, App, SystemClock, TOKYO};
 use rollout_domain::audit::AuditEntry;
+use rollout_domain::bounds;
 use rollout_domain::workflow::default_workflow;
 use rollout_store::{AuditCursor, AuditFilter, PageRequest};
 use serde_json::{Value, json};
@@ -19,19 +20,29 @@ use crate::error::CliError;
 
 const PAGE: usize = 500;
 
-/// Parses `2026-04-01` (midnight in Tokyo) or an RFC 3339 instant.
+/// Parses `2026-04-01` (midnight in Tokyo) or an RFC 3339 instant, within the supported range
+/// of [`bounds`].
 pub fn parse_instant(raw: &str) -> Result<DateTime<Utc>, String> {
-    if let Ok(t) = DateTime::parse_from_rfc3339(raw) {
-        return Ok(t.with_timezone(&Utc));
-    }
-    let day = NaiveDate::parse_from_str(raw, "%Y-%m-%d")
-        .map_err(|_| format!("{raw:?} is neither a date (2026-04-01) nor an RFC 3339 time"))?;
-    let midnight = day.and_hms_opt(0, 0, 0).expect("midnight exists");
-    TOKYO
-        .from_local_datetime(&midnight)
-        .single()
-        .map(|t| t.with_timezone(&Utc))
-        .ok_or_else(|| format!("{raw:?} is not a valid time in Asia/Tokyo"))
+    let t = match DateTime::parse_from_rfc3339(raw) {
+        Ok(t) => t.with_timezone(&Utc),
+        Err(_) => {
+            let day = NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| {
+                format!("{raw:?} is neither a date (2026-04-01) nor an RFC 3339 time")
+            })?;
+            let midnight = day.and_hms_opt(0, 0, 0).expect("midnight exists");
+            let t = TOKYO
+                .from_local_datetime(&midnight)
+                .single()
+                .map(|t| t.with_timezone(&Utc))
+                .ok_or_else(|| format!("{raw:?} is not a valid time in Asia/Tokyo"))?;
+            // Tokyo's midnight of 1900-01-01 is still 1899 in UTC; nothing is older anyway.
+            match bounds::check_date(day) {
+                Ok(_) => t.max(bounds::first_instant()),
+                Err(e) => return Err(format!("{raw:?}: {e}")),
+            }
+        }
+    };
+    bounds::check_instant(t).map_err(|e| format!("{raw:?}: {e}"))
 }
 
 fn json_of(text: &Option<String>) -> Value {
@@ -93,13 +104,13 @@ pub async fn export(config: &Config, args: AuditExportArgs) -> Result<(), CliErr
             .as_deref()
             .map(parse_instant)
             .transpose()
-            .map_err(CliError::user)?,
+            .map_err(|e| CliError::user(format!("--since: {e}")))?,
         until: args
             .until
             .as_deref()
             .map(parse_instant)
             .transpose()
-            .map_err(CliError::user)?,
+            .map_err(|e| CliError::user(format!("--until: {e}")))?,
         ..AuditFilter::default()
     };
     if let (Some(s), Some(u)) = (filter.since, filter.until)

@@ -9,8 +9,9 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use chrono::{TimeDelta, Utc};
+use chrono::Utc;
 use rollout_app::{Actor, App, CreateUser, SystemClock, UpdateUser};
+use rollout_domain::bounds;
 use rollout_domain::identity::{Email, Role, User};
 use rollout_domain::token::ApiToken;
 use rollout_domain::{BureauId, TokenId, UserId, workflow::default_workflow};
@@ -147,8 +148,11 @@ async fn run_token(app: &App, command: TokenCommand) -> Result<(), CliError> {
             expires_in_days,
             ..
         } => {
+            let expires = expires_in_days
+                .map(|d| bounds::days_after(app.now(), i64::from(d)))
+                .transpose()
+                .map_err(|e| CliError::user(format!("--expires-in-days: {e}")))?;
             let owner = user_by_email(app, &user).await?;
-            let expires = expires_in_days.map(|d| Utc::now() + TimeDelta::days(i64::from(d)));
             let issued = app
                 .create_token(&system, Some(owner.id), &name, expires)
                 .await
@@ -220,7 +224,7 @@ fn state(t: &ApiToken) -> String {
     match (t.revoked_at, t.expires_at) {
         (Some(_), _) => "revoked".to_owned(),
         (None, Some(e)) if e <= Utc::now() => "expired".to_owned(),
-        (None, Some(e)) => format!("expires {}", e.to_rfc3339()),
+        (None, Some(e)) => format!("expires {}", bounds::utc_text(e)),
         (None, None) => "no expiry".to_owned(),
     }
 }

@@ -18,6 +18,7 @@ pub mod events;
 mod identity;
 pub mod import;
 mod procedures;
+mod text;
 mod transitions;
 
 use std::sync::Arc;

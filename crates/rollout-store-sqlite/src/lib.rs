@@ -141,12 +141,15 @@ impl SqliteStore {
         Ok(Self { writer, reader })
     }
 
-    /// Applies the embedded migrations that have not run yet.
+    /// Applies the embedded migrations that have not run yet, then fills the search text of rows
+    /// older than migration 0004.
     pub async fn migrate(&self) -> Result<(), StoreError> {
         MIGRATOR
             .run(&self.writer)
             .await
-            .map_err(|e| StoreError::internal("run SQLite migrations", e))
+            .map_err(|e| StoreError::internal("run SQLite migrations", e))?;
+        procedures::fill_search_text(&self.writer).await?;
+        Ok(())
     }
 
     /// Closes both pools, waiting for connections in use to be returned.

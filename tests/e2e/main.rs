@@ -28,5 +28,6 @@ mod replicas;
 mod sso;
 mod subscriptions;
 mod summary;
+mod text_rules;
 mod walk;
 mod workflow_file;

@@ -339,7 +339,7 @@ fn check_filter(filter: &ProcedureFilter) -> AppResult<ProcedureFilter> {
         filter.search = Some(clean("search", TextKind::Search, term)?);
     }
     for state in &mut filter.states {
-        *state = clean("states", TextKind::Code, state)?;
+        *state = clean("states", TextKind::Identifier, state)?;
     }
     Ok(filter)
 }

@@ -69,7 +69,7 @@ impl App {
     ) -> AppResult<TransitionOutcome> {
         let mut cmd = cmd;
         TextChecks::default()
-            .check("to", TextKind::Code, &mut cmd.to)
+            .check("to", TextKind::Identifier, &mut cmd.to)
             .check_opt("comment", TextKind::Comment, cmd.comment.as_mut())
             .finish()?;
         let claim = match &cmd.idempotency_key {

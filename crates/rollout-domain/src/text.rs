@@ -12,7 +12,7 @@ use std::fmt;
 
 use unicode_normalization::UnicodeNormalization;
 
-/// Codes and keys typed by people: bureau and procedure codes, workflow state keys.
+/// Codes typed by people: bureau and procedure codes.
 pub const MAX_CODE_CHARS: usize = 32;
 /// Short names and titles: procedure and bureau names, display names.
 pub const MAX_NAME_CHARS: usize = 200;
@@ -26,7 +26,8 @@ pub const MAX_SEARCH_CHARS: usize = 200;
 pub const MAX_IDEMPOTENCY_KEY_CHARS: usize = 128;
 /// What an API token is for.
 pub const MAX_TOKEN_NAME_CHARS: usize = 100;
-/// Identifiers used as filters: audit actions, target types, target ids (uuids or codes).
+/// Keys and identifiers: workflow state keys (a workflow file allows 40 characters), audit
+/// actions, target types and target ids (uuids or codes).
 pub const MAX_IDENTIFIER_CHARS: usize = 100;
 
 /// What a string is for, which decides its length limit and whether it may span lines.

@@ -123,3 +123,12 @@ fn search_folds_widths_and_case() {
         assert_eq!(fold_for_search(input), folded, "{input}");
     }
 }
+
+#[test]
+fn every_workflow_key_passes_as_an_identifier() {
+    let longest = "a".repeat(crate::workflow::validate::MAX_KEY_LEN);
+    assert_eq!(
+        clean("to", TextKind::Identifier, &longest).unwrap(),
+        longest
+    );
+}

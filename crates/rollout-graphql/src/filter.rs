@@ -69,7 +69,7 @@ impl ProcedureFilterInput {
             .unwrap_or_default()
             .iter()
             .map(|raw| {
-                text::clean("states", TextKind::Code, raw)
+                text::clean("states", TextKind::Identifier, raw)
                     .map_err(|e| errors::validation(e.to_string()))
             })
             .collect::<Result<Vec<_>, _>>()?;

@@ -33,5 +33,6 @@ mod roles;
 mod sso;
 mod subscriptions;
 mod summary;
+mod text_rules;
 mod walk;
 mod workflow_file;

@@ -10,6 +10,7 @@ use rollout_domain::approval::{
     VoteRefused, Voter,
 };
 use rollout_domain::bounds;
+use rollout_domain::text::TextKind;
 use rollout_domain::workflow::PlannedTransition;
 use rollout_domain::workflow::engine::{self, TransitionRequest};
 use rollout_domain::{ApprovalRequestId, Procedure, TransitionRecordId, UserId};
@@ -136,6 +137,9 @@ impl App {
         comment: Option<String>,
         on_behalf_of: Option<UserId>,
     ) -> AppResult<DecisionOutcome> {
+        let comment = comment
+            .map(|c| crate::text::clean("comment", TextKind::Comment, &c))
+            .transpose()?;
         // One retry: a concurrent vote or change makes the store answer Conflict, and deciding
         // again on fresh data either succeeds or closes the request with the real reason.
         match self

@@ -8,6 +8,7 @@ use rollout_domain::approval::{ApprovalRequest, Delegation};
 use rollout_domain::audit::{AuditEntry, AuditOutcome};
 use rollout_domain::bounds;
 use rollout_domain::identity::User;
+use rollout_domain::text::TextKind;
 use rollout_domain::token::ApiToken;
 use rollout_domain::{AuditEntryId, Bureau, Procedure, UserId};
 use rollout_store::{AuditCursor, AuditFilter, MAX_PAGE_SIZE, Page, PageRequest};
@@ -150,7 +151,17 @@ impl App {
                 format!("first must be at most {MAX_PAGE_SIZE}"),
             ));
         }
-        Ok(self.store().list_audit(filter, &page).await?)
+        let mut filter = filter.clone();
+        crate::text::TextChecks::default()
+            .check_opt("action", TextKind::Identifier, filter.action.as_mut())
+            .check_opt(
+                "targetType",
+                TextKind::Identifier,
+                filter.target_type.as_mut(),
+            )
+            .check_opt("targetId", TextKind::Identifier, filter.target_id.as_mut())
+            .finish()?;
+        Ok(self.store().list_audit(&filter, &page).await?)
     }
 }
 

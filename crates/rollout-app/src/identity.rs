@@ -6,12 +6,14 @@ use chrono::{DateTime, Utc};
 use rollout_domain::authz::Action;
 use rollout_domain::bounds;
 use rollout_domain::identity::{Email, Role, User, validate_user};
+use rollout_domain::text::TextKind;
 use rollout_domain::token::ApiToken;
 use rollout_domain::{BureauCode, TokenId, UserId};
 use tracing::instrument;
 
 use crate::audit::{Target, token_json, user_json};
 use crate::procedures::field_errors;
+use crate::text::clean;
 use crate::{Actor, App, AppError, AppResult, FieldError, new_uuid};
 
 /// Input of `create_user`.
@@ -65,6 +67,7 @@ impl App {
             &Target::kind("User"),
         )
         .await?;
+        let display_name = clean("displayName", TextKind::Name, &input.display_name)?;
         let mut errors: Vec<FieldError> = Vec::new();
         let email = Email::parse(&input.email)
             .map_err(|e| {
@@ -76,7 +79,7 @@ impl App {
             .ok();
         let bureau = self.bureau_for(input.bureau_code.as_deref()).await?;
         errors.extend(field_errors(validate_user(
-            &input.display_name,
+            &display_name,
             input.role,
             bureau,
         )));
@@ -85,7 +88,7 @@ impl App {
         };
         let user = User {
             id: UserId(new_uuid()),
-            display_name: input.display_name.trim().to_owned(),
+            display_name: display_name.trim().to_owned(),
             email,
             role: input.role,
             bureau_id: bureau,
@@ -131,7 +134,9 @@ impl App {
             })?;
         let mut next = current.clone();
         if let Some(name) = input.display_name {
-            next.display_name = name.trim().to_owned();
+            next.display_name = clean("displayName", TextKind::Name, &name)?
+                .trim()
+                .to_owned();
         }
         if let Some(role) = input.role {
             next.role = role;
@@ -219,11 +224,9 @@ impl App {
             .user(owner)
             .await?
             .ok_or_else(|| AppError::validation("userId", "no such user"))?;
-        if name.trim().is_empty() || name.chars().count() > 100 {
-            return Err(AppError::validation(
-                "name",
-                "a token needs a name of 1-100 characters",
-            ));
+        let name = clean("name", TextKind::TokenName, name)?;
+        if name.trim().is_empty() {
+            return Err(AppError::validation("name", "a token needs a name"));
         }
         let now = self.now();
         if let Some(Err(e)) = expires_at.map(bounds::check_instant) {
@@ -374,9 +377,12 @@ impl App {
                 let role = wanted_role.unwrap_or(Role::Viewer);
                 let user = User {
                     id: UserId(new_uuid()),
+                    // A name the identity provider sends that breaks the text rule is not
+                    // a reason to refuse the sign-in: the e-mail address stands in for it.
                     display_name: identity
                         .display_name
-                        .clone()
+                        .as_deref()
+                        .and_then(|n| clean("displayName", TextKind::Name, n).ok())
                         .unwrap_or_else(|| identity.email.to_string()),
                     email: identity.email.clone(),
                     role,

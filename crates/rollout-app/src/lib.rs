@@ -19,6 +19,7 @@ mod identity;
 pub mod import;
 mod procedures;
 mod reads;
+mod text;
 mod transitions;
 
 use std::sync::Arc;

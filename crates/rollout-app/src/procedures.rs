@@ -4,6 +4,7 @@
 
 use rollout_domain::bounds;
 use rollout_domain::procedure::validate_fields;
+use rollout_domain::text::TextKind;
 use rollout_domain::{
     Authority, Bureau, BureauCode, BureauId, Category, FiscalQuarter, NewBureau, Platform,
     Procedure, ProcedureCode, ProcedureId, ProcedurePatch, RolloutSummary, TransitionRecord,
@@ -17,6 +18,7 @@ use tracing::instrument;
 use rollout_domain::authz::Action;
 
 use crate::audit::{Target, bureau_json, procedure_json};
+use crate::text::{TextChecks, clean};
 use crate::{Actor, App, AppError, AppResult, FieldError, ProcedureEvent, new_uuid};
 
 /// Input of `create_bureau`.
@@ -74,6 +76,12 @@ impl App {
             &Target::kind("Bureau"),
         )
         .await?;
+        let mut input = input;
+        TextChecks::default()
+            .check("code", TextKind::Code, &mut input.code)
+            .check("nameJa", TextKind::Name, &mut input.name_ja)
+            .check("nameEn", TextKind::Name, &mut input.name_en)
+            .finish()?;
         let mut errors = Vec::new();
         let code = BureauCode::parse(&input.code)
             .map_err(|e| {
@@ -136,6 +144,13 @@ impl App {
         actor: &Actor,
         input: CreateProcedure,
     ) -> AppResult<Procedure> {
+        let mut input = input;
+        TextChecks::default()
+            .check("code", TextKind::Code, &mut input.code)
+            .check("name", TextKind::Name, &mut input.name)
+            .check_opt("nameEn", TextKind::Name, input.name_en.as_mut())
+            .check("bureauCode", TextKind::Code, &mut input.bureau_code)
+            .finish()?;
         let process_count = input.process_count.unwrap_or(1);
         let mut errors = field_errors(validate_fields(
             &input.name,
@@ -216,7 +231,17 @@ impl App {
         expected_version: i32,
         input: UpdateProcedure,
     ) -> AppResult<Procedure> {
+        let mut input = input;
         let mut patch = input.patch;
+        TextChecks::default()
+            .check_opt("name", TextKind::Name, patch.name.as_mut())
+            .check_opt(
+                "nameEn",
+                TextKind::Name,
+                patch.name_en.as_mut().and_then(Option::as_mut),
+            )
+            .check_opt("bureauCode", TextKind::Code, input.bureau_code.as_mut())
+            .finish()?;
         let current = self
             .store()
             .procedure(id)
@@ -298,14 +323,30 @@ impl App {
         page: PageRequest<ProcedureCursor>,
     ) -> AppResult<Page<Procedure>> {
         check_page_size(page.first)?;
-        Ok(self.store().list_procedures(filter, order, &page).await?)
+        let filter = check_filter(filter)?;
+        Ok(self.store().list_procedures(&filter, order, &page).await?)
     }
 
     #[instrument(skip(self, filter))]
     pub async fn summary(&self, filter: &ProcedureFilter) -> AppResult<RolloutSummary> {
-        let counts = self.store().count_by_state(filter).await?;
+        let filter = check_filter(filter)?;
+        let counts = self.store().count_by_state(&filter).await?;
         Ok(RolloutSummary::from_counts(self.workflow(), &counts))
     }
+}
+
+/// The filter with its free text through the rule: the search term is length-limited here, before
+/// any store sees it (stores fold it with `fold_for_search` and compare it with their folded
+/// column).
+fn check_filter(filter: &ProcedureFilter) -> AppResult<ProcedureFilter> {
+    let mut filter = filter.clone();
+    if let Some(term) = &filter.search {
+        filter.search = Some(clean("search", TextKind::Search, term)?);
+    }
+    for state in &mut filter.states {
+        *state = clean("states", TextKind::Identifier, state)?;
+    }
+    Ok(filter)
 }
 
 /// Refuses page sizes above [`MAX_PAGE_SIZE`] with a message that says the limit.

@@ -11,6 +11,7 @@
 
 use rollout_domain::approval::ApprovalRequest;
 use rollout_domain::authz::Action;
+use rollout_domain::text::TextKind;
 use rollout_domain::workflow::PlannedTransition;
 use rollout_domain::workflow::engine::{self, TransitionRequest};
 use rollout_domain::{
@@ -22,6 +23,7 @@ use crate::audit::{Target, procedure_json};
 use sha2::{Digest, Sha256};
 use tracing::instrument;
 
+use crate::text::TextChecks;
 use crate::{Actor, App, AppError, AppResult, ProcedureEvent, new_uuid};
 
 /// A request to move a procedure to another state.
@@ -77,6 +79,11 @@ impl App {
         actor: &Actor,
         cmd: TransitionCommand,
     ) -> AppResult<TransitionOutcome> {
+        let mut cmd = cmd;
+        TextChecks::default()
+            .check("to", TextKind::Identifier, &mut cmd.to)
+            .check_opt("comment", TextKind::Comment, cmd.comment.as_mut())
+            .finish()?;
         let claim = match &cmd.idempotency_key {
             None => None,
             Some(raw) => Some(IdempotencyClaim {

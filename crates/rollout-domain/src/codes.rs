@@ -4,10 +4,18 @@
 
 use std::fmt;
 
+use crate::text::{self, TextKind};
+
 /// Why a code was refused; the message is meant for the person who typed it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
 pub struct CodeError(pub String);
+
+/// `raw` through the free-text rule, so that a code's own checks (and its error message, which
+/// quotes the input) only ever see short, printable text.
+pub(crate) fn cleaned(what: &str, kind: TextKind, raw: &str) -> Result<String, CodeError> {
+    text::clean(what, kind, raw).map_err(|e| CodeError(e.to_string()))
+}
 
 /// A bureau code: 2–16 characters, upper-case ASCII letters, digits or `_`, starting with a letter.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -15,7 +23,8 @@ pub struct BureauCode(String);
 
 impl BureauCode {
     pub fn parse(raw: &str) -> Result<Self, CodeError> {
-        let s = raw.trim();
+        let cleaned = cleaned("bureau code", TextKind::Code, raw)?;
+        let s = cleaned.trim();
         let ok_len = (2..=16).contains(&s.len());
         let ok_first = s.chars().next().is_some_and(|c| c.is_ascii_uppercase());
         let ok_chars = s
@@ -48,7 +57,8 @@ pub struct ProcedureCode(String);
 
 impl ProcedureCode {
     pub fn parse(raw: &str) -> Result<Self, CodeError> {
-        let s = raw.trim();
+        let cleaned = cleaned("procedure code", TextKind::Code, raw)?;
+        let s = cleaned.trim();
         let valid = s.len() <= 32
             && s.rsplit_once('-').is_some_and(|(prefix, number)| {
                 BureauCode::parse(prefix).is_ok()
@@ -84,8 +94,9 @@ pub struct IdempotencyKey(String);
 
 impl IdempotencyKey {
     pub fn parse(raw: &str) -> Result<Self, CodeError> {
+        let raw = cleaned("idempotency key", TextKind::IdempotencyKey, raw)?;
         if (1..=128).contains(&raw.len()) && raw.chars().all(|c| c.is_ascii_graphic()) {
-            Ok(Self(raw.to_owned()))
+            Ok(Self(raw))
         } else {
             Err(CodeError(
                 "idempotency key must be 1-128 printable ASCII characters without spaces".into(),
@@ -129,5 +140,17 @@ mod tests {
         assert!(IdempotencyKey::parse("").is_err());
         assert!(IdempotencyKey::parse("has space").is_err());
         assert!(IdempotencyKey::parse(&"x".repeat(129)).is_err());
+        assert!(IdempotencyKey::parse("a\0").is_err());
+    }
+
+    #[test]
+    fn codes_go_through_the_text_rule_first() {
+        let nul = BureauCode::parse("KAN\0KYO").unwrap_err();
+        assert_eq!(nul.0, "bureau code must not contain the NUL character");
+        let long = ProcedureCode::parse(&"A".repeat(60_000)).unwrap_err();
+        assert_eq!(
+            long.0,
+            "procedure code must be at most 32 characters (got 60000)"
+        );
     }
 }

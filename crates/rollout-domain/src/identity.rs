@@ -57,7 +57,9 @@ pub struct Email(String);
 
 impl Email {
     pub fn parse(raw: &str) -> Result<Self, CodeError> {
-        let s = raw.trim().to_lowercase();
+        let s = crate::codes::cleaned("e-mail address", crate::text::TextKind::Email, raw)?
+            .trim()
+            .to_lowercase();
         let ok = s.len() <= 254
             && !s.chars().any(char::is_whitespace)
             && s.split_once('@').is_some_and(|(local, domain)| {

@@ -18,6 +18,7 @@ pub mod identity;
 pub mod ids;
 pub mod procedure;
 pub mod summary;
+pub mod text;
 pub mod token;
 pub mod workflow;
 

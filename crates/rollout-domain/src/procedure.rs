@@ -99,6 +99,25 @@ impl Procedure {
         self.annual_applications
             .is_some_and(|n| n >= PRIORITY_THRESHOLD)
     }
+
+    /// What a procedure search matches: see [`search_text`].
+    pub fn search_text(&self) -> String {
+        search_text(self.code.as_str(), &self.name, self.name_en.as_deref())
+    }
+}
+
+/// The text a procedure search looks in: the code, the name and the English name, each folded
+/// with [`fold_for_search`](crate::text::fold_for_search) and separated by a newline, which no
+/// search term can contain (so a term never matches across two fields). Stores keep it beside
+/// the row and match the folded term as a substring of it.
+pub fn search_text(code: &str, name: &str, name_en: Option<&str>) -> String {
+    use crate::text::fold_for_search;
+    let mut out = fold_for_search(code);
+    out.push('\n');
+    out.push_str(&fold_for_search(name));
+    out.push('\n');
+    out.push_str(&fold_for_search(name_en.unwrap_or("")));
+    out
 }
 
 /// What it takes to create a procedure. It starts in the workflow's initial state, version 1.
@@ -220,6 +239,11 @@ mod tests {
     #[test]
     fn field_validation() {
         assert!(validate_fields("旅券", Some(5), 1).is_empty());
+        assert_eq!(
+            search_text("KANKYO-0012", "ｼﾝｾｲ手続", Some("Permit")),
+            "kankyo-0012\nシンセイ手続\npermit"
+        );
+        assert_eq!(search_text("A-0001", "名", None), "a-0001\n名\n");
         let errs = validate_fields(" ", Some(-1), 0);
         let fields: Vec<_> = errs.iter().map(|e| e.0).collect();
         assert_eq!(fields, ["name", "annualApplications", "processCount"]);

@@ -6,6 +6,7 @@
 
 use async_graphql::{Context, InputObject};
 use rollout_domain::BureauCode;
+use rollout_domain::text::{self, TextKind};
 use tracing::instrument;
 
 use crate::connection::{ProcedureConnection, page_request, page_size};
@@ -25,7 +26,9 @@ pub struct ProcedureFilterInput {
     pub authority: Option<Authority>,
     /// 10,000 or more applications a year (true), or fewer or unknown (false).
     pub is_priority: Option<bool>,
-    /// Case-insensitive substring of the code, the Japanese name or the English name.
+    /// Substring of the code, the Japanese name or the English name (at most 200 characters),
+    /// ignoring case and full-/half-width differences: `ＫＡＮＫＹＯ` finds `KANKYO`, `ｼﾝｾｲ`
+    /// finds `シンセイ`.
     pub search: Option<String>,
     pub target_quarter: Option<FiscalQuarter>,
 }
@@ -61,7 +64,15 @@ impl ProcedureFilterInput {
             .iter()
             .map(|raw| BureauCode::parse(raw).map_err(|e| errors::validation(e.0)))
             .collect::<Result<Vec<_>, _>>()?;
-        let states = self.states.unwrap_or_default();
+        let states = self
+            .states
+            .unwrap_or_default()
+            .iter()
+            .map(|raw| {
+                text::clean("states", TextKind::Identifier, raw)
+                    .map_err(|e| errors::validation(e.to_string()))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         if let Some(unknown) = states.iter().find(|s| workflow.state(s).is_none()) {
             return Err(errors::validation(format!(
                 "the workflow {} has no state {unknown:?}",

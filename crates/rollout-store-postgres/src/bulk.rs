@@ -10,7 +10,7 @@ use std::collections::HashSet;
 use std::hash::Hash;
 
 use rollout_domain::audit::AuditEntry;
-use rollout_domain::{Bureau, TransitionRecord};
+use rollout_domain::{Bureau, Procedure, TransitionRecord};
 use rollout_store::{ProcedureSeed, StoreError, StoreResult};
 use sqlx::postgres::PgBindIterExt;
 use sqlx::{PgConnection, PgPool};
@@ -121,10 +121,11 @@ async fn insert_procedure_rows(
     let done = sqlx::query(
         "INSERT INTO procedures (id, code, name, name_en, bureau_id, category, authority, \
          annual_applications, process_count, platform, target_quarter, released_on, state, \
-         version, created_at, updated_at) \
+         version, created_at, updated_at, search_text) \
          SELECT * FROM UNNEST($1::uuid[], $2::text[], $3::text[], $4::text[], $5::uuid[], \
          $6::text[], $7::text[], $8::bigint[], $9::integer[], $10::text[], $11::text[], \
-         $12::date[], $13::text[], $14::integer[], $15::timestamptz[], $16::timestamptz[])",
+         $12::date[], $13::text[], $14::integer[], $15::timestamptz[], $16::timestamptz[], \
+         $17::text[])",
     )
     .bind(p().map(|p| p.id.as_uuid()).bind_iter())
     .bind(p().map(|p| p.code.as_str()).bind_iter())
@@ -145,6 +146,7 @@ async fn insert_procedure_rows(
     .bind(p().map(|p| p.version).bind_iter())
     .bind(p().map(|p| p.created_at).bind_iter())
     .bind(p().map(|p| p.updated_at).bind_iter())
+    .bind(p().map(Procedure::search_text).bind_iter())
     .execute(conn)
     .await
     .map_err(errors::write("insert procedures", errors::from_detail))?;

@@ -89,12 +89,15 @@ impl PgStore {
 
     /// Applies pending migrations. Safe when several replicas start at once: sqlx's migrator
     /// holds a PostgreSQL advisory lock for the whole run, so one applies and the others wait
-    /// and then find nothing to do.
+    /// and then find nothing to do. Then fills the search text of rows older than migration 0004
+    /// (replicas that do so at once write the same values).
     pub async fn migrate(&self) -> Result<(), StoreError> {
         MIGRATOR.run(&self.pool).await.map_err(|e| match e {
             MigrateError::Execute(inner) => errors::classify("apply migrations", inner),
             other => StoreError::internal("apply migrations", other),
-        })
+        })?;
+        procedures::fill_search_text(&self.pool).await?;
+        Ok(())
     }
 
     /// How the schema compares with this build's migrations, changing nothing: for a server

@@ -4,6 +4,7 @@
 
 use rollout_domain::Procedure;
 use rollout_domain::procedure::PRIORITY_THRESHOLD;
+use rollout_domain::text::fold_for_search;
 use rollout_store::{
     OrderDirection, Page, PageRequest, ProcedureCursor, ProcedureFilter, ProcedureOrder,
     ProcedureOrderField, SortValue, StoreError, StoreResult,
@@ -60,17 +61,11 @@ fn push_filter(q: &mut QueryBuilder<Postgres>, filter: &ProcedureFilter) {
         None => {}
     }
     if let Some(search) = &filter.search {
-        // ILIKE under the "C" collation folds ASCII letters only, as SQLite's LIKE does, and
-        // does so whatever locale the server was initialised with.
-        let pattern = like_pattern(search);
-        let mut any = q.separated(" OR ");
-        any.push_unseparated(" AND (");
-        for column in ["code", "name", "name_en"] {
-            any.push(format_args!("{column} COLLATE \"C\" ILIKE "))
-                .push_bind_unseparated(pattern.clone())
-                .push_unseparated(" ESCAPE '\\'");
-        }
-        q.push(")");
+        // Both sides are folded in Rust (`fold_for_search`: widths and case), so a plain,
+        // case-sensitive LIKE matches exactly what SQLite's does, whatever the server's locale.
+        q.push(" AND search_text LIKE ")
+            .push_bind(like_pattern(&fold_for_search(search)))
+            .push(" ESCAPE '\\'");
     }
     if let Some(quarter) = &filter.target_quarter {
         q.push(" AND target_quarter = ")

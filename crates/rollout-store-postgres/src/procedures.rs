@@ -26,7 +26,8 @@ pub(crate) async fn create(
     let row = sqlx::query(concat!(
         "INSERT INTO procedures (",
         procedure_columns!(),
-        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
+        ", search_text) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) \
          RETURNING ",
         procedure_columns!()
     ))
@@ -46,6 +47,7 @@ pub(crate) async fn create(
     .bind(procedure.version)
     .bind(procedure.created_at)
     .bind(procedure.updated_at)
+    .bind(procedure.search_text())
     .fetch_one(&mut *tx)
     .await
     .map_err(errors::write("insert procedure", |constraint| {
@@ -180,9 +182,56 @@ pub(crate) async fn update(
         return Err(cas_failure(&mut *tx, id, expected_version).await);
     };
     let updated = rows::procedure(&row)?;
+    if patch.name.is_some() || patch.name_en.is_some() {
+        sqlx::query("UPDATE procedures SET search_text = $1 WHERE id = $2")
+            .bind(updated.search_text())
+            .bind(id.as_uuid())
+            .execute(&mut *tx)
+            .await
+            .map_err(errors::db("update search text"))?;
+    }
     audit::insert(&mut *tx, entry).await?;
     tx.commit().await.map_err(errors::db("commit"))?;
     Ok(updated)
+}
+
+/// Rows filled per statement by [`fill_search_text`].
+const FILL_BATCH: i64 = 1_000;
+
+/// Computes `search_text` for rows written before it existed (migration 0004), in batches, in
+/// Rust, so that the folding is the domain's and the same as SQLite's. Idempotent: only NULL
+/// rows are read, and a second run finds none.
+pub(crate) async fn fill_search_text(pool: &PgPool) -> StoreResult<u64> {
+    let mut filled = 0;
+    loop {
+        let rows: Vec<(Uuid, String, String, Option<String>)> = sqlx::query_as(
+            "SELECT id, code, name, name_en FROM procedures WHERE search_text IS NULL LIMIT $1",
+        )
+        .bind(FILL_BATCH)
+        .fetch_all(pool)
+        .await
+        .map_err(errors::db("read procedures without search text"))?;
+        if rows.is_empty() {
+            return Ok(filled);
+        }
+        let ids: Vec<Uuid> = rows.iter().map(|r| r.0).collect();
+        let texts: Vec<String> = rows
+            .iter()
+            .map(|(_, code, name, name_en)| {
+                rollout_domain::procedure::search_text(code, name, name_en.as_deref())
+            })
+            .collect();
+        let done = sqlx::query(
+            "UPDATE procedures p SET search_text = v.text \
+             FROM UNNEST($1::uuid[], $2::text[]) AS v(id, text) WHERE p.id = v.id",
+        )
+        .bind(ids)
+        .bind(texts)
+        .execute(pool)
+        .await
+        .map_err(errors::db("fill search text"))?;
+        filled += done.rows_affected();
+    }
 }
 
 #[tracing::instrument(name = "store.procedure", skip_all, fields(procedure.id = %id))]

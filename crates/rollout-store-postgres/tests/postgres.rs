@@ -8,7 +8,7 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use rollout_domain::audit::AuditEntry;
 use rollout_domain::{BureauId, ProcedureCode, ProcedureId};
-use rollout_store::contract::fixtures::{at, audit, bureau, procedure, seed_with_history};
+use rollout_store::contract::fixtures::{at, audit, bureau, first, procedure, seed_with_history};
 use rollout_store::{
     AuditFilter, AuditStore, PageRequest, ProcedureFilter, ProcedureOrder, Store, StoreError,
 };
@@ -330,4 +330,52 @@ async fn bulk_load_failures_name_the_key_and_store_nothing() {
         .await
         .unwrap();
     assert_eq!(trail.total_count, Some(2));
+}
+
+/// Rows written before migration 0004 have no search text; migrating again (as every start
+/// does) fills them with the domain's folding, so they are found like new rows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn search_text_of_older_rows_is_filled_at_migration() {
+    let Some(db) = common::database("search_fill").await else {
+        return;
+    };
+    let store = db.store();
+    let b = bureau("KANKYO");
+    store
+        .insert_bureaus(std::slice::from_ref(&b), &load())
+        .await
+        .unwrap();
+    let seeds: Vec<_> = (1..=3)
+        .map(|n| {
+            let mut p = procedure(&format!("KANKYO-000{n}"), b.id, at(n, 0));
+            p.name = format!("ｼﾝｾｲ{n}");
+            seed_with_history(p, 0)
+        })
+        .collect();
+    store.insert_procedures(&seeds, &load()).await.unwrap();
+    let mut conn = PgConnection::connect(db.url()).await.unwrap();
+    conn.execute("UPDATE procedures SET search_text = NULL")
+        .await
+        .unwrap();
+    let search = ProcedureFilter {
+        search: Some("シンセイ".into()),
+        ..Default::default()
+    };
+    let found = || async {
+        store
+            .list_procedures(&search, ProcedureOrder::default(), &first(10))
+            .await
+            .unwrap()
+            .items
+            .len()
+    };
+    assert_eq!(found().await, 0);
+    store.migrate().await.unwrap();
+    assert_eq!(found().await, 3);
+    let missing: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM procedures WHERE search_text IS NULL")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+    assert_eq!(missing, 0);
 }

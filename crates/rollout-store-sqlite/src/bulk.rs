@@ -29,7 +29,9 @@ const BUREAU_CHUNK: usize = 500;
 pub(crate) fn procedure_insert(
     rows: impl IntoIterator<Item = ProcedureParams>,
 ) -> QueryBuilder<Sqlite> {
-    let mut qb = QueryBuilder::new(format!("INSERT INTO procedures ({PROCEDURE_COLUMNS}) "));
+    let mut qb = QueryBuilder::new(format!(
+        "INSERT INTO procedures ({PROCEDURE_COLUMNS}, search_text) "
+    ));
     qb.push_values(rows, |mut row, p| {
         row.push_bind(p.id)
             .push_bind(p.code)
@@ -46,7 +48,8 @@ pub(crate) fn procedure_insert(
             .push_bind(p.state)
             .push_bind(p.version)
             .push_bind(p.created_at)
-            .push_bind(p.updated_at);
+            .push_bind(p.updated_at)
+            .push_bind(p.search_text);
     });
     qb
 }

@@ -146,12 +146,15 @@ impl SqliteStore {
         MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0)
     }
 
-    /// Applies the embedded migrations that have not run yet.
+    /// Applies the embedded migrations that have not run yet, then fills the search text of rows
+    /// older than migration 0004.
     pub async fn migrate(&self) -> Result<(), StoreError> {
         MIGRATOR
             .run(&self.writer)
             .await
-            .map_err(|e| StoreError::internal("run SQLite migrations", e))
+            .map_err(|e| StoreError::internal("run SQLite migrations", e))?;
+        procedures::fill_search_text(&self.writer).await?;
+        Ok(())
     }
 
     /// How the schema compares with this build's migrations, changing nothing (for a server

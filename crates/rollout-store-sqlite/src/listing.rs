@@ -4,6 +4,7 @@
 
 use rollout_domain::Procedure;
 use rollout_domain::procedure::PRIORITY_THRESHOLD;
+use rollout_domain::text::fold_for_search;
 use rollout_store::{
     OrderDirection, Page, PageRequest, ProcedureCursor, ProcedureFilter, ProcedureOrder,
     ProcedureOrderField, SortValue, StoreError, StoreResult,
@@ -66,15 +67,11 @@ fn push_filter(qb: &mut QueryBuilder<Sqlite>, filter: &ProcedureFilter) {
         None => {}
     }
     if let Some(search) = &filter.search {
-        // LIKE is case-insensitive for ASCII in SQLite; Japanese has no case to fold.
-        let pattern = like_pattern(search);
-        qb.push(" AND (code LIKE ")
-            .push_bind(pattern.clone())
-            .push(" ESCAPE '\\' OR name LIKE ")
-            .push_bind(pattern.clone())
-            .push(" ESCAPE '\\' OR name_en LIKE ")
-            .push_bind(pattern)
-            .push(" ESCAPE '\\')");
+        // Both sides are folded in Rust (`fold_for_search`: widths and case); SQLite cannot
+        // fold beyond ASCII case, which is why the folded text is stored.
+        qb.push(" AND search_text LIKE ")
+            .push_bind(like_pattern(&fold_for_search(search)))
+            .push(" ESCAPE '\\'");
     }
     if let Some(quarter) = filter.target_quarter {
         qb.push(" AND target_quarter = ")

@@ -119,11 +119,63 @@ pub(crate) async fn update(
     let Some(row) = row else {
         return Err(version_mismatch(&mut tx, id, expected_version).await);
     };
-    audit::insert(&mut tx, entry).await?;
     // Decoded before the commit, so that a row which cannot be read back is never written.
-    let stored = row.into_domain()?;
+    let updated = row.into_domain()?;
+    if patch.name.is_some() || patch.name_en.is_some() {
+        set_search_text(&mut tx, id, &updated.search_text()).await?;
+    }
+    audit::insert(&mut tx, entry).await?;
     commit(tx).await?;
-    Ok(stored)
+    Ok(updated)
+}
+
+async fn set_search_text(
+    conn: &mut SqliteConnection,
+    id: ProcedureId,
+    text: &str,
+) -> StoreResult<()> {
+    sqlx::query("UPDATE procedures SET search_text = ? WHERE id = ?")
+        .bind(text)
+        .bind(uuid(id.0))
+        .execute(conn)
+        .await
+        .map_err(ctx("update search text"))?;
+    Ok(())
+}
+
+/// Rows filled per write transaction by [`fill_search_text`], so that the writer is never held
+/// for long.
+const FILL_BATCH: i64 = 1_000;
+
+/// Computes `search_text` for rows written before it existed (migration 0004), in batches, in
+/// Rust: SQLite has no NFKC. Idempotent: only NULL rows are read, and a second run finds none.
+pub(crate) async fn fill_search_text(writer: &SqlitePool) -> StoreResult<u64> {
+    let mut filled = 0;
+    loop {
+        let mut tx = begin_write(writer).await?;
+        let rows: Vec<(String, String, String, Option<String>)> = sqlx::query_as(
+            "SELECT id, code, name, name_en FROM procedures WHERE search_text IS NULL LIMIT ?",
+        )
+        .bind(FILL_BATCH)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(ctx("read procedures without search text"))?;
+        if rows.is_empty() {
+            commit(tx).await?;
+            return Ok(filled);
+        }
+        for (id, code, name, name_en) in &rows {
+            let text = rollout_domain::procedure::search_text(code, name, name_en.as_deref());
+            sqlx::query("UPDATE procedures SET search_text = ? WHERE id = ?")
+                .bind(text)
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(ctx("fill search text"))?;
+        }
+        commit(tx).await?;
+        filled += rows.len() as u64;
+    }
 }
 
 /// Why a compare-and-set on `version` matched no row, read inside the same write transaction so

@@ -174,6 +174,8 @@ pub(crate) struct ProcedureParams {
     pub version: i64,
     pub created_at: String,
     pub updated_at: String,
+    /// Not in [`PROCEDURE_COLUMNS`]: written, never read back.
+    pub search_text: String,
 }
 
 impl From<&Procedure> for ProcedureParams {
@@ -195,6 +197,7 @@ impl From<&Procedure> for ProcedureParams {
             version: i64::from(p.version),
             created_at: instant(p.created_at),
             updated_at: instant(p.updated_at),
+            search_text: p.search_text(),
         }
     }
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use rollout_domain::audit::AuditEntry;
 use rollout_domain::{ProcedureCode, ProcedureId};
-use rollout_store::contract::fixtures::{at, audit, bureau, procedure, seed_with_history};
+use rollout_store::contract::fixtures::{at, audit, bureau, first, procedure, seed_with_history};
 use rollout_store::{Store, StoreError};
 use rollout_store_sqlite::SqliteStore;
 use sqlx::Connection;
@@ -198,4 +198,55 @@ async fn a_row_that_cannot_be_read_back_is_not_committed() {
         trail,
         "no audit entry either"
     );
+}
+
+/// Rows written before migration 0004 have no search text; migrating again (as every start
+/// does) fills them with the domain's folding, so they are found like new rows.
+#[tokio::test]
+async fn search_text_of_older_rows_is_filled_at_migration() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, mut raw) = store_and_raw(&dir).await;
+    let b = bureau("KANKYO");
+    store
+        .insert_bureaus(std::slice::from_ref(&b), &import_audit())
+        .await
+        .unwrap();
+    let seeds: Vec<_> = (1..=3)
+        .map(|n| {
+            let mut p = procedure(&format!("KANKYO-000{n}"), b.id, at(n, 0));
+            p.name = format!("ｼﾝｾｲ{n}");
+            seed_with_history(p, 0)
+        })
+        .collect();
+    store
+        .insert_procedures(&seeds, &import_audit())
+        .await
+        .unwrap();
+    sqlx::query("UPDATE procedures SET search_text = NULL")
+        .execute(&mut raw)
+        .await
+        .unwrap();
+    let search = rollout_store::ProcedureFilter {
+        search: Some("シンセイ".into()),
+        ..Default::default()
+    };
+    let found = |store: SqliteStore| {
+        let search = search.clone();
+        async move {
+            let page = store
+                .list_procedures(&search, Default::default(), &first(10))
+                .await
+                .unwrap();
+            page.items.len()
+        }
+    };
+    assert_eq!(found(store.clone()).await, 0);
+    store.migrate().await.unwrap();
+    assert_eq!(found(store.clone()).await, 3);
+    let missing: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM procedures WHERE search_text IS NULL")
+            .fetch_one(&mut raw)
+            .await
+            .unwrap();
+    assert_eq!(missing, 0);
 }

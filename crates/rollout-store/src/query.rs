@@ -18,7 +18,8 @@ pub struct ProcedureFilter {
     pub authority: Option<Authority>,
     /// `annual_applications >= 10,000` (true) or not, including unknown volumes (false).
     pub is_priority: Option<bool>,
-    /// Case-insensitive substring of the code, the Japanese name or the English name.
+    /// A substring of the code, the Japanese name or the English name, compared in
+    /// `fold_for_search` form (case and full-/half-width differences ignored).
     pub search: Option<String>,
     pub target_quarter: Option<FiscalQuarter>,
 }

@@ -4,6 +4,7 @@
 use std::collections::{HashMap, HashSet};
 use std::io::Read;
 
+use rollout_domain::text::TextKind;
 use rollout_domain::{Bureau, BureauCode, BureauId, NewBureau};
 use tracing::instrument;
 
@@ -26,11 +27,13 @@ pub(crate) fn parse_bureaus(
         let code = BureauCode::parse(row.get(0))
             .map_err(|e| problems.push(e.to_string()))
             .ok();
-        for (index, column) in [(1, "name_ja"), (2, "name_en")] {
-            if row.get(index).is_empty() {
+        let [name_ja, name_en] = [(1, "name_ja"), (2, "name_en")].map(|(index, column)| {
+            let value = row.text(index, column, TextKind::Name, &mut problems);
+            if value.as_deref() == Some("") {
                 problems.push(format!("{column} must not be empty"));
             }
-        }
+            value.unwrap_or_default()
+        });
         if let Some(code) = &code {
             if let Some(first) = first_line.get(code) {
                 problems.push(format!("duplicate code {code} (first on line {first})"));
@@ -43,8 +46,8 @@ pub(crate) fn parse_bureaus(
                 row.line,
                 NewBureau {
                     code,
-                    name_ja: row.get(1).to_owned(),
-                    name_en: row.get(2).to_owned(),
+                    name_ja,
+                    name_en,
                 },
             )),
             _ => errors.extend(problems.into_iter().map(|message| RowError {

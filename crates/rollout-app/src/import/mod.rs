@@ -12,6 +12,7 @@ mod procedures;
 use std::io::Read;
 
 use csv::StringRecord;
+use rollout_domain::text::{self, TextKind};
 
 use crate::AppError;
 
@@ -99,6 +100,21 @@ impl CsvRow {
     /// The trimmed field at `index`; rows have been checked to be of the header's width.
     pub fn get(&self, index: usize) -> &str {
         self.fields.get(index).unwrap_or("")
+    }
+
+    /// The field at `index` through the free-text rule (NFC, no control characters, at most the
+    /// kind's length); when it breaks the rule, the problem is pushed, named by `column`, and
+    /// there is no value.
+    pub fn text(
+        &self,
+        index: usize,
+        column: &str,
+        kind: TextKind,
+        problems: &mut Vec<String>,
+    ) -> Option<String> {
+        text::clean(column, kind, self.get(index))
+            .map_err(|e| problems.push(e.to_string()))
+            .ok()
     }
 }
 

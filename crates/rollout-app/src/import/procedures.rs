@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::io::Read;
 
 use rollout_domain::procedure::validate_fields;
+use rollout_domain::text::TextKind;
 use rollout_domain::{
     Authority, BureauCode, BureauId, Category, FiscalQuarter, Platform, Procedure, ProcedureCode,
     ProcedureId,
@@ -83,8 +84,10 @@ fn parse_row(row: &CsvRow, errors: &mut Vec<RowError>) -> Option<Row> {
     let code = ProcedureCode::parse(row.get(0))
         .map_err(|e| problems.push(e.to_string()))
         .ok();
-    let name = row.get(1).to_owned();
-    let name_en = Some(row.get(2).to_owned()).filter(|s| !s.is_empty());
+    let name = row.text(1, "name", TextKind::Name, &mut problems);
+    let name_en = row
+        .text(2, "name_en", TextKind::Name, &mut problems)
+        .filter(|s| !s.is_empty());
     let bureau = BureauCode::parse(row.get(3))
         .map_err(|e| problems.push(e.to_string()))
         .ok();
@@ -125,8 +128,9 @@ fn parse_row(row: &CsvRow, errors: &mut Vec<RowError>) -> Option<Row> {
             .map(Some),
     };
     if let (Some(annual), Some(count)) = (annual_applications, process_count) {
+        // A name the text rule refused has its one problem reported already.
         problems.extend(
-            validate_fields(&name, annual, count)
+            validate_fields(name.as_deref().unwrap_or("-"), annual, count)
                 .into_iter()
                 .map(|(_, m)| m),
         );
@@ -153,7 +157,7 @@ fn parse_row(row: &CsvRow, errors: &mut Vec<RowError>) -> Option<Row> {
         ) if problems.is_empty() => Some(Row {
             line: row.line,
             code,
-            name,
+            name: name.unwrap_or_default(),
             name_en,
             bureau,
             category,
@@ -362,6 +366,26 @@ mod tests {
             r.target_quarter.map(|q| q.to_string()).as_deref(),
             Some("FY2025-Q3")
         );
+    }
+
+    #[test]
+    fn text_rule_problems_name_the_line_and_column() {
+        let long = "名".repeat(201);
+        let (rows, errors) = parse(&format!(
+            "KANKYO-0001,a\0b,,KANKYO,MAJOR,TOKYO,,,,\nKANKYO-0002,{long},,KANKYO,MAJOR,TOKYO,,,,\nKANKYO-0003,か\u{3099},,KANKYO,MAJOR,TOKYO,,,,\n"
+        ));
+        assert_eq!(
+            errors,
+            [
+                (2, "name must not contain the NUL character".to_owned()),
+                (
+                    3,
+                    "name must be at most 200 characters (got 201)".to_owned()
+                ),
+            ]
+        );
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].name, "が", "stored composed");
     }
 
     #[test]

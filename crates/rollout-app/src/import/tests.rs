@@ -115,3 +115,18 @@ fn good_bureaus_parse_with_progress() {
         }
     );
 }
+
+#[test]
+fn bureau_names_go_through_the_text_rule() {
+    let text = "code,name_ja,name_en\nKANKYO,環境\u{1b}局,Environment\nZAIMU,財務局,Fin\0ance\n";
+    assert_eq!(
+        row_errors(parse_bureaus(text.as_bytes(), &ignore)),
+        [
+            (
+                2,
+                "name_ja must not contain the control character U+001B (character 3)".to_owned()
+            ),
+            (3, "name_en must not contain the NUL character".to_owned()),
+        ]
+    );
+}

@@ -16,7 +16,7 @@ use petgraph::visit::{Dfs, Reversed};
 use super::definition::{StateKind, WorkflowDefinition};
 
 /// Longest accepted state or transition key: keys are stored on every procedure and history row.
-const MAX_KEY_LEN: usize = 40;
+pub const MAX_KEY_LEN: usize = 40;
 
 /// A reason a workflow definition is refused. Each names the offending states or transitions.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -109,7 +109,7 @@ async fn seed_rows(store: &Arc<dyn Store>) -> Vec<Procedure> {
 }
 
 /// The sorted codes matching `filter`, checking that the total agrees with the items.
-async fn matching(store: &Arc<dyn Store>, filter: &ProcedureFilter) -> Vec<String> {
+pub(crate) async fn matching(store: &Arc<dyn Store>, filter: &ProcedureFilter) -> Vec<String> {
     let page = store
         .list_procedures(filter, ProcedureOrder::default(), &first(100))
         .await
@@ -124,7 +124,7 @@ async fn matching(store: &Arc<dyn Store>, filter: &ProcedureFilter) -> Vec<Strin
     sorted_codes(&page.items)
 }
 
-fn search(text: &str) -> ProcedureFilter {
+pub(crate) fn search(text: &str) -> ProcedureFilter {
     ProcedureFilter {
         search: Some(text.to_owned()),
         ..ProcedureFilter::default()

@@ -33,6 +33,7 @@ pub mod listing;
 pub mod ordering;
 pub mod people;
 pub mod procedures;
+pub mod search;
 pub mod totals;
 pub mod transitions;
 pub mod votes;
@@ -49,6 +50,7 @@ pub use identity::*;
 pub use listing::*;
 pub use ordering::*;
 pub use procedures::*;
+pub use search::*;
 pub use totals::*;
 pub use transitions::*;
 pub use votes::*;
@@ -77,6 +79,7 @@ macro_rules! store_contract_tests {
             list_filters_combined,
             list_search,
             list_search_wildcards_literal,
+            list_search_folds_widths,
             list_first_zero,
             list_total_only_when_asked,
             history_total_only_when_asked,

@@ -22,6 +22,7 @@ mod error_codes;
 mod errors;
 mod graphql_http_audit;
 mod http_basics;
+mod input_fuzz;
 mod limits;
 mod listing;
 mod listing_totals;

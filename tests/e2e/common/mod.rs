@@ -7,12 +7,14 @@
 //!
 //! It deliberately knows nothing of the server's internals: everything goes over HTTP, as a
 //! client would see it. The only exception is `database.rs`, for the few tests that must reach
-//! behind the API (an already expired token, the append-only audit table). The HTTP client is
+//! behind the API (an already expired token, the append-only audit table), and `fingerprint.rs`,
+//! which reads every table to prove a refused request wrote nothing. The HTTP client is
 //! in `client.rs`, the users in `cast.rs`, data fixtures in `fixtures.rs`.
 
 mod cast;
 mod client;
 mod database;
+mod fingerprint;
 mod fixtures;
 
 use std::future::Future;
@@ -28,6 +30,7 @@ use tempfile::TempDir;
 
 pub use cast::*;
 pub use client::*;
+pub use fingerprint::*;
 #[allow(unused_imports)] // only its field lists are items; files that use none warn
 pub use fixtures::*;
 

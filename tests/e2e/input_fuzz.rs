@@ -5,7 +5,10 @@
 //! value: out-of-range years and offsets, NUL and control characters, a 1 MB string, 2^31,
 //! negative numbers, ids of the wrong type. Every such request must be refused, and:
 //! - never with HTTP 5xx, nor with INTERNAL, UNAVAILABLE or TIMEOUT;
-//! - with no internal detail (SQL, file names, driver messages) in any message;
+//! - with no internal detail (SQL, file names, driver messages) in any message, and no message
+//!   that echoes the megabyte back;
+//! - for that field: a payload error at its path, or a GraphQL error naming it (or, for a
+//!   variable that is not an `Int` at all, naming the scalar: async-graphql names no field there);
 //! - with nothing written: a fingerprint of every table is the same before and after.
 //!
 //! The valid rest of each request comes from a small fixture (a bureau, a procedure whose
@@ -271,13 +274,18 @@ async fn every_hostile_mutation_input_is_refused_without_a_trace(server: TestSer
                         }
                         None => value.clone(),
                     };
-                    let what = format!(
-                        "{name}.{arg_name}.{} = {}",
-                        field.as_deref().unwrap_or(""),
-                        short(&value)
-                    );
-                    if !refused(&server, actor, &query, json!({ "v": v }), name, &what).await {
+                    let fuzzed = field.as_deref().unwrap_or(arg_name);
+                    let what = format!("{name}.{arg_name}.{fuzzed} = {}", short(&value));
+                    let errors =
+                        refusal(&server, actor, &query, json!({ "v": v }), name, &what).await;
+                    if errors.is_empty() {
                         accepted.push(what);
+                    } else {
+                        assert!(
+                            errors.iter().any(|e| about(e, fuzzed, &scalar)),
+                            "{what}: refused for another reason: {}",
+                            short(&Value::Array(errors))
+                        );
                     }
                     sent += 1;
                 }
@@ -296,15 +304,28 @@ async fn every_hostile_mutation_input_is_refused_without_a_trace(server: TestSer
     );
 }
 
-/// Sends one hostile request and checks how it was refused; `false` when it was accepted.
-async fn refused(
+/// Whether `error` is about the field `field` of scalar type `scalar`.
+fn about(error: &Value, field: &str, scalar: &str) -> bool {
+    let path_ends_at_field = error["path"]
+        .as_array()
+        .and_then(|p| p.last())
+        .is_some_and(|last| last == field);
+    let message = error["message"].as_str().unwrap_or_default();
+    path_ends_at_field
+        || message.contains(&format!(".{field}\""))
+        || message.starts_with(&format!("Failed to parse \"{scalar}\""))
+}
+
+/// Sends one hostile request and checks how it was refused; returns the errors (top-level and
+/// payload), none when it was accepted.
+async fn refusal(
     server: &TestServer,
     actor: &TestUser,
     query: &str,
     variables: Value,
     mutation: &str,
     what: &str,
-) -> bool {
+) -> Vec<Value> {
     let reply = loop {
         let reply = server
             .request(Some(&actor.token), &[], query, variables.clone())
@@ -351,16 +372,24 @@ async fn refused(
             "{what}: the message shows {leak:?}: {}",
             short(error)
         );
+        assert!(
+            message.len() < 2_000,
+            "{what}: a message of {} bytes",
+            message.len()
+        );
     }
-    !errors.is_empty()
+    errors
 }
 
-/// Who sends a mutation's requests: whoever may make it with the fixture's valid values.
+/// Who sends a mutation's requests: whoever may make it with the fixture's valid values, so
+/// that the hostile value, not a permission, is what gets it refused. The project office works on
+/// procedures and approvals (and so, most likely, on what later issues add); administrators
+/// manage users, bureaus and others' tokens; `po2` decides `po`'s request.
 fn actor_of<'a>(server: &'a TestServer, mutation: &str) -> &'a TestUser {
     match mutation {
+        "createUser" | "updateUser" | "createBureau" | "revokeToken" => &server.admin,
         "approveRequest" | "rejectRequest" => &server.po2,
-        "withdrawRequest" | "createDelegation" | "revokeDelegation" => &server.po,
-        _ => &server.admin,
+        _ => &server.po,
     }
 }
 

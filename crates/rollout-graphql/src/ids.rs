@@ -57,13 +57,23 @@ impl NodeType {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Malformed(pub String);
 
+/// A client's id or cursor, quoted for an error message, cut short when it is longer than any
+/// real one: a message must not echo back a megabyte the client sent.
+fn shown(raw: &str) -> String {
+    const MAX: usize = 100;
+    match raw.char_indices().nth(MAX) {
+        None => format!("{raw:?}"),
+        Some((cut, _)) => format!("{:?}… ({} characters)", &raw[..cut], raw.chars().count()),
+    }
+}
+
 pub(crate) fn global_id(ty: NodeType, id: Uuid) -> ID {
     ID(URL_SAFE_NO_PAD.encode(format!("{}:{id}", ty.name())))
 }
 
 /// Decodes any global id into its type and uuid.
 pub(crate) fn decode_global_id(raw: &str) -> Result<(NodeType, Uuid), Malformed> {
-    let bad = || Malformed(format!("{raw:?} is not a valid id"));
+    let bad = || Malformed(format!("{} is not a valid id", shown(raw)));
     let bytes = URL_SAFE_NO_PAD.decode(raw).map_err(|_| bad())?;
     let text = String::from_utf8(bytes).map_err(|_| bad())?;
     let (prefix, uuid) = text.split_once(':').ok_or_else(bad)?;
@@ -80,7 +90,8 @@ pub(crate) fn decode_global_id_as(raw: &str, ty: NodeType) -> Result<Uuid, Malfo
     match decode_global_id(raw)? {
         (found, uuid) if found == ty => Ok(uuid),
         (found, _) => Err(Malformed(format!(
-            "{raw:?} is a {} id, not a {} id",
+            "{} is a {} id, not a {} id",
+            shown(raw),
             found.name(),
             ty.name()
         ))),
@@ -145,7 +156,7 @@ fn decode_wire(raw: &str) -> Result<CursorWire, Malformed> {
         .decode(raw)
         .ok()
         .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-        .ok_or_else(|| Malformed(format!("{raw:?} is not a valid cursor")))
+        .ok_or_else(|| Malformed(format!("{} is not a valid cursor", shown(raw))))
 }
 
 fn time_text(t: DateTime<Utc>) -> String {
@@ -157,11 +168,11 @@ fn parse_time(raw: &str, v: &str) -> Result<DateTime<Utc>, Malformed> {
     DateTime::parse_from_rfc3339(v)
         .ok()
         .and_then(|t| rollout_domain::bounds::check_instant(t.with_timezone(&Utc)).ok())
-        .ok_or_else(|| Malformed(format!("{raw:?} is not a valid cursor")))
+        .ok_or_else(|| Malformed(format!("{} is not a valid cursor", shown(raw))))
 }
 
 fn parse_uuid(raw: &str, id: &str) -> Result<Uuid, Malformed> {
-    Uuid::parse_str(id).map_err(|_| Malformed(format!("{raw:?} is not a valid cursor")))
+    Uuid::parse_str(id).map_err(|_| Malformed(format!("{} is not a valid cursor", shown(raw))))
 }
 
 pub(crate) fn encode_procedure_cursor(cursor: &ProcedureCursor, order: ProcedureOrder) -> String {
@@ -185,8 +196,9 @@ pub(crate) fn decode_procedure_cursor(
     let expected = ordering_tag(order);
     if wire.o != expected {
         return Err(Malformed(format!(
-            "cursor {raw:?} belongs to the ordering {}, not {expected}",
-            wire.o
+            "cursor {} belongs to the ordering {}, not {expected}",
+            shown(raw),
+            shown(&wire.o)
         )));
     }
     let value = match order.field {
@@ -213,7 +225,8 @@ pub(crate) fn decode_history_cursor(raw: &str) -> Result<HistoryCursor, Malforme
     let wire = decode_wire(raw)?;
     if wire.o != HISTORY_ORDERING {
         return Err(Malformed(format!(
-            "cursor {raw:?} belongs to a procedure listing, not to a history"
+            "cursor {} belongs to a procedure listing, not to a history",
+            shown(raw)
         )));
     }
     let procedure_version = wire
@@ -221,7 +234,7 @@ pub(crate) fn decode_history_cursor(raw: &str) -> Result<HistoryCursor, Malforme
         .parse::<i32>()
         .ok()
         .filter(|v| *v >= 1)
-        .ok_or_else(|| Malformed(format!("cursor {raw:?} is not a history position")))?;
+        .ok_or_else(|| Malformed(format!("cursor {} is not a history position", shown(raw))))?;
     Ok(HistoryCursor { procedure_version })
 }
 
@@ -242,7 +255,8 @@ pub(crate) fn decode_time_cursor(
     let wire = decode_wire(raw)?;
     if wire.o != ordering.tag() {
         return Err(Malformed(format!(
-            "cursor {raw:?} does not belong to this listing"
+            "cursor {} does not belong to this listing",
+            shown(raw)
         )));
     }
     Ok((parse_time(raw, &wire.v)?, parse_uuid(raw, &wire.id)?))
@@ -272,6 +286,19 @@ mod tests {
             "{}",
             err.0
         );
+    }
+
+    #[test]
+    fn long_ids_are_cut_short_in_messages() {
+        let long = "x".repeat(100_000);
+        let message = decode_global_id(&long).unwrap_err().0;
+        assert!(message.len() < 200, "{message}");
+        assert!(
+            message.ends_with("… (100000 characters) is not a valid id"),
+            "{message}"
+        );
+        let short = decode_global_id("abc").unwrap_err().0;
+        assert_eq!(short, "\"abc\" is not a valid id");
     }
 
     #[test]

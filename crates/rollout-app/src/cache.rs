@@ -185,6 +185,9 @@ fn fresh(loaded_at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
 /// "Last used" is precise to a minute: a use within a minute of the recorded one is not noted.
 const USE_PRECISION: TimeDelta = TimeDelta::minutes(1);
 
+/// The most token uses written in one statement.
+const USE_BATCH: usize = 1_000;
+
 impl App {
     /// Publishes cache changes through `invalidator` from now on. Set it before the app is
     /// cloned, as with [`App::with_event_relay`].
@@ -270,13 +273,14 @@ impl App {
         }
     }
 
-    /// Writes the token uses noted since the last flush; returns how many. A failed write is
-    /// logged and not retried ("last used" is bookkeeping, not a record).
+    /// Writes the token uses noted since the last flush, one statement per [`USE_BATCH`];
+    /// returns how many. A failed write is logged and not retried ("last used" is
+    /// bookkeeping, not a record).
     pub async fn flush_token_uses(&self) -> usize {
         let uses: Vec<(TokenId, DateTime<Utc>)> = lock(&self.caches.shared.uses).drain().collect();
-        for (id, at) in &uses {
-            if let Err(e) = self.store().touch_token(*id, *at).await {
-                tracing::warn!(error = %e, token = %id, "could not record token use");
+        for batch in uses.chunks(USE_BATCH) {
+            if let Err(e) = self.store().touch_tokens(batch).await {
+                tracing::warn!(error = %e, count = batch.len(), "could not record token uses");
             }
         }
         uses.len()

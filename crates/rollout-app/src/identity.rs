@@ -12,6 +12,7 @@ use rollout_domain::{BureauCode, TokenId, UserId};
 use tracing::instrument;
 
 use crate::audit::{Target, token_json, user_json};
+use crate::cache::CacheChange;
 use crate::procedures::field_errors;
 use crate::text::clean;
 use crate::{Actor, App, AppError, AppResult, FieldError, new_uuid};
@@ -49,7 +50,7 @@ impl App {
     async fn bureau_for(&self, raw: Option<&str>) -> AppResult<Option<rollout_domain::BureauId>> {
         let Some(raw) = raw else { return Ok(None) };
         let code = BureauCode::parse(raw).map_err(|e| AppError::validation("bureauCode", e.0))?;
-        match self.store().bureau_by_code(&code).await? {
+        match self.bureau_by_code(&code).await? {
             Some(b) => Ok(Some(b.id)),
             None => Err(AppError::validation(
                 "bureauCode",
@@ -171,7 +172,9 @@ impl App {
             Some(user_json(&current)),
             Some(user_json(&next)),
         );
-        Ok(self.store().update_user(&next, &audit).await?)
+        let updated = self.store().update_user(&next, &audit).await?;
+        self.changed(CacheChange::User(id)).await;
+        Ok(updated)
     }
 
     pub async fn list_users(&self, actor: &Actor) -> AppResult<Vec<User>> {
@@ -304,30 +307,44 @@ impl App {
             Some(token_json(&token)),
             Some(token_json(&after)),
         );
-        Ok(self.store().revoke_token(id, now, &audit).await?)
+        let revoked = self.store().revoke_token(id, now, &audit).await?;
+        self.changed(CacheChange::Token(id)).await;
+        Ok(revoked)
     }
 
     /// The user behind a bearer secret. Any failure is `Unauthenticated` with a reason for the
     /// log; the client only learns that its credentials were not accepted. Refusals are not
     /// recorded here: the caller records them (the server aggregates them per client address,
     /// so that a flood of forged tokens cannot grow the audit trail without bound).
+    ///
+    /// A token verified within the last [`CACHE_TTL`](crate::cache::CACHE_TTL) is not read
+    /// again (see `cache`), but its expiry is checked against the clock every time. The use is
+    /// noted in memory and written later ([`App::flush_token_uses`]).
     pub async fn authenticate_token(&self, secret: &str) -> AppResult<User> {
         let hash = rollout_auth::hash_secret(secret);
         let now = self.now();
+        if let Some((token, user)) = self.cached_token(&hash) {
+            return match token.check(now) {
+                Ok(()) => {
+                    self.note_token_use(&hash, &token);
+                    Ok(user)
+                }
+                Err(rejection) => {
+                    self.forget_token(&hash);
+                    Err(AppError::Unauthenticated {
+                        message: rejection.to_string(),
+                    })
+                }
+            };
+        }
+        let generation = self.token_generation();
         let reason = match self.store().token_by_hash(&hash).await? {
             None => "unknown token".to_owned(),
             Some((_, user)) if user.disabled => "the user is disabled".to_owned(),
             Some((token, user)) => match token.check(now) {
                 Ok(()) => {
-                    // Writing on every request would double the write load; a minute is precise
-                    // enough for "last used".
-                    if token
-                        .last_used_at
-                        .is_none_or(|t| now - t > chrono::TimeDelta::minutes(1))
-                        && let Err(e) = self.store().touch_token(token.id, now).await
-                    {
-                        tracing::warn!(error = %e, "could not record token use");
-                    }
+                    self.cache_token(hash.clone(), token.clone(), user.clone(), generation);
+                    self.note_token_use(&hash, &token);
                     return Ok(user);
                 }
                 Err(rejection) => rejection.to_string(),
@@ -371,7 +388,9 @@ impl App {
                     Some(user_json(&user)),
                     Some(user_json(&next)),
                 );
-                Ok(self.store().update_user(&next, &audit).await?)
+                let synced = self.store().update_user(&next, &audit).await?;
+                self.changed(CacheChange::User(user.id)).await;
+                Ok(synced)
             }
             None => {
                 let role = wanted_role.unwrap_or(Role::Viewer);

@@ -10,6 +10,7 @@ mod actor;
 mod approvals;
 pub mod audit;
 mod authz;
+pub mod cache;
 mod clock;
 mod delegations;
 pub mod demo;
@@ -30,6 +31,7 @@ use rollout_store::Store;
 
 pub use actor::{Actor, RequestMeta};
 pub use approvals::DecisionOutcome;
+pub use cache::{CacheChange, CacheInvalidator};
 pub use clock::{Clock, FixedClock, SystemClock, TOKYO};
 pub use error::{AppError, AppResult, ErrorCode, FieldError};
 pub use events::{EventKind, EventRelay, ProcedureEvent};
@@ -62,6 +64,8 @@ pub struct App {
     /// Shared by every clone, so that a change made through any of them reaches every
     /// subscriber of the process (and, with a relay, of every replica).
     events: events::EventBus,
+    /// Verified tokens and bureaus, shared by every clone like `events` (see `cache`).
+    caches: cache::Caches,
 }
 
 impl App {
@@ -72,6 +76,7 @@ impl App {
             clock,
             settings: AppSettings::default(),
             events: events::EventBus::new(events::EVENT_BUFFER),
+            caches: cache::Caches::default(),
         }
     }
 

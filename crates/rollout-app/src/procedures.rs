@@ -121,15 +121,18 @@ impl App {
             None,
             Some(after),
         );
-        self.store()
+        let created = self
+            .store()
             .create_bureau(id, new, &audit)
             .await
-            .map_err(|e| with_path(e.into(), "code"))
+            .map_err(|e| with_path(e.into(), "code"))?;
+        self.changed(crate::CacheChange::Bureaus).await;
+        Ok(created)
     }
 
     async fn bureau_id(&self, raw: &str, field: &str) -> AppResult<BureauId> {
         let code = BureauCode::parse(raw).map_err(|e| AppError::validation(field, e.0))?;
-        match self.store().bureau_by_code(&code).await? {
+        match self.bureau_by_code(&code).await? {
             Some(b) => Ok(b.id),
             None => Err(AppError::validation(
                 field,

@@ -50,7 +50,7 @@ impl App {
         if !reads(actor) {
             return Ok(None);
         }
-        Ok(self.store().bureaus_by_ids(&[id]).await?.into_iter().next())
+        Ok(self.bureaus_by_ids(&[id]).await?.into_iter().next())
     }
 
     #[instrument(skip(self, actor), fields(actor = %actor.label))]

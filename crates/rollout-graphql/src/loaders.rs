@@ -12,7 +12,8 @@
 //! which yields to the executor part-way through a long list, so the window closes early; a page
 //! of 100 procedures measured 2 to 6 `bureaus_by_ids` calls instead of one. A page knows all its
 //! keys up front, so batching by page is exact, needs no timer and no spawned task, and holds
-//! nothing beyond the request (a renamed bureau is never served stale). The one cost: keys found
+//! nothing beyond the request. Bureaus are the exception: the app's cache serves them
+//! (`rollout_app::cache`), so a page's bureau batch normally costs no statement. The one cost: keys found
 //! only by loading (the voters of a page's votes) need a second batch, made when the first loads.
 //!
 //! Nested lists are batched the same way: the first `history` page of every procedure of a page
@@ -102,7 +103,7 @@ impl BureauBatch {
     pub(crate) async fn get(&self, app: &App, id: BureauId) -> async_graphql::Result<Bureau> {
         let map = self
             .loaded("bureaus", |ids| async move {
-                let rows = app.store().bureaus_by_ids(&ids).await?;
+                let rows = app.bureaus_by_ids(&ids).await?;
                 Ok(keyed(rows, |b| b.id))
             })
             .await?;

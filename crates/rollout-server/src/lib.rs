@@ -1,6 +1,7 @@
 //! The `rollout` binary's library: configuration ([`config`]), the choice of database
 //! ([`backend`], the only module that names a store implementation, besides [`events`], which
-//! relays procedure events between replicas through PostgreSQL), the HTTP router ([`http`]),
+//! relays procedure events between replicas through PostgreSQL, and [`cache_sync`], which does
+//! the same for cache invalidations), the HTTP router ([`http`]),
 //! starting and stopping the server ([`server`], also used by the end-to-end tests), logging
 //! ([`telemetry`]) and the subcommands ([`commands`]).
 //!
@@ -11,6 +12,7 @@
 
 pub mod authenticate;
 pub mod backend;
+pub mod cache_sync;
 pub mod cli;
 pub mod commands;
 pub mod config;

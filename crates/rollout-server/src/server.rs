@@ -1,9 +1,10 @@
 //! Starting and stopping the HTTP server: [`spawn`] connects and migrates the database, loads
 //! and checks the workflow, optionally loads demo data, binds the listener, on PostgreSQL starts
-//! relaying procedure events between replicas ([`crate::events`]), and serves in a task
-//! ([`crate::http::serve`]); [`RunningServer::shutdown`] stops accepting, lets requests in
-//! flight finish, writes the last refusal summaries ([`crate::refusals`]), stops the relay and
-//! closes the pool. `rollout serve` and the end-to-end tests use the same path.
+//! relaying procedure events ([`crate::events`]) and cache changes ([`crate::cache_sync`])
+//! between replicas, and serves in a task ([`crate::http::serve`]); token uses are written every
+//! few seconds. [`RunningServer::shutdown`] stops accepting, lets requests in flight finish,
+//! writes the last refusal summaries ([`crate::refusals`]) and token uses, stops the listeners
+//! and closes the pool. `rollout serve` and the end-to-end tests use the same path.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -145,6 +146,10 @@ pub async fn spawn(config: ServerConfig) -> anyhow::Result<RunningServer> {
 /// too; this keeps the stored status honest for reports that read the database directly.
 const EXPIRY_SWEEP: Duration = Duration::from_secs(60);
 
+/// How often token uses noted in memory are written: `last_used_at` is precise to a minute
+/// plus this.
+const TOKEN_USE_FLUSH: Duration = Duration::from_secs(5);
+
 async fn start(config: ServerConfig) -> Result<RunningServer, CliError> {
     let url = DatabaseUrl::new(config.database_url);
     let workflow = load_workflow(config.workflow_file.as_deref())?;
@@ -193,7 +198,24 @@ async fn start(config: ServerConfig) -> Result<RunningServer, CliError> {
             }
         },
     };
+    let (app, cache_listener) = match db.postgres() {
+        None => (app, None),
+        Some(store) => match crate::cache_sync::listen(store, app).await {
+            Ok((app, listener)) => (app, Some(listener)),
+            Err(e) => {
+                if let Some(relay) = relay {
+                    relay.stop().await;
+                }
+                db.close().await;
+                return Err(CliError::store(
+                    format!("cannot listen for cache changes on {url}"),
+                    e,
+                ));
+            }
+        },
+    };
     let refusals = Arc::new(RefusalLog::new(app.clone()));
+    let last_flush = app.clone();
     let authenticator = Arc::new(BearerAuthenticator::new(app.clone(), jwt, refusals.clone()));
     let routes = router_with(
         HttpState {
@@ -221,6 +243,15 @@ async fn start(config: ServerConfig) -> Result<RunningServer, CliError> {
             async move { refusals.flush().await }
         }
     }));
+    let token_uses = tokio::spawn(every(TOKEN_USE_FLUSH, TOKEN_USE_FLUSH, stop.clone(), {
+        let app = last_flush.clone();
+        move || {
+            let app = app.clone();
+            async move {
+                app.flush_token_uses().await;
+            }
+        }
+    }));
     let task = tokio::spawn(async move {
         let mut stop = stop;
         let served = crate::http::serve(listener, routes, config.http.connections, async move {
@@ -231,6 +262,7 @@ async fn start(config: ServerConfig) -> Result<RunningServer, CliError> {
         for (task, what) in [
             (sweeper, "the expiry sweep"),
             (summaries, "the refusal summaries"),
+            (token_uses, "the token use flush"),
         ] {
             if let Err(e) = task.await {
                 tracing::error!(error = %e, "{what} ended abnormally");
@@ -238,6 +270,10 @@ async fn start(config: ServerConfig) -> Result<RunningServer, CliError> {
         }
         // No request is in flight any more: the last window's refusals are complete.
         refusals.flush().await;
+        last_flush.flush_token_uses().await;
+        if let Some(listener) = cache_listener {
+            listener.stop().await;
+        }
         if let Some(relay) = relay {
             relay.stop().await;
         }

@@ -215,14 +215,22 @@ impl IdentityStore for PgStore {
 
     /// The last call wins, as on SQLite. An unknown token is not an error: the use was recorded
     /// as far as it can be.
-    #[tracing::instrument(name = "store.touch_token", skip(self), fields(token.id = %id))]
-    async fn touch_token(&self, id: TokenId, at: DateTime<Utc>) -> StoreResult<()> {
-        sqlx::query("UPDATE api_tokens SET last_used_at = $2 WHERE id = $1")
-            .bind(id.as_uuid())
-            .bind(at)
-            .execute(&self.pool)
-            .await
-            .map_err(errors::db("record token use"))?;
+    #[tracing::instrument(name = "store.touch_tokens", skip_all, fields(count = uses.len()))]
+    async fn touch_tokens(&self, uses: &[(TokenId, DateTime<Utc>)]) -> StoreResult<()> {
+        if uses.is_empty() {
+            return Ok(());
+        }
+        let ids: Vec<uuid::Uuid> = uses.iter().map(|(id, _)| id.as_uuid()).collect();
+        let ats: Vec<DateTime<Utc>> = uses.iter().map(|(_, at)| *at).collect();
+        sqlx::query(
+            "UPDATE api_tokens SET last_used_at = u.at \
+             FROM unnest($1::uuid[], $2::timestamptz[]) AS u(id, at) WHERE api_tokens.id = u.id",
+        )
+        .bind(ids)
+        .bind(ats)
+        .execute(&self.pool)
+        .await
+        .map_err(errors::db("record token use"))?;
         Ok(())
     }
 

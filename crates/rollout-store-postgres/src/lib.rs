@@ -25,7 +25,7 @@ mod rows;
 pub mod testing;
 mod transitions;
 
-pub use notify::{Listener, MAX_PAYLOAD_BYTES};
+pub use notify::{Listener, MAX_PAYLOAD_BYTES, Received};
 
 use std::str::FromStr;
 use std::sync::Arc;

@@ -92,6 +92,14 @@ fn check_size(channel: &str, payload: &str) -> StoreResult<()> {
     Ok(())
 }
 
+/// What [`Listener::recv_or_gap`] yields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Received {
+    Payload(String),
+    /// The connection was lost and is back: notifications sent in between are lost.
+    Gap,
+}
+
 /// Payloads sent on one channel, in the order PostgreSQL delivers them. Reconnects by itself;
 /// see the module documentation for what a dropped connection costs.
 pub struct Listener {
@@ -130,13 +138,25 @@ impl Listener {
     /// so this only returns with a payload or at the end.
     pub async fn recv(&mut self) -> Option<String> {
         loop {
+            match self.recv_or_gap().await? {
+                Received::Payload(payload) => return Some(payload),
+                Received::Gap => {}
+            }
+        }
+    }
+
+    /// As [`Listener::recv`], but also says when the connection was re-established, so that a
+    /// caller that keeps state derived from the notifications can distrust it.
+    pub async fn recv_or_gap(&mut self) -> Option<Received> {
+        loop {
             let inner = match &mut self.inner {
                 Some(inner) => inner,
                 None => match self.subscribe().await {
                     Ok(inner) => {
                         tracing::info!(channel = %self.channel, "listening again");
                         self.retry_pause = FIRST_RETRY_PAUSE;
-                        self.inner.insert(inner)
+                        self.inner = Some(inner);
+                        return Some(Received::Gap);
                     }
                     Err(e) if self.pool.is_closed() => {
                         tracing::debug!(error = %e, "listener closed");
@@ -156,12 +176,17 @@ impl Listener {
                 },
             };
             match inner.try_recv().await {
-                Ok(Some(notification)) => return Some(notification.payload().to_owned()),
+                Ok(Some(notification)) => {
+                    return Some(Received::Payload(notification.payload().to_owned()));
+                }
                 // sqlx has reconnected and listens again already.
-                Ok(None) => tracing::warn!(
-                    channel = %self.channel,
-                    "the listening connection was lost and re-established; notifications sent in between are lost"
-                ),
+                Ok(None) => {
+                    tracing::warn!(
+                        channel = %self.channel,
+                        "the listening connection was lost and re-established; notifications sent in between are lost"
+                    );
+                    return Some(Received::Gap);
+                }
                 Err(sqlx::Error::PoolClosed) => return None,
                 Err(e) => {
                     tracing::warn!(

@@ -69,9 +69,9 @@ impl IdentityStore for SqliteStore {
         tokens::get(&self.reader, id).await
     }
 
-    #[tracing::instrument(skip(self, at), fields(token_id = %id))]
-    async fn touch_token(&self, id: TokenId, at: DateTime<Utc>) -> StoreResult<()> {
-        tokens::touch(&self.writer, id, at).await
+    #[tracing::instrument(skip_all, fields(count = uses.len()))]
+    async fn touch_tokens(&self, uses: &[(TokenId, DateTime<Utc>)]) -> StoreResult<()> {
+        tokens::touch(&self.writer, uses).await
     }
 
     #[tracing::instrument(skip(self))]

@@ -8,7 +8,7 @@ use rollout_domain::identity::User;
 use rollout_domain::token::{ApiToken, TokenHash};
 use rollout_domain::{TokenId, UserId};
 use rollout_store::StoreResult;
-use sqlx::{AssertSqlSafe, FromRow, SqlitePool};
+use sqlx::{AssertSqlSafe, FromRow, QueryBuilder, Sqlite, SqlitePool};
 
 use crate::errors::{self, UniqueKey, ctx};
 use crate::refs::{self, Ref};
@@ -150,10 +150,23 @@ pub(crate) async fn get(reader: &SqlitePool, id: TokenId) -> StoreResult<Option<
 }
 
 /// One autocommitted statement: a use is not audited, and an unknown id changes nothing.
-pub(crate) async fn touch(writer: &SqlitePool, id: TokenId, at: DateTime<Utc>) -> StoreResult<()> {
-    sqlx::query("UPDATE api_tokens SET last_used_at = ? WHERE id = ?")
-        .bind(instant(at))
-        .bind(uuid(id.0))
+/// One statement for all `uses` (the caller sends at most a thousand, well under SQLite's
+/// limit of bound parameters).
+pub(crate) async fn touch(
+    writer: &SqlitePool,
+    uses: &[(TokenId, DateTime<Utc>)],
+) -> StoreResult<()> {
+    if uses.is_empty() {
+        return Ok(());
+    }
+    // SQLite names the columns of a VALUES list column1, column2.
+    let mut q =
+        QueryBuilder::<Sqlite>::new("UPDATE api_tokens SET last_used_at = u.column2 FROM (");
+    q.push_values(uses, |mut row, (id, at)| {
+        row.push_bind(uuid(id.0)).push_bind(instant(*at));
+    });
+    q.push(") AS u WHERE api_tokens.id = u.column1");
+    q.build()
         .execute(writer)
         .await
         .map(drop)

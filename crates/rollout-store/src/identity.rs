@@ -37,8 +37,9 @@ pub trait IdentityStore: Send + Sync {
     /// The token with this secret hash and its user.
     async fn token_by_hash(&self, hash: &TokenHash) -> StoreResult<Option<(ApiToken, User)>>;
     async fn token(&self, id: TokenId) -> StoreResult<Option<ApiToken>>;
-    /// Records a use. Not audited (it would double every request's writes); best effort.
-    async fn touch_token(&self, id: TokenId, at: DateTime<Utc>) -> StoreResult<()>;
+    /// Records uses (`last_used_at`), in one statement, at most one per token. Not audited (it
+    /// would double every request's writes); best effort: an unknown token is skipped.
+    async fn touch_tokens(&self, uses: &[(TokenId, DateTime<Utc>)]) -> StoreResult<()>;
     /// Tokens of one user, or of everybody when `None`, newest first.
     async fn list_tokens(&self, user: Option<UserId>) -> StoreResult<Vec<ApiToken>>;
     /// Sets `revoked_at` if not yet revoked (revoking twice keeps the first time).

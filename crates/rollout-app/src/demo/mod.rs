@@ -103,6 +103,7 @@ impl App {
             .insert_bureaus(&bureaus, &audit("demo.bureaus", bureaus.len()))
             .await
             .map_err(AppError::from)?;
+        self.changed(crate::CacheChange::Bureaus).await;
         let real = generator.real_procedures();
         let total = real.len() + options.synthetic;
         let mut report = DemoReport {

@@ -131,6 +131,7 @@ impl App {
             .insert_bureaus(&bureaus, &audit)
             .await
             .map_err(crate::AppError::from)?;
+        self.changed(crate::CacheChange::Bureaus).await;
         progress(ImportProgress {
             phase: ImportPhase::Writing,
             done: total,

@@ -325,3 +325,38 @@ async fn tokens_for_others_are_for_admins() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_token_in_use_costs_no_store_call_until_it_or_its_user_changes() {
+    let api = Api::new().await;
+    let viewer = api.add_user("v@example.jp", Role::Viewer, None).await;
+    let id = user_id(&api, &viewer).await;
+    let input = json!({"input": {"name": "ci", "userId": id}});
+    let created = api.data_as(&api.admin, CREATE_TOKEN, input).await["createToken"].clone();
+    assert_eq!(created["errors"], json!([]), "{created}");
+    let secret = created["secret"].as_str().unwrap();
+    api.app.authenticate_token(secret).await.unwrap();
+
+    api.store.reset();
+    for _ in 0..3 {
+        let user = api.app.authenticate_token(secret).await.unwrap();
+        assert_eq!(user.id, viewer.id);
+    }
+    assert_eq!(api.store.total_calls(), 0, "served from the cache");
+    api.clock.advance(TimeDelta::seconds(10));
+    api.app.authenticate_token(secret).await.unwrap();
+    assert_eq!(
+        api.store.calls("token_by_hash"),
+        1,
+        "read again once the TTL ran out"
+    );
+
+    let disable = json!({"input": {"id": id, "disabled": true}});
+    let disabled = api.data_as(&api.admin, UPDATE_USER, disable).await;
+    assert_eq!(disabled["updateUser"]["errors"], json!([]), "{disabled}");
+    let refused = api.app.authenticate_token(secret).await;
+    assert!(
+        matches!(refused, Err(AppError::Unauthenticated { .. })),
+        "refused at once: {refused:?}"
+    );
+}

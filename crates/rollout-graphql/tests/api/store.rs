@@ -275,9 +275,9 @@ impl IdentityStore for CountingStore {
         self.call("token")?;
         self.inner.token(id).await
     }
-    async fn touch_token(&self, id: TokenId, at: DateTime<Utc>) -> StoreResult<()> {
-        self.call("touch_token")?;
-        self.inner.touch_token(id, at).await
+    async fn touch_tokens(&self, uses: &[(TokenId, DateTime<Utc>)]) -> StoreResult<()> {
+        self.call("touch_tokens")?;
+        self.inner.touch_tokens(uses).await
     }
     async fn list_tokens(&self, user: Option<UserId>) -> StoreResult<Vec<ApiToken>> {
         self.call("list_tokens")?;

@@ -25,6 +25,7 @@ async fn open(config: &Config) -> Result<(Database, App), CliError> {
     let db = Database::open_existing(&config.database_url, config.migrate).await?;
     // Account management does not depend on the workflow; the default one is enough here.
     let app = App::new(db.store.clone(), default_workflow(), Arc::new(SystemClock));
+    let app = crate::cache_sync::publishing(&db, app);
     Ok((db, app))
 }
 

@@ -41,6 +41,7 @@ pub async fn run(config: &Config, kind: Kind, args: &ImportArgs) -> Result<(), C
     let actor = Actor::system(&args.actor);
     let db = Database::open(&config.database_url, config.migrate).await?;
     let app = App::new(db.store.clone(), workflow, Arc::new(SystemClock));
+    let app = crate::cache_sync::publishing(&db, app);
     let started = Instant::now();
     let progress = Progress::new(BAR_THRESHOLD);
     let report = |p: ImportProgress| {

@@ -242,7 +242,7 @@ pub async fn token_duplicate_hash(store: Arc<dyn Store>) {
     assert_eq!(audit_trail(&store).await, trail);
 }
 
-/// `touch_token` records the last use (later uses overwrite it; an unknown id is ignored);
+/// `touch_tokens` records the last use (later uses overwrite it; an unknown id is ignored);
 /// `revoke_token` sets the revocation time once: revoking again keeps the first time, and each
 /// call is audited. An unknown token is `NotFound { entity: "token" }`.
 pub async fn token_touch_and_revoke(store: Arc<dyn Store>) {
@@ -254,12 +254,25 @@ pub async fn token_touch_and_revoke(store: Arc<dyn Store>) {
         .await
         .unwrap();
 
-    store.touch_token(t.id, at(50, 5)).await.unwrap();
-    store.touch_token(t.id, at(60, 6)).await.unwrap();
+    store.touch_tokens(&[]).await.unwrap();
+    store.touch_tokens(&[(t.id, at(50, 5))]).await.unwrap();
+    let other = token(owner.id, "other", at(0, 0));
+    let entry = audit("token.create", "ApiToken", other.id, at(0, 0));
     store
-        .touch_token(TokenId(Uuid::now_v7()), at(61, 0))
+        .create_token(&other, &secret_hash(4), &entry)
         .await
         .unwrap();
+    // The last call wins; an unknown token is skipped, not an error.
+    store
+        .touch_tokens(&[
+            (t.id, at(60, 6)),
+            (TokenId(Uuid::now_v7()), at(61, 0)),
+            (other.id, at(62, 0)),
+        ])
+        .await
+        .unwrap();
+    let other = store.token(other.id).await.unwrap().unwrap();
+    assert_eq!(other.last_used_at, Some(at(62, 0)));
     let used = store.token(t.id).await.unwrap().unwrap();
     assert_eq!(used.last_used_at, Some(at(60, 6)));
     assert_eq!(used.revoked_at, None);

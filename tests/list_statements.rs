@@ -5,8 +5,9 @@
 //! read through the GraphQL schema, costs the same few statements for 10, 50 or 100 procedures:
 //! nested lists are batched, never one read per row, and the bureaus come from the app's cache.
 //! In the steady state an API token costs no statement either: the first request reads it, the
-//! next ones find it cached, and none writes `last_used_at`. On SQLite, and on PostgreSQL when
-//! `ROLLOUT_TEST_POSTGRES_URL` is set.
+//! next ones find it cached, and none writes `last_used_at`. A transition through the use case is
+//! one read of the procedure and its writes; on PostgreSQL those writes are one statement (and
+//! its commit). On SQLite, and on PostgreSQL when `ROLLOUT_TEST_POSTGRES_URL` is set.
 //!
 //! The recorder is the process-wide tracing subscriber, so this file is a test binary of its own
 //! with a single test, and the backends run one after the other. No timing is involved: a
@@ -15,12 +16,12 @@
 use std::sync::{Arc, Mutex};
 
 use async_graphql::Request;
-use rollout_app::{Actor, App, CreateUser, FixedClock};
+use rollout_app::{Actor, App, CreateUser, FixedClock, SystemClock, TransitionCommand};
 use rollout_domain::ProcedureId;
 use rollout_domain::identity::Role;
 use rollout_domain::workflow::default_workflow;
 use rollout_store::contract::fixtures::{
-    at, audit, plan, procedure, seed_bureau, seed_procedure, seed_with_history, transition,
+    at, audit, plan, procedure, quarter, seed_bureau, seed_procedure, seed_with_history, transition,
 };
 use rollout_store::contract::people::{approval_request, scene, seed_request};
 use rollout_store::{
@@ -271,6 +272,54 @@ async fn check_authentication(backend: &str, app: &App) {
     }
 }
 
+/// A transition without an idempotency key, through the use case: the procedure's read, then
+/// the writes. PostgreSQL sends them as one statement in a transaction (sqlx logs its `COMMIT`,
+/// not its `BEGIN`); SQLite's writer sends each on its own, inside one transaction.
+async fn check_transition(backend: &str, store: Arc<dyn Store>) {
+    let b = seed_bureau(&store, "KOWAN").await;
+    let mut p = procedure("KOWAN-0001", b.id, at(1, 0));
+    p.target_quarter = Some(quarter("FY2026-Q2"));
+    let p = seed_procedure(&store, p).await;
+    let app = App::new(store, default_workflow(), Arc::new(SystemClock));
+    take();
+    let outcome = app
+        .transition(
+            &Actor::system("statements"),
+            TransitionCommand {
+                procedure_id: p.id,
+                to: "scheduled".to_owned(),
+                expected_version: p.version,
+                comment: None,
+                idempotency_key: None,
+            },
+        )
+        .await
+        .unwrap();
+    let statements = take();
+    assert_eq!(outcome.procedure.version, p.version + 1);
+    assert!(
+        statements[0].starts_with("SELECT"),
+        "{backend}: {statements:#?}"
+    );
+    let writes: &[&str] = if backend == "PostgreSQL" {
+        &["WITH moved AS (UPDATE procedures", "COMMIT"]
+    } else {
+        &[
+            "UPDATE procedures",
+            "INSERT INTO transition_records",
+            "INSERT INTO audit_log",
+        ]
+    };
+    assert_eq!(
+        statements.len(),
+        1 + writes.len(),
+        "{backend}: {statements:#?}"
+    );
+    for (sent, expected) in statements[1..].iter().zip(writes) {
+        assert!(sent.starts_with(expected), "{backend}: {statements:#?}");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_listing_counts_only_when_asked() {
     tracing::subscriber::set_global_default(tracing_subscriber::registry().with(Recorder))
@@ -282,13 +331,15 @@ async fn a_listing_counts_only_when_asked() {
     sqlite.migrate().await.unwrap();
     let sqlite: Arc<dyn Store> = Arc::new(sqlite);
     check("SQLite", sqlite.clone()).await;
-    check_nested("SQLite", sqlite).await;
+    check_nested("SQLite", sqlite.clone()).await;
+    check_transition("SQLite", sqlite).await;
 
     match std::env::var("ROLLOUT_TEST_POSTGRES_URL") {
         Ok(admin_url) => {
             let db = TestDatabase::create(&admin_url).await.unwrap();
             check("PostgreSQL", Arc::new(db.store())).await;
             check_nested("PostgreSQL", Arc::new(db.store())).await;
+            check_transition("PostgreSQL", Arc::new(db.store())).await;
         }
         // CI must never pass without the PostgreSQL half, the same rule as the e2e harness's.
         Err(_) if std::env::var("CI").is_ok_and(|v| v == "true") => {

@@ -17,33 +17,50 @@ use crate::{PgStore, errors, paging};
 /// Inserts one entry with whatever executor the caller holds: the open transaction of the write
 /// it describes, so that the entry exists exactly when the change does.
 pub(crate) async fn insert(executor: impl PgExecutor<'_>, entry: &AuditEntry) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO audit_log (id, at, actor_id, actor, on_behalf_of, action, target_type, \
-         target_id, before, after, outcome, request_id, client_addr) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb, $11, $12, $13)",
-    )
-    .bind(entry.id.as_uuid())
-    .bind(entry.at)
-    .bind(entry.actor_id.map(|u| u.as_uuid()))
-    .bind(&entry.actor)
-    .bind(entry.on_behalf_of.map(|u| u.as_uuid()))
-    .bind(&entry.action)
-    .bind(&entry.target_type)
-    .bind(&entry.target_id)
-    .bind(&entry.before)
-    .bind(&entry.after)
-    .bind(entry.outcome.as_str())
-    .bind(&entry.request_id)
-    .bind(&entry.client_addr)
-    .execute(executor)
-    .await
-    .map_err(errors::write("insert audit entry", |constraint| {
-        Some(match constraint {
-            "audit_log_actor_id_fkey" => entry.actor_id.map(|u| u.to_string()).unwrap_or_default(),
-            _ => entry.id.to_string(),
-        })
-    }))?;
+    let mut q = QueryBuilder::new("");
+    push_insert(&mut q, entry, "");
+    q.build()
+        .execute(executor)
+        .await
+        .map_err(errors::write("insert audit entry", |constraint| {
+            violated_key(entry, constraint)
+        }))?;
     Ok(())
+}
+
+/// Pushes `INSERT INTO audit_log (...) SELECT <the entry's values, bound> <source>`: with an
+/// empty `source` one plain insert; with ` FROM <cte>` an insert that happens only when that
+/// common table expression has a row (a transition's single statement, [`crate::transitions`]).
+pub(crate) fn push_insert(q: &mut QueryBuilder<Postgres>, entry: &AuditEntry, source: &str) {
+    q.push(
+        "INSERT INTO audit_log (id, at, actor_id, actor, on_behalf_of, action, target_type, \
+         target_id, before, after, outcome, request_id, client_addr) SELECT ",
+    );
+    let mut values = q.separated(", ");
+    values.push_bind(entry.id.as_uuid());
+    values.push_bind(entry.at);
+    values.push_bind(entry.actor_id.map(|u| u.as_uuid()));
+    values.push_bind(&entry.actor);
+    values.push_bind(entry.on_behalf_of.map(|u| u.as_uuid()));
+    values.push_bind(&entry.action);
+    values.push_bind(&entry.target_type);
+    values.push_bind(&entry.target_id);
+    values.push_bind(&entry.before);
+    values.push_unseparated("::jsonb");
+    values.push_bind(&entry.after);
+    values.push_unseparated("::jsonb");
+    values.push_bind(entry.outcome.as_str());
+    values.push_bind(&entry.request_id);
+    values.push_bind(&entry.client_addr);
+    q.push(source);
+}
+
+/// The offending value when an insert of `entry` violates `constraint`, for [`errors::write`].
+pub(crate) fn violated_key(entry: &AuditEntry, constraint: &str) -> Option<String> {
+    Some(match constraint {
+        "audit_log_actor_id_fkey" => entry.actor_id.map(|u| u.to_string()).unwrap_or_default(),
+        _ => entry.id.to_string(),
+    })
 }
 
 /// Appends ` WHERE ...` (always present, so callers can add ` AND ...`).

@@ -64,40 +64,61 @@ pub(crate) async fn create(
     Ok(stored)
 }
 
-/// Inserts one history record; shared with [`crate::transitions`].
-pub(crate) async fn insert_record(
+/// Inserts one history record: a creation's. A transition inserts its record inside its single
+/// statement ([`crate::transitions`]), with [`push_record_insert`].
+async fn insert_record(
     executor: impl PgExecutor<'_>,
     record: &TransitionRecord,
 ) -> StoreResult<()> {
-    sqlx::query(concat!(
+    let mut q = QueryBuilder::new("");
+    push_record_insert(&mut q, record, "");
+    q.build()
+        .execute(executor)
+        .await
+        .map_err(errors::write("insert transition record", |constraint| {
+            record_key(record, constraint)
+        }))?;
+    Ok(())
+}
+
+/// Pushes `INSERT INTO transition_records (...) SELECT <the record's values, bound> <source>`:
+/// with an empty `source` one plain insert; with ` FROM <cte>` an insert that happens only when
+/// that common table expression has a row (a transition's single statement).
+pub(crate) fn push_record_insert(
+    q: &mut QueryBuilder<Postgres>,
+    record: &TransitionRecord,
+    source: &str,
+) {
+    q.push(concat!(
         "INSERT INTO transition_records (",
         record_columns!(),
-        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
-    ))
-    .bind(record.id.as_uuid())
-    .bind(record.procedure_id.as_uuid())
-    .bind(&record.from_state)
-    .bind(&record.to_state)
-    .bind(&record.transition)
-    .bind(&record.actor)
-    .bind(&record.comment)
-    .bind(record.at)
-    .bind(&record.workflow_version)
-    .bind(record.procedure_version)
-    .bind(record.approval_request_id.map(|r| r.as_uuid()))
-    .execute(executor)
-    .await
-    .map_err(errors::write("insert transition record", |constraint| {
-        Some(match constraint {
-            "transition_records_approval_request_id_fkey" => record
-                .approval_request_id
-                .map(|r| r.to_string())
-                .unwrap_or_default(),
-            "transition_records_procedure_id_fkey" => record.procedure_id.to_string(),
-            _ => record.id.to_string(),
-        })
-    }))?;
-    Ok(())
+        ") SELECT "
+    ));
+    let mut values = q.separated(", ");
+    values.push_bind(record.id.as_uuid());
+    values.push_bind(record.procedure_id.as_uuid());
+    values.push_bind(&record.from_state);
+    values.push_bind(&record.to_state);
+    values.push_bind(&record.transition);
+    values.push_bind(&record.actor);
+    values.push_bind(&record.comment);
+    values.push_bind(record.at);
+    values.push_bind(&record.workflow_version);
+    values.push_bind(record.procedure_version);
+    values.push_bind(record.approval_request_id.map(|r| r.as_uuid()));
+    q.push(source);
+}
+
+/// The offending value when an insert of `record` violates `constraint`, for [`errors::write`].
+pub(crate) fn record_key(record: &TransitionRecord, constraint: &str) -> Option<String> {
+    Some(match constraint {
+        "transition_records_approval_request_id_fkey" => record
+            .approval_request_id
+            .map(|r| r.to_string())
+            .unwrap_or_default(),
+        "transition_records_procedure_id_fkey" => record.procedure_id.to_string(),
+        _ => record.id.to_string(),
+    })
 }
 
 /// What a zero-row compare-and-set means: the procedure is gone, or its version moved on.

@@ -1,5 +1,5 @@
 //! Applying planned transitions (compare-and-set, history record, idempotency claim and audit
-//! entry in one transaction), idempotency look-ups and history pages (one procedure's, or the
+//! entry in one statement, hence one transaction and one round trip), idempotency look-ups and history pages (one procedure's, or the
 //! first pages of many in one statement). Which transition is
 //! allowed is decided by the domain engine before this module is called; nothing here checks
 //! the workflow.
@@ -14,7 +14,7 @@ use rollout_store::{
 };
 use sqlx::{PgConnection, PgPool, Postgres, QueryBuilder, Row};
 
-use crate::procedures::{cas_failure, insert_record};
+use crate::procedures::{cas_failure, push_record_insert, record_key};
 use crate::rows::{self, procedure_columns, record_columns};
 use crate::{audit, errors, paging};
 
@@ -24,58 +24,80 @@ use crate::{audit, errors, paging};
     fields(procedure.id = %write.plan.record.procedure_id, to = %write.plan.to_state)
 )]
 pub(crate) async fn apply(pool: &PgPool, write: &TransitionWrite) -> StoreResult<Procedure> {
+    // One statement would be its own transaction, one round trip instead of three; but then the
+    // row it returns would be decoded after the commit, and a use case that answers with an
+    // error must have written nothing. BEGIN and COMMIT keep that; the writes stay one statement.
     let mut tx = pool.begin().await.map_err(errors::db("begin"))?;
     let updated = apply_in(&mut tx, write).await?;
     tx.commit().await.map_err(errors::db("commit"))?;
     Ok(updated)
 }
 
-/// The whole of a transition inside the caller's transaction: compare-and-set, history record,
-/// idempotency claim and audit entry. Shared with the vote that completes an approval, so that
-/// a conflict there rolls the vote back too.
+/// The whole of a transition in one statement, on the caller's connection (inside its
+/// transaction, if it has one): compare-and-set, history record, idempotency claim and audit
+/// entry as data-modifying common table expressions, each insert reading `FROM moved` so that
+/// nothing is inserted unless the compare-and-set matched. Any violation (the record's unique
+/// `(procedure_id, procedure_version)`, the owner's idempotency key) fails the whole statement,
+/// so nothing is half-written. Shared with the vote that completes an approval, so that a
+/// conflict there rolls the vote back too.
 pub(crate) async fn apply_in(
     conn: &mut PgConnection,
     write: &TransitionWrite,
 ) -> StoreResult<Procedure> {
     let plan = &write.plan;
     let id = plan.record.procedure_id;
-    let row = sqlx::query(concat!(
-        "UPDATE procedures SET state = $1, released_on = $2, version = $3, updated_at = $4 \
-         WHERE id = $5 AND version = $6 RETURNING ",
-        procedure_columns!()
-    ))
-    .bind(&plan.to_state)
-    .bind(plan.released_on)
-    .bind(plan.expected_version + 1)
-    .bind(plan.record.at)
-    .bind(id.as_uuid())
-    .bind(plan.expected_version)
-    .fetch_optional(&mut *conn)
-    .await
-    .map_err(errors::db("update procedure state"))?;
+    let mut q = QueryBuilder::<Postgres>::new("WITH moved AS (UPDATE procedures SET state = ");
+    q.push_bind(&plan.to_state)
+        .push(", released_on = ")
+        .push_bind(plan.released_on)
+        .push(", version = ")
+        .push_bind(plan.expected_version + 1)
+        .push(", updated_at = ")
+        .push_bind(plan.record.at)
+        .push(" WHERE id = ")
+        .push_bind(id.as_uuid())
+        .push(" AND version = ")
+        .push_bind(plan.expected_version)
+        .push(concat!(
+            " RETURNING ",
+            procedure_columns!(),
+            "), record AS ("
+        ));
+    push_record_insert(&mut q, &plan.record, " FROM moved), ");
+    if let Some(claim) = &write.idempotency {
+        q.push(
+            "claim AS (INSERT INTO idempotency_keys (owner, key, fingerprint, record_id, \
+             created_at) SELECT ",
+        )
+        .push_bind(&claim.owner)
+        .push(", ")
+        .push_bind(claim.key.as_str())
+        .push(", ")
+        .push_bind(&claim.fingerprint)
+        .push(", ")
+        .push_bind(plan.record.id.as_uuid())
+        .push(", ")
+        .push_bind(plan.record.at)
+        .push(" FROM moved), ");
+    }
+    q.push("entry AS (");
+    audit::push_insert(&mut q, &write.audit, " FROM moved)");
+    q.push(concat!(" SELECT ", procedure_columns!(), " FROM moved"));
+    let row = q
+        .build()
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(errors::write("apply transition", |constraint| {
+            match (constraint, &write.idempotency) {
+                ("idempotency_keys_pkey", Some(claim)) => Some(claim.key.as_str().to_owned()),
+                (c, _) if c.starts_with("audit_log_") => audit::violated_key(&write.audit, c),
+                (c, _) => record_key(&plan.record, c),
+            }
+        }))?;
     let Some(row) = row else {
         return Err(cas_failure(&mut *conn, id, plan.expected_version).await);
     };
-    let updated = rows::procedure(&row)?;
-    insert_record(&mut *conn, &plan.record).await?;
-    if let Some(claim) = &write.idempotency {
-        sqlx::query(
-            "INSERT INTO idempotency_keys (owner, key, fingerprint, record_id, created_at) \
-             VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(&claim.owner)
-        .bind(claim.key.as_str())
-        .bind(&claim.fingerprint)
-        .bind(plan.record.id.as_uuid())
-        .bind(plan.record.at)
-        .execute(&mut *conn)
-        .await
-        .map_err(errors::write("claim idempotency key", |_| {
-            Some(claim.key.as_str().to_owned())
-        }))?;
-    }
-    audit::insert(&mut *conn, &write.audit).await?;
-    Ok(updated)
+    rows::procedure(&row)
 }
 
 #[tracing::instrument(name = "store.idempotency_hit", skip_all)]

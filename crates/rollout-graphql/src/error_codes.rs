@@ -2,8 +2,9 @@
 //! async-graphql itself raises before or while executing (a document that does not parse, an
 //! unknown field, a fragment cycle, an argument or variable that does not coerce to its type).
 //!
-//! Errors raised by rollout's own resolvers already have their code (see `errors`); this module
-//! only fills in the missing ones, once, as an async-graphql extension on the schema, so that
+//! Errors raised by rollout's own resolvers already have their code (see `errors`), and a refused
+//! `Date`, `DateTime` or `FiscalQuarter` is explained by `scalars::explain`, called from here;
+//! this module fills in the missing ones, once, as an async-graphql extension on the schema, so that
 //! HTTP, WebSocket subscriptions and direct execution all agree. async-graphql does not tell its
 //! error kinds apart except by message, so the classification reads the message prefixes of the
 //! pinned version (7.2); `tests/api/error_codes.rs` fails if an upgrade changes them.
@@ -149,9 +150,12 @@ impl Extension for ErrorCodes {
         ctx: &ExtensionContext<'_>,
         next: NextValidation<'_>,
     ) -> Result<ValidationResult, Vec<ServerError>> {
-        next.run(ctx)
-            .await
-            .map_err(|errors| errors.into_iter().map(validation_failed).collect())
+        next.run(ctx).await.map_err(|errors| {
+            errors
+                .into_iter()
+                .map(|e| validation_failed(crate::scalars::explain(e)))
+                .collect()
+        })
     }
 }
 

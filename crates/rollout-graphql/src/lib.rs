@@ -53,7 +53,6 @@ pub fn build_schema(app: App) -> RolloutSchema {
         SubscriptionRoot,
     )
     .data(app)
-    .extension(scalars::ScalarRefusals)
     .extension(error_codes::ErrorCodes)
     .finish()
 }

@@ -9,15 +9,11 @@
 //! A refusal must name the field. async-graphql names it only while it validates the document
 //! (`Invalid value for argument "input.expiresAt"`), where a scalar can say no more than
 //! `is_valid`'s yes or no; the reasons above come later and name only the types. So each scalar
-//! refuses in both places, and [`ScalarRefusals`] gives the document-validation refusal its
-//! VALIDATION code and what the scalar accepts.
+//! refuses in both places, and [`explain`] (run by the schema's error-code extension,
+//! `error_codes`) gives the document-validation refusal its VALIDATION code and what the scalar
+//! accepts.
 
-use std::sync::Arc;
-
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextValidation};
-use async_graphql::{
-    InputValueError, InputValueResult, Scalar, ScalarType, ServerError, ValidationResult, Value,
-};
+use async_graphql::{InputValueError, InputValueResult, Scalar, ScalarType, ServerError, Value};
 use chrono::{NaiveDate, Utc};
 use rollout_domain::bounds;
 
@@ -139,32 +135,9 @@ const ACCEPTED: [(&str, &str); 3] = [
     ),
 ];
 
-/// The schema extension that codes and explains refusals of these scalars while the document
-/// is validated; every other validation error is left as async-graphql words it.
-pub struct ScalarRefusals;
-
-impl ExtensionFactory for ScalarRefusals {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(ScalarRefusals)
-    }
-}
-
-#[async_trait::async_trait]
-impl Extension for ScalarRefusals {
-    async fn validation(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        next: NextValidation<'_>,
-    ) -> Result<ValidationResult, Vec<ServerError>> {
-        next.run(ctx)
-            .await
-            .map_err(|errors| errors.into_iter().map(explain).collect())
-    }
-}
-
 /// `Invalid value for argument "input.expiresAt", expected type "DateTime"`, with the code and
 /// what a DateTime may be.
-fn explain(mut error: ServerError) -> ServerError {
+pub(crate) fn explain(mut error: ServerError) -> ServerError {
     if !error.message.starts_with("Invalid value for argument ") {
         return error;
     }

@@ -344,6 +344,7 @@ impl App {
         let requester = self.store().user(request.requested_by).await?;
         let actor_label =
             requester.map_or_else(|| request.requested_by.to_string(), |u| u.email.to_string());
+        let facts = self.guard_facts_of(procedure.id).await?;
         let planned = engine::plan(
             self.workflow(),
             &procedure,
@@ -354,6 +355,7 @@ impl App {
                 now: self.now(),
                 today: self.today(),
                 record_id: TransitionRecordId(new_uuid()),
+                facts: &facts,
             },
         );
         Ok(match planned {

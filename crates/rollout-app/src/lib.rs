@@ -15,6 +15,7 @@ mod clock;
 mod delegations;
 pub mod demo;
 mod error;
+pub mod guard_facts;
 pub mod events;
 mod identity;
 pub mod import;

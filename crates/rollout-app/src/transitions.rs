@@ -171,6 +171,7 @@ impl App {
                 actual: procedure.version,
             });
         }
+        let facts = self.guard_facts_of(procedure.id).await?;
         let plan = engine::plan(
             self.workflow(),
             &procedure,
@@ -181,6 +182,7 @@ impl App {
                 now: self.now(),
                 today: self.today(),
                 record_id: TransitionRecordId(new_uuid()),
+                facts: &facts,
             },
         )?;
         let gate = self

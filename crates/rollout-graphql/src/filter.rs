@@ -90,6 +90,7 @@ impl ProcedureFilterInput {
                 .map(|s| s.trim().to_owned())
                 .filter(|s| !s.is_empty()),
             target_quarter: self.target_quarter.map(|q| q.0),
+            slipped: None,
         })
     }
 }

@@ -173,7 +173,10 @@ impl Procedure {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<TransitionOption>> {
-        next_transitions(app(ctx)?.workflow(), &self.row)
+        let app = app(ctx)?;
+        // TODO(issue 10): batched per page like `history`.
+        let facts = app.guard_facts_of(self.row.id).await?;
+        next_transitions(app.workflow(), &self.row, &facts)
     }
 
     async fn created_at(&self) -> DateTime {

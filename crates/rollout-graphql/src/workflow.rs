@@ -4,7 +4,7 @@
 //! listing next transitions for a page of procedures costs no query per row.
 
 use async_graphql::SimpleObject;
-use rollout_domain::workflow::{GuardInputs, StateDef, TransitionDef, WorkflowDefinition, engine};
+use rollout_domain::workflow::{GuardFacts, GuardInputs, StateDef, TransitionDef, WorkflowDefinition, engine};
 
 use crate::enums::StateKind;
 use crate::errors;
@@ -123,8 +123,13 @@ pub struct TransitionOption {
 pub(crate) fn next_transitions(
     def: &WorkflowDefinition,
     p: &rollout_domain::Procedure,
+    facts: &GuardFacts,
 ) -> async_graphql::Result<Vec<TransitionOption>> {
-    engine::options(def, p, &GuardInputs::default())
+    let inputs = GuardInputs {
+        comment: None,
+        facts,
+    };
+    engine::options(def, p, &inputs)
         .into_iter()
         .map(|o| {
             let transition = WorkflowTransition::new(def, o.transition)?;

@@ -16,6 +16,7 @@ mod bulk;
 mod bureaus;
 mod delegations;
 mod errors;
+mod evidence;
 mod identity;
 mod listing;
 mod notify;

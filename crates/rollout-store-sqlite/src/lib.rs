@@ -40,6 +40,7 @@ mod bureaus;
 mod connect_tests;
 mod delegations;
 mod errors;
+mod evidence;
 mod identity;
 mod listing;
 mod paging;

@@ -11,6 +11,7 @@ mod approvals;
 mod audit;
 pub mod contract;
 mod error;
+mod evidence;
 mod identity;
 mod query;
 mod schema;
@@ -26,10 +27,14 @@ use rollout_domain::{
 pub use approvals::{ApprovalCursor, ApprovalFilter, ApprovalStore, VoteResult, VoteWrite};
 pub use audit::{AuditCursor, AuditFilter, AuditStore};
 pub use error::StoreError;
+pub use evidence::{
+    BatchError, EvidenceStore, HearingCursor, HearingFilter, HearingKeyHit, OverdueAsOf,
+    TaskCursor, TaskFilter, Write,
+};
 pub use identity::IdentityStore;
 pub use query::{
     HistoryCursor, MAX_PAGE_SIZE, OrderDirection, Page, PageRequest, ProcedureCursor,
-    ProcedureFilter, ProcedureOrder, ProcedureOrderField, SortValue, first_pages,
+    ProcedureFilter, ProcedureOrder, ProcedureOrderField, SlipCondition, SortValue, first_pages,
 };
 pub use schema::SchemaState;
 
@@ -74,7 +79,7 @@ pub struct ProcedureSeed {
 /// which the implementation inserts in the same transaction as the change.
 #[async_trait]
 pub trait Store:
-    IdentityStore + ApprovalStore + AuditStore + Send + Sync + std::fmt::Debug + 'static
+    IdentityStore + ApprovalStore + AuditStore + EvidenceStore + Send + Sync + std::fmt::Debug + 'static
 {
     /// Cheap round trip, for readiness checks.
     async fn ping(&self) -> StoreResult<()>;

@@ -6,7 +6,10 @@
 use chrono::{DateTime, Utc};
 use rand::{Rng, SeedableRng, rngs::SmallRng};
 use rollout_domain::workflow::engine::{self, TransitionRequest};
-use rollout_domain::workflow::{Guard, StateKind, TransitionDef, WorkflowDefinition};
+use rollout_domain::user_test::UserTestVerdict;
+use rollout_domain::workflow::{
+    Guard, GuardFacts, StateKind, TransitionDef, WorkflowDefinition,
+};
 use rollout_domain::{
     Authority, Bureau, BureauId, Category, FiscalQuarter, Platform, Procedure, ProcedureCode,
     ProcedureId, TransitionRecord, TransitionRecordId,
@@ -18,6 +21,12 @@ use super::calendar::{
     quarter_end, tokyo_date, tokyo_midnight, uuid_at,
 };
 use super::{names, real, synthetic};
+
+/// The generated histories move a procedure out of `built` only after a passing user test.
+/// TODO(issue 10 demo data): generate that user test beside the history.
+const PASSED_USER_TEST: GuardFacts = GuardFacts {
+    latest_user_test: Some(UserTestVerdict::Pass),
+};
 
 /// Where a procedure's history should end, in terms of the programme rather than state keys, so
 /// that the generator works with any workflow that has states of these kinds.
@@ -267,6 +276,7 @@ impl<'a> Generator<'a> {
                 now: at,
                 today: tokyo_date(at),
                 record_id: TransitionRecordId(uuid_at(&mut self.rng, at)),
+                facts: &PASSED_USER_TEST,
             };
             // A guard this generator cannot satisfy (a workflow with newer guards) ends the
             // history where it is rather than writing a step the engine would refuse.

@@ -15,6 +15,7 @@ mod lookups;
 mod mutations;
 mod outage;
 mod store;
+mod store_evidence;
 mod subscriptions;
 mod totals;
 mod transitions;

@@ -9,7 +9,7 @@ use rollout_domain::task::{Task, TaskStatus};
 use rollout_domain::user_test::{UserTest, UserTestVerdict};
 use rollout_domain::{HearingId, IdempotencyKey, ProcedureId, TaskId, UserTestId};
 use rollout_store::{
-    BatchError, EvidenceStore, HearingCursor, HearingFilter, HearingKeyHit, Page, PageRequest,
+    BatchError, EvidenceSeed, EvidenceStore, HearingCursor, HearingFilter, HearingKeyHit, Page, PageRequest,
     StoreResult, TaskCursor, TaskFilter, Write,
 };
 
@@ -18,6 +18,13 @@ use crate::PgStore;
 #[async_trait]
 impl EvidenceStore for PgStore {
     async fn commit(&self, _writes: &[Write]) -> Result<(), BatchError> {
+        unimplemented!()
+    }
+    async fn insert_evidence(
+        &self,
+        _seed: &EvidenceSeed,
+        _audit: &rollout_domain::audit::AuditEntry,
+    ) -> StoreResult<u64> {
         unimplemented!()
     }
     async fn hearing(&self, _id: HearingId) -> StoreResult<Option<Hearing>> {

@@ -150,6 +150,17 @@ pub struct HearingKeyHit {
     pub hearing: HearingId,
 }
 
+/// Evidence loaded in bulk (demo data, imports): inserted as-is in one transaction, all or
+/// nothing, with multi-row statements. No workflow rule is applied by the store; histories the
+/// evidence refers to must already exist.
+#[derive(Debug, Clone, Default)]
+pub struct EvidenceSeed {
+    pub hearings: Vec<Hearing>,
+    pub user_tests: Vec<UserTest>,
+    pub tasks: Vec<Task>,
+    pub target_changes: Vec<TargetChange>,
+}
+
 /// Hearings, user tests, tasks and target history. Nested lists have batch reads (one statement
 /// for a whole page of procedures), returned in no particular order of procedures but, within
 /// one procedure, in the order each method states.
@@ -157,6 +168,9 @@ pub struct HearingKeyHit {
 pub trait EvidenceStore: Send + Sync {
     /// Applies every write in one transaction, in order: all or nothing.
     async fn commit(&self, writes: &[Write]) -> Result<(), BatchError>;
+    /// Inserts a seed in one transaction (multi-row inserts, for tens of thousands of rows):
+    /// all or nothing. Returns how many rows were inserted in all.
+    async fn insert_evidence(&self, seed: &EvidenceSeed, audit: &AuditEntry) -> StoreResult<u64>;
 
     async fn hearing(&self, id: HearingId) -> StoreResult<Option<Hearing>>;
     async fn hearings_by_ids(&self, ids: &[HearingId]) -> StoreResult<Vec<Hearing>>;

@@ -28,7 +28,7 @@ pub use approvals::{ApprovalCursor, ApprovalFilter, ApprovalStore, VoteResult, V
 pub use audit::{AuditCursor, AuditFilter, AuditStore};
 pub use error::StoreError;
 pub use evidence::{
-    BatchError, EvidenceStore, HearingCursor, HearingFilter, HearingKeyHit, OverdueAsOf,
+    BatchError, EvidenceSeed, EvidenceStore, HearingCursor, HearingFilter, HearingKeyHit, OverdueAsOf,
     TaskCursor, TaskFilter, Write,
 };
 pub use identity::IdentityStore;

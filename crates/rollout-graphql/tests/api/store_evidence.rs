@@ -8,7 +8,7 @@ use rollout_domain::task::{Task, TaskStatus};
 use rollout_domain::user_test::{UserTest, UserTestVerdict};
 use rollout_domain::{HearingId, IdempotencyKey, ProcedureId, TaskId, UserTestId};
 use rollout_store::{
-    BatchError, EvidenceStore, HearingCursor, HearingFilter, HearingKeyHit, Page, PageRequest,
+    BatchError, EvidenceSeed, EvidenceStore, HearingCursor, HearingFilter, HearingKeyHit, Page, PageRequest,
     StoreResult, TaskCursor, TaskFilter, Write,
 };
 
@@ -19,6 +19,14 @@ impl EvidenceStore for CountingStore {
     async fn commit(&self, writes: &[Write]) -> Result<(), BatchError> {
         self.call("commit").map_err(BatchError::whole)?;
         self.inner().commit(writes).await
+    }
+    async fn insert_evidence(
+        &self,
+        seed: &EvidenceSeed,
+        audit: &rollout_domain::audit::AuditEntry,
+    ) -> StoreResult<u64> {
+        self.call("insert_evidence")?;
+        self.inner().insert_evidence(seed, audit).await
     }
     async fn hearing(&self, id: HearingId) -> StoreResult<Option<Hearing>> {
         self.call("hearing")?;

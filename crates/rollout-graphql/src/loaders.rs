@@ -29,6 +29,9 @@ use std::sync::{Arc, Mutex};
 
 use rollout_app::{App, AppError};
 use rollout_domain::approval::ApprovalVote as VoteRow;
+use rollout_domain::target::TargetChange;
+use rollout_domain::user_test::UserTest as UserTestRow;
+use rollout_domain::workflow::GuardFacts;
 use rollout_domain::{ApprovalRequestId, Bureau, BureauId, ProcedureId, TransitionRecord, UserId};
 use rollout_store::{HistoryCursor, Page, PageRequest};
 use tokio::sync::OnceCell;
@@ -249,4 +252,76 @@ impl HistoryBatches {
             total_count: with_total.then_some(0),
         }))
     }
+}
+
+/// The user tests of each procedure of a page, oldest first (domain rows: the procedure that
+/// asks wraps its own, so that their `procedure` costs nothing).
+pub(crate) type UserTestsBatch = Batch<ProcedureId, Vec<UserTestRow>>;
+
+impl UserTestsBatch {
+    pub(crate) async fn get(
+        &self,
+        app: &App,
+        id: ProcedureId,
+    ) -> async_graphql::Result<Vec<UserTestRow>> {
+        let map = self
+            .loaded("user_tests", |ids| async move {
+                Ok(group(
+                    app.store().user_tests_for_procedures(&ids).await?,
+                    |t| t.procedure_id,
+                ))
+            })
+            .await?;
+        Ok(map.get(&id).cloned().unwrap_or_default())
+    }
+}
+
+/// The target history of each procedure of a page, oldest first.
+pub(crate) type TargetHistoryBatch = Batch<ProcedureId, Vec<TargetChange>>;
+
+impl TargetHistoryBatch {
+    pub(crate) async fn get(
+        &self,
+        app: &App,
+        id: ProcedureId,
+    ) -> async_graphql::Result<&[TargetChange]> {
+        let map = self
+            .loaded("target_histories", |ids| async move {
+                Ok(group(app.store().target_changes_for(&ids).await?, |c| {
+                    c.procedure_id
+                }))
+            })
+            .await?;
+        Ok(map.get(&id).map_or(&[], Vec::as_slice))
+    }
+}
+
+/// The guard facts of each procedure of a page.
+pub(crate) type GuardFactsBatch = Batch<ProcedureId, GuardFacts>;
+
+impl GuardFactsBatch {
+    pub(crate) async fn get(
+        &self,
+        app: &App,
+        id: ProcedureId,
+    ) -> async_graphql::Result<GuardFacts> {
+        let map = self
+            .loaded(
+                "guard_facts",
+                |ids| async move { app.guard_facts(&ids).await },
+            )
+            .await?;
+        map.get(&id)
+            .copied()
+            .ok_or_else(|| errors::internal(format!("no guard facts were loaded for {id}")))
+    }
+}
+
+/// Rows grouped by key, each group in the order the rows came.
+fn group<K: Hash + Eq, V>(rows: Vec<V>, key: impl Fn(&V) -> K) -> HashMap<K, Vec<V>> {
+    let mut grouped: HashMap<K, Vec<V>> = HashMap::new();
+    for row in rows {
+        grouped.entry(key(&row)).or_default().push(row);
+    }
+    grouped
 }

@@ -4,7 +4,9 @@
 //! listing next transitions for a page of procedures costs no query per row.
 
 use async_graphql::SimpleObject;
-use rollout_domain::workflow::{GuardFacts, GuardInputs, StateDef, TransitionDef, WorkflowDefinition, engine};
+use rollout_domain::workflow::{
+    GuardFacts, GuardInputs, StateDef, TransitionDef, WorkflowDefinition, engine,
+};
 
 use crate::enums::StateKind;
 use crate::errors;

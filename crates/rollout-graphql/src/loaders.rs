@@ -30,7 +30,6 @@ use std::sync::{Arc, Mutex};
 use rollout_app::{App, AppError};
 use rollout_domain::approval::ApprovalVote as VoteRow;
 use rollout_domain::target::TargetChange;
-use rollout_domain::user_test::UserTest as UserTestRow;
 use rollout_domain::workflow::GuardFacts;
 use rollout_domain::{ApprovalRequestId, Bureau, BureauId, ProcedureId, TransitionRecord, UserId};
 use rollout_store::{HistoryCursor, Page, PageRequest};
@@ -41,6 +40,7 @@ use crate::approval::{ApprovalRequest, ApprovalVote};
 use crate::errors;
 use crate::identity::User;
 use crate::procedure::Procedure;
+use crate::user_test::UserTest;
 
 /// The values behind a set of keys, loaded together on first use.
 #[derive(Debug)]
@@ -254,22 +254,20 @@ impl HistoryBatches {
     }
 }
 
-/// The user tests of each procedure of a page, oldest first (domain rows: the procedure that
-/// asks wraps its own, so that their `procedure` costs nothing).
-pub(crate) type UserTestsBatch = Batch<ProcedureId, Vec<UserTestRow>>;
+/// The user tests of each procedure of a page, oldest first; their recorders share one user
+/// batch, made once the tests are known (as the voters of a page's votes are).
+pub(crate) type UserTestsBatch = Batch<ProcedureId, Vec<UserTest>>;
 
 impl UserTestsBatch {
     pub(crate) async fn get(
         &self,
         app: &App,
         id: ProcedureId,
-    ) -> async_graphql::Result<Vec<UserTestRow>> {
+    ) -> async_graphql::Result<Vec<UserTest>> {
         let map = self
             .loaded("user_tests", |ids| async move {
-                Ok(group(
-                    app.store().user_tests_for_procedures(&ids).await?,
-                    |t| t.procedure_id,
-                ))
+                let rows = app.store().user_tests_for_procedures(&ids).await?;
+                Ok(group(UserTest::page(rows), |t| t.row().procedure_id))
             })
             .await?;
         Ok(map.get(&id).cloned().unwrap_or_default())

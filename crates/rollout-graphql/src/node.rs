@@ -79,7 +79,7 @@ pub(crate) async fn node(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Op
         NodeType::UserTest => app
             .visible_user_test(&actor, UserTestId(uuid))
             .await
-            .map(|t| t.map(|t| Node::UserTest(UserTest::single(t, None)))),
+            .map(|t| t.map(|t| Node::UserTest(UserTest::single(t)))),
     };
     found.map_err(|e| errors::graphql_error(&e))
 }

@@ -194,8 +194,8 @@ impl Procedure {
     /// last entered `built` decides whether it may move to `user_tested`.
     #[instrument(skip_all, fields(procedure = %self.row.id))]
     async fn user_tests(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<UserTest>> {
-        let rows = self.page.user_tests.get(app(ctx)?, self.row.id).await?;
-        Ok(UserTest::page(rows, Some(self)))
+        let tests = self.page.user_tests.get(app(ctx)?, self.row.id).await?;
+        Ok(tests.into_iter().map(|t| t.through(self)).collect())
     }
 
     /// Every change of the target quarter, oldest first.

@@ -38,29 +38,37 @@ struct PageRefs {
 }
 
 impl UserTest {
-    /// The tests of one page; `procedure` is their procedure when they all share one at hand.
-    pub(crate) fn page(rows: Vec<domain::UserTest>, procedure: Option<&Procedure>) -> Vec<Self> {
+    /// The tests of one page, whose procedures and recorders load together.
+    pub(crate) fn page(rows: Vec<domain::UserTest>) -> Vec<Self> {
         let page = Arc::new(PageRefs {
-            procedures: ProcedureBatch::new(
-                rows.iter()
-                    .filter(|_| procedure.is_none())
-                    .map(|t| t.procedure_id),
-            ),
+            procedures: ProcedureBatch::new(rows.iter().map(|t| t.procedure_id)),
             recorders: UserBatch::new(rows.iter().map(|t| t.recorded_by)),
         });
         rows.into_iter()
             .map(|row| Self {
                 row,
-                procedure: procedure.cloned(),
+                procedure: None,
                 page: page.clone(),
             })
             .collect()
     }
 
-    pub(crate) fn single(row: domain::UserTest, procedure: Option<&Procedure>) -> Self {
-        Self::page(vec![row], procedure)
+    pub(crate) fn single(row: domain::UserTest) -> Self {
+        Self::page(vec![row])
             .pop()
             .expect("a page of one user test has one user test")
+    }
+
+    /// The same test, reached through `procedure` (whose `procedure` field then costs nothing).
+    pub(crate) fn through(self, procedure: &Procedure) -> Self {
+        Self {
+            procedure: Some(procedure.clone()),
+            ..self
+        }
+    }
+
+    pub(crate) fn row(&self) -> &domain::UserTest {
+        &self.row
     }
 }
 
@@ -199,7 +207,7 @@ impl UserTestMutation {
         };
         Ok(match app(ctx)?.record_user_test(&actor, command).await {
             Ok(test) => UserTestPayload {
-                user_test: Some(UserTest::single(test, None)),
+                user_test: Some(UserTest::single(test)),
                 errors: Vec::new(),
             },
             Err(e) => failed(payload_errors(&e, "procedureId")?),

@@ -51,3 +51,127 @@ pub fn slip_condition(
         slipped,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    //! Every way a target quarter is set leaves its entry, on a real (SQLite) store.
+
+    use std::sync::Arc;
+
+    use rollout_domain::workflow::default_workflow;
+    use rollout_domain::{Authority, Category, ProcedureCode, ProcedurePatch};
+    use rollout_store_sqlite::SqliteStore;
+
+    use super::*;
+    use crate::{Actor, CreateBureau, CreateProcedure, FixedClock, UpdateProcedure};
+
+    fn q(raw: &str) -> Option<FiscalQuarter> {
+        Some(raw.parse().unwrap())
+    }
+
+    #[tokio::test]
+    async fn creation_update_and_import_record_target_changes() {
+        let store = SqliteStore::connect("sqlite::memory:").await.unwrap();
+        store.migrate().await.unwrap();
+        let clock = Arc::new(FixedClock::new("2026-06-15T03:00:00Z".parse().unwrap()));
+        let app = App::new(Arc::new(store), default_workflow(), clock);
+        let actor = Actor::system("test");
+        let bureau = CreateBureau {
+            code: "KANKYO".into(),
+            name_ja: "環境局".into(),
+            name_en: "Environment".into(),
+        };
+        app.create_bureau(&actor, bureau).await.unwrap();
+        let created = app
+            .create_procedure(
+                &actor,
+                CreateProcedure {
+                    code: "KANKYO-0001".into(),
+                    name: "手続".into(),
+                    name_en: None,
+                    bureau_code: "KANKYO".into(),
+                    category: Category::Standard,
+                    authority: Authority::Tokyo,
+                    annual_applications: None,
+                    process_count: None,
+                    platform: None,
+                    target_quarter: q("FY2026-Q2"),
+                },
+            )
+            .await
+            .unwrap();
+        let update = |quarter: &str, reason: Option<&str>| UpdateProcedure {
+            patch: ProcedurePatch {
+                target_quarter: Some(q(quarter)),
+                ..ProcedurePatch::default()
+            },
+            bureau_code: None,
+            reason: reason.map(str::to_owned),
+        };
+        let updated = app
+            .update_procedure(&actor, created.id, 1, update("FY2026-Q4", Some("遅延")))
+            .await
+            .unwrap();
+        assert_eq!(updated.target_quarter, q("FY2026-Q4"));
+        // The same quarter again changes the row's version but not its target history.
+        app.update_procedure(&actor, created.id, 2, update("FY2026-Q4", Some("確認")))
+            .await
+            .unwrap();
+
+        let csv = "code,name,name_en,bureau_code,category,authority,annual_applications,process_count,platform,target_quarter\n\
+                   KANKYO-0002,届出,,KANKYO,STANDARD,TOKYO,,,,FY2027-Q1\n\
+                   KANKYO-0003,申請,,KANKYO,STANDARD,TOKYO,,,,\n";
+        app.import_procedures(&actor, csv.as_bytes(), &|_| {})
+            .await
+            .unwrap();
+        let imported = app
+            .store()
+            .procedure_by_code(&ProcedureCode::parse("KANKYO-0002").unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        let untargeted = app
+            .store()
+            .procedure_by_code(&ProcedureCode::parse("KANKYO-0003").unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+
+        let ids = [created.id, imported.id, untargeted.id];
+        let changes: Vec<_> = app
+            .store()
+            .target_changes_for(&ids)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|c| (c.procedure_id, c.from, c.to, c.actor, c.reason))
+            .collect();
+        let label = "system:test".to_owned();
+        assert_eq!(
+            changes
+                .iter()
+                .filter(|c| c.0 == created.id)
+                .cloned()
+                .collect::<Vec<_>>(),
+            [
+                (created.id, None, q("FY2026-Q2"), label.clone(), None),
+                (
+                    created.id,
+                    q("FY2026-Q2"),
+                    q("FY2026-Q4"),
+                    label.clone(),
+                    Some("遅延".to_owned())
+                ),
+            ]
+        );
+        assert_eq!(
+            changes
+                .iter()
+                .filter(|c| c.0 != created.id)
+                .cloned()
+                .collect::<Vec<_>>(),
+            [(imported.id, None, q("FY2027-Q1"), label, None)],
+            "an imported target is recorded; no target, no entry"
+        );
+    }
+}

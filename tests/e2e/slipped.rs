@@ -9,7 +9,7 @@ use std::future::Future;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use rollout_app::FixedClock;
+use rollout_app::{Clock, FixedClock};
 use serde_json::{Value, json};
 
 use crate::common::{Backend, Options, TestServer, codes, payload_errors, start};
@@ -50,7 +50,7 @@ where
 {
     let clock = Arc::new(FixedClock::new(last_second_of_q2()));
     let options = Options {
-        clock: Some(clock.clone()),
+        clock: Some(clock.clone() as Arc<dyn Clock>),
         ..Options::default()
     };
     let Some((server, harness)) = start(backend, options).await else {

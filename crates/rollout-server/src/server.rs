@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use rollout_app::demo::{DemoError, DemoOptions};
-use rollout_app::{App, AppSettings, Clock, SystemClock};
+use rollout_app::{App, AppSettings, SystemClock};
 use rollout_auth::{JwtVerifier, OidcConfig};
 use rollout_domain::identity::Role;
 use tokio::net::TcpListener;
@@ -46,9 +46,9 @@ pub struct ServerConfig {
     pub admin_email: String,
     /// Apply pending migrations on start; when false, only check that the schema is current.
     pub migrate: bool,
-    /// The app's clock: the system clock, or a fixed one for tests of date rules (overdue,
-    /// slipped) around midnight in Tokyo.
-    pub clock: Arc<dyn Clock>,
+    /// The clock of the use cases; `None` is the system clock. Tests fix it (a day that ends
+    /// at midnight in Tokyo), never production.
+    pub clock: Option<Arc<dyn rollout_app::Clock>>,
 }
 
 impl ServerConfig {
@@ -64,7 +64,7 @@ impl ServerConfig {
             app: AppSettings::default(),
             admin_email: crate::config::DEFAULT_ADMIN_EMAIL.to_owned(),
             migrate: true,
-            clock: Arc::new(SystemClock),
+            clock: None,
         }
     }
 }
@@ -167,7 +167,8 @@ async fn start(config: ServerConfig) -> Result<RunningServer, CliError> {
         ),
     };
     let db = Database::open(&url, config.migrate).await?;
-    let app = App::new(db.store.clone(), workflow, config.clock.clone()).with_settings(config.app);
+    let clock = config.clock.unwrap_or_else(|| Arc::new(SystemClock));
+    let app = App::new(db.store.clone(), workflow, clock).with_settings(config.app);
     let prepared = match prepare(&app, config.demo, &config.admin_email).await {
         Ok(p) => p,
         Err(e) => {

@@ -20,10 +20,9 @@ mod fixtures;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Duration;
 
-use rollout_app::{AppSettings, FixedClock};
+use rollout_app::AppSettings;
 use rollout_auth::OidcConfig;
 use rollout_server::{RunningServer, ServerConfig, spawn};
 use rollout_store_postgres::testing::TestDatabase;
@@ -54,8 +53,8 @@ pub struct Options {
     pub oidc: Option<OidcConfig>,
     /// `None` keeps the server's defaults (approvals expire after 14 days).
     pub app: Option<AppSettings>,
-    /// A clock the test holds and moves (`FixedClock::set`); `None` runs on the system clock.
-    pub clock: Option<Arc<FixedClock>>,
+    /// The server's clock; `None` is the system clock.
+    pub clock: Option<std::sync::Arc<dyn rollout_app::Clock>>,
 }
 
 /// What must outlive the server: the running server itself and the database it uses. Dropped
@@ -139,9 +138,7 @@ pub async fn start(backend: Backend, options: Options) -> Option<(TestServer, Ha
     if let Some(app) = options.app {
         config.app = app;
     }
-    if let Some(clock) = options.clock {
-        config.clock = clock;
-    }
+    config.clock = options.clock;
     let running = spawn(config)
         .await
         .unwrap_or_else(|e| panic!("the {backend:?} server did not start: {e:#}"));

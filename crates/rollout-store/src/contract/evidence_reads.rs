@@ -42,7 +42,7 @@ pub async fn latest_user_test_verdicts_since_last_move(store: Arc<dyn Store>) {
         ps.push(moved);
     }
     let (p1, p2, p3) = (&ps[0], &ps[1], &ps[2]);
-    let tests = vec![
+    let tests = [
         user_test(p1.id, u.id, UserTestVerdict::Pass, at(50, 0)),
         user_test(p1.id, u.id, UserTestVerdict::Pass, at(100, 0)),
         user_test(p1.id, u.id, UserTestVerdict::Fail, at(200, 0)),

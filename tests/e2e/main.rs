@@ -36,4 +36,7 @@ mod subscriptions;
 mod summary;
 mod text_rules;
 mod walk;
+// Issue 10: user tests and target history (h-ut).
+mod slipped;
+mod user_tests;
 mod workflow_file;

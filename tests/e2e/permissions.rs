@@ -1,6 +1,6 @@
 //! What each role may do, over real HTTP. A VIEWER reads and changes nothing; a
 //! BUREAU_COORDINATOR works on its own bureau's procedures only; PROJECT_OFFICE works on every
-//! procedure; ADMIN manages users and bureaus but never moves procedures. A refused mutation is
+//! procedure (user tests included); ADMIN manages users and bureaus but never moves procedures. A refused mutation is
 //! a FORBIDDEN payload error that names the role's limit and nothing of the target, and writes
 //! nothing; a refused query is a GraphQL error with code FORBIDDEN.
 
@@ -79,7 +79,25 @@ const UPDATE_USER: &str = "mutation($id: ID!) { updateUser(input: { id: $id, rol
 const CREATE_TOKEN: &str = "mutation($id: ID) { createToken(input: { name: \"x\", userId: $id }) { secret token { id } errors { code message path } } }";
 const WITHDRAW: &str = "mutation($id: ID!) { withdrawRequest(input: { id: $id }) { request { id } errors { code message path } } }";
 const DELEGATE: &str = "mutation($id: ID!) { createDelegation(input: { delegateId: $id, startsOn: \"2026-01-01\", endsOn: \"2099-01-01\" }) { delegation { id } errors { code message path } } }";
+const RECORD_USER_TEST: &str = "mutation($input: RecordUserTestInput!) { recordUserTest(input: $input) { userTest { id } errors { code message path } } }";
 const APPROVE: &str = "mutation($id: ID!) { approveRequest(input: { id: $id }) { request { id } procedure { id } errors { code message path } } }";
+
+fn user_test(procedure: &str) -> Value {
+    json!({ "input": TestServer::user_test_input(procedure, "PASS") })
+}
+
+/// How many user tests procedure `id` has.
+async fn user_tests(server: &TestServer, id: &str) -> usize {
+    let data = server
+        .data(
+            "query($id: ID!) { procedure(id: $id) { userTests { id } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    data["procedure"]["userTests"]
+        .as_array()
+        .map_or(0, Vec::len)
+}
 
 fn create_input(bureau: &str, code: &str) -> Value {
     json!({ "input": { "code": code, "name": "新しい手続", "bureauCode": bureau, "category": "STANDARD", "authority": "TOKYO" } })
@@ -143,6 +161,12 @@ async fn viewer_reads_but_changes_nothing(server: TestServer) {
         ("updateProcedure", UPDATE, update, change),
         ("transitionProcedure", TRANSITION, transition, change),
         (
+            "recordUserTest",
+            RECORD_USER_TEST,
+            user_test(&kankyo),
+            change,
+        ),
+        (
             "createBureau",
             CREATE_BUREAU,
             json!({}),
@@ -162,6 +186,7 @@ async fn viewer_reads_but_changes_nothing(server: TestServer) {
 
     // Nothing was written, and its own tokens are still its own business.
     assert_eq!(server.snapshot(&kankyo).await, before);
+    assert_eq!(user_tests(&server, &kankyo).await, 0);
     let data = server
         .data("{ procedures { totalCount } bureaus { code } }", json!({}))
         .await;
@@ -201,6 +226,10 @@ async fn coordinator_works_in_its_own_bureau_only(server: TestServer) {
         .await;
     assert_eq!(moved["errors"], json!([]), "{moved}");
     assert_eq!(moved["record"]["actor"], coordinator.email.as_str());
+    let tested = server
+        .data_as(&coordinator, RECORD_USER_TEST, user_test(&own))
+        .await;
+    assert_eq!(tested["recordUserTest"]["errors"], json!([]), "{tested}");
 
     // Another bureau's procedure: refused without a word about it, and nothing written.
     let own_before = server.snapshot(&own).await;
@@ -223,6 +252,7 @@ async fn coordinator_works_in_its_own_bureau_only(server: TestServer) {
             TRANSITION,
             json!({ "input": { "procedureId": other, "to": "abolished", "expectedVersion": 1, "comment": "x" } }),
         ),
+        ("recordUserTest", RECORD_USER_TEST, user_test(&other)),
         // Moving its own procedure into another bureau is working on that bureau too.
         (
             "updateProcedure",
@@ -241,6 +271,13 @@ async fn coordinator_works_in_its_own_bureau_only(server: TestServer) {
     }
     assert_eq!(server.snapshot(&own).await, own_before);
     assert_eq!(server.snapshot(&other).await, other_before);
+    assert_eq!(
+        (
+            user_tests(&server, &own).await,
+            user_tests(&server, &other).await
+        ),
+        (1, 0)
+    );
     let data = server
         .data("query { procedure(code: \"KANKYO-0001\") { bureau { code } } procedures(filter: { bureauCodes: [\"FUKUSHI\"] }) { totalCount } }", json!({}))
         .await;
@@ -266,6 +303,8 @@ async fn project_office_works_on_every_procedure(server: TestServer) {
         assert_eq!(payload["errors"], json!([]), "{payload}");
         assert_eq!(payload["procedure"]["bureau"]["code"], bureau);
         assert_eq!(server.step(id, "scheduled", 2, None).await, 3);
+        let tested = server.data_as(po, RECORD_USER_TEST, user_test(id)).await;
+        assert_eq!(tested["recordUserTest"]["errors"], json!([]), "{tested}");
     }
     // Gated transitions are requested and decided by the project office (never its own).
     let requested = server
@@ -371,10 +410,17 @@ async fn admin_manages_users_and_bureaus_only(server: TestServer) {
             json!({ "id": request }),
             "this request needs a decision from PROJECT_OFFICE",
         ),
+        (
+            "recordUserTest",
+            RECORD_USER_TEST,
+            user_test(&kankyo),
+            message,
+        ),
     ] {
         assert_forbidden(&server, admin, field, query, variables, message).await;
     }
     assert_eq!(server.snapshot(&kankyo).await, (1, 1));
+    assert_eq!(user_tests(&server, &kankyo).await, 0);
     // Nobody disables themselves, not even an administrator.
     let data = server
         .data_as(admin, "mutation($id: ID!) { updateUser(input: { id: $id, disabled: true }) { user { id } errors { code path } } }", json!({ "id": admin.id }))

@@ -15,14 +15,17 @@ mod clock;
 mod delegations;
 pub mod demo;
 mod error;
-pub mod guard_facts;
 pub mod events;
+pub mod guard_facts;
 mod identity;
 pub mod import;
 mod procedures;
 mod reads;
 mod text;
 mod transitions;
+// Issue 10: user tests and target history (h-ut).
+pub mod targets;
+mod user_tests;
 
 use std::sync::Arc;
 
@@ -39,6 +42,7 @@ pub use events::{EventKind, EventRelay, ProcedureEvent};
 pub use identity::{CreateUser, IssuedToken, JwtIdentity, UpdateUser};
 pub use procedures::{CreateBureau, CreateProcedure, UpdateProcedure};
 pub use transitions::{TransitionCommand, TransitionOutcome};
+pub use user_tests::RecordUserTest;
 
 /// Settings of the use cases that deployments may tune.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

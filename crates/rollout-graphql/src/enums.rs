@@ -125,6 +125,15 @@ mirror_enum!(
     }
 );
 
+mirror_enum!(
+    /// The verdict of a user test: a PASS recorded since the procedure was built lets it move
+    /// to `user_tested`.
+    UserTestVerdict <=> domain::user_test::UserTestVerdict {
+        Pass => "PASS",
+        Fail => "FAIL",
+    }
+);
+
 impl Default for ProcedureOrderField {
     fn default() -> Self {
         rollout_store::ProcedureOrderField::default().into()
@@ -165,6 +174,12 @@ mod tests {
             assert_eq!(
                 domain::audit::AuditOutcome::from(AuditOutcome::from(*o)),
                 *o
+            );
+        }
+        for v in domain::user_test::UserTestVerdict::ALL {
+            assert_eq!(
+                domain::user_test::UserTestVerdict::from(UserTestVerdict::from(*v)),
+                *v
             );
         }
         assert_eq!(ProcedureOrderField::default(), ProcedureOrderField::Code);

@@ -27,10 +27,11 @@ pub(crate) enum NodeType {
     ApiToken,
     ApprovalRequest,
     Delegation,
+    UserTest,
 }
 
 impl NodeType {
-    const ALL: [NodeType; 7] = [
+    const ALL: [NodeType; 8] = [
         Self::Bureau,
         Self::Procedure,
         Self::TransitionRecord,
@@ -38,6 +39,7 @@ impl NodeType {
         Self::ApiToken,
         Self::ApprovalRequest,
         Self::Delegation,
+        Self::UserTest,
     ];
 
     pub(crate) const fn name(self) -> &'static str {
@@ -49,6 +51,7 @@ impl NodeType {
             Self::ApiToken => "ApiToken",
             Self::ApprovalRequest => "ApprovalRequest",
             Self::Delegation => "Delegation",
+            Self::UserTest => "UserTest",
         }
     }
 }

@@ -29,6 +29,8 @@ use std::sync::{Arc, Mutex};
 
 use rollout_app::{App, AppError};
 use rollout_domain::approval::ApprovalVote as VoteRow;
+use rollout_domain::target::TargetChange;
+use rollout_domain::workflow::GuardFacts;
 use rollout_domain::{ApprovalRequestId, Bureau, BureauId, ProcedureId, TransitionRecord, UserId};
 use rollout_store::{HistoryCursor, Page, PageRequest};
 use tokio::sync::OnceCell;
@@ -38,6 +40,7 @@ use crate::approval::{ApprovalRequest, ApprovalVote};
 use crate::errors;
 use crate::identity::User;
 use crate::procedure::Procedure;
+use crate::user_test::UserTest;
 
 /// The values behind a set of keys, loaded together on first use.
 #[derive(Debug)]
@@ -249,4 +252,74 @@ impl HistoryBatches {
             total_count: with_total.then_some(0),
         }))
     }
+}
+
+/// The user tests of each procedure of a page, oldest first; their recorders share one user
+/// batch, made once the tests are known (as the voters of a page's votes are).
+pub(crate) type UserTestsBatch = Batch<ProcedureId, Vec<UserTest>>;
+
+impl UserTestsBatch {
+    pub(crate) async fn get(
+        &self,
+        app: &App,
+        id: ProcedureId,
+    ) -> async_graphql::Result<Vec<UserTest>> {
+        let map = self
+            .loaded("user_tests", |ids| async move {
+                let rows = app.store().user_tests_for_procedures(&ids).await?;
+                Ok(group(UserTest::page(rows), |t| t.row().procedure_id))
+            })
+            .await?;
+        Ok(map.get(&id).cloned().unwrap_or_default())
+    }
+}
+
+/// The target history of each procedure of a page, oldest first.
+pub(crate) type TargetHistoryBatch = Batch<ProcedureId, Vec<TargetChange>>;
+
+impl TargetHistoryBatch {
+    pub(crate) async fn get(
+        &self,
+        app: &App,
+        id: ProcedureId,
+    ) -> async_graphql::Result<&[TargetChange]> {
+        let map = self
+            .loaded("target_histories", |ids| async move {
+                Ok(group(app.store().target_changes_for(&ids).await?, |c| {
+                    c.procedure_id
+                }))
+            })
+            .await?;
+        Ok(map.get(&id).map_or(&[], Vec::as_slice))
+    }
+}
+
+/// The guard facts of each procedure of a page.
+pub(crate) type GuardFactsBatch = Batch<ProcedureId, GuardFacts>;
+
+impl GuardFactsBatch {
+    pub(crate) async fn get(
+        &self,
+        app: &App,
+        id: ProcedureId,
+    ) -> async_graphql::Result<GuardFacts> {
+        let map = self
+            .loaded(
+                "guard_facts",
+                |ids| async move { app.guard_facts(&ids).await },
+            )
+            .await?;
+        map.get(&id)
+            .copied()
+            .ok_or_else(|| errors::internal(format!("no guard facts were loaded for {id}")))
+    }
+}
+
+/// Rows grouped by key, each group in the order the rows came.
+fn group<K: Hash + Eq, V>(rows: Vec<V>, key: impl Fn(&V) -> K) -> HashMap<K, Vec<V>> {
+    let mut grouped: HashMap<K, Vec<V>> = HashMap::new();
+    for row in rows {
+        grouped.entry(key(&row)).or_default().push(row);
+    }
+    grouped
 }

@@ -117,7 +117,9 @@ impl ProcedureQuery {
     ) -> async_graphql::Result<RolloutSummary> {
         actor(ctx)?;
         let app = app(ctx)?;
-        let filter = filter.unwrap_or_default().into_store(app.workflow())?;
+        let filter = filter
+            .unwrap_or_default()
+            .into_store(app.workflow(), app.today())?;
         let summary = app
             .summary(&filter)
             .await

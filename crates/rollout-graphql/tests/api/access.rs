@@ -254,6 +254,10 @@ const ROOT_FIELDS: &[(&str, &str)] = &[
         "revokeDelegation",
         r#"mutation { revokeDelegation(input: {id: "x"}) { errors { code } } }"#,
     ),
+    (
+        "recordUserTest",
+        r#"mutation { recordUserTest(input: {procedureId: "x", heldOn: "2026-06-15", participants: 1, tasksAttempted: 1, tasksCompleted: 1, verdict: PASS}) { errors { code } } }"#,
+    ),
 ];
 
 fn field_names(data: &Value, root: &str) -> BTreeSet<String> {

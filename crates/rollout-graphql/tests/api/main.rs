@@ -19,3 +19,4 @@ mod store_evidence;
 mod subscriptions;
 mod totals;
 mod transitions;
+mod user_tests;

@@ -108,7 +108,11 @@ impl HearingProblem {
 /// The rules a hearing must meet whatever the stored data: held today or earlier (in Tokyo), at
 /// least one and at most [`MAX_OUTCOMES`] outcomes, each procedure once, and tasks due no
 /// earlier than today. Every problem is reported, not only the first.
-pub fn check_hearing(hearing: &Hearing, tasks: &[(usize, &Task)], today: NaiveDate) -> Vec<HearingProblem> {
+pub fn check_hearing(
+    hearing: &Hearing,
+    tasks: &[(usize, &Task)],
+    today: NaiveDate,
+) -> Vec<HearingProblem> {
     let mut out = Vec::new();
     if hearing.held_on > today {
         out.push(HearingProblem::new(
@@ -123,7 +127,10 @@ pub fn check_hearing(hearing: &Hearing, tasks: &[(usize, &Task)], today: NaiveDa
         ));
     }
     if hearing.outcomes.is_empty() {
-        out.push(HearingProblem::new(&["outcomes"], "a hearing discusses at least one procedure"));
+        out.push(HearingProblem::new(
+            &["outcomes"],
+            "a hearing discusses at least one procedure",
+        ));
     }
     if hearing.outcomes.len() > MAX_OUTCOMES {
         out.push(HearingProblem::new(
@@ -148,7 +155,12 @@ pub fn check_hearing(hearing: &Hearing, tasks: &[(usize, &Task)], today: NaiveDa
     for (i, task) in tasks {
         if let Some(problem) = crate::task::check_due_on(task.due_on, today) {
             out.push(HearingProblem {
-                path: vec!["outcomes".into(), i.to_string(), "tasks".into(), "dueOn".into()],
+                path: vec![
+                    "outcomes".into(),
+                    i.to_string(),
+                    "tasks".into(),
+                    "dueOn".into(),
+                ],
                 message: problem,
             });
         }
@@ -195,12 +207,18 @@ mod tests {
 
     #[test]
     fn a_hearing_today_with_distinct_procedures_is_fine() {
-        assert!(check_hearing(&hearing(day("2026-11-20"), &[1, 2]), &[], day("2026-11-20")).is_empty());
+        assert!(
+            check_hearing(&hearing(day("2026-11-20"), &[1, 2]), &[], day("2026-11-20")).is_empty()
+        );
     }
 
     #[test]
     fn future_dates_duplicates_and_empty_outcomes_are_each_reported() {
-        let problems = check_hearing(&hearing(day("2026-11-21"), &[1, 2, 1]), &[], day("2026-11-20"));
+        let problems = check_hearing(
+            &hearing(day("2026-11-21"), &[1, 2, 1]),
+            &[],
+            day("2026-11-20"),
+        );
         let paths: Vec<String> = problems.iter().map(|p| p.path.join(".")).collect();
         assert_eq!(paths, ["heldOn", "outcomes.2.procedureId"]);
         let empty = check_hearing(&hearing(day("2026-11-20"), &[]), &[], day("2026-11-20"));
@@ -211,15 +229,28 @@ mod tests {
     fn more_than_the_limit_of_outcomes_is_refused() {
         let many: Vec<u128> = (1..=(MAX_OUTCOMES as u128 + 1)).collect();
         let problems = check_hearing(&hearing(day("2026-11-20"), &many), &[], day("2026-11-20"));
-        assert!(problems.iter().any(|p| p.message.contains("at most 200 outcomes")));
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.message.contains("at most 200 outcomes"))
+        );
     }
 
     #[test]
     fn decisions_map_to_the_default_workflow_states() {
         assert_eq!(HearingDecision::Proceed.target_state(), Some("scheduled"));
-        assert_eq!(HearingDecision::NeedsLawChange.target_state(), Some("awaiting_law_change"));
-        assert_eq!(HearingDecision::ProposeAbolition.target_state(), Some("abolished"));
+        assert_eq!(
+            HearingDecision::NeedsLawChange.target_state(),
+            Some("awaiting_law_change")
+        );
+        assert_eq!(
+            HearingDecision::ProposeAbolition.target_state(),
+            Some("abolished")
+        );
         assert_eq!(HearingDecision::Undecided.target_state(), None);
-        assert_eq!(HearingKind::parse("policy_department"), Some(HearingKind::PolicyDepartment));
+        assert_eq!(
+            HearingKind::parse("policy_department"),
+            Some(HearingKind::PolicyDepartment)
+        );
     }
 }

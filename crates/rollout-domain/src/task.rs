@@ -117,10 +117,18 @@ mod tests {
     #[test]
     fn only_open_tasks_close_and_closing_bumps_the_version() {
         let now = DateTime::<Utc>::MIN_UTC;
-        let done = close(&task(None, TaskStatus::Open), TaskStatus::Done, Some("ok".into()), now)
-            .unwrap();
+        let done = close(
+            &task(None, TaskStatus::Open),
+            TaskStatus::Done,
+            Some("ok".into()),
+            now,
+        )
+        .unwrap();
         assert_eq!((done.status, done.version), (TaskStatus::Done, 2));
-        assert_eq!(close(&done, TaskStatus::Cancelled, None, now), Err(TaskClosed(TaskStatus::Done)));
+        assert_eq!(
+            close(&done, TaskStatus::Cancelled, None, now),
+            Err(TaskClosed(TaskStatus::Done))
+        );
     }
 
     #[test]

@@ -53,7 +53,10 @@ impl UserTest {
 pub fn check_user_test(t: &UserTest, today: NaiveDate) -> Vec<(&'static str, String)> {
     let mut out = Vec::new();
     if t.held_on > today {
-        out.push(("heldOn", format!("a user test cannot be held in the future (today is {today})")));
+        out.push((
+            "heldOn",
+            format!("a user test cannot be held in the future (today is {today})"),
+        ));
     }
     if t.participants < 1 {
         out.push(("participants", "at least one participant".to_owned()));
@@ -75,7 +78,10 @@ pub fn check_user_test(t: &UserTest, today: NaiveDate) -> Vec<(&'static str, Str
     if let Some(m) = t.median_minutes
         && !(m.is_finite() && m >= 0.0)
     {
-        out.push(("medianMinutes", "must be a number of minutes, 0 or more".to_owned()));
+        out.push((
+            "medianMinutes",
+            "must be a number of minutes, 0 or more".to_owned(),
+        ));
     }
     if let Some(s) = t.sus_score
         && !(s.is_finite() && (0.0..=100.0).contains(&s))
@@ -125,6 +131,9 @@ mod tests {
             .into_iter()
             .map(|(f, _)| f)
             .collect();
-        assert_eq!(fields, ["heldOn", "participants", "tasksCompleted", "susScore"]);
+        assert_eq!(
+            fields,
+            ["heldOn", "participants", "tasksCompleted", "susScore"]
+        );
     }
 }

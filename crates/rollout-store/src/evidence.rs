@@ -68,7 +68,10 @@ pub enum Write {
     /// Replaces a task's fields with `task`'s if its stored version is still
     /// `expected_version` (`task.version` is the version after the change). `Conflict` with
     /// the stored version otherwise, `NotFound` when it is gone.
-    UpdateTask { task: Task, expected_version: i32 },
+    UpdateTask {
+        task: Task,
+        expected_version: i32,
+    },
     /// Appends one change of a procedure's target quarter.
     TargetChange(TargetChange),
     /// Appends an audit entry.

@@ -5,11 +5,9 @@
 
 use chrono::{DateTime, Utc};
 use rand::{Rng, SeedableRng, rngs::SmallRng};
-use rollout_domain::workflow::engine::{self, TransitionRequest};
 use rollout_domain::user_test::UserTestVerdict;
-use rollout_domain::workflow::{
-    Guard, GuardFacts, StateKind, TransitionDef, WorkflowDefinition,
-};
+use rollout_domain::workflow::engine::{self, TransitionRequest};
+use rollout_domain::workflow::{Guard, GuardFacts, StateKind, TransitionDef, WorkflowDefinition};
 use rollout_domain::{
     Authority, Bureau, BureauId, Category, FiscalQuarter, Platform, Procedure, ProcedureCode,
     ProcedureId, TransitionRecord, TransitionRecordId,

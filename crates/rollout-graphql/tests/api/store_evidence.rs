@@ -8,8 +8,8 @@ use rollout_domain::task::{Task, TaskStatus};
 use rollout_domain::user_test::{UserTest, UserTestVerdict};
 use rollout_domain::{HearingId, IdempotencyKey, ProcedureId, TaskId, UserTestId};
 use rollout_store::{
-    BatchError, EvidenceSeed, EvidenceStore, HearingCursor, HearingFilter, HearingKeyHit, Page, PageRequest,
-    StoreResult, TaskCursor, TaskFilter, Write,
+    BatchError, EvidenceSeed, EvidenceStore, HearingCursor, HearingFilter, HearingKeyHit, Page,
+    PageRequest, StoreResult, TaskCursor, TaskFilter, Write,
 };
 
 use crate::store::CountingStore;

@@ -15,6 +15,9 @@ pub(crate) async fn apply_all(pool: &PgPool, batch: &[Write]) -> Result<(), Batc
         .begin()
         .await
         .map_err(|e| BatchError::whole(errors::classify("begin", e)))?;
+    lock_procedures_in_order(&mut tx, batch)
+        .await
+        .map_err(BatchError::whole)?;
     for (index, write) in batch.iter().enumerate() {
         // Dropping the transaction on error rolls back every earlier write of the batch.
         apply(&mut tx, write)
@@ -24,6 +27,33 @@ pub(crate) async fn apply_all(pool: &PgPool, batch: &[Write]) -> Result<(), Batc
     tx.commit()
         .await
         .map_err(|e| BatchError::whole(errors::classify("commit", e)))
+}
+
+/// Two batches that change the same procedures in different orders (two hearings listing them
+/// differently) would deadlock, each holding a row the other waits for. Locking every procedure
+/// the batch changes up front, in id order, makes every such pair queue instead: the second
+/// then finds the versions moved and fails with a conflict, as it would have without the race.
+/// One statement, and only for batches that change more than one procedure.
+async fn lock_procedures_in_order(conn: &mut PgConnection, batch: &[Write]) -> StoreResult<()> {
+    let mut ids: Vec<uuid::Uuid> = batch
+        .iter()
+        .filter_map(|w| match w {
+            Write::UpdateProcedure { id, .. } => Some(id.as_uuid()),
+            Write::Transition(plan) => Some(plan.record.procedure_id.as_uuid()),
+            _ => None,
+        })
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.len() < 2 {
+        return Ok(());
+    }
+    sqlx::query("SELECT 1 FROM procedures WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE")
+        .bind(&ids)
+        .execute(&mut *conn)
+        .await
+        .map_err(|e| errors::classify("lock procedures", e))?;
+    Ok(())
 }
 
 /// One write, inside the batch's transaction. Rows the helpers return are decoded there, so a

@@ -27,6 +27,7 @@ pub mod bulk;
 pub mod bureaus;
 pub mod delegations;
 pub mod evidence_batch;
+pub mod evidence_concurrency;
 pub mod evidence_fixtures;
 pub mod evidence_reads;
 pub mod evidence_target;
@@ -51,6 +52,7 @@ pub use bulk::*;
 pub use bureaus::*;
 pub use delegations::*;
 pub use evidence_batch::*;
+pub use evidence_concurrency::*;
 pub use evidence_reads::*;
 pub use evidence_target::*;
 pub use evidence_tasks::*;
@@ -151,6 +153,7 @@ macro_rules! store_contract_tests {
             delegations_listed_newest_first,
             delegation_revoke_keeps_first_time,
             batch_failure_writes_nothing,
+            crossed_batches_queue_instead_of_deadlocking,
             batch_transition_after_update,
             batch_hearing_round_trips,
             batch_open_approval_duplicate,

@@ -5,12 +5,12 @@ use chrono::NaiveDate;
 use uuid::Uuid;
 
 use super::{at, parse, procedure};
+use crate::user_test::UserTestVerdict;
 use crate::workflow::Guard;
 use crate::workflow::engine::{self, TransitionRequest};
 use crate::workflow::{
     GuardFacts, GuardFailure, GuardInputs, PlannedTransition, TransitionRefused, default_workflow,
 };
-use crate::user_test::UserTestVerdict;
 use crate::{FiscalQuarter, Platform, TransitionRecord, TransitionRecordId};
 
 fn today() -> NaiveDate {
@@ -292,7 +292,12 @@ fn leaving_built_needs_a_passing_user_test_since_entering_it() {
         };
         engine::plan(&def, &p, &req)
     };
-    for facts in [NO_TEST, GuardFacts { latest_user_test: Some(UserTestVerdict::Fail) }] {
+    for facts in [
+        NO_TEST,
+        GuardFacts {
+            latest_user_test: Some(UserTestVerdict::Fail),
+        },
+    ] {
         match refused(&facts) {
             Err(TransitionRefused::GuardsFailed(f)) => {
                 assert_eq!(f[0].guard, Guard::UserTestPassed);

@@ -23,6 +23,9 @@ mod procedures;
 mod reads;
 mod text;
 mod transitions;
+// Issue 10: hearings and tasks.
+mod hearings;
+mod tasks;
 
 use std::sync::Arc;
 
@@ -34,11 +37,13 @@ pub use actor::{Actor, RequestMeta};
 pub use approvals::DecisionOutcome;
 pub use cache::{CacheChange, CacheInvalidator};
 pub use clock::{Clock, FixedClock, SystemClock, TOKYO};
-pub use error::{AppError, AppResult, ErrorCode, FieldError};
+pub use error::{AppError, AppResult, ErrorCode, FieldError, Problem};
 pub use events::{EventKind, EventRelay, ProcedureEvent};
 pub use identity::{CreateUser, IssuedToken, JwtIdentity, UpdateUser};
 pub use procedures::{CreateBureau, CreateProcedure, UpdateProcedure};
 pub use transitions::{TransitionCommand, TransitionOutcome};
+pub use hearings::{HearingRecorded, NewTask, RecordHearing, RecordOutcome};
+pub use tasks::{CreateTask, UpdateTask};
 
 /// Settings of the use cases that deployments may tune.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

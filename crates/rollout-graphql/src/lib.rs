@@ -34,6 +34,9 @@ mod scalars;
 mod subscription;
 mod summary;
 mod workflow;
+// Issue 10: hearings and tasks.
+mod hearing;
+mod task;
 
 use async_graphql::{Context, SDLExportOptions, Schema};
 use rollout_app::{Actor, App, RequestMeta};

@@ -58,7 +58,13 @@ pub struct TransitionPayload {
 /// The mutation root.
 #[derive(Debug, Default, MergedObject)]
 #[graphql(name = "Mutation")]
-pub struct MutationRoot(ProcedureMutation, IdentityMutation, ApprovalMutation);
+pub struct MutationRoot(
+    ProcedureMutation,
+    IdentityMutation,
+    ApprovalMutation,
+    crate::hearing::HearingMutation,
+    crate::task::TaskMutation,
+);
 
 /// Bureaus and procedures.
 #[derive(Debug, Default)]

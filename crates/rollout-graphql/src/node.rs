@@ -33,6 +33,8 @@ pub enum Node {
     ApiToken(ApiToken),
     ApprovalRequest(ApprovalRequest),
     Delegation(Delegation),
+    Hearing(crate::hearing::Hearing),
+    Task(crate::task::Task),
 }
 
 #[instrument(skip(ctx), fields(id = %id.as_str()))]
@@ -73,6 +75,14 @@ pub(crate) async fn node(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Op
             .visible_delegation(&actor, DelegationId(uuid))
             .await
             .map(|d| d.map(|d| Node::Delegation(Delegation::single(d)))),
+        NodeType::Hearing => app
+            .visible_hearing(&actor, rollout_domain::HearingId(uuid))
+            .await
+            .map(|h| h.map(|h| Node::Hearing(crate::hearing::Hearing::single(h)))),
+        NodeType::Task => app
+            .visible_task(&actor, rollout_domain::TaskId(uuid))
+            .await
+            .map(|t| t.map(|t| Node::Task(crate::task::Task::single(t)))),
     };
     found.map_err(|e| errors::graphql_error(&e))
 }

@@ -34,6 +34,8 @@ struct PageRefs {
     bureaus: BureauBatch,
     pending: PendingBatch,
     histories: HistoryBatches,
+    hearings: crate::hearing::ProcedureHearingBatch,
+    tasks: crate::task::ProcedureTaskBatches,
 }
 
 impl Procedure {
@@ -50,6 +52,8 @@ impl Procedure {
             bureaus: BureauBatch::new(rows.iter().map(|p| p.bureau_id)),
             pending: PendingBatch::new(rows.iter().map(|p| p.id)),
             histories: HistoryBatches::new(rows.iter().map(|p| p.id)),
+            hearings: crate::hearing::ProcedureHearingBatch::new(rows.iter().map(|p| p.id)),
+            tasks: crate::task::ProcedureTaskBatches::new(rows.iter().map(|p| p.id)),
         });
         rows.into_iter()
             .map(|row| Self {
@@ -177,6 +181,20 @@ impl Procedure {
         // TODO(issue 10): batched per page like `history`.
         let facts = app.guard_facts_of(self.row.id).await?;
         next_transitions(app.workflow(), &self.row, &facts)
+    }
+
+    /// The hearings that discussed this procedure, oldest first (one read for the page).
+    async fn hearings(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<crate::hearing::Hearing>> {
+        self.page.hearings.get(app(ctx)?, self.row.id).await
+    }
+
+    /// This procedure's tasks (with `status` when given), by due date (one read for the page).
+    async fn tasks(
+        &self,
+        ctx: &Context<'_>,
+        status: Option<crate::enums::TaskStatus>,
+    ) -> async_graphql::Result<Vec<crate::task::Task>> {
+        self.page.tasks.get(app(ctx)?, self.row.id, status).await
     }
 
     async fn created_at(&self) -> DateTime {

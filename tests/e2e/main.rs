@@ -37,3 +37,6 @@ mod summary;
 mod text_rules;
 mod walk;
 mod workflow_file;
+// Issue 10: hearings and tasks.
+mod hearings;
+mod tasks;

@@ -15,8 +15,8 @@ mod clock;
 mod delegations;
 pub mod demo;
 mod error;
-pub mod guard_facts;
 pub mod events;
+pub mod guard_facts;
 mod identity;
 pub mod import;
 mod procedures;
@@ -39,11 +39,11 @@ pub use cache::{CacheChange, CacheInvalidator};
 pub use clock::{Clock, FixedClock, SystemClock, TOKYO};
 pub use error::{AppError, AppResult, ErrorCode, FieldError, Problem};
 pub use events::{EventKind, EventRelay, ProcedureEvent};
+pub use hearings::{HearingRecorded, NewTask, RecordHearing, RecordOutcome};
 pub use identity::{CreateUser, IssuedToken, JwtIdentity, UpdateUser};
 pub use procedures::{CreateBureau, CreateProcedure, UpdateProcedure};
-pub use transitions::{TransitionCommand, TransitionOutcome};
-pub use hearings::{HearingRecorded, NewTask, RecordHearing, RecordOutcome};
 pub use tasks::{CreateTask, UpdateTask};
+pub use transitions::{TransitionCommand, TransitionOutcome};
 
 /// Settings of the use cases that deployments may tune.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

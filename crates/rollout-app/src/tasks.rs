@@ -82,7 +82,10 @@ fn check_version(t: &Task, expected: i32) -> AppResult<()> {
 
 fn check_title(title: &str) -> AppResult<()> {
     if title.trim().is_empty() {
-        return Err(AppError::validation("title", "a title needs 1 to 200 characters"));
+        return Err(AppError::validation(
+            "title",
+            "a title needs 1 to 200 characters",
+        ));
     }
     Ok(())
 }
@@ -103,8 +106,13 @@ impl App {
         let bureau = self.task_bureau(&input).await?;
         let id = TaskId(new_uuid());
         let target = Target::new("Task", id);
-        self.require(actor, Action::WorkOnProcedure(bureau), "task.create", &target)
-            .await?;
+        self.require(
+            actor,
+            Action::WorkOnProcedure(bureau),
+            "task.create",
+            &target,
+        )
+        .await?;
         self.check_assignee(input.assignee_id).await?;
         if let Some(message) = task::check_due_on(input.due_on, self.today()) {
             return Err(AppError::validation("dueOn", message));
@@ -191,8 +199,13 @@ impl App {
         }
         let current = self.store().task(id).await?.ok_or_else(|| not_found(id))?;
         let target = Target::new("Task", id);
-        self.require(actor, Action::WorkOnProcedure(current.bureau_id), "task.update", &target)
-            .await?;
+        self.require(
+            actor,
+            Action::WorkOnProcedure(current.bureau_id),
+            "task.update",
+            &target,
+        )
+        .await?;
         check_version(&current, expected_version)?;
         if current.status != TaskStatus::Open {
             return Err(AppError::validation(
@@ -211,8 +224,12 @@ impl App {
         }
         let now = self.now();
         let after = Task {
-            title: input.title.map_or(current.title.clone(), |t| t.trim().to_owned()),
-            description: input.description.map_or(current.description.clone(), non_blank),
+            title: input
+                .title
+                .map_or(current.title.clone(), |t| t.trim().to_owned()),
+            description: input
+                .description
+                .map_or(current.description.clone(), non_blank),
             assignee_id: input.assignee_id.unwrap_or(current.assignee_id),
             due_on: input.due_on.unwrap_or(current.due_on),
             version: current.version + 1,
@@ -225,9 +242,13 @@ impl App {
             ..current.clone()
         };
         if after == unchanged {
-            return Err(AppError::validation("input", "nothing to update: give at least one field"));
+            return Err(AppError::validation(
+                "input",
+                "nothing to update: give at least one field",
+            ));
         }
-        self.write_task_change(actor, "task.update", &current, after).await
+        self.write_task_change(actor, "task.update", &current, after)
+            .await
     }
 
     /// Completes an open task with a note.
@@ -250,8 +271,15 @@ impl App {
         expected_version: i32,
         reason: Option<String>,
     ) -> AppResult<Task> {
-        self.close_task(actor, id, expected_version, TaskStatus::Cancelled, reason, "reason")
-            .await
+        self.close_task(
+            actor,
+            id,
+            expected_version,
+            TaskStatus::Cancelled,
+            reason,
+            "reason",
+        )
+        .await
     }
 
     #[instrument(skip(self, actor, note), fields(task = %id, actor = %actor.label))]
@@ -277,7 +305,8 @@ impl App {
             bureau: current.bureau_id,
             assignee: current.assignee_id,
         };
-        self.require(actor, action, verb, &Target::new("Task", id)).await?;
+        self.require(actor, action, verb, &Target::new("Task", id))
+            .await?;
         check_version(&current, expected_version)?;
         let closed = task::close(&current, status, non_blank(note), self.now())
             .map_err(|e| AppError::validation("id", e.to_string()))?;
@@ -307,12 +336,15 @@ impl App {
     }
 
     async fn commit_task(&self, writes: Vec<Write>) -> AppResult<()> {
-        self.store().commit(&writes).await.map_err(|e| match e.error {
-            StoreError::NotFound { entity, key } if entity != "task" => {
-                AppError::validation("input", format!("{entity} {key} not found"))
-            }
-            other => other.into(),
-        })
+        self.store()
+            .commit(&writes)
+            .await
+            .map_err(|e| match e.error {
+                StoreError::NotFound { entity, key } if entity != "task" => {
+                    AppError::validation("input", format!("{entity} {key} not found"))
+                }
+                other => other.into(),
+            })
     }
 
     /// One page of tasks; `overdue` in the filter is judged against today in Tokyo.

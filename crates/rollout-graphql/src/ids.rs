@@ -297,7 +297,12 @@ pub(crate) fn decode_hearing_cursor(raw: &str) -> Result<rollout_store::HearingC
         .then(|| wire.v.parse().ok())
         .flatten()
         .filter(|d| rollout_domain::bounds::check_date(*d).is_ok())
-        .ok_or_else(|| Malformed(format!("cursor {} does not belong to this listing", shown(raw))))?;
+        .ok_or_else(|| {
+            Malformed(format!(
+                "cursor {} does not belong to this listing",
+                shown(raw)
+            ))
+        })?;
     Ok(rollout_store::HearingCursor {
         held_on,
         id: rollout_domain::HearingId(parse_uuid(raw, &wire.id)?),
@@ -314,7 +319,12 @@ pub(crate) fn encode_task_cursor(c: &rollout_store::TaskCursor) -> String {
 
 pub(crate) fn decode_task_cursor(raw: &str) -> Result<rollout_store::TaskCursor, Malformed> {
     let wire = decode_wire(raw)?;
-    let bad = || Malformed(format!("cursor {} does not belong to this listing", shown(raw)));
+    let bad = || {
+        Malformed(format!(
+            "cursor {} does not belong to this listing",
+            shown(raw)
+        ))
+    };
     if wire.o != TASKS_ORDERING {
         return Err(bad());
     }

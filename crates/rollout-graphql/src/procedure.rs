@@ -184,7 +184,10 @@ impl Procedure {
     }
 
     /// The hearings that discussed this procedure, oldest first (one read for the page).
-    async fn hearings(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<crate::hearing::Hearing>> {
+    async fn hearings(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<crate::hearing::Hearing>> {
         self.page.hearings.get(app(ctx)?, self.row.id).await
     }
 

@@ -120,7 +120,11 @@ impl App {
     }
 
     /// A hearing by id, to whoever may read hearings (every role), as `hearings` shows it.
-    pub async fn visible_hearing(&self, actor: &Actor, id: HearingId) -> AppResult<Option<Hearing>> {
+    pub async fn visible_hearing(
+        &self,
+        actor: &Actor,
+        id: HearingId,
+    ) -> AppResult<Option<Hearing>> {
         if !crate::reads::reads(actor) {
             return Ok(None);
         }
@@ -150,7 +154,10 @@ impl App {
         {
             return Ok(hit);
         }
-        match (self.record_planned(actor, &cmd, claim.as_ref()).await, &claim) {
+        match (
+            self.record_planned(actor, &cmd, claim.as_ref()).await,
+            &claim,
+        ) {
             // Losing a race on the key may mean this very request arrived twice: answer as its
             // retry if the key has a hearing by now.
             (Err(e @ (AppError::Duplicate { .. } | AppError::Problems(_))), Some(claim)) => {
@@ -174,14 +181,14 @@ impl App {
         if hit.fingerprint != claim.fingerprint {
             return Err(key_reused());
         }
-        let hearing = self
-            .store()
-            .hearing(hit.hearing)
-            .await?
-            .ok_or_else(|| AppError::NotFound {
-                entity: "hearing",
-                key: hit.hearing.to_string(),
-            })?;
+        let hearing =
+            self.store()
+                .hearing(hit.hearing)
+                .await?
+                .ok_or_else(|| AppError::NotFound {
+                    entity: "hearing",
+                    key: hit.hearing.to_string(),
+                })?;
         Ok(Some(HearingRecorded {
             hearing,
             replayed: true,
@@ -220,7 +227,11 @@ impl App {
 
 /// A failed batch as the client sees it: a failure of an outcome's write points at that outcome.
 fn batch_error(e: BatchError, owners: &[Option<usize>]) -> AppError {
-    let owner = owners.get(e.index).copied().flatten().map(|i| i.to_string());
+    let owner = owners
+        .get(e.index)
+        .copied()
+        .flatten()
+        .map(|i| i.to_string());
     match (owner, e.error) {
         (
             _,
@@ -232,13 +243,11 @@ fn batch_error(e: BatchError, owners: &[Option<usize>]) -> AppError {
             path: vec!["idempotencyKey".to_owned()],
             message: format!("idempotency key {key} is being used concurrently"),
         },
-        (Some(i), StoreError::Conflict { expected, actual }) => {
-            AppError::Problems(vec![problem(
-                ErrorCode::VersionConflict,
-                &["outcomes", &i, "expectedVersion"],
-                format!("version conflict: expected {expected}, current {actual}"),
-            )])
-        }
+        (Some(i), StoreError::Conflict { expected, actual }) => AppError::Problems(vec![problem(
+            ErrorCode::VersionConflict,
+            &["outcomes", &i, "expectedVersion"],
+            format!("version conflict: expected {expected}, current {actual}"),
+        )]),
         (Some(i), StoreError::Duplicate { entity, key }) => AppError::Problems(vec![problem(
             ErrorCode::Duplicate,
             &["outcomes", &i],

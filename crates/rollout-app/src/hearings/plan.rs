@@ -12,8 +12,8 @@ use rollout_domain::hearing::{self, Hearing, HearingOutcome, MAX_OUTCOMES};
 use rollout_domain::target::TargetChange;
 use rollout_domain::task::{self, Task, TaskStatus};
 use rollout_domain::text::{self, TextKind};
-use rollout_domain::workflow::engine::{self, TransitionRequest, TransitionRefused};
 use rollout_domain::workflow::GuardFacts;
+use rollout_domain::workflow::engine::{self, TransitionRefused, TransitionRequest};
 use rollout_domain::{
     ApprovalRequestId, BureauId, HearingId, Procedure, ProcedureId, ProcedurePatch, TaskId,
     TransitionRecordId, UserId, bounds,
@@ -48,7 +48,11 @@ fn title(problems: &mut Vec<Problem>, path: &[&str], value: &mut String) {
     clean(problems, path, TextKind::Name, value);
     *value = value.trim().to_owned();
     if value.is_empty() {
-        problems.push(problem(ErrorCode::Validation, path, "a title needs 1 to 200 characters"));
+        problems.push(problem(
+            ErrorCode::Validation,
+            path,
+            "a title needs 1 to 200 characters",
+        ));
     }
 }
 
@@ -57,7 +61,12 @@ pub(super) fn clean_text(cmd: &mut RecordHearing) -> AppResult<()> {
     let mut problems = Vec::new();
     title(&mut problems, &["title"], &mut cmd.title);
     for (i, a) in cmd.attendees.iter_mut().enumerate() {
-        clean(&mut problems, &["attendees", &i.to_string()], TextKind::Name, a);
+        clean(
+            &mut problems,
+            &["attendees", &i.to_string()],
+            TextKind::Name,
+            a,
+        );
     }
     if let Some(notes) = cmd.notes.as_mut() {
         clean(&mut problems, &["notes"], TextKind::Comment, notes);
@@ -65,14 +74,28 @@ pub(super) fn clean_text(cmd: &mut RecordHearing) -> AppResult<()> {
     for (i, o) in cmd.outcomes.iter_mut().enumerate().take(MAX_OUTCOMES + 1) {
         let i = i.to_string();
         if let Some(v) = o.issues.as_mut() {
-            clean(&mut problems, &["outcomes", &i, "issues"], TextKind::Comment, v);
+            clean(
+                &mut problems,
+                &["outcomes", &i, "issues"],
+                TextKind::Comment,
+                v,
+            );
         }
         if let Some(v) = o.next_step.as_mut() {
-            clean(&mut problems, &["outcomes", &i, "nextStep"], TextKind::Comment, v);
+            clean(
+                &mut problems,
+                &["outcomes", &i, "nextStep"],
+                TextKind::Comment,
+                v,
+            );
         }
         for (j, t) in o.tasks.iter_mut().enumerate() {
             let j = j.to_string();
-            title(&mut problems, &["outcomes", &i, "tasks", &j, "title"], &mut t.title);
+            title(
+                &mut problems,
+                &["outcomes", &i, "tasks", &j, "title"],
+                &mut t.title,
+            );
             if let Some(d) = t.description.as_mut() {
                 let path = ["outcomes", &i, "tasks", &j, "description"];
                 clean(&mut problems, &path, TextKind::Comment, d);
@@ -95,16 +118,28 @@ struct Applied {
 }
 
 impl App {
-    pub(super) async fn plan_hearing(&self, actor: &Actor, cmd: &RecordHearing) -> AppResult<Planned> {
+    pub(super) async fn plan_hearing(
+        &self,
+        actor: &Actor,
+        cmd: &RecordHearing,
+    ) -> AppResult<Planned> {
         let me = actor.user_id().ok_or_else(|| {
-            AppError::validation("input", "hearings are recorded by people, not by the system")
+            AppError::validation(
+                "input",
+                "hearings are recorded by people, not by the system",
+            )
         })?;
         let (now, today) = (self.now(), self.today());
         let id = HearingId(new_uuid());
         let target = Target::new("Hearing", id);
         let bureau = self.bureau_id(&cmd.bureau_code, "bureauCode").await?;
-        self.require(actor, Action::WorkOnProcedure(bureau), "hearing.record", &target)
-            .await?;
+        self.require(
+            actor,
+            Action::WorkOnProcedure(bureau),
+            "hearing.record",
+            &target,
+        )
+        .await?;
         let mut hearing = Hearing {
             id,
             bureau_id: bureau,
@@ -194,7 +229,11 @@ impl App {
                 let j = j.to_string();
                 if let Some(a) = t.assignee_id.filter(|a| !known_users.contains(a)) {
                     let path = ["outcomes", &at, "tasks", &j, "assigneeId"];
-                    problems.push(problem(ErrorCode::Validation, &path, format!("no user {a}")));
+                    problems.push(problem(
+                        ErrorCode::Validation,
+                        &path,
+                        format!("no user {a}"),
+                    ));
                 }
                 if let Some(message) = task::check_due_on(t.due_on, today) {
                     let path = ["outcomes", &at, "tasks", &j, "dueOn"];
@@ -241,7 +280,13 @@ impl App {
             writes.extend([Write::InsertTask(t), Write::Audit(audit)]);
             owners.extend([Some(i), Some(i)]);
         }
-        let audit = self.audit_entry(actor, "hearing.record", &target, None, Some(hearing_json(&hearing)));
+        let audit = self.audit_entry(
+            actor,
+            "hearing.record",
+            &target,
+            None,
+            Some(hearing_json(&hearing)),
+        );
         writes.push(Write::Audit(audit));
         owners.push(None);
         Ok(Planned {
@@ -254,13 +299,21 @@ impl App {
 
     /// The writes of one applied outcome, or the problem that stops it (planned on the
     /// procedure as the outcome's update leaves it).
-    fn apply_outcome(&self, actor: &Actor, me: UserId, input: &OutcomeInput<'_>) -> Result<Applied, Problem> {
+    fn apply_outcome(
+        &self,
+        actor: &Actor,
+        me: UserId,
+        input: &OutcomeInput<'_>,
+    ) -> Result<Applied, Problem> {
         let (o, p, at) = (input.outcome, input.procedure, input.index);
         if p.version != o.expected_version {
             return Err(problem(
                 ErrorCode::VersionConflict,
                 &["outcomes", at, "expectedVersion"],
-                format!("version conflict: expected {}, current {}", o.expected_version, p.version),
+                format!(
+                    "version conflict: expected {}, current {}",
+                    o.expected_version, p.version
+                ),
             ));
         }
         let now = self.now();
@@ -269,7 +322,10 @@ impl App {
                 .agreed_target_quarter
                 .filter(|q| p.target_quarter != Some(*q))
                 .map(Some),
-            platform: o.agreed_platform.filter(|x| p.platform != Some(*x)).map(Some),
+            platform: o
+                .agreed_platform
+                .filter(|x| p.platform != Some(*x))
+                .map(Some),
             ..ProcedurePatch::default()
         };
         let mut writes = Vec::new();
@@ -298,18 +354,26 @@ impl App {
             }
         }
         let target = Target::new("Procedure", p.id);
-        let moved = |to: &str| problem(
-            ErrorCode::InvalidTransition,
-            &["outcomes", at],
-            format!("{}: no transition from {:?} to {to:?}", o.decision.as_str(), p.state),
-        );
+        let moved = |to: &str| {
+            problem(
+                ErrorCode::InvalidTransition,
+                &["outcomes", at],
+                format!(
+                    "{}: no transition from {:?} to {to:?}",
+                    o.decision.as_str(),
+                    p.state
+                ),
+            )
+        };
         let Some(to) = o.decision.target_state() else {
             return Ok(self.patched_only(actor, p, after, writes, &target));
         };
         let Some(def) = self.workflow().transition(&p.state, to) else {
             return Err(moved(to));
         };
-        let no_facts = GuardFacts { latest_user_test: None };
+        let no_facts = GuardFacts {
+            latest_user_test: None,
+        };
         let plan = engine::plan(
             self.workflow(),
             &after,
@@ -344,9 +408,8 @@ impl App {
                 ));
             }
             let days = i64::from(self.settings().approval_expiry_days);
-            let expires_at = bounds::days_after(now, days).map_err(|e| {
-                problem(ErrorCode::Validation, &["outcomes", at], e.to_string())
-            })?;
+            let expires_at = bounds::days_after(now, days)
+                .map_err(|e| problem(ErrorCode::Validation, &["outcomes", at], e.to_string()))?;
             let request = ApprovalRequest {
                 id: ApprovalRequestId(new_uuid()),
                 procedure_id: p.id,
@@ -372,9 +435,13 @@ impl App {
                 Some(approval_json(&request)),
             );
             let mut applied = self.patched_only(actor, p, after.clone(), writes, &target);
-            applied.events.push(ProcedureEvent::approval_requested(&after, &request, actor));
+            applied
+                .events
+                .push(ProcedureEvent::approval_requested(&after, &request, actor));
             applied.request = Some(request.id);
-            applied.writes.extend([Write::OpenApproval(request), Write::Audit(audit)]);
+            applied
+                .writes
+                .extend([Write::OpenApproval(request), Write::Audit(audit)]);
             return Ok(applied);
         }
         let moved_to = after_plan(&after, &plan);

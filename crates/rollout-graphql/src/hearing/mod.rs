@@ -151,7 +151,9 @@ impl HearingOutcome {
     /// The procedure as it is now.
     async fn procedure(&self, ctx: &Context<'_>) -> async_graphql::Result<Procedure> {
         let refs = &self.hearing.page;
-        refs.procedures.get(app(ctx)?, self.row().procedure_id).await
+        refs.procedures
+            .get(app(ctx)?, self.row().procedure_id)
+            .await
     }
 
     async fn decision(&self) -> HearingDecision {
@@ -215,7 +217,12 @@ impl HearingOutcome {
 
     /// The tasks the hearing left for this procedure.
     async fn tasks(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Task>> {
-        let all = self.hearing.page.tasks.get(app(ctx)?, self.hearing.row.id).await?;
+        let all = self
+            .hearing
+            .page
+            .tasks
+            .get(app(ctx)?, self.hearing.row.id)
+            .await?;
         let procedure = self.row().procedure_id;
         Ok(all
             .into_iter()

@@ -188,7 +188,8 @@ impl HearingTaskBatch {
 #[derive(Debug)]
 pub(crate) struct ProcedureTaskBatches {
     procedures: Vec<ProcedureId>,
-    by_status: std::sync::Mutex<HashMap<Option<domain::TaskStatus>, Arc<Batch<ProcedureId, Vec<Task>>>>>,
+    by_status:
+        std::sync::Mutex<HashMap<Option<domain::TaskStatus>, Arc<Batch<ProcedureId, Vec<Task>>>>>,
 }
 
 impl ProcedureTaskBatches {
@@ -215,10 +216,7 @@ impl ProcedureTaskBatches {
             .clone();
         let map = batch
             .loaded("procedure_tasks", |ids| async move {
-                let rows = app
-                    .store()
-                    .tasks_for_procedures(&ids, status)
-                    .await?;
+                let rows = app.store().tasks_for_procedures(&ids, status).await?;
                 let mut grouped: HashMap<ProcedureId, Vec<Task>> = HashMap::new();
                 for t in Task::page(rows) {
                     if let Some(p) = t.row.procedure_id {

@@ -32,7 +32,10 @@ pub struct TaskFilterInput {
 }
 
 impl TaskFilterInput {
-    async fn into_store(self, ctx: &Context<'_>) -> async_graphql::Result<rollout_store::TaskFilter> {
+    async fn into_store(
+        self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<rollout_store::TaskFilter> {
         let app = app(ctx)?;
         let mut bureau_ids = Vec::new();
         for raw in self.bureau_codes.unwrap_or_default() {
@@ -157,7 +160,11 @@ impl TaskQuery {
         let first = page_size(first)?;
         let after = cursor(after)?;
         let page = app(ctx)?
-            .my_tasks(&actor, status.map(Into::into), page_request(ctx, first, after))
+            .my_tasks(
+                &actor,
+                status.map(Into::into),
+                page_request(ctx, first, after),
+            )
             .await
             .map_err(|e| errors::graphql_error(&e))?;
         Ok(TaskConnection::new(page))

@@ -289,6 +289,10 @@ impl<'a> Generator<'a> {
             procedure.updated_at = at;
             history.push(plan.record);
         }
-        ProcedureSeed { procedure, history }
+        ProcedureSeed {
+            procedure,
+            history,
+            target_changes: Vec::new(),
+        }
     }
 }

@@ -254,6 +254,30 @@ const ROOT_FIELDS: &[(&str, &str)] = &[
         "revokeDelegation",
         r#"mutation { revokeDelegation(input: {id: "x"}) { errors { code } } }"#,
     ),
+    // Issue 10: hearings and tasks.
+    ("hearings", "{ hearings { totalCount } }"),
+    ("tasks", "{ tasks { totalCount } }"),
+    ("myTasks", "{ myTasks { totalCount } }"),
+    (
+        "recordHearing",
+        r#"mutation { recordHearing(input: {bureauCode: "KANKYO", heldOn: "2026-06-15", kind: OTHER, title: "x", outcomes: []}) { errors { code } } }"#,
+    ),
+    (
+        "createTask",
+        r#"mutation { createTask(input: {title: "x", bureauCode: "KANKYO"}) { errors { code } } }"#,
+    ),
+    (
+        "updateTask",
+        r#"mutation { updateTask(input: {id: "x", expectedVersion: 1, title: "y"}) { errors { code } } }"#,
+    ),
+    (
+        "completeTask",
+        r#"mutation { completeTask(input: {id: "x", expectedVersion: 1}) { errors { code } } }"#,
+    ),
+    (
+        "cancelTask",
+        r#"mutation { cancelTask(input: {id: "x", expectedVersion: 1}) { errors { code } } }"#,
+    ),
 ];
 
 fn field_names(data: &Value, root: &str) -> BTreeSet<String> {

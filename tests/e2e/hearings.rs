@@ -10,7 +10,6 @@ use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
 use crate::common::{Options, TestServer, TestUser, both_backends, nodes, payload_errors};
-use crate::subscriptions::{Frame, MODERN, connect, subscribe};
 
 both_backends!(
     with super::options;
@@ -18,7 +17,6 @@ both_backends!(
     one_stale_version_writes_nothing,
     a_retry_with_the_same_key_returns_the_first_hearing,
     a_coordinator_hearing_about_another_bureau_is_refused_whole,
-    moves_are_procedure_events_and_an_abolition_waits_for_approval,
 );
 
 /// 2026-11-25 10:00 in Tokyo.
@@ -36,11 +34,11 @@ const RECORD: &str = "mutation($input: RecordHearingInput!) { recordHearing(inpu
                  record { id from to transition comment } tasks { title } } }
     replayed errors { code message path } } }";
 
-const TITLE: &str = "環境局 制度所管部署ヒアリング";
-const COMMENT: &str = "環境局 制度所管部署ヒアリング (2026-11-20)";
+pub(crate) const TITLE: &str = "環境局 制度所管部署ヒアリング";
+pub(crate) const COMMENT: &str = "環境局 制度所管部署ヒアリング (2026-11-20)";
 
 /// The environment bureau (and the welfare bureau), five procedures in `hearing`; their ids.
-async fn fixture(server: &TestServer) -> Vec<String> {
+pub(crate) async fn fixture(server: &TestServer) -> Vec<String> {
     server
         .create_bureau("KANKYO", "環境局", "Bureau of Environment")
         .await;
@@ -356,67 +354,4 @@ async fn a_coordinator_hearing_about_another_bureau_is_refused_whole(server: Tes
     let payload = record(&server, &coordinator, input).await;
     assert_eq!(payload["errors"], json!([]), "{payload}");
     assert_eq!(counts(&server).await, (1, 2));
-}
-
-async fn moves_are_procedure_events_and_an_abolition_waits_for_approval(server: TestServer) {
-    let ids = fixture(&server).await;
-    let mut socket = connect(&server, "/graphql/ws", MODERN, None).await.unwrap();
-    socket
-        .init(json!({"Authorization": format!("Bearer {}", server.po.token)}))
-        .await;
-    socket
-        .send(subscribe("kankyo", json!({"bureauCodes": ["KANKYO"]})))
-        .await;
-    let mut probe_version = 1;
-    socket
-        .wait_until_live(&server, &server.po, "kankyo", &ids[4], &mut probe_version)
-        .await;
-
-    let input = json!({
-        "bureauCode": "KANKYO", "heldOn": "2026-11-20", "kind": "POLICY_DEPARTMENT", "title": TITLE,
-        "outcomes": [
-            { "procedureId": ids[0], "expectedVersion": 1, "decision": "PROCEED",
-              "agreedTargetQuarter": "FY2027-Q1", "apply": true },
-            { "procedureId": ids[1], "expectedVersion": 1, "decision": "PROPOSE_ABOLITION", "apply": true },
-        ],
-    });
-    let payload = server
-        .data(
-            "mutation($input: RecordHearingInput!) { recordHearing(input: $input) {
-               hearing { outcomes { record { to } approvalRequest { id status to comment } } } errors { code message path } } }",
-            json!({ "input": input }),
-        )
-        .await["recordHearing"]
-        .clone();
-    assert_eq!(payload["errors"], json!([]), "{payload}");
-    let outcomes = &payload["hearing"]["outcomes"];
-    assert_eq!(outcomes[0]["record"]["to"], "scheduled");
-    let request = &outcomes[1]["approvalRequest"];
-    assert_eq!(
-        (&outcomes[1]["record"], &request["status"], &request["to"], &request["comment"]),
-        (&Value::Null, &json!("PENDING"), &json!("abolished"), &json!(COMMENT))
-    );
-    // The moves reach subscribers: the transition, then the opened request.
-    let mut events = Vec::new();
-    for _ in 0..2 {
-        let Frame::Message(message) = socket.next().await else {
-            panic!("the socket closed");
-        };
-        let e = &message["payload"]["data"]["procedureEvents"];
-        events.push((e["kind"].clone(), e["procedure"]["code"].clone(), e["record"]["to"].clone()));
-    }
-    assert_eq!(
-        events,
-        [
-            (json!("TRANSITIONED"), json!("KANKYO-0001"), json!("scheduled")),
-            (json!("APPROVAL_REQUESTED"), json!("KANKYO-0002"), Value::Null),
-        ]
-    );
-    // Proposing abolition abolishes nothing: the procedure waits for the approvals.
-    let data = server
-        .data("query($id: ID!) { procedure(id: $id) { version state { key } pendingApproval { id } } }", json!({ "id": ids[1] }))
-        .await;
-    let p = &data["procedure"];
-    assert_eq!((&p["version"], &p["state"]["key"]), (&json!(1), &json!("hearing")));
-    assert_eq!(p["pendingApproval"]["id"], request["id"]);
 }

@@ -38,5 +38,6 @@ mod text_rules;
 mod walk;
 mod workflow_file;
 // Issue 10: hearings and tasks.
+mod hearing_events;
 mod hearings;
 mod tasks;

@@ -15,6 +15,7 @@
 //! The planning itself lives in `plan.rs`; this file owns the command, the retry logic and the
 //! mapping of a failed batch back to the outcome it came from.
 
+mod outcome;
 mod plan;
 
 use chrono::NaiveDate;

@@ -184,12 +184,14 @@ impl HearingTaskBatch {
     }
 }
 
+/// The tasks of each procedure of a page with one status (or any).
+type TaskBatch = Batch<ProcedureId, Vec<Task>>;
+
 /// The tasks of each procedure of a page, one batch (one read) per status asked for.
 #[derive(Debug)]
 pub(crate) struct ProcedureTaskBatches {
     procedures: Vec<ProcedureId>,
-    by_status:
-        std::sync::Mutex<HashMap<Option<domain::TaskStatus>, Arc<Batch<ProcedureId, Vec<Task>>>>>,
+    by_status: std::sync::Mutex<HashMap<Option<domain::TaskStatus>, Arc<TaskBatch>>>,
 }
 
 impl ProcedureTaskBatches {

@@ -40,3 +40,7 @@ mod walk;
 mod slipped;
 mod user_tests;
 mod workflow_file;
+// Issue 10: hearings and tasks.
+mod hearing_events;
+mod hearings;
+mod tasks;

@@ -87,6 +87,21 @@ async fn node_obeys_each_types_query_permissions(server: TestServer) {
         .await;
 
     let user_test = server.pass_user_test_as(&own, &procedure_id).await;
+    // Issue 10: a hearing (held today in Tokyo) that left a task.
+    let hearing = server
+        .data_as(
+            &server.po,
+            "mutation($input: RecordHearingInput!) {
+               recordHearing(input: $input) { hearing { id tasks { id } } errors { code message path } }
+             }",
+            json!({ "input": {
+                "bureauCode": "KANKYO", "heldOn": tokyo_day(0), "kind": "OTHER", "title": "打合せ",
+                "outcomes": [{ "procedureId": procedure_id, "expectedVersion": 2, "decision": "UNDECIDED",
+                               "tasks": [{ "title": "確認" }] }],
+            } }),
+        )
+        .await;
+
     // Per Node type: an object of it, and whether each of LOOKERS sees it.
     let table: Vec<(&str, String, [bool; 5])> = vec![
         ("Bureau", id_at(&bureau, &["id"]), [true; 5]),
@@ -115,6 +130,20 @@ async fn node_obeys_each_types_query_permissions(server: TestServer) {
             "Delegation",
             id_at(&delegation, &["createDelegation", "delegation", "id"]),
             [true, true, false, false, false],
+        ),
+        // Hearings and tasks: every role reads them (`hearings`, `tasks`).
+        (
+            "Hearing",
+            id_at(&hearing, &["recordHearing", "hearing", "id"]),
+            [true; 5],
+        ),
+        (
+            "Task",
+            hearing["recordHearing"]["hearing"]["tasks"][0]["id"]
+                .as_str()
+                .unwrap_or_else(|| panic!("no task: {hearing}"))
+                .to_owned(),
+            [true; 5],
         ),
     ];
 

@@ -99,6 +99,61 @@ async fn user_tests(server: &TestServer, id: &str) -> usize {
         .map_or(0, Vec::len)
 }
 
+// Issue 10: hearings and tasks.
+const RECORD_HEARING: &str = "mutation($input: RecordHearingInput!) { recordHearing(input: $input) { hearing { id } errors { code message path } } }";
+const CREATE_TASK: &str = "mutation($input: CreateTaskInput!) { createTask(input: $input) { task { id } errors { code message path } } }";
+const UPDATE_TASK: &str = "mutation($input: UpdateTaskInput!) { updateTask(input: $input) { task { id } errors { code message path } } }";
+const COMPLETE_TASK: &str = "mutation($input: CompleteTaskInput!) { completeTask(input: $input) { task { id } errors { code message path } } }";
+const CANCEL_TASK: &str = "mutation($input: CancelTaskInput!) { cancelTask(input: $input) { task { id } errors { code message path } } }";
+
+/// A task of `procedure` made by the project office; its id.
+async fn task_of(server: &TestServer, procedure: &str) -> String {
+    let data = server
+        .data(
+            CREATE_TASK,
+            json!({ "input": { "title": "確認", "procedureId": procedure } }),
+        )
+        .await;
+    data["createTask"]["task"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("createTask: {data}"))
+        .to_owned()
+}
+
+/// Every hearing and task mutation as `user` on `procedure` (of `bureau`) and on `task`, each
+/// refused with `change` (recording, creating, updating) or `close` (completing, cancelling).
+async fn assert_evidence_forbidden(
+    server: &TestServer,
+    user: &TestUser,
+    (bureau, procedure, task): (&str, &str, &str),
+    change: &str,
+    close: &str,
+) {
+    let hearing = json!({ "input": { "bureauCode": bureau, "heldOn": "2026-01-15", "kind": "OTHER", "title": "x",
+        "outcomes": [{ "procedureId": procedure, "expectedVersion": 1, "decision": "UNDECIDED" }] } });
+    let create = json!({ "input": { "title": "x", "procedureId": procedure } });
+    let update = json!({ "input": { "id": task, "expectedVersion": 1, "title": "y" } });
+    let version = json!({ "input": { "id": task, "expectedVersion": 1 } });
+    for (field, query, variables, message) in [
+        ("recordHearing", RECORD_HEARING, hearing, change),
+        ("createTask", CREATE_TASK, create, change),
+        ("updateTask", UPDATE_TASK, update, change),
+        ("completeTask", COMPLETE_TASK, version.clone(), close),
+        ("cancelTask", CANCEL_TASK, version, close),
+    ] {
+        assert_forbidden(server, user, field, query, variables, message).await;
+    }
+    let data = server
+        .data("query($id: ID!) { node(id: $id) { ... on Task { version status } } hearings { totalCount } }", json!({ "id": task }))
+        .await;
+    assert_eq!(
+        data["node"],
+        json!({ "version": 1, "status": "OPEN" }),
+        "{data}"
+    );
+    assert_eq!(data["hearings"]["totalCount"], 0);
+}
+
 fn create_input(bureau: &str, code: &str) -> Value {
     json!({ "input": { "code": code, "name": "新しい手続", "bureauCode": bureau, "category": "STANDARD", "authority": "TOKYO" } })
 }
@@ -200,6 +255,9 @@ async fn viewer_reads_but_changes_nothing(server: TestServer) {
         .data_as(viewer, CREATE_TOKEN, json!({ "id": null }))
         .await;
     assert_eq!(own["createToken"]["errors"], json!([]), "{own}");
+    let task = task_of(&server, &kankyo).await;
+    let close = "VIEWER may not complete or cancel this task";
+    assert_evidence_forbidden(&server, viewer, ("KANKYO", &kankyo, &task), change, close).await;
 }
 
 async fn coordinator_works_in_its_own_bureau_only(server: TestServer) {
@@ -291,6 +349,11 @@ async fn coordinator_works_in_its_own_bureau_only(server: TestServer) {
     assert_eq!(all["procedures"]["totalCount"], 3);
     assert_query_forbidden(&server, &coordinator, "{ users { id } }").await;
     assert_query_forbidden(&server, &coordinator, "{ auditLog { totalCount } }").await;
+    // Another bureau's hearings and tasks, likewise.
+    let task = task_of(&server, &other).await;
+    let close = "BUREAU_COORDINATOR may not complete or cancel this task";
+    let target = ("FUKUSHI", other.as_str(), task.as_str());
+    assert_evidence_forbidden(&server, &coordinator, target, message, close).await;
 }
 
 async fn project_office_works_on_every_procedure(server: TestServer) {
@@ -346,6 +409,23 @@ async fn project_office_works_on_every_procedure(server: TestServer) {
     )
     .await;
     assert_query_forbidden(&server, po, "{ users { id } }").await;
+    // Every bureau's tasks: created, updated and closed.
+    let task = task_of(&server, &fukushi).await;
+    for (query, field, input) in [
+        (
+            UPDATE_TASK,
+            "updateTask",
+            json!({ "id": task, "expectedVersion": 1, "title": "再確認" }),
+        ),
+        (
+            CANCEL_TASK,
+            "cancelTask",
+            json!({ "id": task, "expectedVersion": 2, "reason": "不要" }),
+        ),
+    ] {
+        let data = server.data_as(po, query, json!({ "input": input })).await;
+        assert_eq!(data[field]["errors"], json!([]), "{field}: {data}");
+    }
 }
 
 async fn admin_manages_users_and_bureaus_only(server: TestServer) {
@@ -421,6 +501,9 @@ async fn admin_manages_users_and_bureaus_only(server: TestServer) {
     }
     assert_eq!(server.snapshot(&kankyo).await, (1, 1));
     assert_eq!(user_tests(&server, &kankyo).await, 0);
+    let task = task_of(&server, &kankyo).await;
+    let close = "ADMIN may not complete or cancel this task";
+    assert_evidence_forbidden(&server, admin, ("KANKYO", &kankyo, &task), message, close).await;
     // Nobody disables themselves, not even an administrator.
     let data = server
         .data_as(admin, "mutation($id: ID!) { updateUser(input: { id: $id, disabled: true }) { user { id } errors { code path } } }", json!({ "id": admin.id }))

@@ -26,6 +26,9 @@ mod transitions;
 // Issue 10: user tests and target history (h-ut).
 pub mod targets;
 mod user_tests;
+// Issue 10: hearings and tasks.
+mod hearings;
+mod tasks;
 
 use std::sync::Arc;
 
@@ -37,10 +40,12 @@ pub use actor::{Actor, RequestMeta};
 pub use approvals::DecisionOutcome;
 pub use cache::{CacheChange, CacheInvalidator};
 pub use clock::{Clock, FixedClock, SystemClock, TOKYO};
-pub use error::{AppError, AppResult, ErrorCode, FieldError};
+pub use error::{AppError, AppResult, ErrorCode, FieldError, Problem};
 pub use events::{EventKind, EventRelay, ProcedureEvent};
+pub use hearings::{HearingRecorded, NewTask, RecordHearing, RecordOutcome};
 pub use identity::{CreateUser, IssuedToken, JwtIdentity, UpdateUser};
 pub use procedures::{CreateBureau, CreateProcedure, UpdateProcedure};
+pub use tasks::{CreateTask, UpdateTask};
 pub use transitions::{TransitionCommand, TransitionOutcome};
 pub use user_tests::RecordUserTest;
 

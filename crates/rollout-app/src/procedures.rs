@@ -134,7 +134,7 @@ impl App {
         Ok(created)
     }
 
-    async fn bureau_id(&self, raw: &str, field: &str) -> AppResult<BureauId> {
+    pub(crate) async fn bureau_id(&self, raw: &str, field: &str) -> AppResult<BureauId> {
         let code = BureauCode::parse(raw).map_err(|e| AppError::validation(field, e.0))?;
         match self.bureau_by_code(&code).await? {
             Some(b) => Ok(b.id),

@@ -65,7 +65,7 @@ fn fingerprint(cmd: &TransitionCommand, actor: &Actor) -> String {
 
 /// Whose idempotency keys these are: the user's id (stable across a change of e-mail address),
 /// or the system actor's label.
-fn key_owner(actor: &Actor) -> String {
+pub(crate) fn key_owner(actor: &Actor) -> String {
     actor
         .user
         .as_ref()

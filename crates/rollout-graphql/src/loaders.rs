@@ -64,7 +64,7 @@ impl<K: Copy + Ord + Hash, V> Batch<K, V> {
 
     /// The loaded values; `load` runs once, for every key, on first use (not at all for an
     /// empty batch). A key without a value is simply absent from the map.
-    async fn loaded<F, Fut>(
+    pub(crate) async fn loaded<F, Fut>(
         &self,
         what: &'static str,
         load: F,
@@ -90,11 +90,11 @@ impl<K: Copy + Ord + Hash, V> Batch<K, V> {
     }
 }
 
-fn keyed<K: Hash + Eq, V>(items: Vec<V>, key: impl Fn(&V) -> K) -> HashMap<K, V> {
+pub(crate) fn keyed<K: Hash + Eq, V>(items: Vec<V>, key: impl Fn(&V) -> K) -> HashMap<K, V> {
     items.into_iter().map(|v| (key(&v), v)).collect()
 }
 
-fn missing(what: &str, id: impl std::fmt::Display) -> async_graphql::Error {
+pub(crate) fn missing(what: &str, id: impl std::fmt::Display) -> async_graphql::Error {
     errors::internal(format!("{what} {id} is referenced but does not exist"))
 }
 

@@ -64,6 +64,8 @@ pub struct MutationRoot(
     IdentityMutation,
     ApprovalMutation,
     UserTestMutation,
+    crate::hearing::HearingMutation,
+    crate::task::TaskMutation,
 );
 
 /// Bureaus and procedures.

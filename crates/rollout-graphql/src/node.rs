@@ -36,6 +36,8 @@ pub enum Node {
     ApprovalRequest(ApprovalRequest),
     Delegation(Delegation),
     UserTest(UserTest),
+    Hearing(crate::hearing::Hearing),
+    Task(crate::task::Task),
 }
 
 #[instrument(skip(ctx), fields(id = %id.as_str()))]
@@ -80,6 +82,14 @@ pub(crate) async fn node(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Op
             .visible_user_test(&actor, UserTestId(uuid))
             .await
             .map(|t| t.map(|t| Node::UserTest(UserTest::single(t)))),
+        NodeType::Hearing => app
+            .visible_hearing(&actor, rollout_domain::HearingId(uuid))
+            .await
+            .map(|h| h.map(|h| Node::Hearing(crate::hearing::Hearing::single(h)))),
+        NodeType::Task => app
+            .visible_task(&actor, rollout_domain::TaskId(uuid))
+            .await
+            .map(|t| t.map(|t| Node::Task(crate::task::Task::single(t)))),
     };
     found.map_err(|e| errors::graphql_error(&e))
 }

@@ -43,6 +43,8 @@ struct PageRefs {
     guard_facts: GuardFactsBatch,
     user_tests: UserTestsBatch,
     target_histories: TargetHistoryBatch,
+    hearings: crate::hearing::ProcedureHearingBatch,
+    tasks: crate::task::ProcedureTaskBatches,
 }
 
 impl Procedure {
@@ -62,6 +64,8 @@ impl Procedure {
             guard_facts: GuardFactsBatch::new(rows.iter().map(|p| p.id)),
             user_tests: UserTestsBatch::new(rows.iter().map(|p| p.id)),
             target_histories: TargetHistoryBatch::new(rows.iter().map(|p| p.id)),
+            hearings: crate::hearing::ProcedureHearingBatch::new(rows.iter().map(|p| p.id)),
+            tasks: crate::task::ProcedureTaskBatches::new(rows.iter().map(|p| p.id)),
         });
         rows.into_iter()
             .map(|row| Self {
@@ -224,6 +228,23 @@ impl Procedure {
     /// closed.
     async fn slipped(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
         Ok(app(ctx)?.is_slipped(&self.row))
+    }
+
+    /// The hearings that discussed this procedure, oldest first (one read for the page).
+    async fn hearings(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<crate::hearing::Hearing>> {
+        self.page.hearings.get(app(ctx)?, self.row.id).await
+    }
+
+    /// This procedure's tasks (with `status` when given), by due date (one read for the page).
+    async fn tasks(
+        &self,
+        ctx: &Context<'_>,
+        status: Option<crate::enums::TaskStatus>,
+    ) -> async_graphql::Result<Vec<crate::task::Task>> {
+        self.page.tasks.get(app(ctx)?, self.row.id, status).await
     }
 
     async fn created_at(&self) -> DateTime {

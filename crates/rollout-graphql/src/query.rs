@@ -24,7 +24,14 @@ use crate::{actor, app, errors};
 /// The query root.
 #[derive(Debug, Default, MergedObject)]
 #[graphql(name = "Query")]
-pub struct QueryRoot(ProcedureQuery, IdentityQuery, ApprovalQuery, AuditQuery);
+pub struct QueryRoot(
+    ProcedureQuery,
+    IdentityQuery,
+    ApprovalQuery,
+    AuditQuery,
+    crate::hearing::HearingQuery,
+    crate::task::TaskQuery,
+);
 
 /// Bureaus, procedures, the workflow and the summary; `node`.
 #[derive(Debug, Default)]

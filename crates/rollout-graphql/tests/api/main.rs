@@ -8,6 +8,7 @@ mod approvals;
 mod audit;
 mod delegations;
 mod error_codes;
+mod evidence_batching;
 mod harness;
 mod identity;
 mod listing;

@@ -248,6 +248,13 @@ impl Store for PgStore {
         transitions::record(&self.pool, id).await
     }
 
+    async fn transition_records_by_ids(
+        &self,
+        ids: &[TransitionRecordId],
+    ) -> StoreResult<Vec<TransitionRecord>> {
+        transitions::records_by_ids(&self.pool, ids).await
+    }
+
     async fn history(
         &self,
         procedure: ProcedureId,

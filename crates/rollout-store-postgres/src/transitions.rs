@@ -168,6 +168,26 @@ pub(crate) async fn record(
     found.map(|row| rows::record(&row)).transpose()
 }
 
+pub(crate) async fn records_by_ids(
+    pool: &PgPool,
+    ids: &[rollout_domain::TransitionRecordId],
+) -> StoreResult<Vec<rollout_domain::TransitionRecord>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<uuid::Uuid> = ids.iter().map(|id| id.as_uuid()).collect();
+    let found = sqlx::query(concat!(
+        "SELECT ",
+        record_columns!(),
+        " FROM transition_records WHERE id = ANY($1)"
+    ))
+    .bind(&ids)
+    .fetch_all(pool)
+    .await
+    .map_err(errors::db("load transition records"))?;
+    found.iter().map(rows::record).collect()
+}
+
 #[tracing::instrument(name = "store.history", skip_all, fields(procedure.id = %procedure))]
 pub(crate) async fn history(
     pool: &PgPool,

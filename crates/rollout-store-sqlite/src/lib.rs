@@ -340,6 +340,14 @@ impl Store for SqliteStore {
         transitions::record(&self.reader, id).await
     }
 
+    #[tracing::instrument(skip_all, fields(count = ids.len()))]
+    async fn transition_records_by_ids(
+        &self,
+        ids: &[TransitionRecordId],
+    ) -> StoreResult<Vec<TransitionRecord>> {
+        transitions::records_by_ids(&self.reader, ids).await
+    }
+
     #[tracing::instrument(skip(self, page), fields(procedure_id = %procedure, first = page.first))]
     async fn history(
         &self,

@@ -142,6 +142,29 @@ pub(crate) async fn record(
     row.map(RecordRow::into_domain).transpose()
 }
 
+pub(crate) async fn records_by_ids(
+    reader: &SqlitePool,
+    ids: &[TransitionRecordId],
+) -> StoreResult<Vec<TransitionRecord>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = QueryBuilder::<Sqlite>::new(format!(
+        "SELECT {RECORD_COLUMNS} FROM transition_records WHERE id IN ("
+    ));
+    let mut list = q.separated(", ");
+    for id in ids {
+        list.push_bind(uuid(id.0));
+    }
+    q.push(")");
+    let rows: Vec<RecordRow> = q
+        .build_query_as()
+        .fetch_all(reader)
+        .await
+        .map_err(ctx("load transition records"))?;
+    rows.into_iter().map(RecordRow::into_domain).collect()
+}
+
 pub(crate) async fn history(
     reader: &SqlitePool,
     procedure: ProcedureId,

@@ -156,6 +156,12 @@ pub trait Store:
         &self,
         id: TransitionRecordId,
     ) -> StoreResult<Option<TransitionRecord>>;
+    /// The history records among `ids` that exist, in no particular order, in one read (for a
+    /// page of hearing outcomes and other references to records).
+    async fn transition_records_by_ids(
+        &self,
+        ids: &[TransitionRecordId],
+    ) -> StoreResult<Vec<TransitionRecord>>;
     /// A procedure's history in version order (oldest first), keyset-paginated on the version.
     async fn history(
         &self,

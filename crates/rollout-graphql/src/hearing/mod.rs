@@ -26,11 +26,14 @@ use crate::enums::{HearingDecision, HearingKind, Platform};
 use crate::history::TransitionRecord;
 use crate::identity::User;
 use crate::ids::{NodeType, global_id};
+use rollout_domain::TransitionRecordId;
+use rollout_domain::history as domain_record;
+
+use crate::app;
 use crate::loaders::{Batch, BureauBatch, ProcedureBatch, UserBatch, keyed, missing};
 use crate::procedure::Procedure;
 use crate::scalars::{Date, DateTime, FiscalQuarter};
 use crate::task::{HearingTaskBatch, Task};
-use crate::{app, errors};
 
 /// A hearing (ヒアリング) and what it decided for each procedure discussed.
 #[derive(Debug, Clone)]
@@ -47,6 +50,8 @@ struct PageRefs {
     users: UserBatch,
     procedures: ProcedureBatch,
     tasks: HearingTaskBatch,
+    /// The history records the page's outcomes made.
+    records: Batch<TransitionRecordId, domain_record::TransitionRecord>,
 }
 
 impl Hearing {
@@ -60,6 +65,10 @@ impl Hearing {
                     .flat_map(|h| h.outcomes.iter().map(|o| o.procedure_id)),
             ),
             tasks: HearingTaskBatch::new(rows.iter().map(|h| h.id)),
+            records: Batch::new(
+                rows.iter()
+                    .flat_map(|h| h.outcomes.iter().filter_map(|o| o.record_id)),
+            ),
         });
         rows.into_iter()
             .map(|row| Self {
@@ -187,11 +196,18 @@ impl HearingOutcome {
             return Ok(None);
         };
         let app = app(ctx)?;
-        let record = app
-            .store()
-            .transition_record(id)
-            .await
-            .map_err(errors::store_error)?
+        let records = self
+            .hearing
+            .page
+            .records
+            .loaded("transition records", |ids| async move {
+                let rows = app.store().transition_records_by_ids(&ids).await?;
+                Ok(keyed(rows, |r| r.id))
+            })
+            .await?;
+        let record = records
+            .get(&id)
+            .cloned()
             .ok_or_else(|| missing("transition record", id))?;
         let procedure = self
             .hearing

@@ -57,7 +57,7 @@ async fn nested_hearings_and_tasks_are_one_read_per_page() {
     let data = api
         .data(
             "{ procedures(first: 100) { edges { node { code
-                hearings { title bureau { code } createdBy { email } outcomes { decision } tasks { title } }
+                hearings { title bureau { code } createdBy { email } outcomes { decision record { to } } tasks { title } }
                 tasks { title assignee { email } source { title } }
                 open: tasks(status: OPEN) { title }
                 done: tasks(status: DONE) { title } } } } }",
@@ -69,6 +69,10 @@ async fn nested_hearings_and_tasks_are_one_read_per_page() {
     for edge in edges {
         let node = &edge["node"];
         assert_eq!(node["hearings"][0]["title"], "ヒアリング", "{node}");
+        assert_eq!(
+            node["hearings"][0]["outcomes"][0]["record"]["to"], "scheduled",
+            "{node}"
+        );
         assert_eq!(node["hearings"][0]["tasks"].as_array().unwrap().len(), 12);
         assert_eq!(node["tasks"][0]["source"]["title"], "ヒアリング", "{node}");
         assert_eq!(node["tasks"][0]["assignee"]["email"], "po@example.jp");
@@ -83,6 +87,8 @@ async fn nested_hearings_and_tasks_are_one_read_per_page() {
         "users_by_ids",
         "hearing",
         "task",
+        "transition_records_by_ids",
+        "transition_record",
     ]
     .map(|m| (m, api.store.calls(m)));
     assert_eq!(
@@ -97,6 +103,9 @@ async fn nested_hearings_and_tasks_are_one_read_per_page() {
             ("users_by_ids", 2),
             ("hearing", 0),
             ("task", 0),
+            // Every outcome's history record, for the whole page.
+            ("transition_records_by_ids", 1),
+            ("transition_record", 0),
         ]
     );
 }

@@ -198,6 +198,13 @@ impl Store for CountingStore {
         self.call("transition_record")?;
         self.inner.transition_record(id).await
     }
+    async fn transition_records_by_ids(
+        &self,
+        ids: &[TransitionRecordId],
+    ) -> StoreResult<Vec<TransitionRecord>> {
+        self.call("transition_records_by_ids")?;
+        self.inner.transition_records_by_ids(ids).await
+    }
     async fn history(
         &self,
         procedure: ProcedureId,

@@ -153,6 +153,7 @@ macro_rules! store_contract_tests {
             delegations_listed_newest_first,
             delegation_revoke_keeps_first_time,
             batch_failure_writes_nothing,
+            records_by_ids_match_single_reads,
             crossed_batches_queue_instead_of_deadlocking,
             batch_transition_after_update,
             batch_hearing_round_trips,

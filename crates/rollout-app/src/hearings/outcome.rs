@@ -4,13 +4,10 @@
 //! their audit entries and events. Returns the problem that stops the outcome instead, with the
 //! outcome's path. Decides and plans only; nothing is written here.
 
-use rollout_domain::approval::{ApprovalRequest, ApprovalStatus};
 use rollout_domain::target::TargetChange;
 use rollout_domain::workflow::GuardFacts;
 use rollout_domain::workflow::engine::{self, TransitionRefused, TransitionRequest};
-use rollout_domain::{
-    ApprovalRequestId, Procedure, ProcedurePatch, TransitionRecordId, UserId, bounds,
-};
+use rollout_domain::{ApprovalRequestId, Procedure, ProcedurePatch, TransitionRecordId, UserId};
 use rollout_store::Write;
 
 use super::problem;
@@ -149,26 +146,9 @@ impl App {
                     "this procedure already has a pending approval request",
                 ));
             }
-            let days = i64::from(self.settings().approval_expiry_days);
-            let expires_at = bounds::days_after(now, days)
+            let request = self
+                .new_approval_request(&after, &plan, policy, me)
                 .map_err(|e| problem(ErrorCode::Validation, &["outcomes", at], e.to_string()))?;
-            let request = ApprovalRequest {
-                id: ApprovalRequestId(new_uuid()),
-                procedure_id: p.id,
-                transition: plan.record.transition.clone(),
-                from_state: after.state.clone(),
-                to_state: plan.to_state.clone(),
-                expected_version: after.version,
-                comment: plan.record.comment.clone(),
-                requested_by: me,
-                policy,
-                status: ApprovalStatus::Pending,
-                reason: None,
-                created_at: now,
-                expires_at,
-                closed_at: None,
-                version: 1,
-            };
             let audit = self.audit_entry(
                 actor,
                 "approval.request",

@@ -340,6 +340,16 @@ async fn prepare(app: &App, demo: bool, admin_email: &str) -> Result<Prepared, C
         .await
         .map_err(|e| CliError::app("the workflow does not fit the stored data", e))?;
     let mut prepared = Prepared::default();
+    // The administrator first: demo data brings its users (the recorders of its hearings and
+    // tasks), and the first administrator is made only while there are no users at all.
+    if let Some((admin, token)) = app
+        .bootstrap_admin(admin_email)
+        .await
+        .map_err(|e| CliError::app("cannot create the first administrator", e))?
+    {
+        tracing::info!(email = %admin.email, "no users yet: created the first administrator");
+        prepared.admin_token = Some(token.secret.expose().to_owned());
+    }
     let mut demo_loaded = false;
     if demo {
         match app.load_demo(DemoOptions::default(), &|_| {}).await {
@@ -356,14 +366,6 @@ async fn prepare(app: &App, demo: bool, admin_email: &str) -> Result<Prepared, C
             }
             Err(DemoError::App(e)) => return Err(CliError::app("cannot load demo data", e)),
         }
-    }
-    if let Some((admin, token)) = app
-        .bootstrap_admin(admin_email)
-        .await
-        .map_err(|e| CliError::app("cannot create the first administrator", e))?
-    {
-        tracing::info!(email = %admin.email, "no users yet: created the first administrator");
-        prepared.admin_token = Some(token.secret.expose().to_owned());
     }
     if demo_loaded {
         let people = app

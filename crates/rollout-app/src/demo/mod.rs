@@ -9,18 +9,21 @@
 //! disposable, an import is not (see [`crate::import`], which writes everything in one go).
 
 mod calendar;
+mod evidence;
 mod generator;
 mod names;
 mod people;
 mod real;
 mod synthetic;
+mod wording;
 
 use rollout_domain::Bureau;
 use tracing::instrument;
 
 use crate::{App, AppError};
 
-pub use generator::Generator;
+pub use evidence::{DemoStaff, StaffMember};
+pub use generator::{Generated, Generator};
 pub use people::DemoIdentity;
 
 /// The seed used unless one is given, so that every demo database looks the same.
@@ -62,6 +65,10 @@ pub struct DemoReport {
     pub synthetic_procedures: u64,
     /// History records of all procedures, creation records included.
     pub history_records: u64,
+    /// The evidence behind the histories (illustrative, like the histories themselves).
+    pub hearings: u64,
+    pub user_tests: u64,
+    pub tasks: u64,
 }
 
 /// Why a demo load did not happen or did not finish.
@@ -104,39 +111,67 @@ impl App {
             .await
             .map_err(AppError::from)?;
         self.changed(crate::CacheChange::Bureaus).await;
-        let real = generator.real_procedures();
-        let total = real.len() + options.synthetic;
+        // The evidence names its recorders: the demo users exist from here on (their tokens
+        // are made only when asked for, by `create_demo_identities`).
+        let staff = self.demo_staff().await?;
+        let real = generator.real_procedures(&staff);
+        let total = real.procedures.len() + options.synthetic;
         let mut report = DemoReport {
             bureaus: bureau_count,
             real_procedures: 0,
             synthetic_procedures: 0,
             history_records: 0,
+            hearings: 0,
+            user_tests: 0,
+            tasks: 0,
         };
         progress(DemoProgress { done: 0, total });
-        report.history_records += real.iter().map(|s| s.history.len() as u64).sum::<u64>();
-        report.real_procedures = self
-            .store()
-            .insert_procedures(&real, &audit("demo.procedures", real.len()))
-            .await
-            .map_err(AppError::from)?;
-        let mut done = real.len();
+        report.real_procedures = self.write_demo(&real, &mut report, &audit).await?;
+        let mut done = real.procedures.len();
         progress(DemoProgress { done, total });
         while done < total {
             let n = CHUNK.min(total - done);
-            let chunk = generator.synthetic_procedures(n);
-            report.history_records += chunk.iter().map(|s| s.history.len() as u64).sum::<u64>();
-            report.synthetic_procedures += self
-                .store()
-                .insert_procedures(&chunk, &audit("demo.procedures", chunk.len()))
-                .await
-                .map_err(AppError::from)?;
+            let chunk = generator.synthetic_procedures(n, &staff);
+            report.synthetic_procedures += self.write_demo(&chunk, &mut report, &audit).await?;
             done += n;
             progress(DemoProgress { done, total });
         }
         tracing::info!(?report, "demo data loaded");
         Ok(report)
     }
+
+    /// Writes one batch: its procedures with their histories, then the evidence that refers to
+    /// them (two transactions). Returns how many procedures were written.
+    async fn write_demo(
+        &self,
+        batch: &Generated,
+        report: &mut DemoReport,
+        audit: &dyn Fn(&str, usize) -> rollout_domain::audit::AuditEntry,
+    ) -> Result<u64, DemoError> {
+        let procedures = &batch.procedures;
+        let written = self
+            .store()
+            .insert_procedures(procedures, &audit("demo.procedures", procedures.len()))
+            .await
+            .map_err(AppError::from)?;
+        let e = &batch.evidence;
+        let rows = e.hearings.len() + e.user_tests.len() + e.tasks.len() + e.target_changes.len();
+        self.store()
+            .insert_evidence(e, &audit("demo.evidence", rows))
+            .await
+            .map_err(AppError::from)?;
+        report.history_records += procedures
+            .iter()
+            .map(|s| s.history.len() as u64)
+            .sum::<u64>();
+        report.hearings += e.hearings.len() as u64;
+        report.user_tests += e.user_tests.len() as u64;
+        report.tasks += e.tasks.len() as u64;
+        Ok(written)
+    }
 }
 
+#[cfg(test)]
+mod evidence_tests;
 #[cfg(test)]
 mod tests;

@@ -28,8 +28,8 @@ pub use approvals::{ApprovalCursor, ApprovalFilter, ApprovalStore, VoteResult, V
 pub use audit::{AuditCursor, AuditFilter, AuditStore};
 pub use error::StoreError;
 pub use evidence::{
-    BatchError, EvidenceSeed, EvidenceStore, HearingCursor, HearingFilter, HearingKeyHit, OverdueAsOf,
-    TaskCursor, TaskFilter, Write,
+    BatchError, EvidenceSeed, EvidenceStore, HearingCursor, HearingFilter, HearingKeyHit,
+    OverdueAsOf, TaskCursor, TaskFilter, Write,
 };
 pub use identity::IdentityStore;
 pub use query::{
@@ -73,6 +73,8 @@ pub struct IdempotencyHit {
 pub struct ProcedureSeed {
     pub procedure: Procedure,
     pub history: Vec<TransitionRecord>,
+    /// Changes of the target quarter to keep with the procedure, oldest first.
+    pub target_changes: Vec<rollout_domain::target::TargetChange>,
 }
 
 /// The storage port. Implementations must pass [`contract`]. Writes carry their audit entry,
@@ -173,7 +175,8 @@ pub trait Store:
     // --- bulk loading ---
     /// Inserts bureaus in one transaction: all or nothing.
     async fn insert_bureaus(&self, bureaus: &[Bureau], audit: &AuditEntry) -> StoreResult<u64>;
-    /// Inserts procedures with their histories in one transaction: all or nothing.
+    /// Inserts procedures with their histories and target changes in one transaction: all or
+    /// nothing.
     async fn insert_procedures(
         &self,
         seeds: &[ProcedureSeed],

@@ -110,14 +110,15 @@ impl Trail {
         });
     }
 
-    /// Moves everything into `out`, hearings and target changes in time order.
-    pub fn drain_into(mut self, out: &mut EvidenceSeed) {
+    /// Moves the hearings (in time order), user tests and tasks into `out`; returns the target
+    /// changes, oldest first, which are stored with the procedure.
+    pub fn drain_into(mut self, out: &mut EvidenceSeed) -> Vec<TargetChange> {
         self.hearings.sort_by_key(|h| h.created_at);
         self.target_changes.sort_by_key(|c| c.at);
         out.hearings.append(&mut self.hearings);
         out.user_tests.append(&mut self.user_tests);
         out.tasks.append(&mut self.tasks);
-        out.target_changes.append(&mut self.target_changes);
+        self.target_changes
     }
 }
 

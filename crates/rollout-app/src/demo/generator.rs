@@ -406,7 +406,11 @@ impl<'a> Generator<'a> {
             })
             .collect();
         trail.tasks = tasks;
-        trail.drain_into(out);
-        ProcedureSeed { procedure, history }
+        let target_changes = trail.drain_into(out);
+        ProcedureSeed {
+            procedure,
+            history,
+            target_changes,
+        }
     }
 }

@@ -155,7 +155,7 @@ impl App {
             .await
             .map_err(AppError::from)?;
         let e = &batch.evidence;
-        let rows = e.hearings.len() + e.user_tests.len() + e.tasks.len() + e.target_changes.len();
+        let rows = e.hearings.len() + e.user_tests.len() + e.tasks.len();
         self.store()
             .insert_evidence(e, &audit("demo.evidence", rows))
             .await

@@ -54,7 +54,6 @@ pub(super) fn generate_all(
     e.hearings.extend(m.hearings);
     e.user_tests.extend(m.user_tests);
     e.tasks.extend(m.tasks);
-    e.target_changes.extend(m.target_changes);
     all
 }
 

@@ -314,7 +314,11 @@ impl App {
                     updated_at: now,
                 };
                 let history = vec![creation_record(self, &procedure, &actor.label)];
-                ProcedureSeed { procedure, history }
+                ProcedureSeed {
+                    procedure,
+                    history,
+                    target_changes: Vec::new(),
+                }
             })
             .collect()
     }

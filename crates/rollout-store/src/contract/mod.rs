@@ -26,6 +26,9 @@ pub mod audit_listing;
 pub mod bulk;
 pub mod bureaus;
 pub mod delegations;
+pub mod evidence_batch;
+pub mod evidence_fixtures;
+pub mod evidence_target;
 pub mod fixtures;
 pub mod histories;
 pub mod identity;
@@ -45,6 +48,8 @@ pub use audit_listing::*;
 pub use bulk::*;
 pub use bureaus::*;
 pub use delegations::*;
+pub use evidence_batch::*;
+pub use evidence_target::*;
 pub use histories::*;
 pub use identity::*;
 pub use listing::*;
@@ -141,6 +146,14 @@ macro_rules! store_contract_tests {
             delegations_to_cover_days_inclusive,
             delegations_listed_newest_first,
             delegation_revoke_keeps_first_time,
+            batch_failure_writes_nothing,
+            batch_transition_after_update,
+            batch_hearing_round_trips,
+            batch_open_approval_duplicate,
+            batch_hearing_key_per_owner,
+            update_task_version_conflict,
+            target_changes_kept_in_order,
+            target_changes_need_their_procedure,
         );
     };
     (@cases $factory:path; $($case:ident),+ $(,)?) => {

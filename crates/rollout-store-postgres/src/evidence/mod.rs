@@ -1,4 +1,4 @@
-//! Hearings, user tests, tasks, target history and the atomic write batch on sqlite.
+//! Hearings, user tests, tasks, target history and the atomic write batch on postgres.
 //! PLACEHOLDER while issue 10's store work is in progress: every method is filled in by the
 //! store branch before this reaches main.
 
@@ -9,14 +9,16 @@ use rollout_domain::task::{Task, TaskStatus};
 use rollout_domain::user_test::{UserTest, UserTestVerdict};
 use rollout_domain::{HearingId, IdempotencyKey, ProcedureId, TaskId, UserTestId};
 use rollout_store::{
-    BatchError, EvidenceSeed, EvidenceStore, HearingCursor, HearingFilter, HearingKeyHit, Page, PageRequest,
-    StoreResult, TaskCursor, TaskFilter, Write,
+    BatchError, EvidenceSeed, EvidenceStore, HearingCursor, HearingFilter, HearingKeyHit, Page,
+    PageRequest, StoreResult, TaskCursor, TaskFilter, Write,
 };
 
-use crate::SqliteStore;
+use crate::PgStore;
+
+pub(crate) mod target;
 
 #[async_trait]
-impl EvidenceStore for SqliteStore {
+impl EvidenceStore for PgStore {
     async fn commit(&self, _writes: &[Write]) -> Result<(), BatchError> {
         unimplemented!()
     }
@@ -93,8 +95,8 @@ impl EvidenceStore for SqliteStore {
     }
     async fn target_changes_for(
         &self,
-        _procedures: &[ProcedureId],
+        procedures: &[ProcedureId],
     ) -> StoreResult<Vec<TargetChange>> {
-        unimplemented!()
+        target::for_procedures(&self.pool, procedures).await
     }
 }

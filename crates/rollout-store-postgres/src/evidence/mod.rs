@@ -1,8 +1,20 @@
-//! Hearings, user tests, tasks, target history and the atomic write batch on postgres.
-//! PLACEHOLDER while issue 10's store work is in progress: every method is filled in by the
-//! store branch before this reaches main.
+//! Hearings, user tests, tasks and target history on PostgreSQL, and the atomic write batch
+//! ([`rollout_store::EvidenceStore`]): [`commit`] applies a batch, [`writes`] and [`target`]
+//! write rows inside a transaction, [`bulk`] loads seeds, [`hearings`], [`tasks`] and
+//! [`user_tests`] read, with decoders in [`rows`]. Batch reads are one statement whatever the
+//! number of ids (`= ANY($1)` with one array parameter).
+
+mod bulk;
+mod commit;
+mod hearings;
+mod rows;
+pub(crate) mod target;
+mod tasks;
+mod user_tests;
+mod writes;
 
 use async_trait::async_trait;
+use rollout_domain::audit::AuditEntry;
 use rollout_domain::hearing::Hearing;
 use rollout_domain::target::TargetChange;
 use rollout_domain::task::{Task, TaskStatus};
@@ -15,84 +27,109 @@ use rollout_store::{
 
 use crate::PgStore;
 
-pub(crate) mod target;
-
 #[async_trait]
 impl EvidenceStore for PgStore {
-    async fn commit(&self, _writes: &[Write]) -> Result<(), BatchError> {
-        unimplemented!()
+    #[tracing::instrument(name = "store.commit", skip_all, fields(writes = writes.len()))]
+    async fn commit(&self, writes: &[Write]) -> Result<(), BatchError> {
+        commit::apply_all(&self.pool, writes).await
     }
-    async fn insert_evidence(
-        &self,
-        _seed: &EvidenceSeed,
-        _audit: &rollout_domain::audit::AuditEntry,
-    ) -> StoreResult<u64> {
-        unimplemented!()
+
+    #[tracing::instrument(skip_all)]
+    async fn insert_evidence(&self, seed: &EvidenceSeed, audit: &AuditEntry) -> StoreResult<u64> {
+        bulk::insert(&self.pool, seed, audit).await
     }
-    async fn hearing(&self, _id: HearingId) -> StoreResult<Option<Hearing>> {
-        unimplemented!()
+
+    #[tracing::instrument(skip(self), fields(hearing_id = %id))]
+    async fn hearing(&self, id: HearingId) -> StoreResult<Option<Hearing>> {
+        Ok(hearings::by_ids(&self.pool, &[id]).await?.pop())
     }
-    async fn hearings_by_ids(&self, _ids: &[HearingId]) -> StoreResult<Vec<Hearing>> {
-        unimplemented!()
+
+    #[tracing::instrument(skip_all, fields(count = ids.len()))]
+    async fn hearings_by_ids(&self, ids: &[HearingId]) -> StoreResult<Vec<Hearing>> {
+        hearings::by_ids(&self.pool, ids).await
     }
+
+    #[tracing::instrument(skip_all, fields(first = page.first))]
     async fn list_hearings(
         &self,
-        _filter: &HearingFilter,
-        _page: &PageRequest<HearingCursor>,
+        filter: &HearingFilter,
+        page: &PageRequest<HearingCursor>,
     ) -> StoreResult<Page<Hearing>> {
-        unimplemented!()
+        hearings::list(&self.pool, filter, page).await
     }
+
+    #[tracing::instrument(skip_all, fields(count = procedures.len()))]
     async fn hearings_for_procedures(
         &self,
-        _procedures: &[ProcedureId],
+        procedures: &[ProcedureId],
     ) -> StoreResult<Vec<(ProcedureId, Hearing)>> {
-        unimplemented!()
+        hearings::for_procedures(&self.pool, procedures).await
     }
+
+    #[tracing::instrument(skip_all)]
     async fn hearing_key_hit(
         &self,
-        _owner: &str,
-        _key: &IdempotencyKey,
+        owner: &str,
+        key: &IdempotencyKey,
     ) -> StoreResult<Option<HearingKeyHit>> {
-        unimplemented!()
+        hearings::key_hit(&self.pool, owner, key).await
     }
-    async fn user_test(&self, _id: UserTestId) -> StoreResult<Option<UserTest>> {
-        unimplemented!()
+
+    #[tracing::instrument(skip(self), fields(user_test_id = %id))]
+    async fn user_test(&self, id: UserTestId) -> StoreResult<Option<UserTest>> {
+        user_tests::get_one(&self.pool, id).await
     }
+
+    #[tracing::instrument(skip_all, fields(count = procedures.len()))]
     async fn user_tests_for_procedures(
         &self,
-        _procedures: &[ProcedureId],
+        procedures: &[ProcedureId],
     ) -> StoreResult<Vec<UserTest>> {
-        unimplemented!()
+        user_tests::for_procedures(&self.pool, procedures).await
     }
+
+    #[tracing::instrument(skip_all, fields(count = procedures.len()))]
     async fn latest_user_test_verdicts(
         &self,
-        _procedures: &[ProcedureId],
+        procedures: &[ProcedureId],
     ) -> StoreResult<Vec<(ProcedureId, UserTestVerdict)>> {
-        Ok(Vec::new())
+        user_tests::latest_verdicts(&self.pool, procedures).await
     }
-    async fn task(&self, _id: TaskId) -> StoreResult<Option<Task>> {
-        unimplemented!()
+
+    #[tracing::instrument(skip(self), fields(task_id = %id))]
+    async fn task(&self, id: TaskId) -> StoreResult<Option<Task>> {
+        tasks::get(&self.pool, id).await
     }
-    async fn tasks_by_ids(&self, _ids: &[TaskId]) -> StoreResult<Vec<Task>> {
-        unimplemented!()
+
+    #[tracing::instrument(skip_all, fields(count = ids.len()))]
+    async fn tasks_by_ids(&self, ids: &[TaskId]) -> StoreResult<Vec<Task>> {
+        tasks::by_ids(&self.pool, ids).await
     }
+
+    #[tracing::instrument(skip_all, fields(first = page.first))]
     async fn list_tasks(
         &self,
-        _filter: &TaskFilter,
-        _page: &PageRequest<TaskCursor>,
+        filter: &TaskFilter,
+        page: &PageRequest<TaskCursor>,
     ) -> StoreResult<Page<Task>> {
-        unimplemented!()
+        tasks::list(&self.pool, filter, page).await
     }
+
+    #[tracing::instrument(skip_all, fields(count = procedures.len()))]
     async fn tasks_for_procedures(
         &self,
-        _procedures: &[ProcedureId],
-        _status: Option<TaskStatus>,
+        procedures: &[ProcedureId],
+        status: Option<TaskStatus>,
     ) -> StoreResult<Vec<Task>> {
-        unimplemented!()
+        tasks::for_procedures(&self.pool, procedures, status).await
     }
-    async fn tasks_for_hearings(&self, _hearings: &[HearingId]) -> StoreResult<Vec<Task>> {
-        unimplemented!()
+
+    #[tracing::instrument(skip_all, fields(count = hearings.len()))]
+    async fn tasks_for_hearings(&self, hearings: &[HearingId]) -> StoreResult<Vec<Task>> {
+        tasks::for_hearings(&self.pool, hearings).await
     }
+
+    #[tracing::instrument(skip_all, fields(count = procedures.len()))]
     async fn target_changes_for(
         &self,
         procedures: &[ProcedureId],

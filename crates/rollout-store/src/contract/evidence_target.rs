@@ -12,7 +12,8 @@ use uuid::Uuid;
 use super::fixtures::{at, audit, audit_trail, procedure, quarter, seed_bureau, seed_with_history};
 use crate::{Store, StoreError, Write};
 
-pub(crate) fn change(
+/// A change of `p`'s target quarter at `at(seconds, 17)` by the fixture actor.
+pub fn change(
     p: ProcedureId,
     from: Option<&str>,
     to: Option<&str>,

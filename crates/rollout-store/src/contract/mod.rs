@@ -28,7 +28,9 @@ pub mod bureaus;
 pub mod delegations;
 pub mod evidence_batch;
 pub mod evidence_fixtures;
+pub mod evidence_reads;
 pub mod evidence_target;
+pub mod evidence_tasks;
 pub mod fixtures;
 pub mod histories;
 pub mod identity;
@@ -49,7 +51,9 @@ pub use bulk::*;
 pub use bureaus::*;
 pub use delegations::*;
 pub use evidence_batch::*;
+pub use evidence_reads::*;
 pub use evidence_target::*;
+pub use evidence_tasks::*;
 pub use histories::*;
 pub use identity::*;
 pub use listing::*;
@@ -152,6 +156,12 @@ macro_rules! store_contract_tests {
             batch_open_approval_duplicate,
             batch_hearing_key_per_owner,
             update_task_version_conflict,
+            latest_user_test_verdicts_since_last_move,
+            hearing_list_and_batches,
+            slipped_filter_both_ways,
+            insert_evidence_all_or_nothing,
+            task_list_filters,
+            task_list_pages,
             target_changes_kept_in_order,
             target_changes_need_their_procedure,
         );

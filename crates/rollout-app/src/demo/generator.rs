@@ -13,7 +13,7 @@ use rand::{Rng, SeedableRng, rngs::SmallRng};
 use rollout_domain::hearing::{HearingDecision, HearingKind};
 use rollout_domain::task::Task;
 use rollout_domain::workflow::engine::{self, TransitionRequest};
-use rollout_domain::workflow::{Guard, GuardFacts, StateKind, TransitionDef, WorkflowDefinition};
+use rollout_domain::workflow::{Guard, StateKind, TransitionDef, WorkflowDefinition};
 use rollout_domain::{
     Authority, Bureau, BureauId, Category, FiscalQuarter, Platform, Procedure, ProcedureCode,
     ProcedureId, TransitionRecord, TransitionRecordId,
@@ -27,12 +27,11 @@ use super::calendar::{
 use super::evidence::{Decision, DemoStaff, Subject, Trail, hearing_comment};
 use super::wording::{self, pick};
 use super::{names, real, synthetic};
+use plan::Window;
 
 /// Share of procedures whose first hearing decided nothing (those still in the initial state
 /// always have one).
 const KICKOFF_SHARE: f64 = 0.8;
-/// Share of builds preceded by a meeting with the platform vendor.
-const VENDOR_SHARE: f64 = 0.3;
 pub(super) fn secs(n: i64) -> TimeDelta {
     TimeDelta::seconds(n)
 }
@@ -308,47 +307,9 @@ impl<'a> Generator<'a> {
         }
         let mut entered = created;
         for (i, (t, at)) in route.transitions.iter().zip(steps).enumerate() {
-            let mut facts = GuardFacts {
-                latest_user_test: None,
-            };
-            if t.guards.contains(&Guard::UserTestPassed) {
-                let tests = subject.user_tests(&mut self.rng, entered, at, true);
-                facts.latest_user_test = tests.last().map(|u| u.verdict);
-                trail.user_tests.extend(tests);
-            }
-            if t.guards.contains(&Guard::PlatformSet) && self.rng.random_bool(VENDOR_SHARE) {
-                let recorded = instant_between(&mut self.rng, entered + secs(1), at - secs(1));
-                let vendor = Decision {
-                    platform: procedure.platform,
-                    ..Decision::plain(HearingKind::PlatformVendor, HearingDecision::Proceed)
-                };
-                trail.hearings.push(subject.hearing(
-                    &mut self.rng,
-                    vendor,
-                    entered,
-                    recorded,
-                    false,
-                ));
-            }
-            let mut applied = None;
-            if let Some(decision) = self.decision_for(t) {
-                let applies = decision != HearingDecision::ProposeAbolition
-                    && decision.target_state() == Some(t.to.as_str());
-                let recorded = if applies {
-                    at
-                } else {
-                    instant_between(&mut self.rng, entered + secs(1), at - secs(1))
-                };
-                let proceed = decision == HearingDecision::Proceed;
-                let d = Decision {
-                    quarter: targets.first.filter(|_| proceed),
-                    platform: procedure.platform.filter(|_| proceed),
-                    ..Decision::plain(HearingKind::PolicyDepartment, decision)
-                };
-                let hearing = subject.hearing(&mut self.rng, d, entered, recorded, applies);
-                applies.then(|| applied = Some(trail.hearings.len()));
-                trail.hearings.push(hearing);
-            }
+            let window = Window { entered, at };
+            let (facts, applied) =
+                self.before_step(&subject, &procedure, t, window, &targets, &mut trail);
             let (by, comment) = match applied.map(|i| &trail.hearings[i]) {
                 Some(h) => (staff.label(h.created_by), Some(hearing_comment(h))),
                 None => (
@@ -378,7 +339,7 @@ impl<'a> Generator<'a> {
                 trail.hearings[i].outcomes[0].record_id = Some(plan.record.id);
             }
             if targets.set_at == Some(i) {
-                let reason = applied.map(|i| trail.hearings[i].title.clone());
+                let reason = applied.map(|i| hearing_comment(&trail.hearings[i]));
                 trail.target(procedure.id, None, targets.first, at, &by, reason);
             }
             procedure.state = plan.to_state;

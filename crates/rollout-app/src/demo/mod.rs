@@ -174,4 +174,6 @@ impl App {
 #[cfg(test)]
 mod evidence_tests;
 #[cfg(test)]
+mod load_tests;
+#[cfg(test)]
 mod tests;

@@ -151,7 +151,7 @@ impl App {
         &self,
         batch: &Generated,
         report: &mut DemoReport,
-        audit: &dyn Fn(&str, usize) -> rollout_domain::audit::AuditEntry,
+        audit: &(dyn Fn(&str, usize) -> rollout_domain::audit::AuditEntry + Sync),
     ) -> Result<u64, DemoError> {
         let procedures = &batch.procedures;
         let written = self

@@ -181,8 +181,12 @@ impl Subject<'_> {
         let latest = tokyo_date(recorded);
         let earliest = tokyo_date(not_before).max(latest - TimeDelta::days(14));
         let held_on = day_between(rng, earliest, latest);
-        let title = match d.kind {
-            HearingKind::PlatformVendor => format!("構築打合せ（{}）", self.code),
+        let title = match (d.kind, d.decision) {
+            (HearingKind::PlatformVendor, _) => format!("構築打合せ（{}）", self.code),
+            (_, HearingDecision::Undecided) => format!(
+                "{} 制度所管部署ヒアリング 事前協議（{}）",
+                self.bureau.name_ja, self.code
+            ),
             _ => format!(
                 "{} 制度所管部署ヒアリング（{}）",
                 self.bureau.name_ja, self.code

@@ -1,7 +1,8 @@
 //! One backend's run, in order: the dataset (`rollout demo`, timed), the real server on it, the
-//! measurements of [`crate::scenarios`] (reads, then writes), peak memory, a statement counting
-//! run, the import (timed, on its own database), and start-to-ready on fresh empty databases.
-//! Everything a measurement needs is prepared before its clock starts.
+//! measurements of [`crate::scenarios`] (reads, then writes, then recorded hearings), peak
+//! memory, a statement counting run, the import (timed, on its own database), and
+//! start-to-ready on fresh empty databases. Everything a measurement needs is prepared before
+//! its clock starts.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -14,6 +15,7 @@ use serde_json::Value;
 use crate::binary::Rollout;
 use crate::cli::Plan;
 use crate::database::{Backend, Databases};
+use crate::evidence::{self, EvidenceListOp, TasksOp};
 use crate::gql::{self, Gql, ListOp, Movable, PointReadOp, SummaryOp, TransitionOp};
 use crate::load::{Probe, Stats};
 use crate::prepare;
@@ -35,6 +37,8 @@ pub enum Kind {
     RefTransaction,
     RefTransactionWithAudit,
     RefPointRead,
+    TasksOverdue,
+    RecordHearing,
 }
 
 impl Kind {
@@ -47,6 +51,8 @@ impl Kind {
             Self::RefTransaction => "reference: UPDATE … version + INSERT history",
             Self::RefTransactionWithAudit => "reference: the same + INSERT audit_log",
             Self::RefPointRead => "reference: SELECT … WHERE code = $1",
+            Self::TasksOverdue => "tasks(overdue, one bureau, first: 100)",
+            Self::RecordHearing => "recordHearing, 20 applied outcomes",
         }
     }
 }
@@ -128,6 +134,10 @@ pub async fn run(
             movable.len()
         );
     }
+    let (bureau, overdue) = evidence::busiest_bureau(&gql)
+        .await
+        .context("cannot count overdue tasks per bureau")?;
+    eprintln!("[{name}] overdue tasks measured on {bureau} ({overdue} overdue)");
     let probe = Probe {
         server_pid: Some(server.pid()),
         postgres: backend == Backend::Postgres,
@@ -147,6 +157,7 @@ pub async fn run(
     let mut measurements = Vec::new();
     for &clients in &plan.clients {
         scenarios.reads(clients, &mut measurements).await?;
+        scenarios.tasks(clients, &bureau, &mut measurements).await?;
     }
     for &clients in &plan.clients {
         scenarios
@@ -155,6 +166,11 @@ pub async fn run(
         // The next client count starts from the versions this one left.
         movable = refresh(&gql, movable).await?;
     }
+    // Last: every hearing adds procedures (its stock) and moves them, tasks and history rows.
+    let mut total = total;
+    for &clients in &plan.clients {
+        total += scenarios.hearings(clients, &mut measurements).await? as i64;
+    }
     let peak_rss_mib = server
         .peak_rss_kib()
         .map(|kib| (kib as f64 / 1024.0 * 10.0).round() / 10.0);
@@ -162,7 +178,7 @@ pub async fn run(
     server.stop();
 
     eprintln!("[{name}] counting SQL statements per request …");
-    let statements = count_statements(ctx, &url, &token, &movable, &codes, total).await?;
+    let statements = count_statements(ctx, &url, &token, &movable, &codes, total, &bureau).await?;
     eprintln!(
         "[{name}] rollout import procedures ({} rows) …",
         plan.rows_to_import
@@ -219,6 +235,7 @@ async fn count_statements(
     movable: &[Movable],
     codes: &Arc<Vec<String>>,
     total: i64,
+    bureau: &str,
 ) -> anyhow::Result<Vec<StatementCount>> {
     let counter = Arc::new(Counter::default());
     let options = ServeOptions {
@@ -235,6 +252,24 @@ async fn count_statements(
             after: Value::Null,
         };
         counts.push(statements::count(&counter, &format!("list of {size}"), &mut op, n).await?);
+    }
+    for size in PAGE_SIZES {
+        let mut op = TasksOp {
+            gql: gql.clone(),
+            bureau: bureau.to_owned(),
+            page_size: size,
+        };
+        let what = format!("tasks overdue, page of {size}");
+        counts.push(statements::count(&counter, &what, &mut op, n).await?);
+    }
+    for size in PAGE_SIZES {
+        let mut op = EvidenceListOp {
+            gql: gql.clone(),
+            page_size: size,
+            after: Value::Null,
+        };
+        let what = format!("procedures with evidence, page of {size}");
+        counts.push(statements::count(&counter, &what, &mut op, n).await?);
     }
     let procedures = refresh(&gql, movable.iter().take(1).cloned().collect()).await?;
     let mut op = TransitionOp {

@@ -42,7 +42,7 @@ pub struct ServerConfig {
     /// Accept JWTs from this identity provider as well as API tokens.
     pub oidc: Option<OidcConfig>,
     pub app: AppSettings,
-    /// The administrator created on first start, when the database has no users.
+    /// The administrator created on start when the database has none.
     pub admin_email: String,
     /// Apply pending migrations on start; when false, only check that the schema is current.
     pub migrate: bool,
@@ -340,12 +340,22 @@ struct Prepared {
 }
 
 /// Checks stored data against the workflow, loads demo data if asked and the database is
-/// empty, and creates the first administrator when there are no users.
+/// empty, and creates the first administrator when there is none.
 async fn prepare(app: &App, demo: bool, admin_email: &str) -> Result<Prepared, CliError> {
     app.check_stored_states()
         .await
         .map_err(|e| CliError::app("the workflow does not fit the stored data", e))?;
     let mut prepared = Prepared::default();
+    // The first administrator is made while the database has none (demo data brings users, the
+    // recorders of its hearings and tasks, but no administrator).
+    if let Some((admin, token)) = app
+        .bootstrap_admin(admin_email)
+        .await
+        .map_err(|e| CliError::app("cannot create the first administrator", e))?
+    {
+        tracing::info!(email = %admin.email, "no users yet: created the first administrator");
+        prepared.admin_token = Some(token.secret.expose().to_owned());
+    }
     let mut demo_loaded = false;
     if demo {
         match app.load_demo(DemoOptions::default(), &|_| {}).await {
@@ -362,14 +372,6 @@ async fn prepare(app: &App, demo: bool, admin_email: &str) -> Result<Prepared, C
             }
             Err(DemoError::App(e)) => return Err(CliError::app("cannot load demo data", e)),
         }
-    }
-    if let Some((admin, token)) = app
-        .bootstrap_admin(admin_email)
-        .await
-        .map_err(|e| CliError::app("cannot create the first administrator", e))?
-    {
-        tracing::info!(email = %admin.email, "no users yet: created the first administrator");
-        prepared.admin_token = Some(token.secret.expose().to_owned());
     }
     if demo_loaded {
         let people = app

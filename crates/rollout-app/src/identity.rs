@@ -426,12 +426,10 @@ impl App {
         }
     }
 
-    /// On a database without an administrator (no users at all, or only the users demo data
-    /// brings): creates an admin and a token for it, returning the secret to show once. `None`
-    /// when an administrator exists, enabled or not.
+    /// On a database without users: creates an admin and a token for it, returning the secret
+    /// to show once. `None` when users exist.
     pub async fn bootstrap_admin(&self, email: &str) -> AppResult<Option<(User, IssuedToken)>> {
-        let users = self.store().list_users().await?;
-        if users.iter().any(|u| u.role == Role::Admin) {
+        if self.store().count_users().await? > 0 {
             return Ok(None);
         }
         let system = Actor::system("bootstrap");

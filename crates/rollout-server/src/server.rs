@@ -42,7 +42,7 @@ pub struct ServerConfig {
     /// Accept JWTs from this identity provider as well as API tokens.
     pub oidc: Option<OidcConfig>,
     pub app: AppSettings,
-    /// The administrator created on start when the database has none.
+    /// The administrator created on first start, when the database has no users.
     pub admin_email: String,
     /// Apply pending migrations on start; when false, only check that the schema is current.
     pub migrate: bool,
@@ -340,14 +340,15 @@ struct Prepared {
 }
 
 /// Checks stored data against the workflow, loads demo data if asked and the database is
-/// empty, and creates the first administrator when there is none.
+/// empty, and creates the first administrator when there are no users.
 async fn prepare(app: &App, demo: bool, admin_email: &str) -> Result<Prepared, CliError> {
     app.check_stored_states()
         .await
         .map_err(|e| CliError::app("the workflow does not fit the stored data", e))?;
     let mut prepared = Prepared::default();
-    // The first administrator is made while the database has none (demo data brings users, the
-    // recorders of its hearings and tasks, but no administrator).
+    // The administrator first: demo data brings its users (the recorders of its hearings and
+    // tasks), and the first administrator is made only while there are no users at all. After
+    // `rollout demo`, `serve` says how to make a token (`rollout token create`) instead.
     if let Some((admin, token)) = app
         .bootstrap_admin(admin_email)
         .await

@@ -300,34 +300,3 @@ async fn refusals_are_summarised_at_shutdown() {
     assert_eq!(summary["after"]["refusals"], 20, "{response}");
     server.shutdown().await.unwrap();
 }
-
-/// `rollout demo` brings users (the recorders of its hearings and tasks) but no administrator;
-/// the first `serve` afterwards still creates one, so the first hour is not a dead end.
-#[tokio::test]
-async fn serve_after_rollout_demo_creates_the_first_administrator() {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite:{}", dir.path().join("http.db").display());
-    let demo = Command::new(env!("CARGO_BIN_EXE_rollout"))
-        .current_dir(dir.path())
-        .args(["demo", "--synthetic", "20", "--database-url", &url])
-        .env("ROLLOUT_LOG", "warn")
-        .output()
-        .unwrap();
-    assert!(demo.status.success(), "{demo:?}");
-    let server = spawn(config(&dir, false)).await.unwrap();
-    let admin = server
-        .admin_token()
-        .expect("an administrator although demo users exist");
-    let body: Value = reqwest::Client::new()
-        .post(format!("{}/graphql", server.url()))
-        .header("authorization", bearer(admin))
-        .json(&json!({ "query": "{ viewer { role } }" }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(body["data"]["viewer"]["role"], "ADMIN", "{body}");
-    server.shutdown().await.unwrap();
-}

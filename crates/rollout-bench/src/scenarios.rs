@@ -45,7 +45,15 @@ impl Scenarios<'_> {
             stats.p50_ms,
             stats.p99_ms,
             if stats.errors > 0 {
-                format!("  {} errors", stats.errors)
+                // The first error says why, cut short: a refused import lists every line.
+                let first: String = stats
+                    .first_error
+                    .as_deref()
+                    .unwrap_or("")
+                    .chars()
+                    .take(300)
+                    .collect();
+                format!("  {} errors (first: {first})", stats.errors)
             } else {
                 String::new()
             }
@@ -149,7 +157,17 @@ impl Scenarios<'_> {
             .scratch
             .join(format!("stock-{}", self.name.to_lowercase()));
         std::fs::create_dir_all(&dir)?;
-        let added = prepare::hearing_stock(self.ctx.rollout, &self.url, batches, OUTCOMES, &dir)?;
+        // One round of stock codes per client count, so a later measurement never re-imports
+        // an earlier one's codes.
+        let round = self
+            .ctx
+            .plan
+            .clients
+            .iter()
+            .position(|&c| c == clients)
+            .unwrap_or(9);
+        let added =
+            prepare::hearing_stock(self.ctx.rollout, &self.url, round, batches, OUTCOMES, &dir)?;
         let stock = evidence::hearing_stock(&self.gql).await?;
         let mut ops: Vec<HearingOp> = gql::deal(&stock, clients)
             .into_iter()

@@ -305,13 +305,14 @@ async fn check_transition(backend: &str, store: Arc<dyn Store>) {
         .unwrap();
     let statements = take();
     assert_eq!(outcome.procedure.version, p.version + 1);
-    // The procedure, then its guard facts (the latest user test since it entered its state).
+    // The procedure; no guard facts, since no way out of `hearing` has a guard that reads
+    // them (from `built` the latest user test would be read too).
     assert!(
         statements[0].starts_with("SELECT") && statements[0].contains("FROM procedures"),
         "{backend}: {statements:#?}"
     );
     assert!(
-        statements[1].starts_with("SELECT") && statements[1].contains("FROM user_tests"),
+        !statements.iter().any(|s| s.contains("FROM user_tests")),
         "{backend}: {statements:#?}"
     );
     let writes: &[&str] = if backend == "PostgreSQL" {
@@ -325,10 +326,10 @@ async fn check_transition(backend: &str, store: Arc<dyn Store>) {
     };
     assert_eq!(
         statements.len(),
-        2 + writes.len(),
+        1 + writes.len(),
         "{backend}: {statements:#?}"
     );
-    for (sent, expected) in statements[2..].iter().zip(writes) {
+    for (sent, expected) in statements[1..].iter().zip(writes) {
         assert!(sent.starts_with(expected), "{backend}: {statements:#?}");
     }
 }

@@ -359,7 +359,7 @@ impl App {
         let requester = self.store().user(request.requested_by).await?;
         let actor_label =
             requester.map_or_else(|| request.requested_by.to_string(), |u| u.email.to_string());
-        let facts = self.guard_facts_of(procedure.id).await?;
+        let facts = self.guard_facts_of(&procedure).await?;
         let planned = engine::plan(
             self.workflow(),
             &procedure,

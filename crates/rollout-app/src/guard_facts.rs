@@ -5,8 +5,8 @@
 
 use std::collections::HashMap;
 
-use rollout_domain::ProcedureId;
 use rollout_domain::workflow::GuardFacts;
+use rollout_domain::{Procedure, ProcedureId};
 
 use crate::{App, AppResult};
 
@@ -35,11 +35,13 @@ impl App {
             .collect())
     }
 
-    /// The guard facts of one procedure.
-    pub async fn guard_facts_of(&self, procedure: ProcedureId) -> AppResult<GuardFacts> {
-        let mut all = self.guard_facts(&[procedure]).await?;
-        Ok(all.remove(&procedure).unwrap_or(GuardFacts {
-            latest_user_test: None,
-        }))
+    /// The guard facts of one procedure, read only when a way out of its state has a guard
+    /// that judges them (a transition from any other state costs no read).
+    pub async fn guard_facts_of(&self, procedure: &Procedure) -> AppResult<GuardFacts> {
+        if !self.workflow().reads_stored_facts(&procedure.state) {
+            return Ok(GuardFacts::NOT_JUDGED);
+        }
+        let mut all = self.guard_facts(&[procedure.id]).await?;
+        Ok(all.remove(&procedure.id).unwrap_or(GuardFacts::NOT_JUDGED))
     }
 }

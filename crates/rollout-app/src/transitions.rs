@@ -171,7 +171,7 @@ impl App {
                 actual: procedure.version,
             });
         }
-        let facts = self.guard_facts_of(procedure.id).await?;
+        let facts = self.guard_facts_of(&procedure).await?;
         let plan = engine::plan(
             self.workflow(),
             &procedure,

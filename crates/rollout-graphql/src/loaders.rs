@@ -295,23 +295,48 @@ impl TargetHistoryBatch {
 }
 
 /// The guard facts of each procedure of a page.
-pub(crate) type GuardFactsBatch = Batch<ProcedureId, GuardFacts>;
+/// The guard facts of a page's procedures: read once, and only for those in a state where a
+/// way out has a guard that judges them (`built` in the default workflow); the others need none.
+#[derive(Debug)]
+pub(crate) struct GuardFactsBatch {
+    states: Vec<(ProcedureId, String)>,
+    batch: Batch<ProcedureId, GuardFacts>,
+}
 
 impl GuardFactsBatch {
+    pub(crate) fn new<'a>(rows: impl IntoIterator<Item = &'a rollout_domain::Procedure>) -> Self {
+        let states: Vec<(ProcedureId, String)> =
+            rows.into_iter().map(|p| (p.id, p.state.clone())).collect();
+        Self {
+            batch: Batch::new(states.iter().map(|(id, _)| *id)),
+            states,
+        }
+    }
+
     pub(crate) async fn get(
         &self,
         app: &App,
-        id: ProcedureId,
+        row: &rollout_domain::Procedure,
     ) -> async_graphql::Result<GuardFacts> {
+        let workflow = app.workflow();
+        if !workflow.reads_stored_facts(&row.state) {
+            return Ok(GuardFacts::NOT_JUDGED);
+        }
         let map = self
-            .loaded(
-                "guard_facts",
-                |ids| async move { app.guard_facts(&ids).await },
-            )
+            .batch
+            .loaded("guard_facts", |_| async move {
+                let needed: Vec<ProcedureId> = self
+                    .states
+                    .iter()
+                    .filter(|(_, state)| workflow.reads_stored_facts(state))
+                    .map(|(id, _)| *id)
+                    .collect();
+                app.guard_facts(&needed).await
+            })
             .await?;
-        map.get(&id)
+        map.get(&row.id)
             .copied()
-            .ok_or_else(|| errors::internal(format!("no guard facts were loaded for {id}")))
+            .ok_or_else(|| errors::internal(format!("no guard facts were loaded for {}", row.id)))
     }
 }
 

@@ -61,7 +61,7 @@ impl Procedure {
             bureaus: BureauBatch::new(rows.iter().map(|p| p.bureau_id)),
             pending: PendingBatch::new(rows.iter().map(|p| p.id)),
             histories: HistoryBatches::new(rows.iter().map(|p| p.id)),
-            guard_facts: GuardFactsBatch::new(rows.iter().map(|p| p.id)),
+            guard_facts: GuardFactsBatch::new(rows.iter()),
             user_tests: UserTestsBatch::new(rows.iter().map(|p| p.id)),
             target_histories: TargetHistoryBatch::new(rows.iter().map(|p| p.id)),
             hearings: crate::hearing::ProcedureHearingBatch::new(rows.iter().map(|p| p.id)),
@@ -190,7 +190,7 @@ impl Procedure {
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<TransitionOption>> {
         let app = app(ctx)?;
-        let facts = self.page.guard_facts.get(app, self.row.id).await?;
+        let facts = self.page.guard_facts.get(app, &self.row).await?;
         next_transitions(app.workflow(), &self.row, &facts)
     }
 

@@ -40,6 +40,12 @@ impl Guard {
         Self::ALL.iter().copied().find(|g| g.name() == name)
     }
 
+    /// Whether the guard judges stored facts beyond the procedure row ([`GuardFacts`]), which
+    /// cost a read: only procedures in a state with such a guard on a way out need them.
+    pub const fn reads_stored_facts(self) -> bool {
+        matches!(self, Self::UserTestPassed)
+    }
+
     /// Whether the guard depends on the request rather than on stored data. Such guards cannot be
     /// judged when listing next transitions; they are reported as requirements instead.
     pub const fn is_request_guard(self) -> bool {
@@ -84,4 +90,13 @@ pub struct GuardFacts {
     /// The verdict of the latest user test recorded since the procedure entered its current
     /// state; `None` when there is none.
     pub latest_user_test: Option<UserTestVerdict>,
+}
+
+impl GuardFacts {
+    /// The facts of a procedure in a state none of whose ways out has a guard that reads them
+    /// ([`WorkflowDefinition::reads_stored_facts`](super::WorkflowDefinition::reads_stored_facts)):
+    /// nothing is loaded because nothing judges them.
+    pub const NOT_JUDGED: GuardFacts = GuardFacts {
+        latest_user_test: None,
+    };
 }

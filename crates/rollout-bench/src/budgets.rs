@@ -117,7 +117,7 @@ pub fn evaluate(backends: &[BackendResults]) -> Vec<Verdict> {
             );
         }
         push(
-            "server peak memory: < 150 MB",
+            "server peak memory, dataset as loaded: < 150 MB",
             b.peak_rss_mib.map(|v| {
                 let mb = v * 1.048_576;
                 (format!("{mb:.0} MB"), mb < 150.0)
@@ -188,6 +188,8 @@ mod tests {
             ready_empty_ms: vec![80.0, 90.0, 70.0],
             ready_populated_ms: 120.0,
             peak_rss_mib: Some(60.0),
+            peak_rss_after_hearings_mib: Some(70.0),
+            hearing_stock: 0,
             measurements: vec![
                 m(Kind::Transition, 8, 1200.0, 25.0),
                 m(Kind::RefTransaction, 8, 2000.0, 5.0),

@@ -213,8 +213,16 @@ fn backend_section(md: &mut String, b: &BackendResults) {
     );
     let _ = writeln!(
         md,
-        "| server peak resident memory (VmHWM, whole run) | {} |",
+        "| server peak resident memory (VmHWM), {} procedures as loaded | {} |",
+        b.procedures,
         b.peak_rss_mib
+            .map_or_else(|| "unknown".to_owned(), |v| format!("{v:.1} MiB"))
+    );
+    let _ = writeln!(
+        md,
+        "| the same after the recordHearing stock (+{} procedures) | {} |",
+        b.hearing_stock,
+        b.peak_rss_after_hearings_mib
             .map_or_else(|| "unknown".to_owned(), |v| format!("{v:.1} MiB"))
     );
     let counts = b

@@ -6,8 +6,10 @@
 //! nested lists are batched, never one read per row, and the bureaus come from the app's cache.
 //! In the steady state an API token costs no statement either: the first request reads it, the
 //! next ones find it cached, and none writes `last_used_at`. A transition through the use case is
-//! one read of the procedure and its writes; on PostgreSQL those writes are one statement (and
-//! its commit). On SQLite, and on PostgreSQL when `ROLLOUT_TEST_POSTGRES_URL` is set.
+//! one read of the procedure, one of its guard facts, and its writes; on PostgreSQL those writes are one statement (and
+//! its commit). Evidence reads are as frugal: a page of tasks is one statement whatever its
+//! size, a page of hearings two, and every batch read one. On SQLite, and on PostgreSQL when
+//! `ROLLOUT_TEST_POSTGRES_URL` is set.
 //!
 //! The recorder is the process-wide tracing subscriber, so this file is a test binary of its own
 //! with a single test, and the backends run one after the other. No timing is involved: a
@@ -17,15 +19,21 @@ use std::sync::{Arc, Mutex};
 
 use async_graphql::Request;
 use rollout_app::{Actor, App, CreateUser, FixedClock, SystemClock, TransitionCommand};
-use rollout_domain::ProcedureId;
+use rollout_domain::hearing::HearingDecision;
 use rollout_domain::identity::Role;
+use rollout_domain::user_test::UserTestVerdict;
 use rollout_domain::workflow::default_workflow;
+use rollout_domain::{BureauId, HearingId, ProcedureId, TaskId};
+use rollout_store::contract::evidence_fixtures::{hearing, outcome, task, user_test};
+use rollout_store::contract::evidence_target::change;
 use rollout_store::contract::fixtures::{
-    at, audit, plan, procedure, quarter, seed_bureau, seed_procedure, seed_with_history, transition,
+    at, audit, date, plan, procedure, quarter, seed_bureau, seed_procedure, seed_with_history,
+    transition,
 };
-use rollout_store::contract::people::{approval_request, scene, seed_request};
+use rollout_store::contract::people::{approval_request, scene, seed_request, seed_user};
 use rollout_store::{
-    ApprovalFilter, AuditFilter, PageRequest, ProcedureFilter, ProcedureOrder, Store,
+    ApprovalFilter, AuditFilter, EvidenceSeed, HearingFilter, OverdueAsOf, PageRequest,
+    ProcedureFilter, ProcedureOrder, Store, TaskCursor, TaskFilter,
 };
 use rollout_store_postgres::testing::TestDatabase;
 use rollout_store_sqlite::SqliteStore;
@@ -272,8 +280,8 @@ async fn check_authentication(backend: &str, app: &App) {
     }
 }
 
-/// A transition without an idempotency key, through the use case: the procedure's read, then
-/// the writes. PostgreSQL sends them as one statement in a transaction (sqlx logs its `COMMIT`,
+/// A transition without an idempotency key, through the use case: the procedure's read, its
+/// guard facts' read, then the writes. PostgreSQL sends them as one statement in a transaction (sqlx logs its `COMMIT`,
 /// not its `BEGIN`); SQLite's writer sends each on its own, inside one transaction.
 async fn check_transition(backend: &str, store: Arc<dyn Store>) {
     let b = seed_bureau(&store, "KOWAN").await;
@@ -297,8 +305,14 @@ async fn check_transition(backend: &str, store: Arc<dyn Store>) {
         .unwrap();
     let statements = take();
     assert_eq!(outcome.procedure.version, p.version + 1);
+    // The procedure; no guard facts, since no way out of `hearing` has a guard that reads
+    // them (from `built` the latest user test would be read too).
     assert!(
-        statements[0].starts_with("SELECT"),
+        statements[0].starts_with("SELECT") && statements[0].contains("FROM procedures"),
+        "{backend}: {statements:#?}"
+    );
+    assert!(
+        !statements.iter().any(|s| s.contains("FROM user_tests")),
         "{backend}: {statements:#?}"
     );
     let writes: &[&str] = if backend == "PostgreSQL" {
@@ -320,6 +334,168 @@ async fn check_transition(backend: &str, store: Arc<dyn Store>) {
     }
 }
 
+/// Seeds 100 procedures with a hearing, three tasks, a user test and a target change each.
+async fn seed_evidence(
+    store: &Arc<dyn Store>,
+) -> (BureauId, Vec<ProcedureId>, Vec<HearingId>, Vec<TaskId>) {
+    let b = seed_bureau(store, "SHOBO").await;
+    let u = seed_user(store, "evidence@metro.tokyo.lg.jp").await;
+    let seeds: Vec<_> = (0..100)
+        .map(|n| seed_with_history(procedure(&format!("SHOBO-{:04}", n + 1), b.id, at(n, 0)), 1))
+        .collect();
+    let load = audit("procedure.import", "Import", "batch", at(0, 0));
+    store.insert_procedures(&seeds, &load).await.unwrap();
+    let ids: Vec<ProcedureId> = seeds.iter().map(|s| s.procedure.id).collect();
+    let mut seed = EvidenceSeed::default();
+    for (n, p) in ids.iter().enumerate() {
+        let h = hearing(
+            b.id,
+            u.id,
+            date(2025, 4, 1),
+            at(200, 0),
+            vec![outcome(*p, HearingDecision::Proceed)],
+        );
+        for k in 0..3 {
+            let due = (k != 0).then(|| date(2025, 4, 1 + (n % 20) as u32));
+            let mut t = task(&format!("task {n}-{k}"), b.id, u.id, due, at(200, 0));
+            t.procedure_id = Some(*p);
+            t.hearing_id = Some(h.id);
+            seed.tasks.push(t);
+        }
+        seed.hearings.push(h);
+        seed.user_tests
+            .push(user_test(*p, u.id, UserTestVerdict::Pass, at(300, 0)));
+        seed.target_changes
+            .push(change(*p, None, Some("FY2025-Q3"), 300, None));
+    }
+    let load = audit("evidence.import", "Import", "batch", at(0, 0));
+    store.insert_evidence(&seed, &load).await.unwrap();
+    let hearings = seed.hearings.iter().map(|h| h.id).collect();
+    let tasks = seed.tasks.iter().map(|t| t.id).collect();
+    (b.id, ids, hearings, tasks)
+}
+
+/// Task pages of 10, 50 and 100 are one statement (two with the total), a page of hearings two
+/// (the page, its outcomes), and every batch read of evidence one, whatever the number of ids.
+async fn check_evidence(backend: &str, store: Arc<dyn Store>) {
+    let (bureau, procedures, hearings, tasks) = seed_evidence(&store).await;
+    let overdue = TaskFilter {
+        bureau_ids: vec![bureau],
+        overdue: Some(OverdueAsOf {
+            today: date(2025, 4, 15),
+            overdue: true,
+        }),
+        ..TaskFilter::default()
+    };
+    for filter in [TaskFilter::default(), overdue] {
+        for first in [10, 50, 100] {
+            for with_total in [false, true] {
+                let page = PageRequest {
+                    first,
+                    after: None,
+                    with_total,
+                };
+                take();
+                let listed = store.list_tasks(&filter, &page).await.unwrap();
+                // With the total, PostgreSQL reads page and count in one snapshot and logs its
+                // COMMIT; transaction control is not a query.
+                let statements: Vec<String> = take()
+                    .into_iter()
+                    .filter(|s| !matches!(s.as_str(), "BEGIN" | "COMMIT" | "ROLLBACK"))
+                    .collect();
+                assert!(!listed.items.is_empty(), "{backend}");
+                let want = if with_total { 2 } else { 1 };
+                assert_eq!(
+                    statements.len(),
+                    want,
+                    "{backend}: tasks, page of {first}: {statements:#?}"
+                );
+                let after = listed.items.last().map(|t| TaskCursor {
+                    due_on: t.due_on,
+                    id: t.id,
+                });
+                take();
+                store
+                    .list_tasks(
+                        &filter,
+                        &PageRequest {
+                            first,
+                            after,
+                            with_total: false,
+                        },
+                    )
+                    .await
+                    .unwrap();
+                assert_eq!(take().len(), 1, "{backend}: a later page of {first}");
+            }
+        }
+    }
+    for first in [10, 50, 100] {
+        take();
+        let page = store
+            .list_hearings(
+                &HearingFilter::default(),
+                &PageRequest {
+                    first,
+                    after: None,
+                    with_total: false,
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(page.items.len(), first);
+        let statements = take();
+        assert_eq!(
+            statements.len(),
+            2,
+            "{backend}: hearings, page of {first}: {statements:#?}"
+        );
+    }
+    for n in [1, 10, 100] {
+        let (p, h, t) = (&procedures[..n], &hearings[..n], &tasks[..n]);
+        let reads: Vec<(&str, usize)> = vec![
+            (
+                "hearings_by_ids",
+                store.hearings_by_ids(h).await.unwrap().len(),
+            ),
+            (
+                "hearings_for_procedures",
+                store.hearings_for_procedures(p).await.unwrap().len(),
+            ),
+            (
+                "user_tests_for_procedures",
+                store.user_tests_for_procedures(p).await.unwrap().len(),
+            ),
+            (
+                "latest_user_test_verdicts",
+                store.latest_user_test_verdicts(p).await.unwrap().len(),
+            ),
+            ("tasks_by_ids", store.tasks_by_ids(t).await.unwrap().len()),
+            (
+                "tasks_for_procedures",
+                store.tasks_for_procedures(p, None).await.unwrap().len(),
+            ),
+            (
+                "tasks_for_hearings",
+                store.tasks_for_hearings(h).await.unwrap().len(),
+            ),
+            (
+                "target_changes_for",
+                store.target_changes_for(p).await.unwrap().len(),
+            ),
+        ];
+        let statements = take();
+        for (name, found) in &reads {
+            assert!(*found >= n, "{backend}: {name} of {n} found {found}");
+        }
+        assert_eq!(
+            statements.len(),
+            reads.len(),
+            "{backend}: one statement per batch read of {n}: {statements:#?}"
+        );
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_listing_counts_only_when_asked() {
     tracing::subscriber::set_global_default(tracing_subscriber::registry().with(Recorder))
@@ -332,6 +508,7 @@ async fn a_listing_counts_only_when_asked() {
     let sqlite: Arc<dyn Store> = Arc::new(sqlite);
     check("SQLite", sqlite.clone()).await;
     check_nested("SQLite", sqlite.clone()).await;
+    check_evidence("SQLite", sqlite.clone()).await;
     check_transition("SQLite", sqlite).await;
 
     match std::env::var("ROLLOUT_TEST_POSTGRES_URL") {
@@ -339,6 +516,7 @@ async fn a_listing_counts_only_when_asked() {
             let db = TestDatabase::create(&admin_url).await.unwrap();
             check("PostgreSQL", Arc::new(db.store())).await;
             check_nested("PostgreSQL", Arc::new(db.store())).await;
+            check_evidence("PostgreSQL", Arc::new(db.store())).await;
             check_transition("PostgreSQL", Arc::new(db.store())).await;
         }
         // CI must never pass without the PostgreSQL half, the same rule as the e2e harness's.

@@ -82,6 +82,9 @@ async fn release_needs_one_approval(server: TestServer) {
     let id = procedure(&server, &coordinator, "KANKYO-0001").await;
     let mut version = 1;
     for to in ["scheduled", "built", "user_tested"] {
+        if to == "user_tested" {
+            server.pass_user_test_as(&coordinator, &id).await;
+        }
         let moved = server
             .transition_as(
                 &coordinator,

@@ -448,6 +448,13 @@ async fn fixture(server: &TestServer) -> Fixture {
         .iter()
         .find(|t| t["user"]["email"] == server.viewer.email.as_str())
         .expect("the viewer's token");
+    // Issue 10: an open task (version 1, like the procedure) for the task mutations' ids.
+    let task = server
+        .data(
+            "mutation($i: CreateTaskInput!) { createTask(input: $i) { task { id } errors { code } } }",
+            json!({ "i": { "title": "fuzz fixture", "procedureId": procedure["id"] } }),
+        )
+        .await;
     let id = |v: &Value| {
         v.as_str()
             .unwrap_or_else(|| panic!("no id: {v}"))
@@ -463,6 +470,7 @@ async fn fixture(server: &TestServer) -> Fixture {
         ),
         ("ApiToken", id(&token["id"])),
         ("User", server.viewer.id.clone()),
+        ("Task", id(&task["createTask"]["task"]["id"])),
     ]);
     let users = BTreeMap::from([("delegateId", server.po3.id.clone())]);
     Fixture {

@@ -36,4 +36,11 @@ mod subscriptions;
 mod summary;
 mod text_rules;
 mod walk;
+// Issue 10: user tests and target history (h-ut).
+mod slipped;
+mod user_tests;
 mod workflow_file;
+// Issue 10: hearings and tasks.
+mod hearing_events;
+mod hearings;
+mod tasks;

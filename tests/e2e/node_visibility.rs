@@ -1,7 +1,7 @@
 //! `node(id:)` shows each type exactly to whom the type's own query shows it: users to admins
 //! and to themselves (`users`, `viewer`), tokens to their owner and admins (`tokens`),
 //! delegations to their parties and admins (`delegations`), and bureaus, procedures, history
-//! records and approval requests to every role (their queries are open to all). To anyone else
+//! records, approval requests and user tests to every role (their queries are open to all). To anyone else
 //! the node is null, as for an id that does not exist.
 //!
 //! The table is checked against the schema: every type implementing `Node` (read by
@@ -86,6 +86,22 @@ async fn node_obeys_each_types_query_permissions(server: TestServer) {
         )
         .await;
 
+    let user_test = server.pass_user_test_as(&own, &procedure_id).await;
+    // Issue 10: a hearing (held today in Tokyo) that left a task.
+    let hearing = server
+        .data_as(
+            &server.po,
+            "mutation($input: RecordHearingInput!) {
+               recordHearing(input: $input) { hearing { id tasks { id } } errors { code message path } }
+             }",
+            json!({ "input": {
+                "bureauCode": "KANKYO", "heldOn": tokyo_day(0), "kind": "OTHER", "title": "打合せ",
+                "outcomes": [{ "procedureId": procedure_id, "expectedVersion": 2, "decision": "UNDECIDED",
+                               "tasks": [{ "title": "確認" }] }],
+            } }),
+        )
+        .await;
+
     // Per Node type: an object of it, and whether each of LOOKERS sees it.
     let table: Vec<(&str, String, [bool; 5])> = vec![
         ("Bureau", id_at(&bureau, &["id"]), [true; 5]),
@@ -100,6 +116,8 @@ async fn node_obeys_each_types_query_permissions(server: TestServer) {
             id_at(&gated, &["approvalRequest", "id"]),
             [true; 5],
         ),
+        // Seen by whoever sees its procedure.
+        ("UserTest", id_at(&user_test, &["id"]), [true; 5]),
         // The own-bureau coordinator's user and token: theirs and the admin's to see.
         ("User", own.id.clone(), [true, false, true, false, false]),
         (
@@ -112,6 +130,20 @@ async fn node_obeys_each_types_query_permissions(server: TestServer) {
             "Delegation",
             id_at(&delegation, &["createDelegation", "delegation", "id"]),
             [true, true, false, false, false],
+        ),
+        // Hearings and tasks: every role reads them (`hearings`, `tasks`).
+        (
+            "Hearing",
+            id_at(&hearing, &["recordHearing", "hearing", "id"]),
+            [true; 5],
+        ),
+        (
+            "Task",
+            hearing["recordHearing"]["hearing"]["tasks"][0]["id"]
+                .as_str()
+                .unwrap_or_else(|| panic!("no task: {hearing}"))
+                .to_owned(),
+            [true; 5],
         ),
     ];
 

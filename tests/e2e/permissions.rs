@@ -1,6 +1,6 @@
 //! What each role may do, over real HTTP. A VIEWER reads and changes nothing; a
 //! BUREAU_COORDINATOR works on its own bureau's procedures only; PROJECT_OFFICE works on every
-//! procedure; ADMIN manages users and bureaus but never moves procedures. A refused mutation is
+//! procedure (user tests included); ADMIN manages users and bureaus but never moves procedures. A refused mutation is
 //! a FORBIDDEN payload error that names the role's limit and nothing of the target, and writes
 //! nothing; a refused query is a GraphQL error with code FORBIDDEN.
 
@@ -79,7 +79,80 @@ const UPDATE_USER: &str = "mutation($id: ID!) { updateUser(input: { id: $id, rol
 const CREATE_TOKEN: &str = "mutation($id: ID) { createToken(input: { name: \"x\", userId: $id }) { secret token { id } errors { code message path } } }";
 const WITHDRAW: &str = "mutation($id: ID!) { withdrawRequest(input: { id: $id }) { request { id } errors { code message path } } }";
 const DELEGATE: &str = "mutation($id: ID!) { createDelegation(input: { delegateId: $id, startsOn: \"2026-01-01\", endsOn: \"2099-01-01\" }) { delegation { id } errors { code message path } } }";
+const RECORD_USER_TEST: &str = "mutation($input: RecordUserTestInput!) { recordUserTest(input: $input) { userTest { id } errors { code message path } } }";
 const APPROVE: &str = "mutation($id: ID!) { approveRequest(input: { id: $id }) { request { id } procedure { id } errors { code message path } } }";
+
+fn user_test(procedure: &str) -> Value {
+    json!({ "input": TestServer::user_test_input(procedure, "PASS") })
+}
+
+/// How many user tests procedure `id` has.
+async fn user_tests(server: &TestServer, id: &str) -> usize {
+    let data = server
+        .data(
+            "query($id: ID!) { procedure(id: $id) { userTests { id } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    data["procedure"]["userTests"]
+        .as_array()
+        .map_or(0, Vec::len)
+}
+
+// Issue 10: hearings and tasks.
+const RECORD_HEARING: &str = "mutation($input: RecordHearingInput!) { recordHearing(input: $input) { hearing { id } errors { code message path } } }";
+const CREATE_TASK: &str = "mutation($input: CreateTaskInput!) { createTask(input: $input) { task { id } errors { code message path } } }";
+const UPDATE_TASK: &str = "mutation($input: UpdateTaskInput!) { updateTask(input: $input) { task { id } errors { code message path } } }";
+const COMPLETE_TASK: &str = "mutation($input: CompleteTaskInput!) { completeTask(input: $input) { task { id } errors { code message path } } }";
+const CANCEL_TASK: &str = "mutation($input: CancelTaskInput!) { cancelTask(input: $input) { task { id } errors { code message path } } }";
+
+/// A task of `procedure` made by the project office; its id.
+async fn task_of(server: &TestServer, procedure: &str) -> String {
+    let data = server
+        .data(
+            CREATE_TASK,
+            json!({ "input": { "title": "確認", "procedureId": procedure } }),
+        )
+        .await;
+    data["createTask"]["task"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("createTask: {data}"))
+        .to_owned()
+}
+
+/// Every hearing and task mutation as `user` on `procedure` (of `bureau`) and on `task`, each
+/// refused with `change` (recording, creating, updating) or `close` (completing, cancelling).
+async fn assert_evidence_forbidden(
+    server: &TestServer,
+    user: &TestUser,
+    (bureau, procedure, task): (&str, &str, &str),
+    change: &str,
+    close: &str,
+) {
+    let hearing = json!({ "input": { "bureauCode": bureau, "heldOn": "2026-01-15", "kind": "OTHER", "title": "x",
+        "outcomes": [{ "procedureId": procedure, "expectedVersion": 1, "decision": "UNDECIDED" }] } });
+    let create = json!({ "input": { "title": "x", "procedureId": procedure } });
+    let update = json!({ "input": { "id": task, "expectedVersion": 1, "title": "y" } });
+    let version = json!({ "input": { "id": task, "expectedVersion": 1 } });
+    for (field, query, variables, message) in [
+        ("recordHearing", RECORD_HEARING, hearing, change),
+        ("createTask", CREATE_TASK, create, change),
+        ("updateTask", UPDATE_TASK, update, change),
+        ("completeTask", COMPLETE_TASK, version.clone(), close),
+        ("cancelTask", CANCEL_TASK, version, close),
+    ] {
+        assert_forbidden(server, user, field, query, variables, message).await;
+    }
+    let data = server
+        .data("query($id: ID!) { node(id: $id) { ... on Task { version status } } hearings { totalCount } }", json!({ "id": task }))
+        .await;
+    assert_eq!(
+        data["node"],
+        json!({ "version": 1, "status": "OPEN" }),
+        "{data}"
+    );
+    assert_eq!(data["hearings"]["totalCount"], 0);
+}
 
 fn create_input(bureau: &str, code: &str) -> Value {
     json!({ "input": { "code": code, "name": "新しい手続", "bureauCode": bureau, "category": "STANDARD", "authority": "TOKYO" } })
@@ -143,6 +216,12 @@ async fn viewer_reads_but_changes_nothing(server: TestServer) {
         ("updateProcedure", UPDATE, update, change),
         ("transitionProcedure", TRANSITION, transition, change),
         (
+            "recordUserTest",
+            RECORD_USER_TEST,
+            user_test(&kankyo),
+            change,
+        ),
+        (
             "createBureau",
             CREATE_BUREAU,
             json!({}),
@@ -162,6 +241,7 @@ async fn viewer_reads_but_changes_nothing(server: TestServer) {
 
     // Nothing was written, and its own tokens are still its own business.
     assert_eq!(server.snapshot(&kankyo).await, before);
+    assert_eq!(user_tests(&server, &kankyo).await, 0);
     let data = server
         .data("{ procedures { totalCount } bureaus { code } }", json!({}))
         .await;
@@ -175,6 +255,9 @@ async fn viewer_reads_but_changes_nothing(server: TestServer) {
         .data_as(viewer, CREATE_TOKEN, json!({ "id": null }))
         .await;
     assert_eq!(own["createToken"]["errors"], json!([]), "{own}");
+    let task = task_of(&server, &kankyo).await;
+    let close = "VIEWER may not complete or cancel this task";
+    assert_evidence_forbidden(&server, viewer, ("KANKYO", &kankyo, &task), change, close).await;
 }
 
 async fn coordinator_works_in_its_own_bureau_only(server: TestServer) {
@@ -201,6 +284,10 @@ async fn coordinator_works_in_its_own_bureau_only(server: TestServer) {
         .await;
     assert_eq!(moved["errors"], json!([]), "{moved}");
     assert_eq!(moved["record"]["actor"], coordinator.email.as_str());
+    let tested = server
+        .data_as(&coordinator, RECORD_USER_TEST, user_test(&own))
+        .await;
+    assert_eq!(tested["recordUserTest"]["errors"], json!([]), "{tested}");
 
     // Another bureau's procedure: refused without a word about it, and nothing written.
     let own_before = server.snapshot(&own).await;
@@ -223,6 +310,7 @@ async fn coordinator_works_in_its_own_bureau_only(server: TestServer) {
             TRANSITION,
             json!({ "input": { "procedureId": other, "to": "abolished", "expectedVersion": 1, "comment": "x" } }),
         ),
+        ("recordUserTest", RECORD_USER_TEST, user_test(&other)),
         // Moving its own procedure into another bureau is working on that bureau too.
         (
             "updateProcedure",
@@ -241,6 +329,13 @@ async fn coordinator_works_in_its_own_bureau_only(server: TestServer) {
     }
     assert_eq!(server.snapshot(&own).await, own_before);
     assert_eq!(server.snapshot(&other).await, other_before);
+    assert_eq!(
+        (
+            user_tests(&server, &own).await,
+            user_tests(&server, &other).await
+        ),
+        (1, 0)
+    );
     let data = server
         .data("query { procedure(code: \"KANKYO-0001\") { bureau { code } } procedures(filter: { bureauCodes: [\"FUKUSHI\"] }) { totalCount } }", json!({}))
         .await;
@@ -254,6 +349,11 @@ async fn coordinator_works_in_its_own_bureau_only(server: TestServer) {
     assert_eq!(all["procedures"]["totalCount"], 3);
     assert_query_forbidden(&server, &coordinator, "{ users { id } }").await;
     assert_query_forbidden(&server, &coordinator, "{ auditLog { totalCount } }").await;
+    // Another bureau's hearings and tasks, likewise.
+    let task = task_of(&server, &other).await;
+    let close = "BUREAU_COORDINATOR may not complete or cancel this task";
+    let target = ("FUKUSHI", other.as_str(), task.as_str());
+    assert_evidence_forbidden(&server, &coordinator, target, message, close).await;
 }
 
 async fn project_office_works_on_every_procedure(server: TestServer) {
@@ -266,6 +366,8 @@ async fn project_office_works_on_every_procedure(server: TestServer) {
         assert_eq!(payload["errors"], json!([]), "{payload}");
         assert_eq!(payload["procedure"]["bureau"]["code"], bureau);
         assert_eq!(server.step(id, "scheduled", 2, None).await, 3);
+        let tested = server.data_as(po, RECORD_USER_TEST, user_test(id)).await;
+        assert_eq!(tested["recordUserTest"]["errors"], json!([]), "{tested}");
     }
     // Gated transitions are requested and decided by the project office (never its own).
     let requested = server
@@ -307,6 +409,23 @@ async fn project_office_works_on_every_procedure(server: TestServer) {
     )
     .await;
     assert_query_forbidden(&server, po, "{ users { id } }").await;
+    // Every bureau's tasks: created, updated and closed.
+    let task = task_of(&server, &fukushi).await;
+    for (query, field, input) in [
+        (
+            UPDATE_TASK,
+            "updateTask",
+            json!({ "id": task, "expectedVersion": 1, "title": "再確認" }),
+        ),
+        (
+            CANCEL_TASK,
+            "cancelTask",
+            json!({ "id": task, "expectedVersion": 2, "reason": "不要" }),
+        ),
+    ] {
+        let data = server.data_as(po, query, json!({ "input": input })).await;
+        assert_eq!(data[field]["errors"], json!([]), "{field}: {data}");
+    }
 }
 
 async fn admin_manages_users_and_bureaus_only(server: TestServer) {
@@ -371,10 +490,20 @@ async fn admin_manages_users_and_bureaus_only(server: TestServer) {
             json!({ "id": request }),
             "this request needs a decision from PROJECT_OFFICE",
         ),
+        (
+            "recordUserTest",
+            RECORD_USER_TEST,
+            user_test(&kankyo),
+            message,
+        ),
     ] {
         assert_forbidden(&server, admin, field, query, variables, message).await;
     }
     assert_eq!(server.snapshot(&kankyo).await, (1, 1));
+    assert_eq!(user_tests(&server, &kankyo).await, 0);
+    let task = task_of(&server, &kankyo).await;
+    let close = "ADMIN may not complete or cancel this task";
+    assert_evidence_forbidden(&server, admin, ("KANKYO", &kankyo, &task), message, close).await;
     // Nobody disables themselves, not even an administrator.
     let data = server
         .data_as(admin, "mutation($id: ID!) { updateUser(input: { id: $id, disabled: true }) { user { id } errors { code path } } }", json!({ "id": admin.id }))

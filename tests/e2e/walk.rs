@@ -1,6 +1,6 @@
 //! One procedure walked through the whole default workflow, hearing → scheduled → built →
-//! user_tested → released, as different users (the release through its approval): what
-//! `nextTransitions` offers at each step, how the version moves, `releasedOn`, and the history
+//! user_tested → released, as different users (the release through its approval, the user test
+//! through a passing `recordUserTest`): what `nextTransitions` offers at each step, how the version moves, `releasedOn`, and the history
 //! that results, whose `actor` is each user's e-mail address.
 
 use crate::common::{PROCEDURE_FIELDS, TestServer, TestUser, both_backends};
@@ -196,8 +196,14 @@ async fn full_walk_to_released(server: TestServer) {
         [
             opt("awaiting_law_change", true, true, &[]),
             opt("scheduled", true, false, &[]),
-            opt("user_tested", true, false, &[]),
+            opt("user_tested", false, false, &["user_test_passed"]),
         ]
+    );
+    // A passing user test, which changes no version, lets it move on.
+    server.pass_user_test_as(carol, &id).await;
+    assert_eq!(
+        options(&server, &id).await[2],
+        opt("user_tested", true, false, &[])
     );
     transition(
         &server,

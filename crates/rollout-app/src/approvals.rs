@@ -37,6 +37,37 @@ fn not_found(id: ApprovalRequestId) -> AppError {
 }
 
 impl App {
+    /// A pending request for `plan` (planned on `procedure` as it will be when the request is
+    /// stored), expiring after the configured number of days; `Err` when that deadline would
+    /// fall outside the supported range.
+    pub(crate) fn new_approval_request(
+        &self,
+        procedure: &Procedure,
+        plan: &PlannedTransition,
+        policy: ApprovalPolicy,
+        requested_by: UserId,
+    ) -> Result<ApprovalRequest, bounds::OutOfRange> {
+        let now = self.now();
+        let days = i64::from(self.settings().approval_expiry_days);
+        Ok(ApprovalRequest {
+            id: ApprovalRequestId(new_uuid()),
+            procedure_id: procedure.id,
+            transition: plan.record.transition.clone(),
+            from_state: procedure.state.clone(),
+            to_state: plan.to_state.clone(),
+            expected_version: procedure.version,
+            comment: plan.record.comment.clone(),
+            requested_by,
+            policy,
+            status: ApprovalStatus::Pending,
+            reason: None,
+            created_at: now,
+            expires_at: bounds::days_after(now, days)?,
+            closed_at: None,
+            version: 1,
+        })
+    }
+
     /// Opens a request for a gated transition the engine has allowed. Asking again for the same
     /// thing while it is pending answers with the pending request (`true`: a replay).
     pub(crate) async fn open_approval_request(
@@ -50,27 +81,11 @@ impl App {
             AppError::validation("to", "gated transitions need a person to request them")
         })?;
         let now = self.now();
-        let days = i64::from(self.settings().approval_expiry_days);
-        let expires_at = bounds::days_after(now, days).map_err(|e| {
-            AppError::validation("to", format!("the approval request could not expire: {e}"))
-        })?;
-        let request = ApprovalRequest {
-            id: ApprovalRequestId(new_uuid()),
-            procedure_id: procedure.id,
-            transition: plan.record.transition.clone(),
-            from_state: procedure.state.clone(),
-            to_state: plan.to_state.clone(),
-            expected_version: procedure.version,
-            comment: plan.record.comment.clone(),
-            requested_by,
-            policy,
-            status: ApprovalStatus::Pending,
-            reason: None,
-            created_at: now,
-            expires_at,
-            closed_at: None,
-            version: 1,
-        };
+        let request = self
+            .new_approval_request(procedure, plan, policy, requested_by)
+            .map_err(|e| {
+                AppError::validation("to", format!("the approval request could not expire: {e}"))
+            })?;
         let audit = self.audit_entry(
             actor,
             "approval.request",
@@ -344,6 +359,7 @@ impl App {
         let requester = self.store().user(request.requested_by).await?;
         let actor_label =
             requester.map_or_else(|| request.requested_by.to_string(), |u| u.email.to_string());
+        let facts = self.guard_facts_of(&procedure).await?;
         let planned = engine::plan(
             self.workflow(),
             &procedure,
@@ -354,6 +370,7 @@ impl App {
                 now: self.now(),
                 today: self.today(),
                 record_id: TransitionRecordId(new_uuid()),
+                facts: &facts,
             },
         );
         Ok(match planned {

@@ -51,9 +51,21 @@ pub struct FieldError {
     pub message: String,
 }
 
+/// One of several expected failures of one request, each with its own code and path (the
+/// outcomes of a hearing: a stale version in one, a refused move in another).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub code: ErrorCode,
+    pub path: Vec<String>,
+    pub message: String,
+}
+
 /// Why a use case did not succeed.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
+    /// Several expected failures found together; nothing was written. Never empty.
+    #[error("{} problems with the request", .0.len())]
+    Problems(Vec<Problem>),
     #[error("invalid input")]
     Validation(Vec<FieldError>),
     #[error("{entity} {key} not found")]
@@ -89,6 +101,7 @@ impl AppError {
     pub fn code(&self) -> ErrorCode {
         match self {
             Self::Validation(_) => ErrorCode::Validation,
+            Self::Problems(p) => p.first().map_or(ErrorCode::Validation, |p| p.code),
             Self::NotFound { .. } => ErrorCode::NotFound,
             Self::InvalidTransition { .. } => ErrorCode::InvalidTransition,
             Self::GuardFailed(_) => ErrorCode::GuardFailed,
@@ -118,6 +131,13 @@ impl AppError {
         };
         match self {
             Self::Validation(errors) => errors.clone(),
+            Self::Problems(problems) => problems
+                .iter()
+                .map(|p| FieldError {
+                    path: p.path.clone(),
+                    message: p.message.clone(),
+                })
+                .collect(),
             Self::GuardFailed(failures) => failures
                 .iter()
                 .map(|f| FieldError {

@@ -16,12 +16,19 @@ mod delegations;
 pub mod demo;
 mod error;
 pub mod events;
+pub mod guard_facts;
 mod identity;
 pub mod import;
 mod procedures;
 mod reads;
 mod text;
 mod transitions;
+// Issue 10: user tests and target history (h-ut).
+pub mod targets;
+mod user_tests;
+// Issue 10: hearings and tasks.
+mod hearings;
+mod tasks;
 
 use std::sync::Arc;
 
@@ -33,11 +40,14 @@ pub use actor::{Actor, RequestMeta};
 pub use approvals::DecisionOutcome;
 pub use cache::{CacheChange, CacheInvalidator};
 pub use clock::{Clock, FixedClock, SystemClock, TOKYO};
-pub use error::{AppError, AppResult, ErrorCode, FieldError};
+pub use error::{AppError, AppResult, ErrorCode, FieldError, Problem};
 pub use events::{EventKind, EventRelay, ProcedureEvent};
+pub use hearings::{HearingRecorded, NewTask, RecordHearing, RecordOutcome};
 pub use identity::{CreateUser, IssuedToken, JwtIdentity, UpdateUser};
 pub use procedures::{CreateBureau, CreateProcedure, UpdateProcedure};
+pub use tasks::{CreateTask, UpdateTask};
 pub use transitions::{TransitionCommand, TransitionOutcome};
+pub use user_tests::RecordUserTest;
 
 /// Settings of the use cases that deployments may tune.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

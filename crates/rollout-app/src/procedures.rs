@@ -1,6 +1,7 @@
 //! Creating and updating bureaus and procedures, listing and summarising them. Input arrives as
 //! loosely typed values (as a client wrote them) and is validated here, every problem at once,
-//! with the path of the offending field.
+//! with the path of the offending field. A creation with a target quarter, and an update that
+//! changes it, append a target-history entry in the same batch as the change and its audit.
 
 use rollout_domain::bounds;
 use rollout_domain::procedure::validate_fields;
@@ -11,7 +12,7 @@ use rollout_domain::{
     TransitionRecordId,
 };
 use rollout_store::{
-    MAX_PAGE_SIZE, Page, PageRequest, ProcedureCursor, ProcedureFilter, ProcedureOrder,
+    MAX_PAGE_SIZE, Page, PageRequest, ProcedureCursor, ProcedureFilter, ProcedureOrder, Write,
 };
 use tracing::instrument;
 
@@ -50,6 +51,9 @@ pub struct CreateProcedure {
 pub struct UpdateProcedure {
     pub patch: ProcedurePatch,
     pub bureau_code: Option<String>,
+    /// Why the target quarter changes; kept in the target history with the change, ignored
+    /// when the target quarter stays the same.
+    pub reason: Option<String>,
 }
 
 pub(crate) fn field_errors(errors: Vec<(&'static str, String)>) -> Vec<FieldError> {
@@ -130,7 +134,7 @@ impl App {
         Ok(created)
     }
 
-    async fn bureau_id(&self, raw: &str, field: &str) -> AppResult<BureauId> {
+    pub(crate) async fn bureau_id(&self, raw: &str, field: &str) -> AppResult<BureauId> {
         let code = BureauCode::parse(raw).map_err(|e| AppError::validation(field, e.0))?;
         match self.bureau_by_code(&code).await? {
             Some(b) => Ok(b.id),
@@ -217,13 +221,28 @@ impl App {
             None,
             Some(procedure_json(&procedure)),
         );
-        let created = self
-            .store()
-            .create_procedure(procedure, creation, &audit)
+        // A first target is the start of the procedure's target history.
+        let first_target = self.target_change(
+            procedure.id,
+            None,
+            procedure.target_quarter,
+            &actor.label,
+            None,
+        );
+        let writes: Vec<Write> = [Write::CreateProcedure {
+            procedure: procedure.clone(),
+            creation,
+        }]
+        .into_iter()
+        .chain(first_target.map(Write::TargetChange))
+        .chain([Write::Audit(audit)])
+        .collect();
+        self.store()
+            .commit(&writes)
             .await
-            .map_err(|e| with_path(e.into(), "code"))?;
-        self.publish(ProcedureEvent::created(&created, record_id, actor));
-        Ok(created)
+            .map_err(|e| with_path(e.error.into(), "code"))?;
+        self.publish(ProcedureEvent::created(&procedure, record_id, actor));
+        Ok(procedure)
     }
 
     #[instrument(skip(self, input, actor), fields(procedure = %id, actor = %actor.label))]
@@ -244,7 +263,9 @@ impl App {
                 patch.name_en.as_mut().and_then(Option::as_mut),
             )
             .check_opt("bureauCode", TextKind::Code, input.bureau_code.as_mut())
+            .check_opt("reason", TextKind::Comment, input.reason.as_mut())
             .finish()?;
+        input.reason = non_blank(input.reason);
         let current = self
             .store()
             .procedure(id)
@@ -308,12 +329,29 @@ impl App {
             Some(procedure_json(&current)),
             Some(procedure_json(&after)),
         );
-        let updated = self
-            .store()
-            .update_procedure(id, expected_version, &patch, now, &audit)
-            .await?;
-        self.publish(ProcedureEvent::updated(&updated, actor));
-        Ok(updated)
+        let moved = self.target_change(
+            id,
+            current.target_quarter,
+            after.target_quarter,
+            &actor.label,
+            input.reason.as_deref(),
+        );
+        let writes: Vec<Write> = [Write::UpdateProcedure {
+            id,
+            expected_version,
+            patch,
+            now,
+        }]
+        .into_iter()
+        .chain(moved.map(Write::TargetChange))
+        .chain([Write::Audit(audit)])
+        .collect();
+        self.store()
+            .commit(&writes)
+            .await
+            .map_err(|e| AppError::from(e.error))?;
+        self.publish(ProcedureEvent::updated(&after, actor));
+        Ok(after)
     }
 
     /// One page of procedures, counted only when `page.with_total`; `page.first` must be

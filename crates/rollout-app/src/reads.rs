@@ -22,7 +22,7 @@ use tracing::instrument;
 use crate::{Actor, App, AppResult};
 
 /// Whether `actor` may read what every role may read (a disabled user may not).
-fn reads(actor: &Actor) -> bool {
+pub(crate) fn reads(actor: &Actor) -> bool {
     actor
         .user
         .as_ref()

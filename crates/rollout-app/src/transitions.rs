@@ -65,7 +65,7 @@ fn fingerprint(cmd: &TransitionCommand, actor: &Actor) -> String {
 
 /// Whose idempotency keys these are: the user's id (stable across a change of e-mail address),
 /// or the system actor's label.
-fn key_owner(actor: &Actor) -> String {
+pub(crate) fn key_owner(actor: &Actor) -> String {
     actor
         .user
         .as_ref()
@@ -171,6 +171,7 @@ impl App {
                 actual: procedure.version,
             });
         }
+        let facts = self.guard_facts_of(&procedure).await?;
         let plan = engine::plan(
             self.workflow(),
             &procedure,
@@ -181,6 +182,7 @@ impl App {
                 now: self.now(),
                 today: self.today(),
                 record_id: TransitionRecordId(new_uuid()),
+                facts: &facts,
             },
         )?;
         let gate = self

@@ -16,6 +16,7 @@ mod binary;
 mod budgets;
 mod cli;
 mod database;
+mod evidence;
 mod gql;
 mod load;
 mod prepare;

@@ -1,6 +1,7 @@
 //! Getting databases ready through the product's own CLI, timing the parts the issue measures:
 //! `rollout demo --synthetic N` (the dataset), a project-office user and token for the clients,
 //! and `rollout import procedures` of a generated CSV into a database that holds only bureaus.
+//! Also, untimed, the stock of fresh procedures the `recordHearing` measurement consumes.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -77,9 +78,66 @@ pub fn import(rollout: &Rollout, url: &str, rows: usize, dir: &Path) -> anyhow::
     Ok(took)
 }
 
-/// A procedures CSV with `rows` valid rows spread over the real bureaus, every optional column
-/// used in some rows.
-fn procedures_csv(rows: usize) -> anyhow::Result<String> {
+/// Hearings per second the stock is sized for, over every client: 20 applied outcomes each.
+/// One client on SQLite records about 120 a second (8 ms each), so 60 ran out within the
+/// first run; 200 leaves room. A measurement that outruns it fails visibly ("ran out of
+/// prepared procedures") rather than measuring something else.
+pub const HEARINGS_PER_SECOND: f64 = 200.0;
+
+/// Procedures `rollout import procedures` adds for the `recordHearing` measurement: `batches`
+/// groups of `per_batch`, each group of one bureau, in `hearing` with no quarter or platform
+/// (the hearing agrees them). Codes are `<BUREAU>-9rnnnn`, six digits, which neither the demo
+/// (four) nor the import measurement (five) uses; `round` (0–9, one per measurement) keeps
+/// each measurement's stock apart from the earlier ones'. Returns how many were imported.
+pub fn hearing_stock(
+    rollout: &Rollout,
+    url: &str,
+    round: usize,
+    batches: usize,
+    per_batch: usize,
+    dir: &Path,
+) -> anyhow::Result<usize> {
+    if round > 9 {
+        bail!("at most ten hearing measurements per database (round {round})");
+    }
+    let bureaus = bureau_codes()?;
+    let mut csv = String::from(
+        "code,name,name_en,bureau_code,category,authority,annual_applications,process_count,platform,target_quarter\n",
+    );
+    let mut numbers = vec![0_usize; bureaus.len()];
+    for b in 0..batches {
+        let i = b % bureaus.len();
+        for _ in 0..per_batch {
+            numbers[i] += 1;
+            let n = numbers[i];
+            writeln!(
+                csv,
+                "{bureau}-9{round}{n:04},ヒアリング対象手続{round}-{n},Hearing stock procedure {round}-{n},{bureau},STANDARD,TOKYO,,1,,",
+                bureau = bureaus[i]
+            )?;
+        }
+    }
+    let rows = batches * per_batch;
+    if numbers.iter().any(|n| *n > 9999) {
+        bail!("a hearing stock of {rows} procedures needs more than four digits per bureau");
+    }
+    let path = dir.join(format!("hearing-stock-{round}-{rows}.csv"));
+    std::fs::write(&path, csv).context("cannot write the hearing stock CSV")?;
+    let file = path.display().to_string();
+    let (stdout, _) = rollout.run(&["import", "procedures", &file, "--database-url", url])?;
+    if !stdout.contains(&format!("imported {rows} procedures")) {
+        bail!("`rollout import procedures` did not report {rows} rows: {stdout}");
+    }
+    Ok(rows)
+}
+
+/// Whether `code` is one of the hearing stock's (see [`hearing_stock`]).
+pub fn is_stock_code(code: &str) -> bool {
+    code.rsplit_once('-')
+        .is_some_and(|(_, n)| n.len() == 6 && n.starts_with('9'))
+}
+
+fn bureau_codes() -> anyhow::Result<Vec<&'static str>> {
     let bureaus: Vec<&str> = BUREAUS_CSV
         .lines()
         .skip(1)
@@ -89,6 +147,13 @@ fn procedures_csv(rows: usize) -> anyhow::Result<String> {
     if bureaus.is_empty() {
         bail!("deploy/demo/bureaus.csv lists no bureaus");
     }
+    Ok(bureaus)
+}
+
+/// A procedures CSV with `rows` valid rows spread over the real bureaus, every optional column
+/// used in some rows.
+fn procedures_csv(rows: usize) -> anyhow::Result<String> {
+    let bureaus = bureau_codes()?;
     const PLATFORMS: [&str; 4] = ["SAAS_E_APPLICATION", "JOINT_E_APPLICATION", "JGRANTS", ""];
     let mut csv = String::from(
         "code,name,name_en,bureau_code,category,authority,annual_applications,process_count,platform,target_quarter\n",
@@ -133,6 +198,14 @@ mod tests {
             Some("rlt_q")
         );
         assert_eq!(secret_in("no secret here\n"), None);
+    }
+
+    #[test]
+    fn stock_codes_have_six_digits_starting_with_nine() {
+        assert!(is_stock_code("KANKYO-900001"));
+        assert!(!is_stock_code("KANKYO-0001"), "a demo code");
+        assert!(!is_stock_code("KANKYO-00001"), "an import measurement code");
+        assert!(!is_stock_code("KANKYO-100001"));
     }
 
     #[test]

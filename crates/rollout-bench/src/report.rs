@@ -213,8 +213,16 @@ fn backend_section(md: &mut String, b: &BackendResults) {
     );
     let _ = writeln!(
         md,
-        "| server peak resident memory (VmHWM, whole run) | {} |",
+        "| server peak resident memory (VmHWM), {} procedures as loaded | {} |",
+        b.procedures,
         b.peak_rss_mib
+            .map_or_else(|| "unknown".to_owned(), |v| format!("{v:.1} MiB"))
+    );
+    let _ = writeln!(
+        md,
+        "| the same after the recordHearing stock (+{} procedures) | {} |",
+        b.hearing_stock,
+        b.peak_rss_after_hearings_mib
             .map_or_else(|| "unknown".to_owned(), |v| format!("{v:.1} MiB"))
     );
     let counts = b
@@ -230,12 +238,24 @@ fn backend_section(md: &mut String, b: &BackendResults) {
         .collect::<Vec<_>>()
         .join("; ");
     let _ = writeln!(md, "| SQL statements per request (median) | {counts} |\n");
-    if let Some(list) = b.statements.iter().find(|c| c.request == "list of 100") {
-        let _ = writeln!(md, "Statements of one `procedures(first: 100)` request:\n");
-        for s in &list.one_request {
-            let _ = writeln!(md, "- `{}`", s.replace('`', "'"));
+    for (request, title) in [
+        ("list of 100", "`procedures(first: 100)`"),
+        (
+            "procedures with evidence, page of 100",
+            "`procedures(first: 100) { hearings tasks userTests }`",
+        ),
+        (
+            "tasks overdue, page of 100",
+            "`tasks(overdue, one bureau, first: 100)`",
+        ),
+    ] {
+        if let Some(list) = b.statements.iter().find(|c| c.request == request) {
+            let _ = writeln!(md, "Statements of one {title} request:\n");
+            for s in &list.one_request {
+                let _ = writeln!(md, "- `{}`", s.replace('`', "'"));
+            }
+            let _ = writeln!(md);
         }
-        let _ = writeln!(md);
     }
 }
 
@@ -248,6 +268,8 @@ fn kind_order(k: Kind) -> u8 {
         Kind::PointRead => 4,
         Kind::RefPointRead => 5,
         Kind::Summary => 6,
+        Kind::TasksOverdue => 7,
+        Kind::RecordHearing => 8,
     }
 }
 

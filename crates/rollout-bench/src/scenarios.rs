@@ -1,13 +1,16 @@
 //! The measurements of one running server, each next to its reference: reads (a list page, a
-//! point read and its reference, the summary) and writes (transitions and the two reference
-//! transactions), at a given number of clients. Each prints its line as it finishes.
+//! point read and its reference, the summary, a bureau's overdue tasks) and writes (transitions
+//! and the two reference transactions; hearings that apply 20 outcomes), at a given number of
+//! clients. Each prints its line as it finishes.
 
 use std::sync::Arc;
 
 use serde_json::Value;
 
+use crate::evidence::{self, HearingOp, OUTCOMES, TasksOp};
 use crate::gql::{self, Gql, ListOp, Movable, PointReadOp, SummaryOp, TransitionOp};
 use crate::load::{self, Op, Probe, Stats};
+use crate::prepare;
 use crate::reference::{Pools, RefPointReadOp, RefTransitionOp};
 use crate::suite::{Context, Kind, Measurement};
 
@@ -42,7 +45,15 @@ impl Scenarios<'_> {
             stats.p50_ms,
             stats.p99_ms,
             if stats.errors > 0 {
-                format!("  {} errors", stats.errors)
+                // The first error says why, cut short: a refused import lists every line.
+                let first: String = stats
+                    .first_error
+                    .as_deref()
+                    .unwrap_or("")
+                    .chars()
+                    .take(300)
+                    .collect();
+                format!("  {} errors (first: {first})", stats.errors)
             } else {
                 String::new()
             }
@@ -107,6 +118,67 @@ impl Scenarios<'_> {
         }
         pools.close().await;
         Ok(())
+    }
+}
+
+impl Scenarios<'_> {
+    /// The first page of 100 of `bureau`'s overdue tasks.
+    pub async fn tasks(
+        &self,
+        clients: usize,
+        bureau: &str,
+        out: &mut Vec<Measurement>,
+    ) -> anyhow::Result<()> {
+        let mut ops: Vec<TasksOp> = (0..clients)
+            .map(|_| TasksOp {
+                gql: self.gql.clone(),
+                bureau: bureau.to_owned(),
+                page_size: 100,
+            })
+            .collect();
+        self.timed(Kind::TasksOverdue, &mut ops, out).await;
+        Ok(())
+    }
+
+    /// `recordHearing` with 20 applied outcomes, each call on 20 procedures no call has used:
+    /// first (untimed) `rollout import procedures` adds as many as the measurement can use at
+    /// [`prepare::HEARINGS_PER_SECOND`], then they are dealt out to the clients. Returns how
+    /// many procedures were added.
+    pub async fn hearings(
+        &self,
+        clients: usize,
+        out: &mut Vec<Measurement>,
+    ) -> anyhow::Result<usize> {
+        let plan = self.ctx.plan;
+        let seconds = (plan.warmup + plan.duration).as_secs_f64();
+        let batches = (seconds * prepare::HEARINGS_PER_SECOND).ceil() as usize;
+        let dir = self
+            .ctx
+            .scratch
+            .join(format!("stock-{}", self.name.to_lowercase()));
+        std::fs::create_dir_all(&dir)?;
+        // One round of stock codes per client count, so a later measurement never re-imports
+        // an earlier one's codes.
+        let round = self
+            .ctx
+            .plan
+            .clients
+            .iter()
+            .position(|&c| c == clients)
+            .unwrap_or(9);
+        let added =
+            prepare::hearing_stock(self.ctx.rollout, &self.url, round, batches, OUTCOMES, &dir)?;
+        let stock = evidence::hearing_stock(&self.gql).await?;
+        let mut ops: Vec<HearingOp> = gql::deal(&stock, clients)
+            .into_iter()
+            .map(|batches| HearingOp {
+                gql: self.gql.clone(),
+                batches,
+                next: 0,
+            })
+            .collect();
+        self.timed(Kind::RecordHearing, &mut ops, out).await;
+        Ok(added)
     }
 }
 

@@ -1,7 +1,8 @@
 //! One backend's run, in order: the dataset (`rollout demo`, timed), the real server on it, the
-//! measurements of [`crate::scenarios`] (reads, then writes), peak memory, a statement counting
-//! run, the import (timed, on its own database), and start-to-ready on fresh empty databases.
-//! Everything a measurement needs is prepared before its clock starts.
+//! measurements of [`crate::scenarios`] (reads, then writes, then recorded hearings), peak
+//! memory, a statement counting run, the import (timed, on its own database), and
+//! start-to-ready on fresh empty databases. Everything a measurement needs is prepared before
+//! its clock starts.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -14,6 +15,7 @@ use serde_json::Value;
 use crate::binary::Rollout;
 use crate::cli::Plan;
 use crate::database::{Backend, Databases};
+use crate::evidence::{self, EvidenceListOp, TasksOp};
 use crate::gql::{self, Gql, ListOp, Movable, PointReadOp, SummaryOp, TransitionOp};
 use crate::load::{Probe, Stats};
 use crate::prepare;
@@ -35,6 +37,8 @@ pub enum Kind {
     RefTransaction,
     RefTransactionWithAudit,
     RefPointRead,
+    TasksOverdue,
+    RecordHearing,
 }
 
 impl Kind {
@@ -47,6 +51,8 @@ impl Kind {
             Self::RefTransaction => "reference: UPDATE … version + INSERT history",
             Self::RefTransactionWithAudit => "reference: the same + INSERT audit_log",
             Self::RefPointRead => "reference: SELECT … WHERE code = $1",
+            Self::TasksOverdue => "tasks(overdue, one bureau, first: 100)",
+            Self::RecordHearing => "recordHearing, 20 applied outcomes",
         }
     }
 }
@@ -68,7 +74,12 @@ pub struct BackendResults {
     pub import_seconds: f64,
     pub ready_empty_ms: Vec<f64>,
     pub ready_populated_ms: f64,
+    /// Peak resident memory with the dataset as loaded, before the recordHearing stock.
     pub peak_rss_mib: Option<f64>,
+    /// Peak over the whole run, the recordHearing stock's procedures included.
+    pub peak_rss_after_hearings_mib: Option<f64>,
+    /// Procedures the recordHearing measurements added (not in `procedures`).
+    pub hearing_stock: i64,
     pub measurements: Vec<Measurement>,
     pub statements: Vec<StatementCount>,
 }
@@ -128,6 +139,10 @@ pub async fn run(
             movable.len()
         );
     }
+    let (bureau, overdue) = evidence::busiest_bureau(&gql)
+        .await
+        .context("cannot count overdue tasks per bureau")?;
+    eprintln!("[{name}] overdue tasks measured on {bureau} ({overdue} overdue)");
     let probe = Probe {
         server_pid: Some(server.pid()),
         postgres: backend == Backend::Postgres,
@@ -147,6 +162,7 @@ pub async fn run(
     let mut measurements = Vec::new();
     for &clients in &plan.clients {
         scenarios.reads(clients, &mut measurements).await?;
+        scenarios.tasks(clients, &bureau, &mut measurements).await?;
     }
     for &clients in &plan.clients {
         scenarios
@@ -155,14 +171,22 @@ pub async fn run(
         // The next client count starts from the versions this one left.
         movable = refresh(&gql, movable).await?;
     }
-    let peak_rss_mib = server
-        .peak_rss_kib()
-        .map(|kib| (kib as f64 / 1024.0 * 10.0).round() / 10.0);
+    // The memory budget is for the dataset as loaded: read the peak before the hearings' stock
+    // adds its procedures.
+    let mib = |kib: u64| (kib as f64 / 1024.0 * 10.0).round() / 10.0;
+    let peak_rss_mib = server.peak_rss_kib().map(mib);
+    // Last: every hearing adds procedures (its stock) and moves them, tasks and history rows.
+    let loaded = total;
+    let mut total = total;
+    for &clients in &plan.clients {
+        total += scenarios.hearings(clients, &mut measurements).await? as i64;
+    }
+    let peak_rss_after_hearings_mib = server.peak_rss_kib().map(mib);
     let ready_populated_ms = ms(server.ready_after);
     server.stop();
 
     eprintln!("[{name}] counting SQL statements per request …");
-    let statements = count_statements(ctx, &url, &token, &movable, &codes, total).await?;
+    let statements = count_statements(ctx, &url, &token, &movable, &codes, total, &bureau).await?;
     eprintln!(
         "[{name}] rollout import procedures ({} rows) …",
         plan.rows_to_import
@@ -181,13 +205,15 @@ pub async fn run(
     }
     Ok(BackendResults {
         backend,
-        procedures: total,
+        procedures: loaded,
         demo_seconds: (demo.as_secs_f64() * 100.0).round() / 100.0,
         import_rows: plan.rows_to_import,
         import_seconds: (import.as_secs_f64() * 100.0).round() / 100.0,
         ready_empty_ms,
         ready_populated_ms,
         peak_rss_mib,
+        peak_rss_after_hearings_mib,
+        hearing_stock: total - loaded,
         measurements,
         statements,
     })
@@ -219,6 +245,7 @@ async fn count_statements(
     movable: &[Movable],
     codes: &Arc<Vec<String>>,
     total: i64,
+    bureau: &str,
 ) -> anyhow::Result<Vec<StatementCount>> {
     let counter = Arc::new(Counter::default());
     let options = ServeOptions {
@@ -235,6 +262,24 @@ async fn count_statements(
             after: Value::Null,
         };
         counts.push(statements::count(&counter, &format!("list of {size}"), &mut op, n).await?);
+    }
+    for size in PAGE_SIZES {
+        let mut op = TasksOp {
+            gql: gql.clone(),
+            bureau: bureau.to_owned(),
+            page_size: size,
+        };
+        let what = format!("tasks overdue, page of {size}");
+        counts.push(statements::count(&counter, &what, &mut op, n).await?);
+    }
+    for size in PAGE_SIZES {
+        let mut op = EvidenceListOp {
+            gql: gql.clone(),
+            page_size: size,
+            after: Value::Null,
+        };
+        let what = format!("procedures with evidence, page of {size}");
+        counts.push(statements::count(&counter, &what, &mut op, n).await?);
     }
     let procedures = refresh(&gql, movable.iter().take(1).cloned().collect()).await?;
     let mut op = TransitionOp {

@@ -26,6 +26,12 @@ pub enum Action {
     ReadAudit,
     /// Create, list and revoke one's own API tokens.
     ManageOwnTokens,
+    /// Complete or cancel a task of this bureau assigned to this user (if anyone): the
+    /// bureau's people may, and so may the assignee whatever bureau they coordinate.
+    CloseTask {
+        bureau: BureauId,
+        assignee: Option<crate::UserId>,
+    },
 }
 
 /// Why an action is refused.
@@ -49,6 +55,10 @@ pub fn authorize(user: &User, action: Action) -> Result<(), Denied> {
             (Role::Admin | Role::ProjectOffice, Action::ReadAudit) => true,
             (Role::ProjectOffice, Action::WorkOnProcedure(_)) => true,
             (Role::BureauCoordinator, Action::WorkOnProcedure(b)) => user.bureau_id == Some(b),
+            (Role::ProjectOffice, Action::CloseTask { .. }) => true,
+            (Role::BureauCoordinator, Action::CloseTask { bureau, assignee }) => {
+                user.bureau_id == Some(bureau) || assignee == Some(user.id)
+            }
             // Approving is the project office's job (and, in custom workflows, coordinators');
             // administrators and viewers never decide, whatever a workflow file says.
             (
@@ -86,6 +96,7 @@ fn describe(action: Action) -> String {
         }
         Action::ReadAudit => "read the audit trail".into(),
         Action::ManageOwnTokens => "manage API tokens".into(),
+        Action::CloseTask { .. } => "complete or cancel this task".into(),
     }
 }
 
@@ -107,6 +118,10 @@ mod tests {
             disabled: false,
             created_at: DateTime::UNIX_EPOCH,
         }
+    }
+
+    fn close(bureau: BureauId, assignee: Option<UserId>) -> Action {
+        Action::CloseTask { bureau, assignee }
     }
 
     #[test]
@@ -135,6 +150,12 @@ mod tests {
             ),
             (&coordinator, Action::ReadAudit, false),
             (&viewer, Action::Read, true),
+            (&office, close(other, None), true),
+            (&coordinator, close(own, None), true),
+            (&coordinator, close(other, None), false),
+            (&coordinator, close(other, Some(UserId(Uuid::nil()))), true),
+            (&viewer, close(own, Some(UserId(Uuid::nil()))), false),
+            (&admin, close(own, None), false),
             (&viewer, Action::WorkOnProcedure(own), false),
             (&viewer, Action::ManageOwnTokens, true),
             (&viewer, Action::DecideApproval(Role::Viewer), false),

@@ -62,3 +62,15 @@ uuid_id!(
     /// Identifies a [`crate::audit::AuditEntry`].
     AuditEntryId
 );
+uuid_id!(
+    /// Identifies a [`crate::hearing::Hearing`].
+    HearingId
+);
+uuid_id!(
+    /// Identifies a [`crate::user_test::UserTest`].
+    UserTestId
+);
+uuid_id!(
+    /// Identifies a [`crate::task::Task`].
+    TaskId
+);

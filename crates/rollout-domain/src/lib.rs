@@ -13,13 +13,17 @@ pub mod bounds;
 pub mod bureau;
 pub mod codes;
 pub mod fiscal;
+pub mod hearing;
 pub mod history;
 pub mod identity;
 pub mod ids;
 pub mod procedure;
 pub mod summary;
+pub mod target;
+pub mod task;
 pub mod text;
 pub mod token;
+pub mod user_test;
 pub mod workflow;
 
 pub use bounds::OutOfRange;
@@ -28,8 +32,8 @@ pub use codes::{BureauCode, CodeError, IdempotencyKey, ProcedureCode};
 pub use fiscal::{FiscalQuarter, FiscalQuarterError, FiscalYear};
 pub use history::TransitionRecord;
 pub use ids::{
-    ApprovalRequestId, AuditEntryId, BureauId, DelegationId, ProcedureId, TokenId,
-    TransitionRecordId, UserId,
+    ApprovalRequestId, AuditEntryId, BureauId, DelegationId, HearingId, ProcedureId, TaskId,
+    TokenId, TransitionRecordId, UserId, UserTestId,
 };
 pub use procedure::{Authority, Category, NewProcedure, Platform, Procedure, ProcedurePatch};
 pub use summary::RolloutSummary;

@@ -34,6 +34,8 @@ macro_rules! keyed_enum {
     };
 }
 
+pub(crate) use keyed_enum;
+
 keyed_enum!(
     /// How the programme classifies a procedure.
     Category {

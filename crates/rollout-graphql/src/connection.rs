@@ -54,7 +54,7 @@ pub(crate) fn page_request<C>(ctx: &Context<'_>, first: usize, after: Option<C>)
 
 /// The value of `totalCount`: the page's count, which [`page_request`] guarantees is there
 /// whenever the field is selected; its absence would be a bug in this module, not in the request.
-fn selected_total(total: Option<i64>) -> async_graphql::Result<i64> {
+pub(crate) fn selected_total(total: Option<i64>) -> async_graphql::Result<i64> {
     total.ok_or_else(|| errors::internal("totalCount resolved on a page read without its count"))
 }
 
@@ -68,7 +68,7 @@ pub struct PageInfo {
 }
 
 impl PageInfo {
-    fn of<T>(page: &Page<T>, cursors: &[String]) -> Self {
+    pub(crate) fn of<T>(page: &Page<T>, cursors: &[String]) -> Self {
         Self {
             has_next_page: page.has_next_page,
             has_previous_page: page.has_previous_page,

@@ -125,6 +125,47 @@ mirror_enum!(
     }
 );
 
+mirror_enum!(
+    /// The verdict of a user test: a PASS recorded since the procedure was built lets it move
+    /// to `user_tested`.
+    UserTestVerdict <=> domain::user_test::UserTestVerdict {
+        Pass => "PASS",
+        Fail => "FAIL",
+    }
+);
+
+// Issue 10: hearings and tasks.
+mirror_enum!(
+    /// Who the project office met.
+    HearingKind <=> domain::hearing::HearingKind {
+        PolicyDepartment => "POLICY_DEPARTMENT",
+        NationalMinistry => "NATIONAL_MINISTRY",
+        PlatformVendor => "PLATFORM_VENDOR",
+        Other => "OTHER",
+    }
+);
+
+mirror_enum!(
+    /// What a hearing decided for one procedure. Applied: PROCEED moves it to `scheduled`,
+    /// NEEDS_LAW_CHANGE to `awaiting_law_change`, PROPOSE_ABOLITION opens the abolition's
+    /// approval request, UNDECIDED moves nothing.
+    HearingDecision <=> domain::hearing::HearingDecision {
+        Proceed => "PROCEED",
+        NeedsLawChange => "NEEDS_LAW_CHANGE",
+        ProposeAbolition => "PROPOSE_ABOLITION",
+        Undecided => "UNDECIDED",
+    }
+);
+
+mirror_enum!(
+    /// Where a task stands.
+    TaskStatus <=> domain::task::TaskStatus {
+        Open => "OPEN",
+        Done => "DONE",
+        Cancelled => "CANCELLED",
+    }
+);
+
 impl Default for ProcedureOrderField {
     fn default() -> Self {
         rollout_store::ProcedureOrderField::default().into()
@@ -165,6 +206,12 @@ mod tests {
             assert_eq!(
                 domain::audit::AuditOutcome::from(AuditOutcome::from(*o)),
                 *o
+            );
+        }
+        for v in domain::user_test::UserTestVerdict::ALL {
+            assert_eq!(
+                domain::user_test::UserTestVerdict::from(UserTestVerdict::from(*v)),
+                *v
             );
         }
         assert_eq!(ProcedureOrderField::default(), ProcedureOrderField::Code);

@@ -87,6 +87,18 @@ pub(crate) fn payload_errors(
     let Some(code) = ErrorCode::from_app(e.code()).filter(|_| e.is_expected()) else {
         return Err(unexpected(e));
     };
+    if let AppError::Problems(problems) = e {
+        return Ok(problems
+            .iter()
+            .filter_map(|p| {
+                Some(UserError {
+                    code: ErrorCode::from_app(p.code)?,
+                    message: p.message.clone(),
+                    path: (!p.path.is_empty()).then(|| p.path.clone()),
+                })
+            })
+            .collect());
+    }
     Ok(e.user_errors()
         .into_iter()
         .map(|f| {

@@ -5,6 +5,8 @@
 //! rather than an empty page.
 
 use async_graphql::{Context, InputObject};
+use chrono::NaiveDate;
+use rollout_app::targets::slip_condition;
 use rollout_domain::BureauCode;
 use rollout_domain::text::{self, TextKind};
 use tracing::instrument;
@@ -31,6 +33,9 @@ pub struct ProcedureFilterInput {
     /// finds `シンセイ`.
     pub search: Option<String>,
     pub target_quarter: Option<FiscalQuarter>,
+    /// Procedures whose target quarter has ended (today in Tokyo) while they are neither done
+    /// nor closed (true), or every other procedure (false).
+    pub slipped: Option<bool>,
 }
 
 /// Sort order of a procedure listing.
@@ -54,9 +59,11 @@ impl From<ProcedureOrderInput> for rollout_store::ProcedureOrder {
 
 impl ProcedureFilterInput {
     /// The store filter, or a VALIDATION error naming the bad bureau code or state key.
+    /// `today` (in Tokyo) decides which quarters have ended for `slipped`.
     pub(crate) fn into_store(
         self,
         workflow: &rollout_domain::workflow::WorkflowDefinition,
+        today: NaiveDate,
     ) -> async_graphql::Result<rollout_store::ProcedureFilter> {
         let bureau_codes = self
             .bureau_codes
@@ -90,6 +97,14 @@ impl ProcedureFilterInput {
                 .map(|s| s.trim().to_owned())
                 .filter(|s| !s.is_empty()),
             target_quarter: self.target_quarter.map(|q| q.0),
+            slipped: self
+                .slipped
+                .map(|slipped| {
+                    slip_condition(workflow, today, slipped).ok_or_else(|| {
+                        errors::validation(format!("no supported quarter ended before {today}"))
+                    })
+                })
+                .transpose()?,
         })
     }
 }
@@ -113,7 +128,9 @@ pub(crate) async fn list_procedures(
         .map(|raw| ids::decode_procedure_cursor(&raw, order))
         .transpose()
         .map_err(|e| errors::validation(e.0))?;
-    let mut filter = filter.unwrap_or_default().into_store(app.workflow())?;
+    let mut filter = filter
+        .unwrap_or_default()
+        .into_store(app.workflow(), app.today())?;
     if let Some(code) = bureau {
         filter.bureau_codes = vec![code.clone()];
     }
@@ -129,6 +146,29 @@ mod tests {
     use super::*;
     use rollout_domain::workflow::default_workflow;
 
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 10, 1).unwrap()
+    }
+
+    #[test]
+    fn slipped_becomes_a_condition_on_the_last_ended_quarter_and_unfinished_states() {
+        let wf = default_workflow();
+        let input = ProcedureFilterInput {
+            slipped: Some(true),
+            ..Default::default()
+        };
+        let slip = input.into_store(&wf, today()).unwrap().slipped.unwrap();
+        assert_eq!(slip.last_ended.to_string(), "FY2026-Q2");
+        assert!(slip.slipped);
+        assert!(slip.unfinished_states.contains(&"built".to_owned()));
+        assert!(!slip.unfinished_states.contains(&"released".to_owned()));
+        assert!(!slip.unfinished_states.contains(&"abolished".to_owned()));
+        let none = ProcedureFilterInput::default()
+            .into_store(&wf, today())
+            .unwrap();
+        assert_eq!(none.slipped, None);
+    }
+
     #[test]
     fn filters_convert_and_check_codes_and_states() {
         let wf = default_workflow();
@@ -139,7 +179,7 @@ mod tests {
             search: Some("  旅券 ".into()),
             ..Default::default()
         };
-        let f = input.into_store(&wf).unwrap();
+        let f = input.into_store(&wf, today()).unwrap();
         assert_eq!(f.bureau_codes[0].as_str(), "KANKYO");
         assert_eq!(f.states, ["scheduled"]);
         assert_eq!(f.category, Some(rollout_domain::Category::Subsidy));
@@ -151,7 +191,7 @@ mod tests {
         };
         assert!(
             bad_code
-                .into_store(&wf)
+                .into_store(&wf, today())
                 .unwrap_err()
                 .message
                 .contains("kankyo")
@@ -160,7 +200,7 @@ mod tests {
             states: Some(vec!["schedueld".into()]),
             ..Default::default()
         };
-        let err = bad_state.into_store(&wf).unwrap_err();
+        let err = bad_state.into_store(&wf, today()).unwrap_err();
         assert!(
             err.message.contains("no state \"schedueld\""),
             "{}",

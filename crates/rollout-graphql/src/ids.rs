@@ -27,10 +27,13 @@ pub(crate) enum NodeType {
     ApiToken,
     ApprovalRequest,
     Delegation,
+    UserTest,
+    Hearing,
+    Task,
 }
 
 impl NodeType {
-    const ALL: [NodeType; 7] = [
+    const ALL: [NodeType; 10] = [
         Self::Bureau,
         Self::Procedure,
         Self::TransitionRecord,
@@ -38,6 +41,9 @@ impl NodeType {
         Self::ApiToken,
         Self::ApprovalRequest,
         Self::Delegation,
+        Self::UserTest,
+        Self::Hearing,
+        Self::Task,
     ];
 
     pub(crate) const fn name(self) -> &'static str {
@@ -49,6 +55,9 @@ impl NodeType {
             Self::ApiToken => "ApiToken",
             Self::ApprovalRequest => "ApprovalRequest",
             Self::Delegation => "Delegation",
+            Self::UserTest => "UserTest",
+            Self::Hearing => "Hearing",
+            Self::Task => "Task",
         }
     }
 }
@@ -270,6 +279,71 @@ pub(crate) fn decode_time_cursor(
         )));
     }
     Ok((parse_time(raw, &wire.v)?, parse_uuid(raw, &wire.id)?))
+}
+
+// Issue 10: the hearing listing (held on, latest first) and the task listing (due date, none
+// last); a cursor of one is refused by the other and by every other listing.
+const HEARINGS_ORDERING: &str = "HEARINGS";
+const TASKS_ORDERING: &str = "TASKS";
+
+pub(crate) fn encode_hearing_cursor(c: &rollout_store::HearingCursor) -> String {
+    encode_wire(&CursorWire {
+        o: HEARINGS_ORDERING.to_owned(),
+        v: c.held_on.to_string(),
+        id: c.id.to_string(),
+    })
+}
+
+pub(crate) fn decode_hearing_cursor(raw: &str) -> Result<rollout_store::HearingCursor, Malformed> {
+    let wire = decode_wire(raw)?;
+    let held_on = (wire.o == HEARINGS_ORDERING)
+        .then(|| wire.v.parse().ok())
+        .flatten()
+        .filter(|d| rollout_domain::bounds::check_date(*d).is_ok())
+        .ok_or_else(|| {
+            Malformed(format!(
+                "cursor {} does not belong to this listing",
+                shown(raw)
+            ))
+        })?;
+    Ok(rollout_store::HearingCursor {
+        held_on,
+        id: rollout_domain::HearingId(parse_uuid(raw, &wire.id)?),
+    })
+}
+
+pub(crate) fn encode_task_cursor(c: &rollout_store::TaskCursor) -> String {
+    encode_wire(&CursorWire {
+        o: TASKS_ORDERING.to_owned(),
+        v: c.due_on.map(|d| d.to_string()).unwrap_or_default(),
+        id: c.id.to_string(),
+    })
+}
+
+pub(crate) fn decode_task_cursor(raw: &str) -> Result<rollout_store::TaskCursor, Malformed> {
+    let wire = decode_wire(raw)?;
+    let bad = || {
+        Malformed(format!(
+            "cursor {} does not belong to this listing",
+            shown(raw)
+        ))
+    };
+    if wire.o != TASKS_ORDERING {
+        return Err(bad());
+    }
+    let due_on = match wire.v.as_str() {
+        "" => None,
+        v => Some(
+            v.parse()
+                .ok()
+                .filter(|d| rollout_domain::bounds::check_date(*d).is_ok())
+                .ok_or_else(bad)?,
+        ),
+    };
+    Ok(rollout_store::TaskCursor {
+        due_on,
+        id: rollout_domain::TaskId(parse_uuid(raw, &wire.id)?),
+    })
 }
 
 #[cfg(test)]

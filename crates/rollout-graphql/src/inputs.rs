@@ -80,6 +80,9 @@ pub struct UpdateProcedureInput {
     pub platform: MaybeUndefined<Platform>,
     pub target_quarter: MaybeUndefined<FiscalQuarter>,
     pub released_on: MaybeUndefined<Date>,
+    /// Why the target quarter changes: kept with the change in `targetHistory` (ignored when
+    /// the target quarter stays the same).
+    pub reason: Option<String>,
 }
 
 /// A field that may be set but not cleared: an explicit null is an error, not "leave alone",
@@ -147,7 +150,11 @@ impl UpdateProcedureInput {
             Some(id) if errors.is_empty() => Ok((
                 id,
                 self.expected_version,
-                UpdateProcedure { patch, bureau_code },
+                UpdateProcedure {
+                    patch,
+                    bureau_code,
+                    reason: self.reason,
+                },
             )),
             _ => Err(errors),
         }
@@ -197,6 +204,7 @@ mod tests {
             platform: MaybeUndefined::Undefined,
             target_quarter: MaybeUndefined::Undefined,
             released_on: MaybeUndefined::Undefined,
+            reason: None,
         }
     }
 

@@ -34,6 +34,12 @@ mod scalars;
 mod subscription;
 mod summary;
 mod workflow;
+// Issue 10: user tests and target history (h-ut).
+mod target;
+mod user_test;
+// Issue 10: hearings and tasks.
+mod hearing;
+mod task;
 
 use async_graphql::{Context, SDLExportOptions, Schema};
 use rollout_app::{Actor, App, RequestMeta};

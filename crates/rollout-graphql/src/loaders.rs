@@ -29,6 +29,8 @@ use std::sync::{Arc, Mutex};
 
 use rollout_app::{App, AppError};
 use rollout_domain::approval::ApprovalVote as VoteRow;
+use rollout_domain::target::TargetChange;
+use rollout_domain::workflow::GuardFacts;
 use rollout_domain::{ApprovalRequestId, Bureau, BureauId, ProcedureId, TransitionRecord, UserId};
 use rollout_store::{HistoryCursor, Page, PageRequest};
 use tokio::sync::OnceCell;
@@ -38,6 +40,7 @@ use crate::approval::{ApprovalRequest, ApprovalVote};
 use crate::errors;
 use crate::identity::User;
 use crate::procedure::Procedure;
+use crate::user_test::UserTest;
 
 /// The values behind a set of keys, loaded together on first use.
 #[derive(Debug)]
@@ -61,7 +64,7 @@ impl<K: Copy + Ord + Hash, V> Batch<K, V> {
 
     /// The loaded values; `load` runs once, for every key, on first use (not at all for an
     /// empty batch). A key without a value is simply absent from the map.
-    async fn loaded<F, Fut>(
+    pub(crate) async fn loaded<F, Fut>(
         &self,
         what: &'static str,
         load: F,
@@ -87,11 +90,11 @@ impl<K: Copy + Ord + Hash, V> Batch<K, V> {
     }
 }
 
-fn keyed<K: Hash + Eq, V>(items: Vec<V>, key: impl Fn(&V) -> K) -> HashMap<K, V> {
+pub(crate) fn keyed<K: Hash + Eq, V>(items: Vec<V>, key: impl Fn(&V) -> K) -> HashMap<K, V> {
     items.into_iter().map(|v| (key(&v), v)).collect()
 }
 
-fn missing(what: &str, id: impl std::fmt::Display) -> async_graphql::Error {
+pub(crate) fn missing(what: &str, id: impl std::fmt::Display) -> async_graphql::Error {
     errors::internal(format!("{what} {id} is referenced but does not exist"))
 }
 
@@ -249,4 +252,99 @@ impl HistoryBatches {
             total_count: with_total.then_some(0),
         }))
     }
+}
+
+/// The user tests of each procedure of a page, oldest first; their recorders share one user
+/// batch, made once the tests are known (as the voters of a page's votes are).
+pub(crate) type UserTestsBatch = Batch<ProcedureId, Vec<UserTest>>;
+
+impl UserTestsBatch {
+    pub(crate) async fn get(
+        &self,
+        app: &App,
+        id: ProcedureId,
+    ) -> async_graphql::Result<Vec<UserTest>> {
+        let map = self
+            .loaded("user_tests", |ids| async move {
+                let rows = app.store().user_tests_for_procedures(&ids).await?;
+                Ok(group(UserTest::page(rows), |t| t.row().procedure_id))
+            })
+            .await?;
+        Ok(map.get(&id).cloned().unwrap_or_default())
+    }
+}
+
+/// The target history of each procedure of a page, oldest first.
+pub(crate) type TargetHistoryBatch = Batch<ProcedureId, Vec<TargetChange>>;
+
+impl TargetHistoryBatch {
+    pub(crate) async fn get(
+        &self,
+        app: &App,
+        id: ProcedureId,
+    ) -> async_graphql::Result<&[TargetChange]> {
+        let map = self
+            .loaded("target_histories", |ids| async move {
+                Ok(group(app.store().target_changes_for(&ids).await?, |c| {
+                    c.procedure_id
+                }))
+            })
+            .await?;
+        Ok(map.get(&id).map_or(&[], Vec::as_slice))
+    }
+}
+
+/// The guard facts of each procedure of a page.
+/// The guard facts of a page's procedures: read once, and only for those in a state where a
+/// way out has a guard that judges them (`built` in the default workflow); the others need none.
+#[derive(Debug)]
+pub(crate) struct GuardFactsBatch {
+    states: Vec<(ProcedureId, String)>,
+    batch: Batch<ProcedureId, GuardFacts>,
+}
+
+impl GuardFactsBatch {
+    pub(crate) fn new<'a>(rows: impl IntoIterator<Item = &'a rollout_domain::Procedure>) -> Self {
+        let states: Vec<(ProcedureId, String)> =
+            rows.into_iter().map(|p| (p.id, p.state.clone())).collect();
+        Self {
+            batch: Batch::new(states.iter().map(|(id, _)| *id)),
+            states,
+        }
+    }
+
+    pub(crate) async fn get(
+        &self,
+        app: &App,
+        row: &rollout_domain::Procedure,
+    ) -> async_graphql::Result<GuardFacts> {
+        let workflow = app.workflow();
+        if !workflow.reads_stored_facts(&row.state) {
+            return Ok(GuardFacts::NOT_JUDGED);
+        }
+        let map = self
+            .batch
+            .loaded("guard_facts", |_| async move {
+                let needed: Vec<ProcedureId> = self
+                    .states
+                    .iter()
+                    .filter(|(_, state)| workflow.reads_stored_facts(state))
+                    .map(|(id, _)| *id)
+                    .collect();
+                app.guard_facts(&needed).await
+            })
+            .await?;
+        map.get(&row.id)
+            .copied()
+            .ok_or_else(|| errors::internal(format!("no guard facts were loaded for {}", row.id)))
+    }
+}
+
+/// Rows grouped by key, each group in the order the rows came.
+fn group<K: Hash + Eq, V>(rows: Vec<V>, key: impl Fn(&V) -> K) -> HashMap<K, Vec<V>> {
+    let mut grouped: HashMap<K, Vec<V>> = HashMap::new();
+    for row in rows {
+        grouped.entry(key(&row)).or_default().push(row);
+    }
+    grouped
 }

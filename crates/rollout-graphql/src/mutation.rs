@@ -17,6 +17,7 @@ use crate::inputs::{
     CreateBureauInput, CreateProcedureInput, TransitionProcedureInput, UpdateProcedureInput,
 };
 use crate::procedure::Procedure;
+use crate::user_test::UserTestMutation;
 use crate::{actor, app};
 
 #[derive(Debug, Clone, SimpleObject)]
@@ -58,7 +59,14 @@ pub struct TransitionPayload {
 /// The mutation root.
 #[derive(Debug, Default, MergedObject)]
 #[graphql(name = "Mutation")]
-pub struct MutationRoot(ProcedureMutation, IdentityMutation, ApprovalMutation);
+pub struct MutationRoot(
+    ProcedureMutation,
+    IdentityMutation,
+    ApprovalMutation,
+    UserTestMutation,
+    crate::hearing::HearingMutation,
+    crate::task::TaskMutation,
+);
 
 /// Bureaus and procedures.
 #[derive(Debug, Default)]

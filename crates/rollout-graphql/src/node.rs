@@ -11,6 +11,7 @@
 use async_graphql::{Context, ID, Interface};
 use rollout_domain::{
     ApprovalRequestId, BureauId, DelegationId, ProcedureId, TokenId, TransitionRecordId, UserId,
+    UserTestId,
 };
 use tracing::instrument;
 
@@ -20,6 +21,7 @@ use crate::history::TransitionRecord;
 use crate::identity::{ApiToken, User};
 use crate::ids::{NodeType, decode_global_id};
 use crate::procedure::Procedure;
+use crate::user_test::UserTest;
 use crate::{actor, app, errors};
 
 /// An object with a global id, which `Query.node` can fetch.
@@ -33,6 +35,9 @@ pub enum Node {
     ApiToken(ApiToken),
     ApprovalRequest(ApprovalRequest),
     Delegation(Delegation),
+    UserTest(UserTest),
+    Hearing(crate::hearing::Hearing),
+    Task(crate::task::Task),
 }
 
 #[instrument(skip(ctx), fields(id = %id.as_str()))]
@@ -73,6 +78,18 @@ pub(crate) async fn node(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Op
             .visible_delegation(&actor, DelegationId(uuid))
             .await
             .map(|d| d.map(|d| Node::Delegation(Delegation::single(d)))),
+        NodeType::UserTest => app
+            .visible_user_test(&actor, UserTestId(uuid))
+            .await
+            .map(|t| t.map(|t| Node::UserTest(UserTest::single(t)))),
+        NodeType::Hearing => app
+            .visible_hearing(&actor, rollout_domain::HearingId(uuid))
+            .await
+            .map(|h| h.map(|h| Node::Hearing(crate::hearing::Hearing::single(h)))),
+        NodeType::Task => app
+            .visible_task(&actor, rollout_domain::TaskId(uuid))
+            .await
+            .map(|t| t.map(|t| Node::Task(crate::task::Task::single(t)))),
     };
     found.map_err(|e| errors::graphql_error(&e))
 }

@@ -1,7 +1,8 @@
 //! The `Procedure` type. Its scalar fields come from the stored row; `bureau` and
 //! `pendingApproval` are loaded with those of the whole page ([`crate::loaders`]); `state` and
-//! `nextTransitions` are computed from the in-memory workflow definition (no query per row);
-//! `history` is one keyset-paginated read.
+//! `nextTransitions` are computed from the in-memory workflow definition and the page's guard
+//! facts (no query per row); `history` is one keyset-paginated read. The evidence fields
+//! (`userTests`, `targetHistory`, `slipCount`) read one batch per page; `slipped` is computed.
 
 use std::sync::Arc;
 
@@ -16,8 +17,12 @@ use crate::connection::TransitionRecordConnection;
 use crate::enums::{Authority, Platform, ProcedureCategory};
 use crate::history::history_page;
 use crate::ids::{NodeType, global_id};
-use crate::loaders::{BureauBatch, HistoryBatches, PendingBatch};
+use crate::loaders::{
+    BureauBatch, GuardFactsBatch, HistoryBatches, PendingBatch, TargetHistoryBatch, UserTestsBatch,
+};
 use crate::scalars::{Date, DateTime, FiscalQuarter};
+use crate::target::TargetChange;
+use crate::user_test::UserTest;
 use crate::workflow::{TransitionOption, WorkflowState, known_state, next_transitions};
 
 /// An administrative procedure (手続) on its way online.
@@ -34,6 +39,12 @@ struct PageRefs {
     bureaus: BureauBatch,
     pending: PendingBatch,
     histories: HistoryBatches,
+    // Issue 10, user tests and target history:
+    guard_facts: GuardFactsBatch,
+    user_tests: UserTestsBatch,
+    target_histories: TargetHistoryBatch,
+    hearings: crate::hearing::ProcedureHearingBatch,
+    tasks: crate::task::ProcedureTaskBatches,
 }
 
 impl Procedure {
@@ -50,6 +61,11 @@ impl Procedure {
             bureaus: BureauBatch::new(rows.iter().map(|p| p.bureau_id)),
             pending: PendingBatch::new(rows.iter().map(|p| p.id)),
             histories: HistoryBatches::new(rows.iter().map(|p| p.id)),
+            guard_facts: GuardFactsBatch::new(rows.iter()),
+            user_tests: UserTestsBatch::new(rows.iter().map(|p| p.id)),
+            target_histories: TargetHistoryBatch::new(rows.iter().map(|p| p.id)),
+            hearings: crate::hearing::ProcedureHearingBatch::new(rows.iter().map(|p| p.id)),
+            tasks: crate::task::ProcedureTaskBatches::new(rows.iter().map(|p| p.id)),
         });
         rows.into_iter()
             .map(|row| Self {
@@ -173,7 +189,62 @@ impl Procedure {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<TransitionOption>> {
-        next_transitions(app(ctx)?.workflow(), &self.row)
+        let app = app(ctx)?;
+        let facts = self.page.guard_facts.get(app, &self.row).await?;
+        next_transitions(app.workflow(), &self.row, &facts)
+    }
+
+    /// User tests of this procedure, oldest first. The latest one recorded since the procedure
+    /// last entered `built` decides whether it may move to `user_tested`.
+    #[instrument(skip_all, fields(procedure = %self.row.id))]
+    async fn user_tests(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<UserTest>> {
+        let tests = self.page.user_tests.get(app(ctx)?, self.row.id).await?;
+        Ok(tests.into_iter().map(|t| t.through(self)).collect())
+    }
+
+    /// Every change of the target quarter, oldest first.
+    #[instrument(skip_all, fields(procedure = %self.row.id))]
+    async fn target_history(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<TargetChange>> {
+        let history = self
+            .page
+            .target_histories
+            .get(app(ctx)?, self.row.id)
+            .await?;
+        Ok(history.iter().map(TargetChange::from).collect())
+    }
+
+    /// How many times the target quarter moved later.
+    #[instrument(skip_all, fields(procedure = %self.row.id))]
+    async fn slip_count(&self, ctx: &Context<'_>) -> async_graphql::Result<i32> {
+        let history = self
+            .page
+            .target_histories
+            .get(app(ctx)?, self.row.id)
+            .await?;
+        Ok(i32::try_from(rollout_domain::target::slip_count(history)).unwrap_or(i32::MAX))
+    }
+
+    /// The target quarter has ended (today in Tokyo) and the procedure is neither done nor
+    /// closed.
+    async fn slipped(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
+        Ok(app(ctx)?.is_slipped(&self.row))
+    }
+
+    /// The hearings that discussed this procedure, oldest first (one read for the page).
+    async fn hearings(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<crate::hearing::Hearing>> {
+        self.page.hearings.get(app(ctx)?, self.row.id).await
+    }
+
+    /// This procedure's tasks (with `status` when given), by due date (one read for the page).
+    async fn tasks(
+        &self,
+        ctx: &Context<'_>,
+        status: Option<crate::enums::TaskStatus>,
+    ) -> async_graphql::Result<Vec<crate::task::Task>> {
+        self.page.tasks.get(app(ctx)?, self.row.id, status).await
     }
 
     async fn created_at(&self) -> DateTime {

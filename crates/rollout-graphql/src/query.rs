@@ -24,7 +24,14 @@ use crate::{actor, app, errors};
 /// The query root.
 #[derive(Debug, Default, MergedObject)]
 #[graphql(name = "Query")]
-pub struct QueryRoot(ProcedureQuery, IdentityQuery, ApprovalQuery, AuditQuery);
+pub struct QueryRoot(
+    ProcedureQuery,
+    IdentityQuery,
+    ApprovalQuery,
+    AuditQuery,
+    crate::hearing::HearingQuery,
+    crate::task::TaskQuery,
+);
 
 /// Bureaus, procedures, the workflow and the summary; `node`.
 #[derive(Debug, Default)]
@@ -117,7 +124,9 @@ impl ProcedureQuery {
     ) -> async_graphql::Result<RolloutSummary> {
         actor(ctx)?;
         let app = app(ctx)?;
-        let filter = filter.unwrap_or_default().into_store(app.workflow())?;
+        let filter = filter
+            .unwrap_or_default()
+            .into_store(app.workflow(), app.today())?;
         let summary = app
             .summary(&filter)
             .await

@@ -1,10 +1,13 @@
 //! The loaded workflow definition as the API shows it (`Workflow`, `WorkflowState`,
 //! `WorkflowTransition`) and a procedure's next transitions (`TransitionOption`). Everything here
-//! is computed from the in-memory definition held by the `App`; nothing touches the store, so
-//! listing next transitions for a page of procedures costs no query per row.
+//! is computed from the in-memory definition held by the `App` and the guard facts the caller
+//! hands in (loaded once per page of procedures, see `loaders::GuardFactsBatch`); nothing here
+//! touches the store, so listing next transitions for a page costs no query per row.
 
 use async_graphql::SimpleObject;
-use rollout_domain::workflow::{GuardInputs, StateDef, TransitionDef, WorkflowDefinition, engine};
+use rollout_domain::workflow::{
+    GuardFacts, GuardInputs, StateDef, TransitionDef, WorkflowDefinition, engine,
+};
 
 use crate::enums::StateKind;
 use crate::errors;
@@ -58,7 +61,7 @@ pub struct WorkflowTransition {
     pub from: WorkflowState,
     pub to: WorkflowState,
     /// Names of the guards checked before the move (`target_quarter_set`, `platform_set`,
-    /// `comment`).
+    /// `comment`, `user_test_passed`).
     pub guards: Vec<String>,
     pub requires_comment: bool,
 }
@@ -119,12 +122,17 @@ pub struct TransitionOption {
     pub blocked_by: Vec<GuardFailure>,
 }
 
-/// Every transition out of `p`'s current state, judged against its stored data.
+/// Every transition out of `p`'s current state, judged against its stored data and `facts`.
 pub(crate) fn next_transitions(
     def: &WorkflowDefinition,
     p: &rollout_domain::Procedure,
+    facts: &GuardFacts,
 ) -> async_graphql::Result<Vec<TransitionOption>> {
-    engine::options(def, p, &GuardInputs::default())
+    let inputs = GuardInputs {
+        comment: None,
+        facts,
+    };
+    engine::options(def, p, &inputs)
         .into_iter()
         .map(|o| {
             let transition = WorkflowTransition::new(def, o.transition)?;

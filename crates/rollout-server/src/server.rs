@@ -46,6 +46,9 @@ pub struct ServerConfig {
     pub admin_email: String,
     /// Apply pending migrations on start; when false, only check that the schema is current.
     pub migrate: bool,
+    /// The clock of the use cases; `None` is the system clock. Tests fix it (a day that ends
+    /// at midnight in Tokyo), never production.
+    pub clock: Option<Arc<dyn rollout_app::Clock>>,
 }
 
 impl ServerConfig {
@@ -61,6 +64,7 @@ impl ServerConfig {
             app: AppSettings::default(),
             admin_email: crate::config::DEFAULT_ADMIN_EMAIL.to_owned(),
             migrate: true,
+            clock: None,
         }
     }
 }
@@ -77,6 +81,7 @@ impl std::fmt::Debug for ServerConfig {
             .field("app", &self.app)
             .field("admin_email", &self.admin_email)
             .field("migrate", &self.migrate)
+            .field("clock", &self.clock)
             .finish()
     }
 }
@@ -162,7 +167,8 @@ async fn start(config: ServerConfig) -> Result<RunningServer, CliError> {
         ),
     };
     let db = Database::open(&url, config.migrate).await?;
-    let app = App::new(db.store.clone(), workflow, Arc::new(SystemClock)).with_settings(config.app);
+    let clock = config.clock.unwrap_or_else(|| Arc::new(SystemClock));
+    let app = App::new(db.store.clone(), workflow, clock).with_settings(config.app);
     let prepared = match prepare(&app, config.demo, &config.admin_email).await {
         Ok(p) => p,
         Err(e) => {
@@ -340,6 +346,17 @@ async fn prepare(app: &App, demo: bool, admin_email: &str) -> Result<Prepared, C
         .await
         .map_err(|e| CliError::app("the workflow does not fit the stored data", e))?;
     let mut prepared = Prepared::default();
+    // The administrator first: demo data brings its users (the recorders of its hearings and
+    // tasks), and the first administrator is made only while there are no users at all. After
+    // `rollout demo`, `serve` says how to make a token (`rollout token create`) instead.
+    if let Some((admin, token)) = app
+        .bootstrap_admin(admin_email)
+        .await
+        .map_err(|e| CliError::app("cannot create the first administrator", e))?
+    {
+        tracing::info!(email = %admin.email, "no users yet: created the first administrator");
+        prepared.admin_token = Some(token.secret.expose().to_owned());
+    }
     let mut demo_loaded = false;
     if demo {
         match app.load_demo(DemoOptions::default(), &|_| {}).await {
@@ -356,14 +373,6 @@ async fn prepare(app: &App, demo: bool, admin_email: &str) -> Result<Prepared, C
             }
             Err(DemoError::App(e)) => return Err(CliError::app("cannot load demo data", e)),
         }
-    }
-    if let Some((admin, token)) = app
-        .bootstrap_admin(admin_email)
-        .await
-        .map_err(|e| CliError::app("cannot create the first administrator", e))?
-    {
-        tracing::info!(email = %admin.email, "no users yet: created the first administrator");
-        prepared.admin_token = Some(token.secret.expose().to_owned());
     }
     if demo_loaded {
         let people = app

@@ -30,9 +30,21 @@ async fn create(
     request: &ApprovalRequest,
     entry: &AuditEntry,
 ) -> StoreResult<ApprovalRequest> {
+    let mut tx = pool.begin().await.map_err(errors::db("begin"))?;
+    let stored = create_in(&mut tx, request).await?;
+    audit::insert(&mut *tx, entry).await?;
+    tx.commit().await.map_err(errors::db("commit"))?;
+    Ok(stored)
+}
+
+/// Inserts the request on the caller's connection (inside its transaction) and returns it as
+/// stored, decoded before the caller commits.
+pub(crate) async fn create_in(
+    conn: &mut PgConnection,
+    request: &ApprovalRequest,
+) -> StoreResult<ApprovalRequest> {
     let required = i32::try_from(request.policy.required)
         .map_err(|e| StoreError::internal("approval count out of range", e))?;
-    let mut tx = pool.begin().await.map_err(errors::db("begin"))?;
     let row = sqlx::query(concat!(
         "INSERT INTO approval_requests (",
         request_columns!(),
@@ -56,7 +68,7 @@ async fn create(
     .bind(request.expires_at)
     .bind(request.closed_at)
     .bind(request.version)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut *conn)
     .await
     .map_err(errors::write("insert approval request", |constraint| {
         Some(match constraint {
@@ -65,10 +77,7 @@ async fn create(
             _ => request.procedure_id.to_string(),
         })
     }))?;
-    let stored = rows::request(&row)?;
-    audit::insert(&mut *tx, entry).await?;
-    tx.commit().await.map_err(errors::db("commit"))?;
-    Ok(stored)
+    rows::request(&row)
 }
 
 /// Compare-and-set on a pending request: the version goes up by one and, when `close` is

@@ -1,5 +1,6 @@
-//! Bulk loading for imports and demo data: bureaus, procedures and their histories in one
-//! transaction each, with one audit entry for the whole load, all or nothing. Rows go in as
+//! Bulk loading for imports and demo data: bureaus, procedures, their histories and target
+//! changes in one transaction each, with one audit entry for the whole load, all or nothing.
+//! Rows go in as
 //! multi-row `INSERT ... SELECT FROM UNNEST(...)` statements, one array parameter per column, in
 //! chunks: 28,000 procedures with ~110,000 history records take a few dozen round trips instead
 //! of 140,000. COPY would be a little faster but reports constraint violations less precisely,
@@ -91,6 +92,8 @@ pub(crate) async fn insert_procedures(
     for chunk in records.chunks(CHUNK) {
         insert_records(&mut tx, chunk).await?;
     }
+    let changes: Vec<_> = seeds.iter().flat_map(|s| &s.target_changes).collect();
+    crate::evidence::target::insert(&mut tx, &changes).await?;
     audit::insert(&mut *tx, entry).await?;
     tx.commit().await.map_err(errors::db("commit"))?;
     refresh_statistics(pool).await;

@@ -87,6 +87,31 @@ fn meaning(kind: ErrorKind, constraint: &str) -> Option<(&'static str, bool)> {
         (Taken, "approval_votes_pkey" | "approval_votes_counts_for_key") => ("vote", true),
         (Taken, "delegations_pkey") => ("delegation", true),
         (Taken, "audit_log_pkey") => ("audit entry", true),
+        (Taken, "hearings_pkey") => ("hearing", true),
+        (Taken, "hearings_idempotency_key") => ("idempotency key", true),
+        (Taken, "hearing_outcomes_pkey") => ("hearing outcome", true),
+        (Taken, "user_tests_pkey") => ("user test", true),
+        (Taken, "tasks_pkey") => ("task", true),
+        (Missing, "hearings_bureau_id_fkey" | "tasks_bureau_id_fkey") => ("bureau", false),
+        (
+            Missing,
+            "hearing_outcomes_procedure_id_fkey"
+            | "user_tests_procedure_id_fkey"
+            | "tasks_procedure_id_fkey"
+            | "target_changes_procedure_id_fkey",
+        ) => ("procedure", false),
+        (
+            Missing,
+            "hearings_created_by_fkey"
+            | "user_tests_recorded_by_fkey"
+            | "tasks_assignee_id_fkey"
+            | "tasks_created_by_fkey",
+        ) => ("user", false),
+        (Missing, "hearing_outcomes_hearing_id_fkey" | "tasks_hearing_id_fkey") => {
+            ("hearing", false)
+        }
+        (Missing, "hearing_outcomes_transition_record_id_fkey") => ("transition record", false),
+        (Missing, "hearing_outcomes_approval_request_id_fkey") => ("approval request", false),
         (Missing, "procedures_bureau_id_fkey" | "users_bureau_id_fkey") => ("bureau", false),
         (
             Missing,

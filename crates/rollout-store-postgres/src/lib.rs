@@ -1,5 +1,5 @@
 //! The PostgreSQL implementation of [`rollout_store::Store`] and its sub-traits (identities,
-//! approvals, the audit trail): a connection pool, the embedded migrations of
+//! approvals, the audit trail, evidence and the atomic write batch): a connection pool, the embedded migrations of
 //! `migrations/postgres`, and one module of runtime `query`/`bind` SQL per aggregate. Every
 //! write inserts its audit entry in its own transaction. Its behaviour is pinned by `rollout_store::contract`, which the SQLite backend
 //! passes too; business rules (allowed transitions, guards, priority) are deliberately absent
@@ -16,6 +16,7 @@ mod bulk;
 mod bureaus;
 mod delegations;
 mod errors;
+mod evidence;
 mod identity;
 mod listing;
 mod notify;
@@ -245,6 +246,13 @@ impl Store for PgStore {
         id: TransitionRecordId,
     ) -> StoreResult<Option<TransitionRecord>> {
         transitions::record(&self.pool, id).await
+    }
+
+    async fn transition_records_by_ids(
+        &self,
+        ids: &[TransitionRecordId],
+    ) -> StoreResult<Vec<TransitionRecord>> {
+        transitions::records_by_ids(&self.pool, ids).await
     }
 
     async fn history(

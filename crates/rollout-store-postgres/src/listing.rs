@@ -7,7 +7,7 @@ use rollout_domain::procedure::PRIORITY_THRESHOLD;
 use rollout_domain::text::fold_for_search;
 use rollout_store::{
     OrderDirection, Page, PageRequest, ProcedureCursor, ProcedureFilter, ProcedureOrder,
-    ProcedureOrderField, SortValue, StoreError, StoreResult,
+    ProcedureOrderField, SlipCondition, SortValue, StoreError, StoreResult,
 };
 use sqlx::{PgPool, Postgres, QueryBuilder};
 
@@ -71,6 +71,28 @@ fn push_filter(q: &mut QueryBuilder<Postgres>, filter: &ProcedureFilter) {
         q.push(" AND target_quarter = ")
             .push_bind(rows::quarter_key(quarter));
     }
+    if let Some(slip) = &filter.slipped {
+        push_slipped(q, slip);
+    }
+}
+
+/// "Slipped" as the app spelled it: a target quarter of `last_ended` or earlier (quarter keys
+/// sort chronologically under `COLLATE "C"`) in an unfinished state. The negation needs no NULL
+/// care: with no target quarter the first operand is FALSE, so the conjunction is FALSE.
+fn push_slipped(q: &mut QueryBuilder<Postgres>, slip: &SlipCondition) {
+    if slip.unfinished_states.is_empty() {
+        // No state can be slipped: nothing is, and everything is not.
+        if slip.slipped {
+            q.push(" AND FALSE");
+        }
+        return;
+    }
+    q.push(if slip.slipped { " AND (" } else { " AND NOT (" })
+        .push("target_quarter IS NOT NULL AND target_quarter <= ")
+        .push_bind(rows::quarter_key(&slip.last_ended))
+        .push(" AND state = ANY(")
+        .push_bind(slip.unfinished_states.clone())
+        .push("))");
 }
 
 fn order_column(field: ProcedureOrderField) -> &'static str {

@@ -9,7 +9,7 @@ use rollout_domain::audit::AuditEntry;
 use rollout_domain::{Procedure, ProcedureCode, ProcedureId, ProcedurePatch, TransitionRecord};
 use rollout_store::{StoreError, StoreResult};
 use sqlx::postgres::PgExecutor;
-use sqlx::{PgPool, Postgres, QueryBuilder};
+use sqlx::{PgConnection, PgPool, Postgres, QueryBuilder};
 use uuid::Uuid;
 
 use crate::rows::{self, procedure_columns, record_columns};
@@ -23,6 +23,19 @@ pub(crate) async fn create(
     entry: &AuditEntry,
 ) -> StoreResult<Procedure> {
     let mut tx = pool.begin().await.map_err(errors::db("begin"))?;
+    let stored = create_in(&mut tx, &procedure, &creation).await?;
+    audit::insert(&mut *tx, entry).await?;
+    tx.commit().await.map_err(errors::db("commit"))?;
+    Ok(stored)
+}
+
+/// The procedure row and its creation record on the caller's connection (inside its
+/// transaction); the row as stored, decoded before the caller commits.
+pub(crate) async fn create_in(
+    conn: &mut PgConnection,
+    procedure: &Procedure,
+    creation: &TransitionRecord,
+) -> StoreResult<Procedure> {
     let row = sqlx::query(concat!(
         "INSERT INTO procedures (",
         procedure_columns!(),
@@ -48,7 +61,7 @@ pub(crate) async fn create(
     .bind(procedure.created_at)
     .bind(procedure.updated_at)
     .bind(procedure.search_text())
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut *conn)
     .await
     .map_err(errors::write("insert procedure", |constraint| {
         Some(match constraint {
@@ -58,9 +71,7 @@ pub(crate) async fn create(
         })
     }))?;
     let stored = rows::procedure(&row)?;
-    insert_record(&mut *tx, &creation).await?;
-    audit::insert(&mut *tx, entry).await?;
-    tx.commit().await.map_err(errors::db("commit"))?;
+    insert_record(&mut *conn, creation).await?;
     Ok(stored)
 }
 
@@ -150,6 +161,22 @@ pub(crate) async fn update(
     now: DateTime<Utc>,
     entry: &AuditEntry,
 ) -> StoreResult<Procedure> {
+    let mut tx = pool.begin().await.map_err(errors::db("begin"))?;
+    let updated = update_in(&mut tx, id, expected_version, patch, now).await?;
+    audit::insert(&mut *tx, entry).await?;
+    tx.commit().await.map_err(errors::db("commit"))?;
+    Ok(updated)
+}
+
+/// The compare-and-set patch on the caller's connection (inside its transaction): the row as
+/// updated, decoded before the caller commits, or `Conflict`/`NotFound`.
+pub(crate) async fn update_in(
+    conn: &mut PgConnection,
+    id: ProcedureId,
+    expected_version: i32,
+    patch: &ProcedurePatch,
+    now: DateTime<Utc>,
+) -> StoreResult<Procedure> {
     let mut q = QueryBuilder::<Postgres>::new("UPDATE procedures SET ");
     let mut set = q.separated(", ");
     if let Some(v) = &patch.name {
@@ -193,26 +220,23 @@ pub(crate) async fn update(
         .push(concat!(" RETURNING ", procedure_columns!()));
 
     let bureau = patch.bureau_id.map(|b| b.to_string());
-    let mut tx = pool.begin().await.map_err(errors::db("begin"))?;
     let row = q
         .build()
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut *conn)
         .await
         .map_err(errors::write("update procedure", |_| bureau))?;
     let Some(row) = row else {
-        return Err(cas_failure(&mut *tx, id, expected_version).await);
+        return Err(cas_failure(&mut *conn, id, expected_version).await);
     };
     let updated = rows::procedure(&row)?;
     if patch.name.is_some() || patch.name_en.is_some() {
         sqlx::query("UPDATE procedures SET search_text = $1 WHERE id = $2")
             .bind(updated.search_text())
             .bind(id.as_uuid())
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await
             .map_err(errors::db("update search text"))?;
     }
-    audit::insert(&mut *tx, entry).await?;
-    tx.commit().await.map_err(errors::db("commit"))?;
     Ok(updated)
 }
 

@@ -44,19 +44,19 @@ macro_rules! record_columns {
 pub(crate) use {bureau_columns, procedure_columns, record_columns};
 
 /// Reads one column, mapping a type mismatch to `Internal` with the column in the context.
-fn get<'r, T>(row: &'r PgRow, column: &'static str) -> Result<T, StoreError>
+pub(crate) fn get<'r, T>(row: &'r PgRow, column: &'static str) -> Result<T, StoreError>
 where
     T: sqlx::Decode<'r, sqlx::Postgres> + sqlx::Type<sqlx::Postgres>,
 {
     row.try_get(column).map_err(errors::db(column))
 }
 
-fn corrupt(table: &str, column: &str, value: &str) -> StoreError {
+pub(crate) fn corrupt(table: &str, column: &str, value: &str) -> StoreError {
     StoreError::corrupt(format!("corrupt row: {table}.{column} holds {value:?}"))
 }
 
 /// Parses a stored text column with the domain's parser; a refusal is corrupt data.
-fn parsed<T, E>(
+pub(crate) fn parsed<T, E>(
     row: &PgRow,
     table: &str,
     column: &'static str,
@@ -66,7 +66,7 @@ fn parsed<T, E>(
     parse(&raw).map_err(|_| corrupt(table, column, &raw))
 }
 
-fn parsed_opt<T, E>(
+pub(crate) fn parsed_opt<T, E>(
     row: &PgRow,
     table: &str,
     column: &'static str,
@@ -77,7 +77,7 @@ fn parsed_opt<T, E>(
         .transpose()
 }
 
-fn keyed<T>(parse: fn(&str) -> Option<T>) -> impl FnOnce(&str) -> Result<T, ()> {
+pub(crate) fn keyed<T>(parse: fn(&str) -> Option<T>) -> impl FnOnce(&str) -> Result<T, ()> {
     move |raw| parse(raw).ok_or(())
 }
 

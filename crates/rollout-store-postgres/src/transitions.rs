@@ -8,9 +8,12 @@
 //! serialise on the row, and the second re-evaluates `version = $expected` against the committed
 //! row, matches nothing and reports a conflict. No explicit `FOR UPDATE` or retry loop is needed.
 
+use rollout_domain::audit::AuditEntry;
+use rollout_domain::workflow::PlannedTransition;
 use rollout_domain::{IdempotencyKey, Procedure, ProcedureId};
 use rollout_store::{
-    HistoryCursor, IdempotencyHit, Page, PageRequest, StoreResult, TransitionWrite, first_pages,
+    HistoryCursor, IdempotencyClaim, IdempotencyHit, Page, PageRequest, StoreResult,
+    TransitionWrite, first_pages,
 };
 use sqlx::{PgConnection, PgPool, Postgres, QueryBuilder, Row};
 
@@ -44,7 +47,23 @@ pub(crate) async fn apply_in(
     conn: &mut PgConnection,
     write: &TransitionWrite,
 ) -> StoreResult<Procedure> {
-    let plan = &write.plan;
+    apply_plan_in(
+        conn,
+        &write.plan,
+        write.idempotency.as_ref(),
+        Some(&write.audit),
+    )
+    .await
+}
+
+/// [`apply_in`] with the idempotency claim and the audit entry each optional: a batch carries
+/// its entries as writes of their own.
+pub(crate) async fn apply_plan_in(
+    conn: &mut PgConnection,
+    plan: &PlannedTransition,
+    idempotency: Option<&IdempotencyClaim>,
+    entry: Option<&AuditEntry>,
+) -> StoreResult<Procedure> {
     let id = plan.record.procedure_id;
     let mut q = QueryBuilder::<Postgres>::new("WITH moved AS (UPDATE procedures SET state = ");
     q.push_bind(&plan.to_state)
@@ -63,10 +82,10 @@ pub(crate) async fn apply_in(
             procedure_columns!(),
             "), record AS ("
         ));
-    push_record_insert(&mut q, &plan.record, " FROM moved), ");
-    if let Some(claim) = &write.idempotency {
+    push_record_insert(&mut q, &plan.record, " FROM moved)");
+    if let Some(claim) = idempotency {
         q.push(
-            "claim AS (INSERT INTO idempotency_keys (owner, key, fingerprint, record_id, \
+            ", claim AS (INSERT INTO idempotency_keys (owner, key, fingerprint, record_id, \
              created_at) SELECT ",
         )
         .push_bind(&claim.owner)
@@ -78,20 +97,22 @@ pub(crate) async fn apply_in(
         .push_bind(plan.record.id.as_uuid())
         .push(", ")
         .push_bind(plan.record.at)
-        .push(" FROM moved), ");
+        .push(" FROM moved)");
     }
-    q.push("entry AS (");
-    audit::push_insert(&mut q, &write.audit, " FROM moved)");
+    if let Some(entry) = entry {
+        q.push(", entry AS (");
+        audit::push_insert(&mut q, entry, " FROM moved)");
+    }
     q.push(concat!(" SELECT ", procedure_columns!(), " FROM moved"));
     let row = q
         .build()
         .fetch_optional(&mut *conn)
         .await
         .map_err(errors::write("apply transition", |constraint| {
-            match (constraint, &write.idempotency) {
-                ("idempotency_keys_pkey", Some(claim)) => Some(claim.key.as_str().to_owned()),
-                (c, _) if c.starts_with("audit_log_") => audit::violated_key(&write.audit, c),
-                (c, _) => record_key(&plan.record, c),
+            match (constraint, idempotency, entry) {
+                ("idempotency_keys_pkey", Some(claim), _) => Some(claim.key.as_str().to_owned()),
+                (c, _, Some(entry)) if c.starts_with("audit_log_") => audit::violated_key(entry, c),
+                (c, _, _) => record_key(&plan.record, c),
             }
         }))?;
     let Some(row) = row else {
@@ -145,6 +166,26 @@ pub(crate) async fn record(
     .await
     .map_err(errors::db("load transition record"))?;
     found.map(|row| rows::record(&row)).transpose()
+}
+
+pub(crate) async fn records_by_ids(
+    pool: &PgPool,
+    ids: &[rollout_domain::TransitionRecordId],
+) -> StoreResult<Vec<rollout_domain::TransitionRecord>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<uuid::Uuid> = ids.iter().map(|id| id.as_uuid()).collect();
+    let found = sqlx::query(concat!(
+        "SELECT ",
+        record_columns!(),
+        " FROM transition_records WHERE id = ANY($1)"
+    ))
+    .bind(&ids)
+    .fetch_all(pool)
+    .await
+    .map_err(errors::db("load transition records"))?;
+    found.iter().map(rows::record).collect()
 }
 
 #[tracing::instrument(name = "store.history", skip_all, fields(procedure.id = %procedure))]

@@ -93,11 +93,23 @@ pub(crate) async fn create(
     r: &ApprovalRequest,
     entry: &AuditEntry,
 ) -> StoreResult<ApprovalRequest> {
+    let mut tx = begin_write(writer).await?;
+    let stored = create_in(&mut tx, r).await?;
+    audit::insert(&mut tx, entry).await?;
+    commit(tx).await?;
+    Ok(stored)
+}
+
+/// Inserts the request inside the caller's write transaction and returns it as stored, decoded
+/// (so that a row which cannot be read back is never committed).
+pub(crate) async fn create_in(
+    conn: &mut SqliteConnection,
+    r: &ApprovalRequest,
+) -> StoreResult<ApprovalRequest> {
     let sql = format!(
         "INSERT INTO approval_requests ({REQUEST_COLUMNS}) \
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING {REQUEST_COLUMNS}"
     );
-    let mut tx = begin_write(writer).await?;
     let inserted: Result<RequestRow, _> = sqlx::query_as(AssertSqlSafe(sql))
         .bind(uuid(r.id.0))
         .bind(uuid(r.procedure_id.0))
@@ -115,7 +127,7 @@ pub(crate) async fn create(
         .bind(instant(r.expires_at))
         .bind(r.closed_at.map(instant))
         .bind(i64::from(r.version))
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut *conn)
         .await;
     let row = match inserted {
         Ok(row) => row,
@@ -130,16 +142,12 @@ pub(crate) async fn create(
                         Ref::procedure(r.procedure_id.0),
                         Ref::user(r.requested_by.0),
                     ];
-                    refs::missing(&mut tx, e, "insert approval request", &references).await
+                    refs::missing(conn, e, "insert approval request", &references).await
                 }
             });
         }
     };
-    audit::insert(&mut tx, entry).await?;
-    // Decoded before the commit, so that a row which cannot be read back is never written.
-    let stored = row.into_domain()?;
-    commit(tx).await?;
-    Ok(stored)
+    row.into_domain()
 }
 
 pub(crate) async fn get(

@@ -1,6 +1,6 @@
-//! Bulk loading (import, demo data): bureaus and procedures with their histories, each batch in
-//! one write transaction with one audit entry for the batch, all or nothing; plus `is_empty` and the multi-row INSERT builders the
-//! single-row writes reuse.
+//! Bulk loading (import, demo data): bureaus and procedures with their histories and target
+//! changes, each batch in one write transaction with one audit entry for the batch, all or
+//! nothing; plus `is_empty` and the multi-row INSERT builders the single-row writes reuse.
 //!
 //! Speed comes from multi-row INSERTs in fixed-size chunks: every full chunk has the same SQL
 //! text, so the connection's statement cache prepares it once, and one transaction means one
@@ -180,6 +180,8 @@ pub(crate) async fn insert_procedures(
             return Err(errors::not_found("procedure", key.unwrap_or_default()));
         }
     }
+    let changes: Vec<_> = seeds.iter().flat_map(|s| &s.target_changes).collect();
+    crate::evidence::target::insert(&mut tx, &changes).await?;
     audit::insert(&mut tx, entry).await?;
     commit(tx).await?;
     Ok(seeds.len() as u64)

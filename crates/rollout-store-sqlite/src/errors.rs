@@ -30,6 +30,12 @@ pub(crate) enum UniqueKey {
     VoteCountsFor,
     DelegationId,
     AuditId,
+    HearingId,
+    /// `hearings_idempotency_key`: an owner's idempotency key used for a second hearing.
+    HearingKey,
+    HearingOutcome,
+    UserTestId,
+    TaskId,
 }
 
 /// The unique key `e` violated, if it is a unique violation on one of ours.
@@ -60,6 +66,11 @@ pub(crate) fn unique_violation(e: &sqlx::Error) -> Option<UniqueKey> {
         "approval_votes.request_id, approval_votes.counts_for" => UniqueKey::VoteCountsFor,
         "delegations.id" => UniqueKey::DelegationId,
         "audit_log.id" => UniqueKey::AuditId,
+        "hearings.id" => UniqueKey::HearingId,
+        "hearings.idempotency_owner, hearings.idempotency_key" => UniqueKey::HearingKey,
+        "hearing_outcomes.hearing_id, hearing_outcomes.position" => UniqueKey::HearingOutcome,
+        "user_tests.id" => UniqueKey::UserTestId,
+        "tasks.id" => UniqueKey::TaskId,
         _ => return None,
     })
 }

@@ -3,7 +3,8 @@
 //! It owns the SQLite dialect of the schema (`migrations/sqlite`, embedded) and every SQL
 //! statement run against it, split by aggregate: [`bureaus`], [`procedures`], [`listing`],
 //! [`transitions`], [`bulk`], [`users`], [`tokens`], [`approvals`], [`votes`],
-//! [`approval_listing`], [`delegations`] and [`audit`], with encodings in [`rows`] and error
+//! [`approval_listing`], [`delegations`], [`audit`] and [`evidence`] (hearings, user tests,
+//! tasks, target history and the atomic write batch), with encodings in [`rows`] and error
 //! mapping in [`errors`] and [`refs`]. It holds no business rules: which transition is allowed,
 //! who may vote and when a count is reached were decided before a write reaches it.
 //!
@@ -40,6 +41,7 @@ mod bureaus;
 mod connect_tests;
 mod delegations;
 mod errors;
+mod evidence;
 mod identity;
 mod listing;
 mod paging;
@@ -336,6 +338,14 @@ impl Store for SqliteStore {
         id: TransitionRecordId,
     ) -> StoreResult<Option<TransitionRecord>> {
         transitions::record(&self.reader, id).await
+    }
+
+    #[tracing::instrument(skip_all, fields(count = ids.len()))]
+    async fn transition_records_by_ids(
+        &self,
+        ids: &[TransitionRecordId],
+    ) -> StoreResult<Vec<TransitionRecord>> {
+        transitions::records_by_ids(&self.reader, ids).await
     }
 
     #[tracing::instrument(skip(self, page), fields(procedure_id = %procedure, first = page.first))]

@@ -7,7 +7,7 @@ use rollout_domain::procedure::PRIORITY_THRESHOLD;
 use rollout_domain::text::fold_for_search;
 use rollout_store::{
     OrderDirection, Page, PageRequest, ProcedureCursor, ProcedureFilter, ProcedureOrder,
-    ProcedureOrderField, SortValue, StoreError, StoreResult,
+    ProcedureOrderField, SlipCondition, SortValue, StoreError, StoreResult,
 };
 use sqlx::{QueryBuilder, Sqlite, SqlitePool};
 
@@ -77,6 +77,31 @@ fn push_filter(qb: &mut QueryBuilder<Sqlite>, filter: &ProcedureFilter) {
         qb.push(" AND target_quarter = ")
             .push_bind(quarter.to_string());
     }
+    if let Some(slip) = &filter.slipped {
+        push_slipped(qb, slip);
+    }
+}
+
+/// "Slipped" as the app spelled it: a target quarter of `last_ended` or earlier (quarter keys
+/// sort chronologically) in an unfinished state. The negation needs no NULL care: with no target
+/// quarter the first operand is FALSE, so the conjunction is FALSE, never NULL.
+fn push_slipped(qb: &mut QueryBuilder<Sqlite>, slip: &SlipCondition) {
+    if slip.unfinished_states.is_empty() {
+        // No state can be slipped: nothing is, and everything is not.
+        if slip.slipped {
+            qb.push(" AND FALSE");
+        }
+        return;
+    }
+    qb.push(if slip.slipped { " AND (" } else { " AND NOT (" })
+        .push("target_quarter IS NOT NULL AND target_quarter <= ")
+        .push_bind(slip.last_ended.to_string())
+        .push(" AND state IN (");
+    let mut list = qb.separated(", ");
+    for state in &slip.unfinished_states {
+        list.push_bind(state.clone());
+    }
+    qb.push("))");
 }
 
 /// The cursor's sort value, encoded like the column it is compared with.

@@ -27,11 +27,24 @@ pub(crate) async fn create(
     entry: &AuditEntry,
 ) -> StoreResult<Procedure> {
     let mut tx = begin_write(writer).await?;
-    let mut insert = procedure_insert([ProcedureParams::from(&procedure)]);
+    let stored = create_in(&mut tx, &procedure, &creation).await?;
+    audit::insert(&mut tx, entry).await?;
+    commit(tx).await?;
+    Ok(stored)
+}
+
+/// The procedure row and its creation record, inside the caller's write transaction; the row as
+/// stored, decoded (so that a row which cannot be read back is never committed).
+pub(crate) async fn create_in(
+    conn: &mut SqliteConnection,
+    procedure: &Procedure,
+    creation: &TransitionRecord,
+) -> StoreResult<Procedure> {
+    let mut insert = procedure_insert([ProcedureParams::from(procedure)]);
     insert.push(format!(" RETURNING {PROCEDURE_COLUMNS}"));
     let row: ProcedureRow = insert
         .build_query_as()
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut *conn)
         .await
         .map_err(|e| match errors::unique_violation(&e) {
             Some(UniqueKey::ProcedureCode) => errors::duplicate("procedure", &procedure.code),
@@ -41,16 +54,12 @@ pub(crate) async fn create(
             }
             _ => errors::from_sqlx("insert procedure", e),
         })?;
-    record_insert([RecordParams::from(&creation)])
+    record_insert([RecordParams::from(creation)])
         .build()
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await
         .map_err(ctx("insert creation record"))?;
-    audit::insert(&mut tx, entry).await?;
-    // Decoded before the commit, so that a row which cannot be read back is never written.
-    let stored = row.into_domain()?;
-    commit(tx).await?;
-    Ok(stored)
+    row.into_domain()
 }
 
 pub(crate) async fn update(
@@ -60,6 +69,22 @@ pub(crate) async fn update(
     patch: &ProcedurePatch,
     now: DateTime<Utc>,
     entry: &AuditEntry,
+) -> StoreResult<Procedure> {
+    let mut tx = begin_write(writer).await?;
+    let updated = update_in(&mut tx, id, expected_version, patch, now).await?;
+    audit::insert(&mut tx, entry).await?;
+    commit(tx).await?;
+    Ok(updated)
+}
+
+/// The compare-and-set patch inside the caller's write transaction: the row as updated, decoded
+/// (so that a row which cannot be read back is never committed), or `Conflict`/`NotFound`.
+pub(crate) async fn update_in(
+    conn: &mut SqliteConnection,
+    id: ProcedureId,
+    expected_version: i32,
+    patch: &ProcedurePatch,
+    now: DateTime<Utc>,
 ) -> StoreResult<Procedure> {
     let mut qb = QueryBuilder::<Sqlite>::new("UPDATE procedures SET ");
     let mut set = qb.separated(", ");
@@ -105,27 +130,23 @@ pub(crate) async fn update(
         .push_bind(i64::from(expected_version))
         .push(format!(" RETURNING {PROCEDURE_COLUMNS}"));
 
-    let mut tx = begin_write(writer).await?;
-    let row: Option<ProcedureRow> =
-        qb.build_query_as()
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(|e| match patch.bureau_id {
-                Some(bureau) if errors::is_foreign_key_violation(&e) => {
-                    errors::not_found("bureau", bureau)
-                }
-                _ => errors::from_sqlx("update procedure", e),
-            })?;
+    let row: Option<ProcedureRow> = qb
+        .build_query_as()
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(|e| match patch.bureau_id {
+            Some(bureau) if errors::is_foreign_key_violation(&e) => {
+                errors::not_found("bureau", bureau)
+            }
+            _ => errors::from_sqlx("update procedure", e),
+        })?;
     let Some(row) = row else {
-        return Err(version_mismatch(&mut tx, id, expected_version).await);
+        return Err(version_mismatch(conn, id, expected_version).await);
     };
-    // Decoded before the commit, so that a row which cannot be read back is never written.
     let updated = row.into_domain()?;
     if patch.name.is_some() || patch.name_en.is_some() {
-        set_search_text(&mut tx, id, &updated.search_text()).await?;
+        set_search_text(conn, id, &updated.search_text()).await?;
     }
-    audit::insert(&mut tx, entry).await?;
-    commit(tx).await?;
     Ok(updated)
 }
 

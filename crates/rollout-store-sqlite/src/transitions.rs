@@ -2,11 +2,13 @@
 //! idempotency claim, audit entry), reusable inside a vote's transaction; idempotency lookups;
 //! and a procedure's history, in version order, alone or the first pages of many at once.
 
+use rollout_domain::workflow::PlannedTransition;
 use rollout_domain::{
     IdempotencyKey, Procedure, ProcedureId, TransitionRecord, TransitionRecordId,
 };
 use rollout_store::{
-    HistoryCursor, IdempotencyHit, Page, PageRequest, StoreResult, TransitionWrite, first_pages,
+    HistoryCursor, IdempotencyClaim, IdempotencyHit, Page, PageRequest, StoreResult,
+    TransitionWrite, first_pages,
 };
 use sqlx::{AssertSqlSafe, FromRow, QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
 
@@ -34,7 +36,18 @@ pub(crate) async fn apply_in(
     conn: &mut SqliteConnection,
     write: &TransitionWrite,
 ) -> StoreResult<Procedure> {
-    let plan = &write.plan;
+    let procedure = apply_plan_in(conn, &write.plan, write.idempotency.as_ref()).await?;
+    audit::insert(conn, &write.audit).await?;
+    Ok(procedure)
+}
+
+/// [`apply_in`] without the audit entry, for a batch that carries its entries as writes of
+/// their own: the compare-and-set, the history record and the idempotency claim, if any.
+pub(crate) async fn apply_plan_in(
+    conn: &mut SqliteConnection,
+    plan: &PlannedTransition,
+    idempotency: Option<&IdempotencyClaim>,
+) -> StoreResult<Procedure> {
     let id = plan.record.procedure_id;
     let sql = format!(
         "UPDATE procedures SET state = ?, released_on = ?, version = version + 1, updated_at = ? \
@@ -57,7 +70,7 @@ pub(crate) async fn apply_in(
         .execute(&mut *conn)
         .await
         .map_err(ctx("insert transition record"))?;
-    if let Some(claim) = &write.idempotency {
+    if let Some(claim) = idempotency {
         sqlx::query(
             "INSERT INTO idempotency_keys (owner, key, fingerprint, record_id, created_at) \
              VALUES (?, ?, ?, ?, ?)",
@@ -76,7 +89,6 @@ pub(crate) async fn apply_in(
             _ => errors::from_sqlx("insert idempotency key", e),
         })?;
     }
-    audit::insert(conn, &write.audit).await?;
     row.into_domain()
 }
 
@@ -128,6 +140,29 @@ pub(crate) async fn record(
         .await
         .map_err(ctx("load transition record"))?;
     row.map(RecordRow::into_domain).transpose()
+}
+
+pub(crate) async fn records_by_ids(
+    reader: &SqlitePool,
+    ids: &[TransitionRecordId],
+) -> StoreResult<Vec<TransitionRecord>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = QueryBuilder::<Sqlite>::new(format!(
+        "SELECT {RECORD_COLUMNS} FROM transition_records WHERE id IN ("
+    ));
+    let mut list = q.separated(", ");
+    for id in ids {
+        list.push_bind(uuid(id.0));
+    }
+    q.push(")");
+    let rows: Vec<RecordRow> = q
+        .build_query_as()
+        .fetch_all(reader)
+        .await
+        .map_err(ctx("load transition records"))?;
+    rows.into_iter().map(RecordRow::into_domain).collect()
 }
 
 pub(crate) async fn history(

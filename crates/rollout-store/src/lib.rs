@@ -11,6 +11,7 @@ mod approvals;
 mod audit;
 pub mod contract;
 mod error;
+mod evidence;
 mod identity;
 mod query;
 mod schema;
@@ -26,10 +27,14 @@ use rollout_domain::{
 pub use approvals::{ApprovalCursor, ApprovalFilter, ApprovalStore, VoteResult, VoteWrite};
 pub use audit::{AuditCursor, AuditFilter, AuditStore};
 pub use error::StoreError;
+pub use evidence::{
+    BatchError, EvidenceSeed, EvidenceStore, HearingCursor, HearingFilter, HearingKeyHit,
+    OverdueAsOf, TaskCursor, TaskFilter, Write,
+};
 pub use identity::IdentityStore;
 pub use query::{
     HistoryCursor, MAX_PAGE_SIZE, OrderDirection, Page, PageRequest, ProcedureCursor,
-    ProcedureFilter, ProcedureOrder, ProcedureOrderField, SortValue, first_pages,
+    ProcedureFilter, ProcedureOrder, ProcedureOrderField, SlipCondition, SortValue, first_pages,
 };
 pub use schema::SchemaState;
 
@@ -68,13 +73,15 @@ pub struct IdempotencyHit {
 pub struct ProcedureSeed {
     pub procedure: Procedure,
     pub history: Vec<TransitionRecord>,
+    /// Changes of the target quarter to keep with the procedure, oldest first.
+    pub target_changes: Vec<rollout_domain::target::TargetChange>,
 }
 
 /// The storage port. Implementations must pass [`contract`]. Writes carry their audit entry,
 /// which the implementation inserts in the same transaction as the change.
 #[async_trait]
 pub trait Store:
-    IdentityStore + ApprovalStore + AuditStore + Send + Sync + std::fmt::Debug + 'static
+    IdentityStore + ApprovalStore + AuditStore + EvidenceStore + Send + Sync + std::fmt::Debug + 'static
 {
     /// Cheap round trip, for readiness checks.
     async fn ping(&self) -> StoreResult<()>;
@@ -149,6 +156,12 @@ pub trait Store:
         &self,
         id: TransitionRecordId,
     ) -> StoreResult<Option<TransitionRecord>>;
+    /// The history records among `ids` that exist, in no particular order, in one read (for a
+    /// page of hearing outcomes and other references to records).
+    async fn transition_records_by_ids(
+        &self,
+        ids: &[TransitionRecordId],
+    ) -> StoreResult<Vec<TransitionRecord>>;
     /// A procedure's history in version order (oldest first), keyset-paginated on the version.
     async fn history(
         &self,
@@ -168,7 +181,8 @@ pub trait Store:
     // --- bulk loading ---
     /// Inserts bureaus in one transaction: all or nothing.
     async fn insert_bureaus(&self, bureaus: &[Bureau], audit: &AuditEntry) -> StoreResult<u64>;
-    /// Inserts procedures with their histories in one transaction: all or nothing.
+    /// Inserts procedures with their histories and target changes in one transaction: all or
+    /// nothing.
     async fn insert_procedures(
         &self,
         seeds: &[ProcedureSeed],

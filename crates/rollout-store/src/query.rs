@@ -22,6 +22,18 @@ pub struct ProcedureFilter {
     /// `fold_for_search` form (case and full-/half-width differences ignored).
     pub search: Option<String>,
     pub target_quarter: Option<FiscalQuarter>,
+    /// Slipped procedures (or, with `slipped: false`, the others): the app turns the idea into
+    /// plain conditions, see [`SlipCondition`].
+    pub slipped: Option<SlipCondition>,
+}
+
+/// "Slipped" as plain conditions: a target quarter of `last_ended` or earlier and a state among
+/// `unfinished_states`. `slipped: false` selects every procedure that does not meet both.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SlipCondition {
+    pub last_ended: FiscalQuarter,
+    pub unfinished_states: Vec<String>,
+    pub slipped: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -173,12 +173,56 @@ impl TestServer {
         procedure["version"].as_i64().expect("version")
     }
 
-    /// Walks a procedure whose guards already hold from `hearing` to `released`.
+    /// Walks a procedure whose data guards already hold from `hearing` to `released`,
+    /// recording the passing user test that `built → user_tested` needs.
     pub async fn release(&self, id: &str, mut version: i64) -> i64 {
         for to in ["scheduled", "built", "user_tested", "released"] {
+            if to == "user_tested" {
+                self.pass_user_test(id).await;
+            }
             version = self.step(id, to, version, None).await;
         }
         version
+    }
+
+    /// Runs `recordUserTest` as `user` with `input`; returns the payload (`userTest { id
+    /// verdict heldOn … }`, `errors`).
+    pub async fn record_user_test_as(&self, user: &TestUser, input: Value) -> Value {
+        let data = self
+            .data_as(
+                user,
+                "mutation($input: RecordUserTestInput!) { recordUserTest(input: $input) {
+                   userTest { id heldOn participants tasksAttempted tasksCompleted completionRate
+                              medianMinutes susScore findings verdict createdAt
+                              recordedBy { email } procedure { id version } }
+                   errors { code message path } } }",
+                json!({ "input": input }),
+            )
+            .await;
+        data["recordUserTest"].clone()
+    }
+
+    /// A sound user test of procedure `id` held on 2026-01-15 with `verdict`, as input.
+    pub fn user_test_input(id: &str, verdict: &str) -> Value {
+        json!({
+            "procedureId": id, "heldOn": "2026-01-15", "participants": 5,
+            "tasksAttempted": 10, "tasksCompleted": 8, "medianMinutes": 4.5,
+            "susScore": 72.5, "findings": ["申請ボタンが見つけにくい"], "verdict": verdict,
+        })
+    }
+
+    /// Records a passing user test of procedure `id` as `user`, which must succeed, so that
+    /// `built → user_tested` is allowed (when the procedure is in `built` already).
+    pub async fn pass_user_test_as(&self, user: &TestUser, id: &str) -> Value {
+        let input = Self::user_test_input(id, "PASS");
+        let payload = self.record_user_test_as(user, input).await;
+        assert_eq!(payload["errors"], json!([]), "recordUserTest: {payload}");
+        payload["userTest"].clone()
+    }
+
+    /// [`TestServer::pass_user_test_as`] as the default actor.
+    pub async fn pass_user_test(&self, id: &str) -> Value {
+        self.pass_user_test_as(&self.po, id).await
     }
 
     /// `approveRequest` as `user`, optionally as the substitute of the user `on_behalf_of`;

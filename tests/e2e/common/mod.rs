@@ -53,6 +53,8 @@ pub struct Options {
     pub oidc: Option<OidcConfig>,
     /// `None` keeps the server's defaults (approvals expire after 14 days).
     pub app: Option<AppSettings>,
+    /// The server's clock; `None` is the system clock.
+    pub clock: Option<std::sync::Arc<dyn rollout_app::Clock>>,
 }
 
 /// What must outlive the server: the running server itself and the database it uses. Dropped
@@ -136,6 +138,7 @@ pub async fn start(backend: Backend, options: Options) -> Option<(TestServer, Ha
     if let Some(app) = options.app {
         config.app = app;
     }
+    config.clock = options.clock;
     let running = spawn(config)
         .await
         .unwrap_or_else(|e| panic!("the {backend:?} server did not start: {e:#}"));

@@ -1,23 +1,47 @@
 //! The generator: it turns a [`Draft`] (what a procedure is) into a [`ProcedureSeed`] (the
 //! procedure as stored and its history). Histories are not made up record by record: each step
 //! of the workflow's shortest path to the chosen state is planned by the real engine
-//! ([`engine::plan`]), so every record is one the running system could have written.
+//! ([`engine::plan`]), so every record is one the running system could have written. The
+//! evidence behind each step ([`super::evidence`]) is made beside it: the hearing that decided a
+//! move (and, when the hearing applied it, the move's actor and comment), the passing user test
+//! the engine's `user_test_passed` guard is judged on, the changes of the target quarter.
 
-use chrono::{DateTime, Utc};
+mod plan;
+
+use chrono::{DateTime, TimeDelta, Utc};
 use rand::{Rng, SeedableRng, rngs::SmallRng};
+use rollout_domain::hearing::{HearingDecision, HearingKind};
+use rollout_domain::task::Task;
 use rollout_domain::workflow::engine::{self, TransitionRequest};
 use rollout_domain::workflow::{Guard, StateKind, TransitionDef, WorkflowDefinition};
 use rollout_domain::{
     Authority, Bureau, BureauId, Category, FiscalQuarter, Platform, Procedure, ProcedureCode,
     ProcedureId, TransitionRecord, TransitionRecordId,
 };
-use rollout_store::ProcedureSeed;
+use rollout_store::{EvidenceSeed, ProcedureSeed};
 
 use super::calendar::{
     clamped_quarter, days, first_quarter, instant_between, last_quarter, quarter_between,
     quarter_end, tokyo_date, tokyo_midnight, uuid_at,
 };
+use super::evidence::{Decision, DemoStaff, Subject, Trail, hearing_comment};
+use super::wording::{self, pick};
 use super::{names, real, synthetic};
+use plan::Window;
+
+/// Share of procedures whose first hearing decided nothing (those still in the initial state
+/// always have one).
+const KICKOFF_SHARE: f64 = 0.8;
+pub(super) fn secs(n: i64) -> TimeDelta {
+    TimeDelta::seconds(n)
+}
+
+/// Procedures and the evidence behind their histories, ready for the store.
+#[derive(Debug, Clone, Default)]
+pub struct Generated {
+    pub procedures: Vec<ProcedureSeed>,
+    pub evidence: EvidenceSeed,
+}
 
 /// Where a procedure's history should end, in terms of the programme rather than state keys, so
 /// that the generator works with any workflow that has states of these kinds.
@@ -133,19 +157,25 @@ impl<'a> Generator<'a> {
 
     /// The real procedures; call once, before [`Self::synthetic_procedures`], so that they get
     /// the first number of each bureau.
-    pub fn real_procedures(&mut self) -> Vec<ProcedureSeed> {
+    pub fn real_procedures(&mut self, staff: &DemoStaff) -> Generated {
         let drafts = real::drafts(self);
-        drafts.into_iter().map(|d| self.seed(d)).collect()
+        let mut out = Generated::default();
+        for d in drafts {
+            let seed = self.seed(d, staff, &mut out.evidence);
+            out.procedures.push(seed);
+        }
+        out
     }
 
     /// `n` more generated procedures.
-    pub fn synthetic_procedures(&mut self, n: usize) -> Vec<ProcedureSeed> {
-        (0..n)
-            .map(|_| {
-                let draft = synthetic::draft(self);
-                self.seed(draft)
-            })
-            .collect()
+    pub fn synthetic_procedures(&mut self, n: usize, staff: &DemoStaff) -> Generated {
+        let mut out = Generated::default();
+        for _ in 0..n {
+            let draft = synthetic::draft(self);
+            let seed = self.seed(draft, staff, &mut out.evidence);
+            out.procedures.push(seed);
+        }
+        out
     }
 
     pub(super) fn bureau_index(&self, code: &str) -> Option<usize> {
@@ -215,13 +245,13 @@ impl<'a> Generator<'a> {
         (created, steps)
     }
 
-    fn seed(&mut self, draft: Draft) -> ProcedureSeed {
+    fn seed(&mut self, draft: Draft, staff: &DemoStaff, out: &mut EvidenceSeed) -> ProcedureSeed {
         let route = self.route(draft.outcome);
         let (end, target_quarter) = self.timeline(&route);
         let (created, steps) = self.step_times(end, route.transitions.len());
         let needs_platform = route.kind == StateKind::Done || route.needs(Guard::PlatformSet);
-        let bureau = &self.bureaus[draft.bureau];
         self.numbers[draft.bureau] += 1;
+        let bureau = self.bureaus[draft.bureau].clone();
         let code = ProcedureCode::numbered(&bureau.code, self.numbers[draft.bureau]);
         let actor = format!("coordinator.{}", bureau.code.as_str().to_ascii_lowercase());
         let initial = self.def.initial().key.clone();
@@ -256,29 +286,92 @@ impl<'a> Generator<'a> {
             procedure_version: 1,
             approval_request_id: None,
         }];
-        for (t, at) in route.transitions.iter().zip(steps) {
-            let comment = t
-                .requires_comment()
-                .then(|| names::comment(&mut self.rng, route.kind));
+        let code = procedure.code.as_str().to_owned();
+        let subject = Subject {
+            id: procedure.id,
+            code: &code,
+            bureau: &bureau,
+            staff,
+            now: self.now,
+        };
+        let targets = self.target_plan(&route, &steps, created, target_quarter);
+        let mut trail = Trail::default();
+        let first_step = steps.first().copied().unwrap_or(self.now);
+        if steps.is_empty() || self.rng.random_bool(KICKOFF_SHARE) {
+            let at = instant_between(&mut self.rng, created + secs(1), first_step - secs(1));
+            let undecided =
+                Decision::plain(HearingKind::PolicyDepartment, HearingDecision::Undecided);
+            trail
+                .hearings
+                .push(subject.hearing(&mut self.rng, undecided, created, at, false));
+        }
+        let mut entered = created;
+        for (i, (t, at)) in route.transitions.iter().zip(steps).enumerate() {
+            let window = Window { entered, at };
+            let (facts, applied) =
+                self.before_step(&subject, &procedure, t, window, &targets, &mut trail);
+            let (by, comment) = match applied.map(|i| &trail.hearings[i]) {
+                Some(h) => (staff.label(h.created_by), Some(hearing_comment(h))),
+                None => (
+                    actor.clone(),
+                    t.requires_comment()
+                        .then(|| names::comment(&mut self.rng, route.kind)),
+                ),
+            };
             let request = TransitionRequest {
                 to: &t.to,
                 comment: comment.as_deref(),
-                actor: &actor,
+                actor: &by,
                 now: at,
                 today: tokyo_date(at),
                 record_id: TransitionRecordId(uuid_at(&mut self.rng, at)),
+                facts: &facts,
             };
             // A guard this generator cannot satisfy (a workflow with newer guards) ends the
             // history where it is rather than writing a step the engine would refuse.
             let Ok(plan) = engine::plan(self.def, &procedure, &request) else {
+                if let Some(i) = applied {
+                    trail.hearings[i].outcomes[0].applied = false;
+                }
                 break;
             };
+            if let Some(i) = applied {
+                trail.hearings[i].outcomes[0].record_id = Some(plan.record.id);
+            }
+            if targets.set_at == Some(i) {
+                let reason = applied.map(|i| hearing_comment(&trail.hearings[i]));
+                trail.target(procedure.id, None, targets.first, at, &by, reason);
+            }
             procedure.state = plan.to_state;
             procedure.version = plan.record.procedure_version;
             procedure.released_on = plan.released_on;
             procedure.updated_at = at;
             history.push(plan.record);
+            entered = at;
         }
-        ProcedureSeed { procedure, history }
+        self.after_history(&subject, &procedure, &mut trail, entered);
+        if let (Some(at), Some(from)) = (targets.slip_at, targets.first) {
+            let reason = Some(pick(&mut self.rng, wording::SLIP_REASONS).to_owned());
+            trail.target(procedure.id, Some(from), target_quarter, at, &actor, reason);
+        }
+        let unfinished = self
+            .def
+            .state(&procedure.state)
+            .is_some_and(|s| !matches!(s.kind, StateKind::Done | StateKind::Closed));
+        let tasks: Vec<Task> = trail
+            .hearings
+            .iter()
+            .flat_map(|h| {
+                let current = unfinished && h.created_at >= entered;
+                subject.tasks(&mut self.rng, h, current)
+            })
+            .collect();
+        trail.tasks = tasks;
+        let target_changes = trail.drain_into(out);
+        ProcedureSeed {
+            procedure,
+            history,
+            target_changes,
+        }
     }
 }

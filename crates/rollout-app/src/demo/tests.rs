@@ -8,18 +8,57 @@ use rollout_domain::workflow::{StateKind, WorkflowDefinition, default_workflow};
 use rollout_domain::{Authority, Category, FiscalQuarter, Platform};
 use rollout_store::ProcedureSeed;
 
+use rollout_domain::UserId;
+use uuid::Uuid;
+
 use super::calendar::{quarter_end, tokyo_date};
-use super::{DEFAULT_SEED, Generator, real};
+use super::{DEFAULT_SEED, DemoStaff, Generated, Generator, StaffMember, real};
 
 fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 2, 10, 3, 0, 0).unwrap()
 }
 
-fn generate(def: &WorkflowDefinition, at: DateTime<Utc>, synthetic: usize) -> Vec<ProcedureSeed> {
+/// Demo users with fixed ids: two in the project office, the environment bureau's coordinator.
+pub(super) fn staff(g: &Generator<'_>) -> DemoStaff {
+    let member = |n: u128, label: &str| StaffMember {
+        id: UserId(Uuid::from_u128(n)),
+        label: label.to_owned(),
+    };
+    let kankyo = g
+        .bureaus()
+        .iter()
+        .find(|b| b.code.as_str() == "KANKYO")
+        .expect("the environment bureau")
+        .id;
+    DemoStaff {
+        office: vec![
+            member(1, "sato@office.demo"),
+            member(2, "suzuki@office.demo"),
+        ],
+        coordinators: vec![(kankyo, member(3, "tanaka@kankyo.demo"))],
+    }
+}
+
+/// The real procedures and `synthetic` generated ones, with their evidence.
+pub(super) fn generate_all(
+    def: &WorkflowDefinition,
+    at: DateTime<Utc>,
+    synthetic: usize,
+) -> Generated {
     let mut g = Generator::new(def, at, DEFAULT_SEED);
-    let mut all = g.real_procedures();
-    all.extend(g.synthetic_procedures(synthetic));
+    let staff = staff(&g);
+    let mut all = g.real_procedures(&staff);
+    let more = g.synthetic_procedures(synthetic, &staff);
+    all.procedures.extend(more.procedures);
+    let (e, m) = (&mut all.evidence, more.evidence);
+    e.hearings.extend(m.hearings);
+    e.user_tests.extend(m.user_tests);
+    e.tasks.extend(m.tasks);
     all
+}
+
+fn generate(def: &WorkflowDefinition, at: DateTime<Utc>, synthetic: usize) -> Vec<ProcedureSeed> {
+    generate_all(def, at, synthetic).procedures
 }
 
 fn share(seeds: &[ProcedureSeed], pred: impl Fn(&ProcedureSeed) -> bool) -> f64 {
@@ -45,7 +84,11 @@ fn assert_valid(def: &WorkflowDefinition, seed: &ProcedureSeed, at: DateTime<Utc
         assert_eq!(r.procedure_version, i as i32 + 1, "{}", p.code);
         assert_eq!(r.procedure_id, p.id);
         assert_eq!(r.workflow_version, def.version_tag());
-        assert!(r.actor.starts_with("coordinator."), "{}", r.actor);
+        assert!(
+            r.actor.starts_with("coordinator.") || r.actor.ends_with("@office.demo"),
+            "{}",
+            r.actor
+        );
         assert!(r.at <= at, "{} record at {} after now", p.code, r.at);
     }
     for pair in h.windows(2) {
@@ -61,9 +104,17 @@ fn assert_valid(def: &WorkflowDefinition, seed: &ProcedureSeed, at: DateTime<Utc
             panic!("{}: no transition {} -> {}", p.code, a.to_state, b.to_state)
         });
         assert_eq!(t.key, b.transition);
+        // A move a hearing applied carries the hearing's title and date, even where the
+        // transition requires no comment.
+        assert!(
+            !t.requires_comment() || b.comment.is_some(),
+            "{}: {}",
+            p.code,
+            t.key
+        );
         assert_eq!(
-            t.requires_comment(),
             b.comment.is_some(),
+            t.requires_comment() || b.actor.ends_with("@office.demo"),
             "{}: {}",
             p.code,
             t.key
@@ -158,8 +209,9 @@ fn real_procedures_are_numbered_per_bureau_and_placed_plausibly() {
 fn synthetic_procedures_follow_the_programme_distribution() {
     let def = default_workflow();
     let mut g = Generator::new(&def, now(), DEFAULT_SEED);
-    g.real_procedures();
-    let seeds = g.synthetic_procedures(5_000);
+    let staff = staff(&g);
+    g.real_procedures(&staff);
+    let seeds = g.synthetic_procedures(5_000, &staff).procedures;
     let in_state = |state: &'static str| move |s: &ProcedureSeed| s.procedure.state == state;
     let released = share(&seeds, in_state("released"));
     let blocked = share(&seeds, in_state("awaiting_law_change"));
@@ -235,7 +287,8 @@ fn generation_is_deterministic() {
         assert_eq!(x.procedure, y.procedure);
         assert_eq!(x.history, y.history);
     }
-    let other = Generator::new(&def, now(), 7).synthetic_procedures(1);
+    let mut g = Generator::new(&def, now(), 7);
+    let other = g.synthetic_procedures(1, &staff(&g)).procedures;
     assert_ne!(other[0].procedure.id, a[44].procedure.id);
 }
 

@@ -1,6 +1,7 @@
 //! Importing procedures. Each row is checked field by field with the domain's validating types,
 //! then across rows (duplicate codes in the file) and against the store (unknown bureaus, codes
-//! already taken), and only a file without a single problem is written, in one insert.
+//! already taken), and only a file without a single problem is written, in one insert, with
+//! each given target quarter as the first entry of the procedure's target history.
 
 use std::collections::HashMap;
 use std::io::Read;
@@ -314,7 +315,22 @@ impl App {
                     updated_at: now,
                 };
                 let history = vec![creation_record(self, &procedure, &actor.label)];
-                ProcedureSeed { procedure, history }
+                // An imported target quarter starts the procedure's target history.
+                let target_changes = self
+                    .target_change(
+                        procedure.id,
+                        None,
+                        procedure.target_quarter,
+                        &actor.label,
+                        None,
+                    )
+                    .into_iter()
+                    .collect();
+                ProcedureSeed {
+                    procedure,
+                    history,
+                    target_changes,
+                }
             })
             .collect()
     }

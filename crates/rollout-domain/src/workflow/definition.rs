@@ -136,6 +136,15 @@ impl WorkflowDefinition {
     pub fn transitions(&self) -> &[TransitionDef] {
         &self.transitions
     }
+    /// Whether a transition out of `state` has a guard that reads stored facts, so that a
+    /// procedure there needs its [`GuardFacts`](super::GuardFacts) loaded.
+    pub fn reads_stored_facts(&self, state: &str) -> bool {
+        self.transitions
+            .iter()
+            .filter(|t| t.from == state)
+            .any(|t| t.guards.iter().any(|g| g.reads_stored_facts()))
+    }
+
     pub fn state(&self, key: &str) -> Option<&StateDef> {
         self.states.iter().find(|s| s.key == key)
     }

@@ -5,7 +5,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::definition::{StateKind, TransitionDef, WorkflowDefinition};
-use super::guards::{Guard, GuardInputs};
+use super::guards::{Guard, GuardFacts, GuardInputs};
 use crate::{Procedure, TransitionRecord, TransitionRecordId};
 
 /// A guard that did not hold, with a message for the user.
@@ -60,6 +60,8 @@ pub struct TransitionRequest<'a> {
     /// Today's date in Asia/Tokyo, for `released_on`.
     pub today: NaiveDate,
     pub record_id: TransitionRecordId,
+    /// Stored facts the transition's guards may judge.
+    pub facts: &'a GuardFacts,
 }
 
 fn failures<'g>(
@@ -113,7 +115,10 @@ pub fn plan(
         });
     };
     let comment = req.comment.map(str::trim).filter(|c| !c.is_empty());
-    let inputs = GuardInputs { comment };
+    let inputs = GuardInputs {
+        comment,
+        facts: req.facts,
+    };
     let failed = failures(transition.guards.iter(), procedure, &inputs);
     if !failed.is_empty() {
         return Err(TransitionRefused::GuardsFailed(failed));

@@ -3,6 +3,7 @@
 //! procedure does not carry) a field in [`GuardInputs`] that the app layer fills in.
 
 use crate::Procedure;
+use crate::user_test::UserTestVerdict;
 
 /// A condition on a transition, named in the workflow file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -13,21 +14,36 @@ pub enum Guard {
     PlatformSet,
     /// The request carries a non-blank comment (`comment`).
     Comment,
+    /// The latest user test recorded since the procedure entered its current state passed
+    /// (`user_test_passed`).
+    UserTestPassed,
 }
 
 impl Guard {
-    pub const ALL: &'static [Guard] = &[Self::TargetQuarterSet, Self::PlatformSet, Self::Comment];
+    pub const ALL: &'static [Guard] = &[
+        Self::TargetQuarterSet,
+        Self::PlatformSet,
+        Self::Comment,
+        Self::UserTestPassed,
+    ];
 
     pub const fn name(self) -> &'static str {
         match self {
             Self::TargetQuarterSet => "target_quarter_set",
             Self::PlatformSet => "platform_set",
             Self::Comment => "comment",
+            Self::UserTestPassed => "user_test_passed",
         }
     }
 
     pub fn parse(name: &str) -> Option<Self> {
         Self::ALL.iter().copied().find(|g| g.name() == name)
+    }
+
+    /// Whether the guard judges stored facts beyond the procedure row ([`GuardFacts`]), which
+    /// cost a read: only procedures in a state with such a guard on a way out need them.
+    pub const fn reads_stored_facts(self) -> bool {
+        matches!(self, Self::UserTestPassed)
     }
 
     /// Whether the guard depends on the request rather than on stored data. Such guards cannot be
@@ -42,18 +58,45 @@ impl Guard {
             Self::TargetQuarterSet => procedure.target_quarter.is_some(),
             Self::PlatformSet => procedure.platform.is_some(),
             Self::Comment => inputs.comment.is_some_and(|c| !c.trim().is_empty()),
+            Self::UserTestPassed => inputs.facts.latest_user_test == Some(UserTestVerdict::Pass),
         };
         (!holds).then(|| match self {
             Self::TargetQuarterSet => "set a target quarter before scheduling".to_owned(),
             Self::PlatformSet => "choose the platform before marking it built".to_owned(),
             Self::Comment => "this transition requires a comment".to_owned(),
+            Self::UserTestPassed => match inputs.facts.latest_user_test {
+                Some(_) => "the latest user test since the procedure entered this state failed: \
+                            record a passing one first"
+                    .to_owned(),
+                None => "record a passing user test before marking it user-tested".to_owned(),
+            },
         })
     }
 }
 
 /// Facts a guard may need beyond the procedure itself.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub struct GuardInputs<'a> {
     /// The comment given with the transition request, if any.
     pub comment: Option<&'a str>,
+    pub facts: &'a GuardFacts,
+}
+
+/// Stored facts about one procedure that guards judge, loaded by the app (in one batched read
+/// for a page of procedures, and again before a write). There is deliberately no `Default`: a
+/// new fact must be loaded everywhere, never silently assumed to hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GuardFacts {
+    /// The verdict of the latest user test recorded since the procedure entered its current
+    /// state; `None` when there is none.
+    pub latest_user_test: Option<UserTestVerdict>,
+}
+
+impl GuardFacts {
+    /// The facts of a procedure in a state none of whose ways out has a guard that reads them
+    /// ([`WorkflowDefinition::reads_stored_facts`](super::WorkflowDefinition::reads_stored_facts)):
+    /// nothing is loaded because nothing judges them.
+    pub const NOT_JUDGED: GuardFacts = GuardFacts {
+        latest_user_test: None,
+    };
 }

@@ -17,7 +17,7 @@ mod tests;
 
 pub use definition::{StateDef, StateKind, TransitionDef, WorkflowDefinition};
 pub use engine::{GuardFailure, PlannedTransition, TransitionOption, TransitionRefused};
-pub use guards::{Guard, GuardInputs};
+pub use guards::{Guard, GuardFacts, GuardInputs};
 pub use validate::WorkflowError;
 
 /// The default workflow, embedded in the binary; `--workflow FILE` replaces it.

@@ -254,6 +254,34 @@ const ROOT_FIELDS: &[(&str, &str)] = &[
         "revokeDelegation",
         r#"mutation { revokeDelegation(input: {id: "x"}) { errors { code } } }"#,
     ),
+    (
+        "recordUserTest",
+        r#"mutation { recordUserTest(input: {procedureId: "x", heldOn: "2026-06-15", participants: 1, tasksAttempted: 1, tasksCompleted: 1, verdict: PASS}) { errors { code } } }"#,
+    ),
+    // Issue 10: hearings and tasks.
+    ("hearings", "{ hearings { totalCount } }"),
+    ("tasks", "{ tasks { totalCount } }"),
+    ("myTasks", "{ myTasks { totalCount } }"),
+    (
+        "recordHearing",
+        r#"mutation { recordHearing(input: {bureauCode: "KANKYO", heldOn: "2026-06-15", kind: OTHER, title: "x", outcomes: []}) { errors { code } } }"#,
+    ),
+    (
+        "createTask",
+        r#"mutation { createTask(input: {title: "x", bureauCode: "KANKYO"}) { errors { code } } }"#,
+    ),
+    (
+        "updateTask",
+        r#"mutation { updateTask(input: {id: "x", expectedVersion: 1, title: "y"}) { errors { code } } }"#,
+    ),
+    (
+        "completeTask",
+        r#"mutation { completeTask(input: {id: "x", expectedVersion: 1}) { errors { code } } }"#,
+    ),
+    (
+        "cancelTask",
+        r#"mutation { cancelTask(input: {id: "x", expectedVersion: 1}) { errors { code } } }"#,
+    ),
 ];
 
 fn field_names(data: &Value, root: &str) -> BTreeSet<String> {

@@ -47,7 +47,11 @@ impl CountingStore {
     }
 
     /// Counts the call and fails it during an outage.
-    fn call(&self, method: &'static str) -> StoreResult<()> {
+    pub(crate) fn inner(&self) -> &Arc<dyn Store> {
+        &self.inner
+    }
+
+    pub(crate) fn call(&self, method: &'static str) -> StoreResult<()> {
         *self.calls.lock().unwrap().entry(method).or_default() += 1;
         if self.outage.load(Ordering::SeqCst) {
             let cause = std::io::Error::other("connection refused by db.internal:5432");
@@ -57,7 +61,7 @@ impl CountingStore {
     }
 
     /// Counts a page read and records whether it asked for the total.
-    fn paged<C>(&self, method: &'static str, page: &PageRequest<C>) -> StoreResult<()> {
+    pub(crate) fn paged<C>(&self, method: &'static str, page: &PageRequest<C>) -> StoreResult<()> {
         self.pages.lock().unwrap().push((method, page.with_total));
         self.call(method)
     }
@@ -193,6 +197,13 @@ impl Store for CountingStore {
     ) -> StoreResult<Option<TransitionRecord>> {
         self.call("transition_record")?;
         self.inner.transition_record(id).await
+    }
+    async fn transition_records_by_ids(
+        &self,
+        ids: &[TransitionRecordId],
+    ) -> StoreResult<Vec<TransitionRecord>> {
+        self.call("transition_records_by_ids")?;
+        self.inner.transition_records_by_ids(ids).await
     }
     async fn history(
         &self,

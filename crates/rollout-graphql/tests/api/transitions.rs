@@ -123,6 +123,9 @@ async fn a_procedure_walks_from_hearing_to_released() {
 
     let mut version = 4;
     for to in ["built", "user_tested"] {
+        if to == "user_tested" {
+            crate::user_tests::pass_user_test(&api, id).await;
+        }
         let step = api
             .transition(
                 json!({"procedureId": id, "to": to, "expectedVersion": version,

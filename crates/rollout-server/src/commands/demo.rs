@@ -1,7 +1,8 @@
 //! `rollout demo [--synthetic N] [--users]`: loads the demo data into an empty database with a
 //! progress bar and a timed summary, and with `--users` the demo users, whose tokens it prints
 //! once (as `serve --demo` does); a database that already holds data is left alone (exit
-//! code 1).
+//! code 1). The demo users come with the data whatever the flag (they recorded its hearings and
+//! tasks); `--users` only makes and shows their tokens.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -54,11 +55,14 @@ pub async fn run(config: &Config, synthetic: usize, users: bool) -> Result<(), C
     match result {
         Ok(r) => {
             println!(
-                "loaded {} bureaus, {} real and {} generated procedures ({} history records) into {} in {:.1} s",
+                "loaded {} bureaus, {} real and {} generated procedures ({} history records; {} hearings, {} user tests, {} tasks) into {} in {:.1} s",
                 r.bureaus,
                 r.real_procedures,
                 r.synthetic_procedures,
                 r.history_records,
+                r.hearings,
+                r.user_tests,
+                r.tasks,
                 config.database_url,
                 started.elapsed().as_secs_f64()
             );

@@ -158,10 +158,9 @@ async fn run_token(app: &App, command: TokenCommand) -> Result<(), CliError> {
                 .create_token(&system, Some(owner.id), &name, expires)
                 .await
                 .map_err(|e| CliError::app("cannot create the token", e))?;
-            eprintln!(
-                "token {}… for {} (shown once; store it now):",
-                issued.token.prefix, owner.email
-            );
+            // The note names no part of the secret (the prefix is the secret's own start), so
+            // a script that reads both streams and takes the first `rlt_…` gets the token.
+            eprintln!("API token for {} (shown once; store it now):", owner.email);
             println!("{}", issued.secret.expose());
             Ok(())
         }

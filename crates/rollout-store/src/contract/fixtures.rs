@@ -202,6 +202,7 @@ pub fn seed_with_history(mut p: Procedure, extra: usize) -> ProcedureSeed {
     ProcedureSeed {
         procedure: p,
         history,
+        target_changes: Vec::new(),
     }
 }
 

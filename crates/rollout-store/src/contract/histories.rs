@@ -81,3 +81,41 @@ pub async fn histories_match_history_per_procedure(store: Arc<dyn Store>) {
             .is_empty()
     );
 }
+
+/// `Store::transition_records_by_ids`: the records asked for, each exactly as
+/// `transition_record` reads it alone; unknown ids are absent; no ids, no records.
+pub async fn records_by_ids_match_single_reads(store: Arc<dyn Store>) {
+    let b = seed_bureau(&store, "TOSHI").await;
+    let seeds: Vec<_> = (0..3)
+        .map(|n| {
+            let p = procedure(&format!("TOSHI-{:04}", n + 1), b.id, at(n, 0));
+            seed_with_history(p, 2)
+        })
+        .collect();
+    store
+        .insert_procedures(
+            &seeds,
+            &audit("procedure.import", "Import", "batch", at(0, 0)),
+        )
+        .await
+        .unwrap();
+    let mut wanted: Vec<_> = seeds.iter().map(|s| s.history[1].id).collect();
+    wanted.push(seeds[2].history[0].id);
+    let mut asked = wanted.clone();
+    asked.push(rollout_domain::TransitionRecordId(Uuid::now_v7()));
+    let mut found = store.transition_records_by_ids(&asked).await.unwrap();
+    found.sort_by_key(|r| r.id);
+    wanted.sort();
+    assert_eq!(found.iter().map(|r| r.id).collect::<Vec<_>>(), wanted);
+    for record in &found {
+        let alone = store.transition_record(record.id).await.unwrap();
+        assert_eq!(alone.as_ref(), Some(record));
+    }
+    assert!(
+        store
+            .transition_records_by_ids(&[])
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}

@@ -26,6 +26,12 @@ pub mod audit_listing;
 pub mod bulk;
 pub mod bureaus;
 pub mod delegations;
+pub mod evidence_batch;
+pub mod evidence_concurrency;
+pub mod evidence_fixtures;
+pub mod evidence_reads;
+pub mod evidence_target;
+pub mod evidence_tasks;
 pub mod fixtures;
 pub mod histories;
 pub mod identity;
@@ -45,6 +51,11 @@ pub use audit_listing::*;
 pub use bulk::*;
 pub use bureaus::*;
 pub use delegations::*;
+pub use evidence_batch::*;
+pub use evidence_concurrency::*;
+pub use evidence_reads::*;
+pub use evidence_target::*;
+pub use evidence_tasks::*;
 pub use histories::*;
 pub use identity::*;
 pub use listing::*;
@@ -141,6 +152,22 @@ macro_rules! store_contract_tests {
             delegations_to_cover_days_inclusive,
             delegations_listed_newest_first,
             delegation_revoke_keeps_first_time,
+            batch_failure_writes_nothing,
+            records_by_ids_match_single_reads,
+            crossed_batches_queue_instead_of_deadlocking,
+            batch_transition_after_update,
+            batch_hearing_round_trips,
+            batch_open_approval_duplicate,
+            batch_hearing_key_per_owner,
+            update_task_version_conflict,
+            latest_user_test_verdicts_since_last_move,
+            hearing_list_and_batches,
+            slipped_filter_both_ways,
+            insert_evidence_all_or_nothing,
+            task_list_filters,
+            task_list_pages,
+            target_changes_kept_in_order,
+            target_changes_need_their_procedure,
         );
     };
     (@cases $factory:path; $($case:ident),+ $(,)?) => {

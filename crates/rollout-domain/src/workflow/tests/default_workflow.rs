@@ -45,7 +45,7 @@ fn default_states_match_the_spec() {
 
 #[test]
 fn default_transitions_match_the_spec() {
-    use Guard::{Comment, PlatformSet, TargetQuarterSet};
+    use Guard::{Comment, PlatformSet, TargetQuarterSet, UserTestPassed};
     let def = default_workflow();
     let transitions: Vec<(&str, &str, &str, &[Guard])> = def
         .transitions()
@@ -62,7 +62,7 @@ fn default_transitions_match_the_spec() {
     let expected: [(&str, &str, &str, &[Guard]); 16] = [
         ("schedule", "hearing", "scheduled", &[TargetQuarterSet]),
         ("build", "scheduled", "built", &[PlatformSet]),
-        ("user_test", "built", "user_tested", &[]),
+        ("user_test", "built", "user_tested", &[UserTestPassed]),
         ("release", "user_tested", "released", &[]),
         ("reopen_hearing", "scheduled", "hearing", &[]),
         ("reschedule", "built", "scheduled", &[]),

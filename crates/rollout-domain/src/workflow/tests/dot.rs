@@ -30,7 +30,7 @@ fn default_workflow_has_every_node_and_edge() {
         r#"  "built" [label="built\n構築済み", style="rounded"];"#,
         r#"  "hearing" -> "scheduled" [label="schedule [target_quarter_set]"];"#,
         r#"  "scheduled" -> "built" [label="build [platform_set]"];"#,
-        r#"  "built" -> "user_tested" [label="user_test"];"#,
+        r#"  "built" -> "user_tested" [label="user_test [user_test_passed]"];"#,
         r#"  "hearing" -> "awaiting_law_change" [label="await_law_change [comment]"];"#,
         r##"  "user_tested" -> "released" [label="release\napproval: 1 × PROJECT_OFFICE", style=bold, color="#1565c0", fontcolor="#1565c0"];"##,
     ];

@@ -5,10 +5,11 @@ use chrono::NaiveDate;
 use uuid::Uuid;
 
 use super::{at, parse, procedure};
+use crate::user_test::UserTestVerdict;
 use crate::workflow::Guard;
 use crate::workflow::engine::{self, TransitionRequest};
 use crate::workflow::{
-    GuardFailure, GuardInputs, PlannedTransition, TransitionRefused, default_workflow,
+    GuardFacts, GuardFailure, GuardInputs, PlannedTransition, TransitionRefused, default_workflow,
 };
 use crate::{FiscalQuarter, Platform, TransitionRecord, TransitionRecordId};
 
@@ -24,6 +25,22 @@ fn request<'a>(to: &'a str, comment: Option<&'a str>) -> TransitionRequest<'a> {
         now: at("2025-10-01T15:30:00Z"),
         today: today(),
         record_id: TransitionRecordId::from_uuid(Uuid::from_u128(0x99)),
+        facts: &PASSED,
+    }
+}
+
+/// Facts under which every data guard of the default workflow that needs them holds.
+const PASSED: GuardFacts = GuardFacts {
+    latest_user_test: Some(UserTestVerdict::Pass),
+};
+const NO_TEST: GuardFacts = GuardFacts {
+    latest_user_test: None,
+};
+
+fn inputs(facts: &GuardFacts) -> GuardInputs<'_> {
+    GuardInputs {
+        comment: None,
+        facts,
     }
 }
 
@@ -205,7 +222,7 @@ fn released_on_is_set_on_reaching_done() {
 fn options_list_data_guard_failures_only() {
     let def = default_workflow();
     let p = procedure("hearing");
-    let options = engine::options(&def, &p, &GuardInputs::default());
+    let options = engine::options(&def, &p, &inputs(&PASSED));
     let listed: Vec<(&str, bool, bool, Vec<Guard>)> = options
         .iter()
         .map(|o| {
@@ -239,7 +256,7 @@ fn options_follow_the_procedure_data() {
     let def = default_workflow();
     let mut p = procedure("scheduled");
     let keys_allowed = |p: &crate::Procedure| -> Vec<(String, bool)> {
-        engine::options(&def, p, &GuardInputs::default())
+        engine::options(&def, p, &inputs(&PASSED))
             .iter()
             .map(|o| (o.transition.key.clone(), o.allowed()))
             .collect()
@@ -259,7 +276,51 @@ fn options_follow_the_procedure_data() {
     p.platform = Some(Platform::SaasEApplication);
     assert_eq!(keys_allowed(&p), expected(true));
     assert!(
-        engine::options(&def, &procedure("released"), &GuardInputs::default()).is_empty(),
+        engine::options(&def, &procedure("released"), &inputs(&PASSED)).is_empty(),
         "DONE has no way out"
     );
+}
+
+#[test]
+fn leaving_built_needs_a_passing_user_test_since_entering_it() {
+    let def = default_workflow();
+    let p = procedure("built");
+    let refused = |facts: &GuardFacts| {
+        let req = TransitionRequest {
+            facts,
+            ..request("user_tested", None)
+        };
+        engine::plan(&def, &p, &req)
+    };
+    for facts in [
+        NO_TEST,
+        GuardFacts {
+            latest_user_test: Some(UserTestVerdict::Fail),
+        },
+    ] {
+        match refused(&facts) {
+            Err(TransitionRefused::GuardsFailed(f)) => {
+                assert_eq!(f[0].guard, Guard::UserTestPassed);
+            }
+            other => panic!("expected the user-test guard to refuse, got {other:?}"),
+        }
+        let options = engine::options(&def, &p, &inputs(&facts));
+        assert!(!options[0].allowed());
+    }
+    assert!(refused(&PASSED).is_ok());
+}
+
+#[test]
+fn only_states_with_a_fact_guard_on_a_way_out_need_facts_loaded() {
+    let def = default_workflow();
+    assert!(def.reads_stored_facts("built"));
+    for state in [
+        "hearing",
+        "scheduled",
+        "user_tested",
+        "released",
+        "abolished",
+    ] {
+        assert!(!def.reads_stored_facts(state), "{state}");
+    }
 }

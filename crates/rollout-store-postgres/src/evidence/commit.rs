@@ -1,0 +1,110 @@
+//! The atomic write batch: every [`Write`] applied in order in one transaction, through the
+//! same helpers as the single writes (procedure create and patch, the one-statement transition,
+//! approval request, audit insert), so a batch keeps their guarantees: compare-and-set on
+//! versions, one history record per version, one pending request per procedure. The first
+//! failure rolls everything back and names its index.
+
+use rollout_store::{BatchError, StoreResult, Write};
+use sqlx::{PgConnection, PgPool};
+
+use super::{target, writes};
+use crate::{approvals, audit, errors, procedures, transitions};
+
+pub(crate) async fn apply_all(pool: &PgPool, batch: &[Write]) -> Result<(), BatchError> {
+    let mut tx = pool
+        .begin()
+        .await
+        .map_err(|e| BatchError::whole(errors::classify("begin", e)))?;
+    lock_procedures_in_order(&mut tx, batch)
+        .await
+        .map_err(BatchError::whole)?;
+    for (index, write) in batch.iter().enumerate() {
+        // Dropping the transaction on error rolls back every earlier write of the batch.
+        apply(&mut tx, write)
+            .await
+            .map_err(|error| BatchError { index, error })?;
+    }
+    tx.commit()
+        .await
+        .map_err(|e| BatchError::whole(errors::classify("commit", e)))
+}
+
+/// Two batches that change the same procedures in different orders (two hearings listing them
+/// differently) would deadlock, each holding a row the other waits for. Locking every procedure
+/// the batch changes up front, in id order, makes every such pair queue instead: the second
+/// then finds the versions moved and fails with a conflict, as it would have without the race.
+/// One statement, and only for batches that change more than one procedure.
+async fn lock_procedures_in_order(conn: &mut PgConnection, batch: &[Write]) -> StoreResult<()> {
+    let mut ids: Vec<uuid::Uuid> = batch
+        .iter()
+        .filter_map(|w| match w {
+            Write::UpdateProcedure { id, .. } => Some(id.as_uuid()),
+            Write::Transition(plan) => Some(plan.record.procedure_id.as_uuid()),
+            _ => None,
+        })
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.len() < 2 {
+        return Ok(());
+    }
+    sqlx::query("SELECT 1 FROM procedures WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE")
+        .bind(&ids)
+        .execute(&mut *conn)
+        .await
+        .map_err(|e| errors::classify("lock procedures", e))?;
+    Ok(())
+}
+
+/// One write, inside the batch's transaction. Rows the helpers return are decoded there, so a
+/// row that could not be read back fails the batch before it commits.
+async fn apply(conn: &mut PgConnection, write: &Write) -> StoreResult<()> {
+    match write {
+        Write::CreateProcedure {
+            procedure,
+            creation,
+        } => {
+            procedures::create_in(conn, procedure, creation).await?;
+        }
+        Write::UpdateProcedure {
+            id,
+            expected_version,
+            patch,
+            now,
+        } => {
+            procedures::update_in(conn, *id, *expected_version, patch, *now).await?;
+        }
+        Write::Transition(plan) => {
+            transitions::apply_plan_in(conn, plan, None, None).await?;
+        }
+        Write::OpenApproval(request) => {
+            approvals::create_in(conn, request).await?;
+        }
+        Write::InsertHearing(hearing) => {
+            writes::insert_hearings(conn, &[hearing]).await?;
+        }
+        Write::ClaimHearingKey {
+            owner,
+            key,
+            fingerprint,
+            hearing,
+        } => writes::claim_hearing_key(conn, owner, key, fingerprint, *hearing).await?,
+        Write::InsertUserTest(test) => {
+            writes::insert_user_tests(conn, &[test]).await?;
+        }
+        Write::InsertTask(task) => {
+            writes::insert_tasks(conn, &[task]).await?;
+        }
+        Write::UpdateTask {
+            task,
+            expected_version,
+        } => {
+            writes::update_task(conn, task, *expected_version).await?;
+        }
+        Write::TargetChange(change) => {
+            target::insert(conn, &[change]).await?;
+        }
+        Write::Audit(entry) => audit::insert(&mut *conn, entry).await?,
+    }
+    Ok(())
+}

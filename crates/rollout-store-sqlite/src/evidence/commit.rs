@@ -1,0 +1,75 @@
+//! The atomic write batch: every [`Write`] applied in order in one write transaction on the
+//! writer connection, through the same helpers as the single writes (procedure create and
+//! patch, transition apply, approval request, audit insert), so a batch keeps their guarantees:
+//! compare-and-set on versions, one history record per version, one pending request per
+//! procedure. The first failure rolls everything back and names its index.
+
+use rollout_store::{BatchError, StoreResult, Write};
+use sqlx::{SqliteConnection, SqlitePool};
+
+use super::{target, writes};
+use crate::{approvals, audit, begin_write, commit, procedures, transitions};
+
+pub(crate) async fn apply_all(writer: &SqlitePool, batch: &[Write]) -> Result<(), BatchError> {
+    let mut tx = begin_write(writer).await.map_err(BatchError::whole)?;
+    for (index, write) in batch.iter().enumerate() {
+        // Dropping the transaction on error rolls back every earlier write of the batch.
+        apply(&mut tx, write)
+            .await
+            .map_err(|error| BatchError { index, error })?;
+    }
+    commit(tx).await.map_err(BatchError::whole)
+}
+
+/// One write, inside the batch's transaction. Rows the helpers return are decoded there, so a
+/// row that could not be read back fails the batch before it commits.
+async fn apply(conn: &mut SqliteConnection, write: &Write) -> StoreResult<()> {
+    match write {
+        Write::CreateProcedure {
+            procedure,
+            creation,
+        } => {
+            procedures::create_in(conn, procedure, creation).await?;
+        }
+        Write::UpdateProcedure {
+            id,
+            expected_version,
+            patch,
+            now,
+        } => {
+            procedures::update_in(conn, *id, *expected_version, patch, *now).await?;
+        }
+        Write::Transition(plan) => {
+            transitions::apply_plan_in(conn, plan, None).await?;
+        }
+        Write::OpenApproval(request) => {
+            approvals::create_in(conn, request).await?;
+        }
+        Write::InsertHearing(hearing) => {
+            writes::insert_hearings(conn, &[hearing]).await?;
+        }
+        Write::ClaimHearingKey {
+            owner,
+            key,
+            fingerprint,
+            hearing,
+        } => writes::claim_hearing_key(conn, owner, key, fingerprint, *hearing).await?,
+        Write::InsertUserTest(test) => {
+            writes::insert_user_tests(conn, &[test]).await?;
+        }
+        Write::InsertTask(task) => {
+            writes::insert_tasks(conn, &[task]).await?;
+        }
+        Write::UpdateTask {
+            task,
+            expected_version,
+        } => {
+            writes::update_task(conn, task, *expected_version).await?;
+        }
+        Write::TargetChange(change) => {
+            target::insert(conn, &[change]).await?;
+        }
+        Write::Audit(entry) => audit::insert(conn, entry).await?,
+    }
+    Ok(())
+}

@@ -41,6 +41,7 @@ mod slipped;
 mod user_tests;
 mod workflow_file;
 // Issue 10: hearings and tasks.
+mod evidence_audit;
 mod hearing_events;
 mod hearings;
 mod tasks;

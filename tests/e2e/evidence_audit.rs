@@ -1,12 +1,16 @@
 //! The audit trail of issue 10's mutations over real HTTP: `recordHearing`, `recordUserTest`,
 //! `createTask`, `updateTask`, `completeTask` and `cancelTask` each leave their entry (who, the
 //! dotted action, the target, SUCCESS, the state after), and a hearing leaves one for itself,
-//! one per procedure it moved and one per task it created, in the same transaction.
+//! one per procedure it moved and one per task it created, in the same transaction; and bad
+//! input to `recordHearing` is refused field by field with nothing written.
 
 use crate::common::{TestServer, both_backends, nodes, uuid_of};
 use serde_json::{Value, json};
 
-both_backends!(evidence_mutations_are_audited);
+both_backends!(
+    evidence_mutations_are_audited,
+    a_bad_hearing_is_refused_whole
+);
 
 /// The entries with `action` on `target_id`, read as the administrator.
 async fn audited(server: &TestServer, action: &str, target_id: &str) -> Vec<Value> {
@@ -130,4 +134,60 @@ async fn evidence_mutations_are_audited(server: TestServer) {
     assert_eq!(cancelled["cancelTask"]["errors"], json!([]), "{cancelled}");
     let e = one_entry(&server, "task.cancel", "Task", left).await;
     assert_eq!(e["after"]["status"], "CANCELLED", "{e}");
+}
+
+/// Bad input to `recordHearing` is refused field by field, and nothing of it is written: text
+/// is checked first, then the hearing's rules, every problem of a stage at once.
+async fn a_bad_hearing_is_refused_whole(server: TestServer) {
+    server
+        .create_bureau("KANKYO", "環境局", "Bureau of Environment")
+        .await;
+    let procedure = server.simple_procedure("KANKYO", "KANKYO-0001").await;
+    let pid = procedure["id"].as_str().unwrap();
+    let outcome = json!({ "procedureId": pid, "expectedVersion": 1, "decision": "UNDECIDED" });
+    for (title, expected) in [
+        ("", vec!["title"]),
+        ("環境局ヒアリング", vec!["heldOn", "outcomes.1.procedureId"]),
+    ] {
+        let data = server
+            .data(
+                "mutation($input: RecordHearingInput!) { recordHearing(input: $input) {
+                   hearing { id } errors { code message path } } }",
+                json!({ "input": {
+                    "bureauCode": "KANKYO", "heldOn": "2099-01-01", "kind": "OTHER",
+                    "title": title, "outcomes": [outcome.clone(), outcome.clone()],
+                } }),
+            )
+            .await;
+        let payload = &data["recordHearing"];
+        assert_eq!(payload["hearing"], Value::Null, "{data}");
+        let mut refused: Vec<(String, String)> = payload["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                let path: Vec<String> = e["path"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|p| p.as_str().map_or_else(|| p.to_string(), str::to_owned))
+                    .collect();
+                (e["code"].as_str().unwrap().to_owned(), path.join("."))
+            })
+            .collect();
+        refused.sort();
+        let want: Vec<(String, String)> = expected
+            .iter()
+            .map(|p| ("VALIDATION".to_owned(), (*p).to_owned()))
+            .collect();
+        assert_eq!(refused, want, "{data}");
+    }
+    let total = server
+        .data(
+            "{ hearings { totalCount } tasks { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(total["hearings"]["totalCount"], 0, "{total}");
+    assert_eq!(total["tasks"]["totalCount"], 0, "{total}");
 }

@@ -14,6 +14,7 @@ pub mod cache;
 mod clock;
 mod delegations;
 pub mod demo;
+pub mod deps;
 mod error;
 pub mod events;
 pub mod guard_facts;
@@ -76,6 +77,8 @@ pub struct App {
     events: events::EventBus,
     /// Verified tokens and bureaus, shared by every clone like `events` (see `cache`).
     caches: cache::Caches,
+    /// The dependency graph of the latest version this process has read, shared like `events`.
+    graph: Arc<deps::GraphCache>,
 }
 
 impl App {
@@ -87,6 +90,7 @@ impl App {
             settings: AppSettings::default(),
             events: events::EventBus::new(events::EVENT_BUFFER),
             caches: cache::Caches::default(),
+            graph: Arc::default(),
         }
     }
 
@@ -102,6 +106,10 @@ impl App {
     /// The store, for reads that need no rule (data loaders, point reads).
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.store
+    }
+
+    pub(crate) fn graph_cache(&self) -> &deps::GraphCache {
+        &self.graph
     }
 
     pub fn workflow(&self) -> &WorkflowDefinition {

@@ -105,6 +105,7 @@ impl ProcedureFilterInput {
                     })
                 })
                 .transpose()?,
+            ids: None,
         })
     }
 }

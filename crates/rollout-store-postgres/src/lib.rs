@@ -12,6 +12,7 @@
 mod approval_listing;
 mod approvals;
 mod audit;
+mod blockers;
 mod bulk;
 mod bureaus;
 mod delegations;

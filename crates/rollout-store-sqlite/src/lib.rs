@@ -35,6 +35,7 @@ mod approval_listing;
 mod approval_store;
 mod approvals;
 mod audit;
+mod blockers;
 mod bulk;
 mod bureaus;
 #[cfg(test)]

@@ -105,6 +105,7 @@ async fn apply(conn: &mut PgConnection, write: &Write) -> StoreResult<()> {
             target::insert(conn, &[change]).await?;
         }
         Write::Audit(entry) => audit::insert(&mut *conn, entry).await?,
+        other => todo!("store helper: {other:?}"),
     }
     Ok(())
 }

@@ -70,6 +70,7 @@ async fn apply(conn: &mut SqliteConnection, write: &Write) -> StoreResult<()> {
             target::insert(conn, &[change]).await?;
         }
         Write::Audit(entry) => audit::insert(conn, entry).await?,
+        other => todo!("store helper: {other:?}"),
     }
     Ok(())
 }

@@ -1,0 +1,198 @@
+//! Law changes, milestones and dependencies as use cases: recording and following law changes
+//! (`law_changes`), milestones (`milestones`), linking a procedure to what it needs
+//! (`dependencies`), and the automatic unblocking that a cleared blocker sets off (`unblock`).
+//! Reads by id with the visibility of the listings live here too.
+//!
+//! Every write is ONE `commit` batch with its audit entries, and every batch carries
+//! `Write::BumpGraphVersion` with the version of the graph it was planned on, first, so that
+//! the replicas' graph caches notice it and so that two batches planned on the same graph
+//! cannot both commit: the loser gets `Conflict` and plans again on the new graph
+//! ([`App::commit_on_graph`], at most [`GRAPH_ATTEMPTS`] times). That is what keeps two
+//! concurrent `addDependency` calls from closing a cycle together. Updates that change no edge
+//! bump the version too: the cached graph holds the rows (titles, planned dates) that reads and
+//! earliest-release answers show.
+//!
+//! Deliberately not here: the graph algorithms (pure, `rollout_domain::deps`), the read-side
+//! questions (ranking, earliest release), and the law change's allowed moves (its workflow
+//! file, planned by `rollout_domain::workflow::law_change`).
+
+mod dependencies;
+mod law_changes;
+mod milestones;
+// TEMPORARY (delete after merging i11): stand-ins for the engine branch's API.
+mod shim;
+mod unblock;
+
+pub(crate) use shim::law_change_workflow;
+
+use std::future::Future;
+use std::sync::Arc;
+
+use rollout_domain::blockers::{Dependency, LawChange, Milestone};
+use rollout_domain::{DependencyId, LawChangeId, MilestoneId};
+use rollout_store::{StoreError, Write};
+use serde_json::{Value, json};
+
+pub use dependencies::AddDependency;
+pub use law_changes::{
+    ChangeLawChangeStatus, CreateLawChange, LawChangeStatusChanged, UpdateLawChange,
+};
+pub use milestones::{
+    ChangeMilestoneStatus, CreateMilestone, MilestoneStatusChanged, UpdateMilestone,
+};
+pub use unblock::{StillBlocked, Unblocked};
+
+use crate::audit::opt;
+use crate::deps::LoadedGraph;
+use crate::reads::reads;
+use crate::{Actor, App, AppError, AppResult, ProcedureEvent};
+
+/// How often a graph write is planned again after another batch changed the graph first.
+pub const GRAPH_ATTEMPTS: usize = 5;
+
+/// The actor label of automatic moves.
+pub const UNBLOCK_ACTOR: &str = "unblock";
+
+/// A write batch planned on one graph version, ready to commit.
+pub(crate) struct GraphBatch<T> {
+    /// Begins with the graph version bump.
+    pub(crate) writes: Vec<Write>,
+    /// Published after the commit.
+    pub(crate) events: Vec<ProcedureEvent>,
+    pub(crate) value: T,
+}
+
+impl<T> GraphBatch<T> {
+    /// A batch planned on `graph`: its version bump first, then `writes`.
+    pub(crate) fn on(graph: &LoadedGraph, writes: Vec<Write>, value: T) -> Self {
+        let mut all = Vec::with_capacity(writes.len() + 1);
+        all.push(Write::BumpGraphVersion {
+            expected: graph.version,
+        });
+        all.extend(writes);
+        Self {
+            writes: all,
+            events: Vec::new(),
+            value,
+        }
+    }
+}
+
+impl App {
+    /// Plans on the current graph and commits, planning again on the new graph when the batch
+    /// lost a race (a `Conflict`: another batch bumped the graph version or changed a row the
+    /// plan read); `plan` re-reads and re-checks everything, so a stale `expectedVersion` still
+    /// ends as VERSION_CONFLICT and a cycle closed meanwhile as CYCLE.
+    pub(crate) async fn commit_on_graph<T, F, Fut>(&self, mut plan: F) -> AppResult<T>
+    where
+        F: FnMut(Arc<LoadedGraph>) -> Fut,
+        Fut: Future<Output = AppResult<GraphBatch<T>>>,
+    {
+        let mut last = None;
+        for _ in 0..GRAPH_ATTEMPTS {
+            let graph = self.graph().await?;
+            let batch = plan(graph).await?;
+            match self.store().commit(&batch.writes).await {
+                Ok(()) => {
+                    for event in batch.events {
+                        self.publish(event);
+                    }
+                    return Ok(batch.value);
+                }
+                Err(e) => match e.error {
+                    conflict @ StoreError::Conflict { .. } => last = Some(conflict),
+                    other => return Err(other.into()),
+                },
+            }
+        }
+        tracing::warn!(
+            attempts = GRAPH_ATTEMPTS,
+            "a graph write kept losing races; giving up"
+        );
+        Err(last.map_or_else(
+            || AppError::validation("input", "the dependency graph kept changing; try again"),
+            AppError::from,
+        ))
+    }
+
+    /// A law change by id, to whoever may read (every role), as `lawChanges` shows it.
+    pub async fn visible_law_change(
+        &self,
+        actor: &Actor,
+        id: LawChangeId,
+    ) -> AppResult<Option<LawChange>> {
+        if !reads(actor) {
+            return Ok(None);
+        }
+        Ok(self.store().law_change(id).await?)
+    }
+
+    /// A milestone by id, to whoever may read, as `milestones` shows it.
+    pub async fn visible_milestone(
+        &self,
+        actor: &Actor,
+        id: MilestoneId,
+    ) -> AppResult<Option<Milestone>> {
+        if !reads(actor) {
+            return Ok(None);
+        }
+        Ok(self.store().milestone(id).await?)
+    }
+
+    /// A dependency by id (removed ones included), to whoever may read.
+    pub async fn visible_dependency(
+        &self,
+        actor: &Actor,
+        id: DependencyId,
+    ) -> AppResult<Option<Dependency>> {
+        if !reads(actor) {
+            return Ok(None);
+        }
+        Ok(self.store().dependency(id).await?)
+    }
+}
+
+/// The law change as the audit trail keeps it.
+pub(crate) fn law_change_json(l: &LawChange) -> Value {
+    json!({
+        "id": l.id.to_string(), "code": l.code, "titleJa": l.title_ja, "titleEn": l.title_en,
+        "level": l.level.as_str(), "ministryJa": l.ministry_ja, "ministryEn": l.ministry_en,
+        "lawName": l.law_name, "article": l.article, "ownerBureauId": l.owner_bureau_id.to_string(),
+        "status": l.status.as_str(), "requestedOn": opt(&l.requested_on),
+        "expectedEffectiveOn": opt(&l.expected_effective_on), "enactedOn": opt(&l.enacted_on),
+        "notes": l.notes, "version": l.version,
+    })
+}
+
+/// The milestone as the audit trail keeps it.
+pub(crate) fn milestone_json(m: &Milestone) -> Value {
+    json!({
+        "id": m.id.to_string(), "name": m.name, "platform": m.platform.map(|p| p.as_str()),
+        "plannedOn": opt(&m.planned_on), "status": m.status.as_str(), "doneOn": opt(&m.done_on),
+        "notes": m.notes, "version": m.version,
+    })
+}
+
+/// The dependency as the audit trail keeps it.
+pub(crate) fn dependency_json(d: &Dependency) -> Value {
+    json!({
+        "id": d.id.to_string(), "procedureId": d.procedure_id.to_string(),
+        "onKind": d.on.kind(), "onId": d.on.uuid().to_string(), "reason": d.reason,
+        "createdBy": opt(&d.created_by), "removedBy": opt(&d.removed_by),
+        "removedReason": d.removed_reason, "removed": d.is_removed(),
+    })
+}
+
+/// Blank optional text is no text.
+pub(crate) fn non_blank(v: Option<String>) -> Option<String> {
+    v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
+}
+
+/// VERSION_CONFLICT unless `actual` is `expected`.
+pub(crate) fn check_version(expected: i32, actual: i32) -> AppResult<()> {
+    if expected == actual {
+        Ok(())
+    } else {
+        Err(AppError::VersionConflict { expected, actual })
+    }
+}

@@ -28,9 +28,11 @@ pub(crate) use shim::law_change_workflow;
 use std::future::Future;
 use std::sync::Arc;
 
+use rollout_domain::blockers::check_law_change_code;
 use rollout_domain::blockers::{Dependency, LawChange, Milestone};
+use rollout_domain::text::TextKind;
 use rollout_domain::{DependencyId, LawChangeId, MilestoneId};
-use rollout_store::{StoreError, Write};
+use rollout_store::{LawChangeCursor, LawChangeFilter, Page, PageRequest, StoreError, Write};
 use serde_json::{Value, json};
 
 pub use dependencies::AddDependency;
@@ -45,6 +47,7 @@ pub use unblock::{StillBlocked, Unblocked};
 use crate::audit::opt;
 use crate::deps::LoadedGraph;
 use crate::reads::reads;
+use crate::text::TextChecks;
 use crate::{Actor, App, AppError, AppResult, ProcedureEvent};
 
 /// How often a graph write is planned again after another batch changed the graph first.
@@ -113,6 +116,50 @@ impl App {
             || AppError::validation("input", "the dependency graph kept changing; try again"),
             AppError::from,
         ))
+    }
+
+    /// One page of law changes, by code, to whoever may read (every role).
+    pub async fn list_law_changes(
+        &self,
+        actor: &Actor,
+        filter: &LawChangeFilter,
+        page: PageRequest<LawChangeCursor>,
+    ) -> AppResult<Page<LawChange>> {
+        self.require_reads(actor, "LawChange").await?;
+        crate::procedures::check_page_size(page.first)?;
+        let mut filter = filter.clone();
+        TextChecks::default()
+            .check_opt("search", TextKind::Search, filter.search.as_mut())
+            .finish()?;
+        Ok(self.store().list_law_changes(&filter, &page).await?)
+    }
+
+    /// The law change with this code (VALIDATION for a malformed code), to whoever may read.
+    pub async fn law_change_by_code(
+        &self,
+        actor: &Actor,
+        code: &str,
+    ) -> AppResult<Option<LawChange>> {
+        self.require_reads(actor, "LawChange").await?;
+        let code = check_law_change_code(code).map_err(|m| AppError::validation("code", m))?;
+        Ok(self.store().law_change_by_code(&code).await?)
+    }
+
+    /// Every milestone, by planned date (none last), then name, to whoever may read.
+    pub async fn list_milestones(&self, actor: &Actor) -> AppResult<Vec<Milestone>> {
+        self.require_reads(actor, "Milestone").await?;
+        Ok(self.store().list_milestones().await?)
+    }
+
+    /// FORBIDDEN for an actor who may not read (as the other listings, not audited).
+    async fn require_reads(&self, actor: &Actor, kind: &'static str) -> AppResult<()> {
+        if reads(actor) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden {
+                message: format!("this account may not read {kind} records"),
+            })
+        }
     }
 
     /// A law change by id, to whoever may read (every role), as `lawChanges` shows it.

@@ -45,3 +45,7 @@ mod evidence_audit;
 mod hearing_events;
 mod hearings;
 mod tasks;
+// Issue 11: law changes, milestones and dependencies.
+mod blocker_permissions;
+mod dependencies;
+mod law_changes;

@@ -1,29 +1,21 @@
 //! Law changes: the project office records them (`create_law_change`) and corrects them
-//! (`update_law_change`, `Action::ManageBlockers`); the project office or a coordinator of the
-//! owning bureau follows their status (`change_law_change_status`, `Action::FollowLawChange`)
-//! and may change their notes. A status change is planned by the law-change workflow (its own
-//! TOML, run by the same engine as procedures) and recorded in the history; when it closes the
-//! law change (ENACTED, WITHDRAWN) the procedures waiting only on it move on in the same batch
-//! (`unblock`). A new law change starts NOT_REQUESTED with its creation record.
+//! (`update_law_change`, `Action::ManageBlockers`); a coordinator of the owning bureau may change
+//! their notes alone (`Action::FollowLawChange`). The status is not changed here but in
+//! `law_change_status`. A new law change starts NOT_REQUESTED with its creation record.
 
-use chrono::NaiveDate;
 use rollout_domain::authz::Action;
 use rollout_domain::blockers::{
-    BlockerRef, LawChange, LawChangeStatus, LawChangeStatusChange, LawLevel, check_law_change_code,
+    LawChange, LawChangeStatus, LawChangeStatusChange, LawLevel, check_law_change_code,
 };
 use rollout_domain::text::TextKind;
-use rollout_domain::workflow::TransitionRefused;
 use rollout_domain::{LawChangeId, LawChangeStatusChangeId};
 use rollout_store::Write;
 use tracing::instrument;
 
-use super::shim::{StatusChangeRequest, plan_status_change};
-use super::unblock::Unblocked;
 use super::{GraphBatch, check_version, law_change_json, non_blank};
 use crate::audit::Target;
-use crate::hearings::problem;
 use crate::text::TextChecks;
-use crate::{Actor, App, AppError, AppResult, ErrorCode, new_uuid};
+use crate::{Actor, App, AppError, AppResult, new_uuid};
 
 /// A law change to record.
 #[derive(Debug, Clone)]
@@ -80,24 +72,7 @@ impl UpdateLawChange {
     }
 }
 
-/// A status change to make: `on` is the date the status names (requested on, the expected
-/// effective date shown, enacted on).
-#[derive(Debug, Clone)]
-pub struct ChangeLawChangeStatus {
-    pub status: LawChangeStatus,
-    pub on: Option<NaiveDate>,
-    pub reason: Option<String>,
-}
-
-/// A status change made, and what it unblocked.
-#[derive(Debug, Clone)]
-pub struct LawChangeStatusChanged {
-    pub law_change: LawChange,
-    pub record: LawChangeStatusChange,
-    pub unblocked: Unblocked,
-}
-
-fn not_found(id: LawChangeId) -> AppError {
+pub(super) fn not_found(id: LawChangeId) -> AppError {
     AppError::NotFound {
         entity: "law change",
         key: id.to_string(),
@@ -130,29 +105,6 @@ fn check_fields(l: &LawChange) -> AppResult<()> {
             })
             .collect(),
     ))
-}
-
-/// A refused status change, pointing at the input's `status` (or at the failed guard).
-fn refused(e: TransitionRefused) -> AppError {
-    match e {
-        TransitionRefused::GuardsFailed(failures) => AppError::Problems(
-            failures
-                .into_iter()
-                .map(|f| {
-                    problem(
-                        ErrorCode::GuardFailed,
-                        &["guards", f.guard.name()],
-                        f.message,
-                    )
-                })
-                .collect(),
-        ),
-        other => AppError::Problems(vec![problem(
-            ErrorCode::InvalidTransition,
-            &["status"],
-            other.to_string(),
-        )]),
-    }
 }
 
 /// A taken code, pointing at `code`.
@@ -382,110 +334,76 @@ impl App {
         })
         .await
     }
+}
 
-    /// Moves a law change to `cmd.status` as its workflow allows; closing it (ENACTED,
-    /// WITHDRAWN) moves the procedures it alone held back, in the same batch.
-    #[instrument(skip_all, fields(law_change = %id, to = %cmd.status.as_str(), actor = %actor.label))]
-    pub async fn change_law_change_status(
-        &self,
-        actor: &Actor,
-        id: LawChangeId,
-        expected_version: i32,
-        cmd: ChangeLawChangeStatus,
-    ) -> AppResult<LawChangeStatusChanged> {
-        let mut cmd = cmd;
-        TextChecks::default()
-            .check_opt("reason", TextKind::Comment, cmd.reason.as_mut())
-            .finish()?;
-        let reason = non_blank(cmd.reason.clone());
-        let (cmd, reason) = (&cmd, &reason);
-        self.commit_on_graph(|graph| async move {
-            let current = self
-                .store()
-                .law_change(id)
-                .await?
-                .ok_or_else(|| not_found(id))?;
-            let target = Target::new("LawChange", id);
-            self.require(
-                actor,
-                Action::FollowLawChange(current.owner_bureau_id),
-                "law_change.status",
-                &target,
-            )
-            .await?;
-            check_version(expected_version, current.version)?;
-            let planned = plan_status_change(
-                self.law_change_workflow(),
-                &current,
-                &StatusChangeRequest {
-                    to: cmd.status,
-                    on: cmd.on,
-                    reason: reason.as_deref(),
-                    actor: &actor.label,
-                    actor_id: actor.user_id(),
-                    now: self.now(),
-                    today: self.today(),
-                    record_id: LawChangeStatusChangeId(new_uuid()),
-                },
-            )
-            .map_err(refused)?;
-            let audit = self.audit_entry(
-                actor,
-                "law_change.status",
-                &target,
-                Some(law_change_json(&current)),
-                Some(law_change_json(&planned.law_change)),
-            );
-            let mut writes = vec![
-                Write::UpdateLawChange {
-                    law_change: planned.law_change.clone(),
-                    expected_version: planned.expected_version,
-                },
-                Write::LawChangeStatus(planned.record.clone()),
-                Write::Audit(audit),
-            ];
-            let mut events = Vec::new();
-            let unblocked = if current.is_open() && !planned.law_change.is_open() {
-                let why = self.law_change_cleared(&planned.law_change, reason.as_deref());
-                self.plan_unblock(
-                    &graph,
-                    BlockerRef::LawChange(id),
-                    &why,
-                    &mut writes,
-                    &mut events,
-                )
-                .await?
-            } else {
-                Unblocked::default()
-            };
-            let mut batch = GraphBatch::on(
-                &graph,
-                writes,
-                LawChangeStatusChanged {
-                    law_change: planned.law_change,
-                    record: planned.record,
-                    unblocked,
-                },
-            );
-            batch.events = events;
-            Ok(batch)
-        })
-        .await
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+    use rollout_domain::BureauId;
+    use uuid::Uuid;
+
+    use super::*;
+
+    fn law(level: LawLevel, ministry: Option<&str>, title: &str) -> LawChange {
+        let now = Utc::now();
+        LawChange {
+            id: LawChangeId(Uuid::from_u128(1)),
+            code: "LAW-0001".into(),
+            title_ja: title.into(),
+            title_en: None,
+            level,
+            ministry_ja: ministry.map(str::to_owned),
+            ministry_en: None,
+            law_name: None,
+            article: None,
+            owner_bureau_id: BureauId(Uuid::from_u128(2)),
+            status: LawChangeStatus::NotRequested,
+            requested_on: None,
+            expected_effective_on: None,
+            enacted_on: None,
+            notes: None,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        }
     }
 
-    /// The comment of the automatic moves a closed law change sets off:
-    /// `LAW-0007 enacted (施行済み): <reason>`.
-    fn law_change_cleared(&self, l: &LawChange, reason: Option<&str>) -> String {
-        let key = l.status.state_key();
-        let label = self
-            .law_change_workflow()
-            .state(&key)
-            .map(|s| format!(" ({})", s.label_ja))
-            .unwrap_or_default();
-        let head = format!("{} {}{label}", l.code, key.replace('_', " "));
-        match reason {
-            Some(r) => format!("{head}: {r}"),
-            None => head,
+    #[test]
+    fn only_a_notes_change_is_a_coordinators_to_make() {
+        let notes = UpdateLawChange {
+            notes: Some(Some("協議中".into())),
+            ..UpdateLawChange::default()
+        };
+        assert!(notes.only_notes());
+        assert!(UpdateLawChange::default().only_notes());
+        for other in [
+            UpdateLawChange {
+                title_en: Some(None),
+                ..notes.clone()
+            },
+            UpdateLawChange {
+                level: Some(LawLevel::Notice),
+                ..notes.clone()
+            },
+            UpdateLawChange {
+                owner_bureau_code: Some("FUKUSHI".into()),
+                ..notes.clone()
+            },
+        ] {
+            assert!(!other.only_notes(), "{other:?}");
         }
+    }
+
+    #[test]
+    fn tokyo_rules_name_no_ministry_and_every_law_change_a_title() {
+        assert!(check_fields(&law(LawLevel::NationalLaw, Some("環境省"), "改正")).is_ok());
+        assert!(check_fields(&law(LawLevel::TokyoRule, None, "改正")).is_ok());
+        let Err(AppError::Validation(errors)) =
+            check_fields(&law(LawLevel::TokyoOrdinance, Some("環境省"), " "))
+        else {
+            panic!("accepted");
+        };
+        let paths: Vec<&str> = errors.iter().map(|e| e.path[0].as_str()).collect();
+        assert_eq!(paths, ["titleJa", "ministryJa"]);
     }
 }

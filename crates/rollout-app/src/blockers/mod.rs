@@ -17,6 +17,7 @@
 //! file, planned by `rollout_domain::workflow::law_change`).
 
 mod dependencies;
+mod law_change_status;
 mod law_changes;
 mod milestones;
 // TEMPORARY (delete after merging i11): stand-ins for the engine branch's API.
@@ -36,9 +37,8 @@ use rollout_store::{LawChangeCursor, LawChangeFilter, Page, PageRequest, StoreEr
 use serde_json::{Value, json};
 
 pub use dependencies::AddDependency;
-pub use law_changes::{
-    ChangeLawChangeStatus, CreateLawChange, LawChangeStatusChanged, UpdateLawChange,
-};
+pub use law_change_status::{ChangeLawChangeStatus, LawChangeStatusChanged};
+pub use law_changes::{CreateLawChange, UpdateLawChange};
 pub use milestones::{
     ChangeMilestoneStatus, CreateMilestone, MilestoneStatusChanged, UpdateMilestone,
 };

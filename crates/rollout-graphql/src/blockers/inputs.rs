@@ -248,3 +248,47 @@ pub struct RemoveDependencyInput {
     pub id: ID,
     pub reason: Option<String>,
 }
+
+#[cfg(test)]
+mod tests {
+    use uuid::Uuid;
+
+    use super::*;
+    use crate::ids::global_id;
+
+    #[test]
+    fn a_blocker_is_a_law_change_a_milestone_or_a_procedure() {
+        let u = Uuid::from_u128(7);
+        for (ty, expected) in [
+            (NodeType::LawChange, BlockerRef::LawChange(LawChangeId(u))),
+            (NodeType::Milestone, BlockerRef::Milestone(MilestoneId(u))),
+            (NodeType::Procedure, BlockerRef::Procedure(ProcedureId(u))),
+        ] {
+            assert_eq!(blocker_id(&global_id(ty, u), "on").unwrap(), expected);
+        }
+        let err = blocker_id(&global_id(NodeType::Bureau, u), "on").unwrap_err();
+        assert_eq!(
+            (err.code, err.path),
+            (ErrorCode::Validation, Some(vec!["on".to_owned()]))
+        );
+        assert!(blocker_id(&ID("nonsense".into()), "on").is_err());
+    }
+
+    #[test]
+    fn add_dependency_reports_both_bad_ids() {
+        let input = AddDependencyInput {
+            procedure_id: ID("x".into()),
+            on: ID("y".into()),
+            reason: None,
+        };
+        let errors = input.into_command().unwrap_err();
+        let paths: Vec<_> = errors.iter().map(|e| e.path.clone()).collect();
+        assert_eq!(
+            paths,
+            [
+                Some(vec!["procedureId".to_owned()]),
+                Some(vec!["on".to_owned()])
+            ]
+        );
+    }
+}

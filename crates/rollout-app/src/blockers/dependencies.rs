@@ -15,7 +15,7 @@ use rollout_domain::{DependencyId, Procedure, ProcedureId};
 use rollout_store::Write;
 use tracing::instrument;
 
-use super::{GraphBatch, dependency_json, non_blank};
+use super::{GraphBatch, blocker_label, dependency_json, non_blank};
 use crate::audit::Target;
 use crate::deps::LoadedGraph;
 use crate::hearings::problem;
@@ -77,16 +77,11 @@ impl App {
             })
             .collect();
         let procs = self.procs(Some(&ids)).await?;
-        let label = |b: &BlockerRef| match b {
-            BlockerRef::Procedure(p) => procs
-                .get(p)
-                .map_or_else(|| p.to_string(), |n| n.code.clone()),
-            other => graph
-                .graph
-                .blocker(*other)
-                .map_or_else(|| other.uuid().to_string(), |n| n.label.clone()),
-        };
-        Ok(cycle.iter().map(label).collect::<Vec<_>>().join(" → "))
+        Ok(cycle
+            .iter()
+            .map(|b| blocker_label(graph, &procs, *b))
+            .collect::<Vec<_>>()
+            .join(" → "))
     }
 
     #[instrument(skip_all, fields(procedure = %cmd.procedure_id, actor = %actor.label))]

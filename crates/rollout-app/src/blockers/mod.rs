@@ -30,7 +30,8 @@ use std::future::Future;
 use std::sync::Arc;
 
 use rollout_domain::blockers::check_law_change_code;
-use rollout_domain::blockers::{Dependency, LawChange, Milestone};
+use rollout_domain::blockers::{BlockerRef, Dependency, LawChange, Milestone};
+use rollout_domain::deps::Procs;
 use rollout_domain::text::TextKind;
 use rollout_domain::{DependencyId, LawChangeId, MilestoneId};
 use rollout_store::{LawChangeCursor, LawChangeFilter, Page, PageRequest, StoreError, Write};
@@ -228,6 +229,20 @@ pub(crate) fn dependency_json(d: &Dependency) -> Value {
         "createdBy": opt(&d.created_by), "removedBy": opt(&d.removed_by),
         "removedReason": d.removed_reason, "removed": d.is_removed(),
     })
+}
+
+/// How messages name a blocker: a procedure or law change by its code, a milestone by its
+/// name (a procedure absent from `procs` by its id).
+pub(crate) fn blocker_label(graph: &LoadedGraph, procs: &Procs, b: BlockerRef) -> String {
+    match b {
+        BlockerRef::Procedure(p) => procs
+            .get(&p)
+            .map_or_else(|| p.to_string(), |n| n.code.clone()),
+        other => graph
+            .graph
+            .blocker(other)
+            .map_or_else(|| other.uuid().to_string(), |n| n.label.clone()),
+    }
 }
 
 /// Blank optional text is no text.

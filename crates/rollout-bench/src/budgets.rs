@@ -104,6 +104,39 @@ pub fn evaluate(backends: &[BackendResults]) -> Vec<Verdict> {
             same_count("procedures with evidence, page of "),
         );
         push(
+            "blockerRanking(first: 20), warm: p99 < 100 ms (1 client)",
+            stat(Kind::BlockerRanking, 1)
+                .map(|s| (format!("{:.2} ms", s.p99_ms), s.p99_ms < 100.0)),
+        );
+        push(
+            "blockerRanking(first: 20), first call after a change (with the change): p99 < 300 ms",
+            stat(Kind::BlockerRankingAfterChange, 1)
+                .map(|s| (format!("{:.2} ms", s.p99_ms), s.p99_ms < 300.0)),
+        );
+        push(
+            "addDependency with its cycle check, 8 clients: p99 < 20 ms",
+            stat(Kind::AddDependency, CLIENTS)
+                .map(|s| (format!("{:.2} ms", s.p99_ms), s.p99_ms < 20.0)),
+        );
+        push(
+            "earliestRelease for a page of 100, 8 clients: p99 < 50 ms",
+            stat(Kind::EarliestRelease100, CLIENTS)
+                .map(|s| (format!("{:.2} ms", s.p99_ms), s.p99_ms < 50.0)),
+        );
+        push(
+            "enacting a law change that unblocks 500 procedures: < 2 s (slowest sample)",
+            b.enact_500_ms.iter().copied().reduce(f64::max).map(|v| {
+                (
+                    format!("{v:.0} ms (of {})", b.enact_500_ms.len()),
+                    v < 2000.0,
+                )
+            }),
+        );
+        push(
+            "earliestRelease: same number of SQL statements at page sizes 10, 50, 100",
+            same_count("earliestRelease, page of "),
+        );
+        push(
             "import of the dataset's row count: < 5 s",
             Some((
                 format!("{:.2} s ({} rows)", b.import_seconds, b.import_rows),

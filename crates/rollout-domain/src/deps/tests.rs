@@ -122,13 +122,18 @@ fn sample() -> DepGraph {
 
 #[test]
 fn a_self_loop_is_a_cycle_of_one() {
-    assert_eq!(sample().cycle_if_added(p(1), bp(1)), Some(vec![bp(1), bp(1)]));
+    assert_eq!(
+        sample().cycle_if_added(p(1), bp(1)),
+        Some(vec![bp(1), bp(1)])
+    );
 }
 
 #[test]
 fn an_edge_back_up_the_chain_is_refused_with_the_cycle_spelled_out() {
     let g = sample();
-    let cycle = g.cycle_if_added(p(3), bp(1)).expect("3 → 1 closes 1 → 2 → 3");
+    let cycle = g
+        .cycle_if_added(p(3), bp(1))
+        .expect("3 → 1 closes 1 → 2 → 3");
     assert_eq!(cycle, vec![bp(3), bp(1), bp(2), bp(3)]);
     let procs = open_procs(4);
     let codes: Vec<&str> = cycle
@@ -144,15 +149,29 @@ fn an_edge_back_up_the_chain_is_refused_with_the_cycle_spelled_out() {
 #[test]
 fn the_cycle_follows_the_shortest_path() {
     let g = graph(&[], &[(1, bp(2)), (2, bp(3)), (3, bp(4)), (1, bp(4))]);
-    assert_eq!(g.cycle_if_added(p(4), bp(1)), Some(vec![bp(4), bp(1), bp(4)]));
+    assert_eq!(
+        g.cycle_if_added(p(4), bp(1)),
+        Some(vec![bp(4), bp(1), bp(4)])
+    );
 }
 
 #[test]
 fn edges_that_close_no_cycle_are_accepted() {
     let g = sample();
-    assert_eq!(g.cycle_if_added(p(1), bp(3)), None, "a second path is no cycle");
-    assert_eq!(g.cycle_if_added(p(4), bp(2)), None, "2 does not lead back to 4");
-    assert_eq!(g.cycle_if_added(p(3), bp(4)), Some(vec![bp(3), bp(4), bp(3)]));
+    assert_eq!(
+        g.cycle_if_added(p(1), bp(3)),
+        None,
+        "a second path is no cycle"
+    );
+    assert_eq!(
+        g.cycle_if_added(p(4), bp(2)),
+        None,
+        "2 does not lead back to 4"
+    );
+    assert_eq!(
+        g.cycle_if_added(p(3), bp(4)),
+        Some(vec![bp(3), bp(4), bp(3)])
+    );
     assert_eq!(g.cycle_if_added(p(3), law(11)), None);
     assert_eq!(g.cycle_if_added(p(99), bp(1)), None, "a new procedure");
     assert_eq!(g.cycle_if_added(p(1), bp(99)), None);
@@ -162,7 +181,10 @@ fn edges_that_close_no_cycle_are_accepted() {
 fn direct_and_transitive_blockers_in_breadth_first_order() {
     let g = sample();
     let procs = open_procs(4);
-    assert_eq!(g.blockers_of(p(1), false, false, &procs), vec![mile(20), bp(2)]);
+    assert_eq!(
+        g.blockers_of(p(1), false, false, &procs),
+        vec![mile(20), bp(2)]
+    );
     assert_eq!(
         g.blockers_of(p(1), true, false, &procs),
         vec![mile(20), bp(2), law(11), bp(3), law(10)]

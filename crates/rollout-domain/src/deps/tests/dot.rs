@@ -27,7 +27,10 @@ fn dot_shapes_greying_escaping_and_only_the_given_nodes() {
         \x20 n1 -> n2;\n\
         \x20 n1 -> n3;\n\
         }\n";
-    assert_eq!(text, expected, "procedure 3 and its edge are not among the nodes");
+    assert_eq!(
+        text, expected,
+        "procedure 3 and its edge are not among the nodes"
+    );
     assert_eq!(to_dot(&g, &nodes, &label, &open), text, "stable");
     assert_eq!(
         to_dot(&g, &[], &label, &open),

@@ -33,7 +33,13 @@ fn fixture() -> (DepGraph, Procs) {
 }
 
 fn impact(blocker: BlockerRef, counts: [i64; 5]) -> BlockerImpact {
-    let [procedures, processes, annual_applications, fully_unblocked, fully] = counts;
+    let [
+        procedures,
+        processes,
+        annual_applications,
+        fully_unblocked,
+        fully,
+    ] = counts;
     BlockerImpact {
         blocker,
         procedures,

@@ -11,7 +11,9 @@ use crate::deps::national::{StatusCount, national_request_summary};
 use crate::{BureauId, DependencyId, LawChangeId, LawChangeStatusChangeId};
 
 fn at(y: i32, m: u32, d: u32) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(y, m, d, 3, 0, 0).single().expect("valid time")
+    Utc.with_ymd_and_hms(y, m, d, 3, 0, 0)
+        .single()
+        .expect("valid time")
 }
 
 fn lc_id(n: u128) -> LawChangeId {
@@ -120,23 +122,62 @@ fn the_split_as_of_a_date_between_two_status_changes() {
         dependency(7, 105, law(5), at(2021, 3, 1), None),
         dependency(8, 105, law(5), at(2021, 3, 2), None),
     ];
-    let s = national_request_summary(&law_changes, &history, &deps, day(2021, 12, 31), at(2021, 12, 31));
+    let s = national_request_summary(
+        &law_changes,
+        &history,
+        &deps,
+        day(2021, 12, 31),
+        at(2021, 12, 31),
+    );
     assert_eq!(s.as_of, day(2021, 12, 31));
     let statuses: Vec<_> = s.by_status.iter().map(|c| c.status).collect();
     assert_eq!(statuses, LawChangeStatus::ALL);
-    assert_eq!(counts(&s.by_status, DateShown), (1, 1), "101's edge was removed");
-    assert_eq!(counts(&s.by_status, UnderStudy), (1, 2), "103's edge is from 2022");
+    assert_eq!(
+        counts(&s.by_status, DateShown),
+        (1, 1),
+        "101's edge was removed"
+    );
+    assert_eq!(
+        counts(&s.by_status, UnderStudy),
+        (1, 2),
+        "103's edge is from 2022"
+    );
     assert_eq!(counts(&s.by_status, Requested), (1, 1), "105 counted once");
     assert_eq!(counts(&s.by_status, Enacted), (0, 0));
-    assert_eq!((s.law_changes, s.procedures), (3, 3), "100 is behind two of them");
+    assert_eq!(
+        (s.law_changes, s.procedures),
+        (3, 3),
+        "100 is behind two of them"
+    );
 
-    let later = national_request_summary(&law_changes, &history, &deps, day(2022, 6, 30), at(2022, 6, 30));
+    let later = national_request_summary(
+        &law_changes,
+        &history,
+        &deps,
+        day(2022, 6, 30),
+        at(2022, 6, 30),
+    );
     assert_eq!(counts(&later.by_status, Enacted), (1, 1));
     assert_eq!(counts(&later.by_status, UnderStudy), (1, 3));
-    assert_eq!(counts(&later.by_status, Requested), (2, 1), "3 has no procedures");
+    assert_eq!(
+        counts(&later.by_status, Requested),
+        (2, 1),
+        "3 has no procedures"
+    );
     assert_eq!((later.law_changes, later.procedures), (4, 4));
 
-    let before = national_request_summary(&law_changes, &history, &deps, day(2021, 1, 1), at(2021, 1, 1));
+    let before = national_request_summary(
+        &law_changes,
+        &history,
+        &deps,
+        day(2021, 1, 1),
+        at(2021, 1, 1),
+    );
     assert_eq!((before.law_changes, before.procedures), (0, 0));
-    assert!(before.by_status.iter().all(|c| c.law_changes == 0 && c.procedures == 0));
+    assert!(
+        before
+            .by_status
+            .iter()
+            .all(|c| c.law_changes == 0 && c.procedures == 0)
+    );
 }

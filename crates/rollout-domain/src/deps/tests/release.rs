@@ -38,7 +38,11 @@ fn lead_times_are_the_lower_median_of_enough_samples() {
     ];
     let leads = LeadTimes::from_samples(&samples, 3, 30);
     assert_eq!(leads.days(j), 20, "lower median of 10, 20, 40, 50");
-    assert_eq!(leads.days(s), 30, "negative samples do not count towards the minimum");
+    assert_eq!(
+        leads.days(s),
+        30,
+        "negative samples do not count towards the minimum"
+    );
     assert_eq!(leads.days(None), 5);
     assert_eq!(leads.days(Some(Platform::Jgrants)), 30);
     assert_eq!(LeadTimes::from_samples(&[], 0, 12).days(None), 12);
@@ -46,7 +50,10 @@ fn lead_times_are_the_lower_median_of_enough_samples() {
 
 #[test]
 fn a_dated_law_change_plus_the_lead_time_decides_the_quarter() {
-    let g = graph(&[(law(10), true, Some(day(2025, 9, 1)))], &[(1, law(10)), (2, law(10))]);
+    let g = graph(
+        &[(law(10), true, Some(day(2025, 9, 1)))],
+        &[(1, law(10)), (2, law(10))],
+    );
     let mut procs = open_procs(2);
     procs.get_mut(&p(1)).expect("1").target_quarter = Some(q(2025, 2));
     procs.get_mut(&p(2)).expect("2").target_quarter = Some(q(2025, 3));
@@ -85,7 +92,13 @@ fn an_undated_law_change_leaves_the_quarter_open_and_the_target_at_risk() {
             (mile(20), true, None),
             (law(12), false, None),
         ],
-        &[(1, law(10)), (1, law(11)), (1, mile(20)), (1, law(12)), (2, law(12))],
+        &[
+            (1, law(10)),
+            (1, law(11)),
+            (1, mile(20)),
+            (1, law(12)),
+            (2, law(12)),
+        ],
     );
     let mut procs = open_procs(2);
     let er = g.earliest_releases(&[p(1)], &procs, &leads(), today());
@@ -101,8 +114,15 @@ fn an_undated_law_change_leaves_the_quarter_open_and_the_target_at_risk() {
     );
     procs.get_mut(&p(1)).expect("1").target_quarter = Some(q(2030, 4));
     let er = g.earliest_releases(&[p(1), p(2)], &procs, &leads(), today());
-    assert!(er[&p(1)].at_risk, "an undated blocker puts any target at risk");
-    assert_eq!(er[&p(2)].decided_by, vec![], "the enacted law change blocks nothing");
+    assert!(
+        er[&p(1)].at_risk,
+        "an undated blocker puts any target at risk"
+    );
+    assert_eq!(
+        er[&p(2)].decided_by,
+        vec![],
+        "the enacted law change blocks nothing"
+    );
     assert_eq!(er[&p(2)].date, today());
 }
 
@@ -115,7 +135,13 @@ fn a_blocking_procedure_passes_on_its_date_and_its_chain() {
             (law(11), true, None),
             (mile(20), true, Some(day(2025, 8, 1))),
         ],
-        &[(1, bp(2)), (2, law(10)), (1, mile(20)), (3, bp(4)), (4, law(11))],
+        &[
+            (1, bp(2)),
+            (2, law(10)),
+            (1, mile(20)),
+            (3, bp(4)),
+            (4, law(11)),
+        ],
     );
     let mut procs = open_procs(4);
     procs.get_mut(&p(2)).expect("2").platform = Some(Platform::JointEApplication);

@@ -26,7 +26,7 @@ pub(super) fn synthetic(n: u64) -> (DepGraph, Procs) {
     let laws = (n / 30).max(1);
     let mut blockers = HashMap::new();
     for l in 0..laws {
-        let open = mix(l) % 5 != 0;
+        let open = !mix(l).is_multiple_of(5);
         blockers.insert(law(u128::from(l)), node(open));
     }
     for m in 0..6u64 {
@@ -44,21 +44,21 @@ pub(super) fn synthetic(n: u64) -> (DepGraph, Procs) {
     };
     for i in 0..n {
         let r = mix(i + 1_000_000);
-        if r % 25 == 0 {
+        if r.is_multiple_of(25) {
             edge(i, mile(u128::from(r % 6)));
         } else {
             edge(i, law(u128::from(r % laws)));
         }
-        if i > 0 && (r >> 8) % 10 != 0 {
+        if i > 0 && !(r >> 8).is_multiple_of(10) {
             let chain = (i / 200) % 10 == 0 && i % 200 != 0;
             let earlier = if chain { i - 1 } else { (r >> 16) % i };
             edge(i, bp(u128::from(earlier)));
         }
-        if (r >> 24) % 8 == 0 {
+        if (r >> 24).is_multiple_of(8) {
             edge(i, law(u128::from((r >> 32) % laws)));
         }
         let mut node = proc_node(&format!("P-{i:05}"));
-        node.open = (r >> 40) % 5 != 0;
+        node.open = !(r >> 40).is_multiple_of(5);
         node.process_count = 1 + (r >> 44) as i64 % 4;
         node.annual_applications = ((r >> 48) % 20_000) as i64;
         node.platform = [None, Some(Platform::JointEApplication)][(r >> 60) as usize % 2];

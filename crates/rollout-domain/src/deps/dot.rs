@@ -4,25 +4,9 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use crate::blockers::BlockerRef;
+use crate::workflow::dot::quote;
 
 use super::DepGraph;
-
-/// A DOT string literal: quoted, with backslashes, quotes and line breaks escaped.
-fn quoted(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => {}
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
 
 fn shape(b: BlockerRef) -> &'static str {
     match b {
@@ -59,7 +43,7 @@ pub fn to_dot(
         let _ = writeln!(
             out,
             "  n{n} [label={}, shape={}{style}];",
-            quoted(&label(b)),
+            quote(&label(b)),
             shape(b)
         );
     }

@@ -101,14 +101,19 @@ pub(super) fn open_procs(n: u128) -> Procs {
         .collect()
 }
 
+/// Law change 10 (open), law change 11 (enacted) and milestone 20 (open), all undated.
+pub(super) fn three_blockers() -> [(BlockerRef, bool, Option<NaiveDate>); 3] {
+    [
+        (law(10), true, None),
+        (law(11), false, None),
+        (mile(20), true, None),
+    ]
+}
+
 /// 1 → 2 → 3 → law 10, 1 → milestone 20, 2 → law 11 (closed), 4 → 3.
 fn sample() -> DepGraph {
     graph(
-        &[
-            (law(10), true, None),
-            (law(11), false, None),
-            (mile(20), true, None),
-        ],
+        &three_blockers(),
         &[
             (1, bp(2)),
             (2, bp(3)),
@@ -264,11 +269,7 @@ fn clearing_a_blocker_frees_waiting_dependents_and_names_what_still_blocks_the_r
     // 1 and 2 wait on law 10; 2 also on milestone 20 (open); 3 waits on law 10 and law 11
     // (enacted); 4 depends on law 10 but is not waiting; 5 is waiting but released.
     let g = graph(
-        &[
-            (law(10), true, None),
-            (law(11), false, None),
-            (mile(20), true, None),
-        ],
+        &three_blockers(),
         &[
             (1, law(10)),
             (2, law(10)),

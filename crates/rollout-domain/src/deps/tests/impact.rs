@@ -1,6 +1,6 @@
 //! The blocker ranking on hand-built graphs.
 
-use super::{bp, graph, law, mile, open_procs, p};
+use super::{bp, graph, law, mile, open_procs, p, three_blockers};
 use crate::blockers::BlockerRef;
 use crate::deps::{BlockerImpact, DepGraph, Procs};
 
@@ -8,11 +8,7 @@ use crate::deps::{BlockerImpact, DepGraph, Procs};
 /// (enacted). Procedure i has i processes and 100·i applications.
 fn fixture() -> (DepGraph, Procs) {
     let g = graph(
-        &[
-            (law(10), true, None),
-            (law(11), false, None),
-            (mile(20), true, None),
-        ],
+        &three_blockers(),
         &[
             (1, law(10)),
             (2, law(10)),

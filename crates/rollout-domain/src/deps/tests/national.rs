@@ -122,13 +122,11 @@ fn the_split_as_of_a_date_between_two_status_changes() {
         dependency(7, 105, law(5), at(2021, 3, 1), None),
         dependency(8, 105, law(5), at(2021, 3, 2), None),
     ];
-    let s = national_request_summary(
-        &law_changes,
-        &history,
-        &deps,
-        day(2021, 12, 31),
-        at(2021, 12, 31),
-    );
+    // The split as of the end of a day (the history's times are 03:00 UTC).
+    let summary = |y, m, d| {
+        national_request_summary(&law_changes, &history, &deps, day(y, m, d), at(y, m, d))
+    };
+    let s = summary(2021, 12, 31);
     assert_eq!(s.as_of, day(2021, 12, 31));
     let statuses: Vec<_> = s.by_status.iter().map(|c| c.status).collect();
     assert_eq!(statuses, LawChangeStatus::ALL);
@@ -150,13 +148,7 @@ fn the_split_as_of_a_date_between_two_status_changes() {
         "100 is behind two of them"
     );
 
-    let later = national_request_summary(
-        &law_changes,
-        &history,
-        &deps,
-        day(2022, 6, 30),
-        at(2022, 6, 30),
-    );
+    let later = summary(2022, 6, 30);
     assert_eq!(counts(&later.by_status, Enacted), (1, 1));
     assert_eq!(counts(&later.by_status, UnderStudy), (1, 3));
     assert_eq!(
@@ -166,13 +158,7 @@ fn the_split_as_of_a_date_between_two_status_changes() {
     );
     assert_eq!((later.law_changes, later.procedures), (4, 4));
 
-    let before = national_request_summary(
-        &law_changes,
-        &history,
-        &deps,
-        day(2021, 1, 1),
-        at(2021, 1, 1),
-    );
+    let before = summary(2021, 1, 1);
     assert_eq!((before.law_changes, before.procedures), (0, 0));
     assert!(
         before

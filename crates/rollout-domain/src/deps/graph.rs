@@ -23,7 +23,7 @@ pub enum Direction {
 /// The active dependencies and the law changes and milestones they point at.
 ///
 /// Nodes are added in [`BlockerRef`] order, so node indices sort like the references and every
-/// adjacency row ([`Csr`]) is already in deterministic order.
+/// adjacency row (`Csr`) is already in deterministic order.
 #[derive(Debug, Clone)]
 pub struct DepGraph {
     graph: DiGraph<BlockerRef, crate::DependencyId, u32>,

@@ -8,8 +8,8 @@ mod common;
 use std::sync::Arc;
 
 use futures::future::join_all;
-use rollout_domain::ProcedureId;
 use rollout_domain::blockers::BlockerRef;
+use rollout_domain::{Bureau, Procedure, ProcedureId};
 use rollout_store::contract::blocker_fixtures::dependency;
 use rollout_store::contract::fixtures::{at, audit, plan, procedure, seed_bureau, seed_procedure};
 use rollout_store::{BatchError, Store, StoreError, Write};
@@ -22,6 +22,17 @@ fn add_edge(expected: i64, from: ProcedureId, on: ProcedureId) -> Vec<Write> {
         Write::InsertDependency(edge.clone()),
         Write::Audit(audit("dependency.add", "Dependency", edge.id, at(100, 0))),
     ]
+}
+
+/// Two fresh procedures of `bureau`, coded `<prefix>-<2n+1>` and `<prefix>-<2n+2>`.
+async fn pair(store: &Arc<dyn Store>, bureau: &Bureau, n: i64) -> (Procedure, Procedure) {
+    let mut out = Vec::new();
+    for i in [2 * n + 1, 2 * n + 2] {
+        let code = format!("{}-{i:04}", bureau.code.as_str());
+        out.push(seed_procedure(store, procedure(&code, bureau.id, at(n, 0))).await);
+    }
+    let second = out.pop().unwrap();
+    (out.pop().unwrap(), second)
 }
 
 fn is_graph_conflict(e: &BatchError, v: i64) -> bool {
@@ -41,24 +52,7 @@ async fn two_replicas_planned_on_one_version_one_lands() {
     let second: Arc<dyn Store> = Arc::new(PgStore::connect(db.url()).await.unwrap());
     let bureau = seed_bureau(&first, "KANKYO").await;
     for round in 0..10_i64 {
-        let a = seed_procedure(
-            &first,
-            procedure(
-                &format!("KANKYO-{:04}", 2 * round + 1),
-                bureau.id,
-                at(round, 0),
-            ),
-        )
-        .await;
-        let b = seed_procedure(
-            &first,
-            procedure(
-                &format!("KANKYO-{:04}", 2 * round + 2),
-                bureau.id,
-                at(round, 0),
-            ),
-        )
-        .await;
+        let (a, b) = pair(&first, &bureau, round).await;
         let v = first.graph_version().await.unwrap();
         let (forward, backward) = (add_edge(v, a.id, b.id), add_edge(v, b.id, a.id));
         let (x, y) = tokio::join!(first.commit(&forward), second.commit(&backward));
@@ -115,24 +109,7 @@ async fn graph_and_procedure_locks_do_not_deadlock() {
     let store: Arc<dyn Store> = Arc::new(db.store());
     let bureau = seed_bureau(&store, "FUKUSHI").await;
     for round in 0..6_i64 {
-        let p = seed_procedure(
-            &store,
-            procedure(
-                &format!("FUKUSHI-{:04}", 2 * round + 1),
-                bureau.id,
-                at(round, 0),
-            ),
-        )
-        .await;
-        let q = seed_procedure(
-            &store,
-            procedure(
-                &format!("FUKUSHI-{:04}", 2 * round + 2),
-                bureau.id,
-                at(round, 0),
-            ),
-        )
-        .await;
+        let (p, q) = pair(&store, &bureau, round).await;
         let v = store.graph_version().await.unwrap();
         let mut move_first = vec![Write::Transition(plan(&p, "scheduled", at(200, 0)))];
         move_first.extend(add_edge(v, p.id, q.id));

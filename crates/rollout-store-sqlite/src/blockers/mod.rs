@@ -65,7 +65,7 @@ impl BlockerStore for SqliteStore {
 
     #[tracing::instrument(skip(self), fields(law_change_id = %id))]
     async fn law_change(&self, id: LawChangeId) -> StoreResult<Option<LawChange>> {
-        Ok(reads::law_changes_by_ids(&self.reader, [id.0]).await?.pop())
+        Ok(reads::law_changes(&self.reader, Some(&[id])).await?.pop())
     }
 
     #[tracing::instrument(skip(self))]
@@ -78,7 +78,7 @@ impl BlockerStore for SqliteStore {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        reads::law_changes_by_ids(&self.reader, ids.iter().map(|id| id.0)).await
+        reads::law_changes(&self.reader, Some(ids)).await
     }
 
     #[tracing::instrument(skip_all, fields(first = page.first))]

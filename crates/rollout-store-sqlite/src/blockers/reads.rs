@@ -3,13 +3,14 @@
 //! the lead-time samples. Batch reads bind their ids as one JSON array (`json_each`), so each is
 //! one statement whatever the number of ids.
 
-use rollout_domain::ProcedureId;
 use rollout_domain::blockers::{Dependency, LawChange, LawChangeStatusChange, LawLevel, Milestone};
+use rollout_domain::{DependencyId, LawChangeId, MilestoneId, ProcedureId};
 use rollout_store::{
     LawChangeCursor, LawChangeFilter, LeadSample, Page, PageRequest, ProcedureFacts,
     ProcedureFilter, StoreResult,
 };
-use sqlx::{AssertSqlSafe, QueryBuilder, Sqlite, SqlitePool};
+use sqlx::sqlite::SqliteRow;
+use sqlx::{AssertSqlSafe, FromRow, QueryBuilder, Sqlite, SqlitePool};
 use uuid::Uuid;
 
 use super::rows::{
@@ -21,30 +22,51 @@ use crate::listing::{like_pattern, push_filter};
 use crate::paging;
 use crate::rows::{decode_all, parse_uuid, uuid};
 
-/// `SELECT <columns> FROM <table> WHERE <column> IN (<ids as JSON>)`, ready for more.
-fn select_in(
+/// `SELECT <columns> FROM <table>`, with ` WHERE <column> IN (<ids as JSON>)` when ids are
+/// given.
+fn select(
     columns: &str,
     table: &str,
     column: &str,
-    ids: impl IntoIterator<Item = Uuid>,
+    ids: Option<Vec<Uuid>>,
 ) -> QueryBuilder<Sqlite> {
-    let mut qb = QueryBuilder::<Sqlite>::new(format!(
-        "SELECT {columns} FROM {table} WHERE {column} IN (SELECT value FROM json_each("
-    ));
-    qb.push_bind(ids_json(ids)).push("))");
+    let mut qb = QueryBuilder::<Sqlite>::new(format!("SELECT {columns} FROM {table}"));
+    if let Some(ids) = ids {
+        qb.push(format!(" WHERE {column} IN (SELECT value FROM json_each("))
+            .push_bind(ids_json(ids))
+            .push("))");
+    }
     qb
 }
 
-pub(crate) async fn law_changes_by_ids(
+async fn fetch<R, T>(
     reader: &SqlitePool,
-    ids: impl IntoIterator<Item = Uuid>,
-) -> StoreResult<Vec<LawChange>> {
-    let rows: Vec<LawChangeRow> = select_in(LAW_CHANGE_COLUMNS, "law_changes", "id", ids)
+    mut qb: QueryBuilder<Sqlite>,
+    what: &'static str,
+    decode: fn(R) -> StoreResult<T>,
+) -> StoreResult<Vec<T>>
+where
+    R: Send + Unpin + for<'r> FromRow<'r, SqliteRow>,
+{
+    let rows: Vec<R> = qb
         .build_query_as()
         .fetch_all(reader)
         .await
-        .map_err(ctx("load law changes"))?;
-    decode_all(rows, LawChangeRow::into_domain)
+        .map_err(ctx(what))?;
+    decode_all(rows, decode)
+}
+
+fn uuids<I: Copy>(ids: Option<&[I]>, uuid: fn(&I) -> Uuid) -> Option<Vec<Uuid>> {
+    ids.map(|ids| ids.iter().map(uuid).collect())
+}
+
+pub(crate) async fn law_changes(
+    reader: &SqlitePool,
+    ids: Option<&[LawChangeId]>,
+) -> StoreResult<Vec<LawChange>> {
+    let ids = uuids(ids, LawChangeId::as_uuid);
+    let qb = select(LAW_CHANGE_COLUMNS, "law_changes", "id", ids);
+    fetch(reader, qb, "load law changes", LawChangeRow::into_domain).await
 }
 
 pub(crate) async fn law_change_by_code(
@@ -127,87 +149,49 @@ pub(crate) async fn list_law_changes(
 
 pub(crate) async fn history(
     reader: &SqlitePool,
-    ids: Option<&[rollout_domain::LawChangeId]>,
+    ids: Option<&[LawChangeId]>,
 ) -> StoreResult<Vec<LawChangeStatusChange>> {
-    let mut qb = match ids {
-        Some(ids) => select_in(
-            HISTORY_COLUMNS,
-            "law_change_history",
-            "law_change_id",
-            ids.iter().map(|id| id.0),
-        ),
-        None => QueryBuilder::new(format!("SELECT {HISTORY_COLUMNS} FROM law_change_history")),
-    };
+    let ids = uuids(ids, LawChangeId::as_uuid);
+    let mut qb = select(HISTORY_COLUMNS, "law_change_history", "law_change_id", ids);
     qb.push(" ORDER BY at, id");
-    let rows: Vec<HistoryRow> = qb
-        .build_query_as()
-        .fetch_all(reader)
-        .await
-        .map_err(ctx("load law change history"))?;
-    decode_all(rows, HistoryRow::into_domain)
+    fetch(
+        reader,
+        qb,
+        "load law change history",
+        HistoryRow::into_domain,
+    )
+    .await
 }
 
 /// The given milestones, or every one (by planned date, none last, then name and id).
 pub(crate) async fn milestones(
     reader: &SqlitePool,
-    ids: Option<&[rollout_domain::MilestoneId]>,
+    ids: Option<&[MilestoneId]>,
 ) -> StoreResult<Vec<Milestone>> {
-    let mut qb = match ids {
-        Some(ids) => select_in(
-            MILESTONE_COLUMNS,
-            "milestones",
-            "id",
-            ids.iter().map(|i| i.0),
-        ),
-        None => QueryBuilder::new(format!("SELECT {MILESTONE_COLUMNS} FROM milestones")),
-    };
+    let ids = uuids(ids, MilestoneId::as_uuid);
+    let mut qb = select(MILESTONE_COLUMNS, "milestones", "id", ids);
     qb.push(" ORDER BY planned_on IS NULL, planned_on, name, id");
-    let rows: Vec<MilestoneRow> = qb
-        .build_query_as()
-        .fetch_all(reader)
-        .await
-        .map_err(ctx("load milestones"))?;
-    decode_all(rows, MilestoneRow::into_domain)
+    fetch(reader, qb, "load milestones", MilestoneRow::into_domain).await
 }
 
 /// The given dependencies, or every one ever recorded (by creation time, then id).
 pub(crate) async fn dependencies(
     reader: &SqlitePool,
-    ids: Option<&[rollout_domain::DependencyId]>,
+    ids: Option<&[DependencyId]>,
 ) -> StoreResult<Vec<Dependency>> {
-    let mut qb = match ids {
-        Some(ids) => select_in(
-            DEPENDENCY_COLUMNS,
-            "dependencies",
-            "id",
-            ids.iter().map(|i| i.0),
-        ),
-        None => QueryBuilder::new(format!("SELECT {DEPENDENCY_COLUMNS} FROM dependencies")),
-    };
+    let ids = uuids(ids, DependencyId::as_uuid);
+    let mut qb = select(DEPENDENCY_COLUMNS, "dependencies", "id", ids);
     qb.push(" ORDER BY created_at, id");
-    let rows: Vec<DependencyRow> = qb
-        .build_query_as()
-        .fetch_all(reader)
-        .await
-        .map_err(ctx("load dependencies"))?;
-    decode_all(rows, DependencyRow::into_domain)
+    fetch(reader, qb, "load dependencies", DependencyRow::into_domain).await
 }
 
 pub(crate) async fn procedure_facts(
     reader: &SqlitePool,
     ids: Option<&[ProcedureId]>,
 ) -> StoreResult<Vec<ProcedureFacts>> {
-    let mut qb = match ids {
-        Some([]) => return Ok(Vec::new()),
-        Some(ids) => select_in(FACTS_COLUMNS, "procedures", "id", ids.iter().map(|i| i.0)),
-        None => QueryBuilder::new(format!("SELECT {FACTS_COLUMNS} FROM procedures")),
-    };
-    let rows: Vec<FactsRow> = qb
-        .build_query_as()
-        .fetch_all(reader)
-        .await
-        .map_err(ctx("load procedure facts"))?;
-    decode_all(rows, FactsRow::into_domain)
+    let ids = uuids(ids, ProcedureId::as_uuid);
+    let qb = select(FACTS_COLUMNS, "procedures", "id", ids);
+    fetch(reader, qb, "load procedure facts", FactsRow::into_domain).await
 }
 
 pub(crate) async fn procedure_ids(

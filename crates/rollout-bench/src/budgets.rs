@@ -232,11 +232,14 @@ mod tests {
                 m(Kind::Summary, 1, 90.0, 18.0),
                 m(Kind::TasksOverdue, 8, 700.0, 12.0),
                 m(Kind::RecordHearing, 8, 40.0, 75.0),
+                m(Kind::BlockerRanking, 1, 30.0, 45.0),
+                m(Kind::AddDependency, 8, 500.0, 24.0),
             ],
             statements: [
                 ("list of", list_statements),
                 ("tasks overdue, page of", [2, 2, 2]),
                 ("procedures with evidence, page of", [5, 5, 6]),
+                ("earliestRelease, page of", [6, 6, 6]),
             ]
             .iter()
             .flat_map(|(request, counts)| {
@@ -252,6 +255,7 @@ mod tests {
                     })
             })
             .collect(),
+            enact_500_ms: vec![900.0, 2100.0],
         }
     }
 
@@ -274,6 +278,12 @@ mod tests {
         assert!(verdict(&all, "rolloutSummary").met);
         assert!(!verdict(&all, "import").met);
         assert_eq!(verdict(&all, "server peak").value, "63 MB");
+        assert!(verdict(&all, "blockerRanking(first: 20), warm").met);
+        let add = verdict(&all, "addDependency");
+        assert_eq!((add.value.as_str(), add.met), ("24.00 ms", false));
+        let enact = verdict(&all, "enacting");
+        assert_eq!((enact.value.as_str(), enact.met), ("2100 ms (of 2)", false));
+        assert!(verdict(&all, "earliestRelease: same").met);
         assert!(
             all.iter().all(|v| !v.budget.starts_with("start to ready")),
             "SQLite only"

@@ -7,8 +7,8 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use rollout_domain::blockers::{BlockerRef, LawChange, Milestone};
 use chrono::{DateTime, Utc};
+use rollout_domain::blockers::{BlockerRef, LawChange, Milestone};
 use rollout_domain::deps::{BlockerNode, DepGraph, Edge, LeadTimes, ProcedureNode, Procs};
 use rollout_domain::workflow::StateKind;
 use rollout_domain::{LawChangeId, MilestoneId, ProcedureId};

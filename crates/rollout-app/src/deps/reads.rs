@@ -182,7 +182,11 @@ impl App {
         let as_of = as_of.unwrap_or_else(|| self.today());
         let end = as_of
             .succ_opt()
-            .and_then(|next| TOKYO.from_local_datetime(&next.and_time(NaiveTime::MIN)).single())
+            .and_then(|next| {
+                TOKYO
+                    .from_local_datetime(&next.and_time(NaiveTime::MIN))
+                    .single()
+            })
             .ok_or_else(|| AppError::validation("asOf", format!("{as_of} is out of range")))?
             .with_timezone(&chrono::Utc)
             - chrono::TimeDelta::nanoseconds(1);

@@ -86,15 +86,17 @@ impl ProcedureDeps {
         let map = batch
             .loaded("blockers", |keys| async move {
                 let by_procedure = app.blockers_of(&keys, transitive, open_only).await?;
-                let mut all: Vec<BlockerRef> =
-                    by_procedure.values().flatten().copied().collect();
+                let mut all: Vec<BlockerRef> = by_procedure.values().flatten().copied().collect();
                 all.sort_unstable();
                 all.dedup();
                 let objects = crate::blockers::blocker_map(app, &all).await?;
                 Ok(by_procedure
                     .into_iter()
                     .map(|(p, refs)| {
-                        let list = refs.iter().filter_map(|r| objects.get(r).cloned()).collect();
+                        let list = refs
+                            .iter()
+                            .filter_map(|r| objects.get(r).cloned())
+                            .collect();
                         (p, list)
                     })
                     .collect())
@@ -115,10 +117,19 @@ impl ProcedureDeps {
                 let graph = app.graph().await?;
                 let by_key: Vec<(ProcedureId, Vec<ProcedureId>)> = keys
                     .into_iter()
-                    .map(|k| (k, graph.graph.dependents_of(BlockerRef::Procedure(k), transitive)))
+                    .map(|k| {
+                        (
+                            k,
+                            graph
+                                .graph
+                                .dependents_of(BlockerRef::Procedure(k), transitive),
+                        )
+                    })
                     .collect();
-                let mut ids: Vec<ProcedureId> =
-                    by_key.iter().flat_map(|(_, ps)| ps.iter().copied()).collect();
+                let mut ids: Vec<ProcedureId> = by_key
+                    .iter()
+                    .flat_map(|(_, ps)| ps.iter().copied())
+                    .collect();
                 ids.sort_unstable();
                 ids.dedup();
                 let rows = if ids.is_empty() {
@@ -130,7 +141,10 @@ impl ProcedureDeps {
                 Ok(by_key
                     .into_iter()
                     .map(|(k, ps)| {
-                        let list = ps.iter().filter_map(|p| procedures.get(p).cloned()).collect();
+                        let list = ps
+                            .iter()
+                            .filter_map(|p| procedures.get(p).cloned())
+                            .collect();
                         (k, list)
                     })
                     .collect())

@@ -40,10 +40,12 @@ pub(crate) async fn apply_all(pool: &PgPool, batch: &[Write]) -> Result<(), Batc
 /// that do not change the graph never touch the row. The compare-and-set itself stays at the
 /// bump's index, so a conflict still names it.
 async fn lock_graph_version_first(conn: &mut PgConnection, batch: &[Write]) -> StoreResult<()> {
-    if !batch
-        .iter()
-        .any(|w| matches!(w, Write::BumpGraphVersion { .. }))
-    {
+    if !batch.iter().any(|w| {
+        matches!(
+            w,
+            Write::BumpGraphVersion { .. } | Write::AdvanceGraphVersion
+        )
+    }) {
         return Ok(());
     }
     sqlx::query("SELECT 1 FROM graph_version WHERE id = 1 FOR NO KEY UPDATE")
@@ -132,6 +134,7 @@ async fn apply(conn: &mut PgConnection, write: &Write) -> StoreResult<()> {
         Write::BumpGraphVersion { expected } => {
             blocker_writes::bump_graph_version(conn, *expected).await?;
         }
+        Write::AdvanceGraphVersion => crate::blockers::graph::advance(conn).await?,
         Write::InsertLawChange(law_change) => {
             blocker_writes::insert_law_changes(conn, &[law_change]).await?;
         }

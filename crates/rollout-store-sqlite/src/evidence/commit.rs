@@ -75,6 +75,7 @@ async fn apply(conn: &mut SqliteConnection, write: &Write) -> StoreResult<()> {
         Write::BumpGraphVersion { expected } => {
             graph::bump_graph_version(conn, *expected).await?;
         }
+        Write::AdvanceGraphVersion => graph::advance_graph_version(conn).await?,
         Write::InsertLawChange(law_change) => {
             blocker_writes::insert_law_changes(conn, &[law_change]).await?;
         }

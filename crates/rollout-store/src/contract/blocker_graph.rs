@@ -132,6 +132,13 @@ pub async fn graph_version_conflict_writes_nothing(store: Arc<dyn Store>) {
         .await;
     assert!(ok.is_ok(), "{ok:?}");
     assert_eq!(store.graph_version().await.unwrap(), 2);
+
+    // An unconditional advance moves whatever version is stored, by one per write.
+    let ok = store
+        .commit(&[Write::AdvanceGraphVersion, Write::AdvanceGraphVersion])
+        .await;
+    assert!(ok.is_ok(), "{ok:?}");
+    assert_eq!(store.graph_version().await.unwrap(), 4);
 }
 
 /// Two batches planned on the same graph version, each adding one edge (together they would

@@ -335,7 +335,7 @@ impl GuardFactsBatch {
             })
             .await?;
         map.get(&row.id)
-            .copied()
+            .cloned()
             .ok_or_else(|| errors::internal(format!("no guard facts were loaded for {}", row.id)))
     }
 }

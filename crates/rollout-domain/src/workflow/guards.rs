@@ -17,6 +17,9 @@ pub enum Guard {
     /// The latest user test recorded since the procedure entered its current state passed
     /// (`user_test_passed`).
     UserTestPassed,
+    /// The procedure has no open blocker, direct or transitive (`no_open_blockers`): every law
+    /// change, milestone and procedure it needs, and everything those need, is cleared.
+    NoOpenBlockers,
 }
 
 impl Guard {
@@ -25,6 +28,7 @@ impl Guard {
         Self::PlatformSet,
         Self::Comment,
         Self::UserTestPassed,
+        Self::NoOpenBlockers,
     ];
 
     pub const fn name(self) -> &'static str {
@@ -33,6 +37,7 @@ impl Guard {
             Self::PlatformSet => "platform_set",
             Self::Comment => "comment",
             Self::UserTestPassed => "user_test_passed",
+            Self::NoOpenBlockers => "no_open_blockers",
         }
     }
 
@@ -43,7 +48,7 @@ impl Guard {
     /// Whether the guard judges stored facts beyond the procedure row ([`GuardFacts`]), which
     /// cost a read: only procedures in a state with such a guard on a way out need them.
     pub const fn reads_stored_facts(self) -> bool {
-        matches!(self, Self::UserTestPassed)
+        matches!(self, Self::UserTestPassed | Self::NoOpenBlockers)
     }
 
     /// Whether the guard depends on the request rather than on stored data. Such guards cannot be
@@ -59,6 +64,7 @@ impl Guard {
             Self::PlatformSet => procedure.platform.is_some(),
             Self::Comment => inputs.comment.is_some_and(|c| !c.trim().is_empty()),
             Self::UserTestPassed => inputs.facts.latest_user_test == Some(UserTestVerdict::Pass),
+            Self::NoOpenBlockers => inputs.facts.open_blockers.is_empty(),
         };
         (!holds).then(|| match self {
             Self::TargetQuarterSet => "set a target quarter before scheduling".to_owned(),
@@ -70,6 +76,10 @@ impl Guard {
                     .to_owned(),
                 None => "record a passing user test before marking it user-tested".to_owned(),
             },
+            Self::NoOpenBlockers => format!(
+                "open blockers must be cleared before release: {}",
+                inputs.facts.open_blockers.join(", ")
+            ),
         })
     }
 }
@@ -85,11 +95,14 @@ pub struct GuardInputs<'a> {
 /// Stored facts about one procedure that guards judge, loaded by the app (in one batched read
 /// for a page of procedures, and again before a write). There is deliberately no `Default`: a
 /// new fact must be loaded everywhere, never silently assumed to hold.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GuardFacts {
     /// The verdict of the latest user test recorded since the procedure entered its current
     /// state; `None` when there is none.
     pub latest_user_test: Option<UserTestVerdict>,
+    /// The labels (law change codes, milestone names, procedure codes) of every open blocker of
+    /// the procedure, direct or transitive, in the order the failure message should name them.
+    pub open_blockers: Vec<String>,
 }
 
 impl GuardFacts {
@@ -98,5 +111,6 @@ impl GuardFacts {
     /// nothing is loaded because nothing judges them.
     pub const NOT_JUDGED: GuardFacts = GuardFacts {
         latest_user_test: None,
+        open_blockers: Vec::new(),
     };
 }

@@ -2,6 +2,7 @@
 //! the engine, paths, DOT output, and the summary that counts states by kind. Split by feature;
 //! this file holds the builders they share.
 
+mod blockers;
 mod default_workflow;
 mod dot;
 mod engine;

@@ -30,12 +30,11 @@ fn request<'a>(to: &'a str, comment: Option<&'a str>) -> TransitionRequest<'a> {
 }
 
 /// Facts under which every data guard of the default workflow that needs them holds.
-const PASSED: GuardFacts = GuardFacts {
+static PASSED: GuardFacts = GuardFacts {
     latest_user_test: Some(UserTestVerdict::Pass),
+    open_blockers: Vec::new(),
 };
-const NO_TEST: GuardFacts = GuardFacts {
-    latest_user_test: None,
-};
+static NO_TEST: GuardFacts = GuardFacts::NOT_JUDGED;
 
 fn inputs(facts: &GuardFacts) -> GuardInputs<'_> {
     GuardInputs {
@@ -293,9 +292,10 @@ fn leaving_built_needs_a_passing_user_test_since_entering_it() {
         engine::plan(&def, &p, &req)
     };
     for facts in [
-        NO_TEST,
+        NO_TEST.clone(),
         GuardFacts {
             latest_user_test: Some(UserTestVerdict::Fail),
+            open_blockers: Vec::new(),
         },
     ] {
         match refused(&facts) {

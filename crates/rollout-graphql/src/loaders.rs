@@ -296,7 +296,7 @@ impl TargetHistoryBatch {
 
 /// The guard facts of each procedure of a page.
 /// The guard facts of a page's procedures: read once, and only for those in a state where a
-/// way out has a guard that judges them (`built` in the default workflow); the others need none.
+/// way out has a guard that judges them (`built` and `user_tested` in the default workflow); the others need none.
 #[derive(Debug)]
 pub(crate) struct GuardFactsBatch {
     states: Vec<(ProcedureId, String)>,

@@ -76,6 +76,9 @@ pub struct TransitionDef {
     pub guards: Vec<Guard>,
     /// When set, requesting this transition opens an approval request instead of applying it.
     pub approval: Option<ApprovalPolicy>,
+    /// Taken by the system when the last open blocker of a procedure in the (BLOCKED) `from`
+    /// state is cleared: the first such transition, in file order, whose guards hold wins.
+    pub on_unblock: bool,
 }
 
 impl TransitionDef {
@@ -160,6 +163,13 @@ impl WorkflowDefinition {
         from: &'a str,
     ) -> impl Iterator<Item = &'a TransitionDef> {
         self.transitions.iter().filter(move |t| t.from == from)
+    }
+    /// The `on_unblock` transitions out of `from`, in file order (the order they are tried in).
+    pub fn unblock_transitions_from<'a>(
+        &'a self,
+        from: &'a str,
+    ) -> impl Iterator<Item = &'a TransitionDef> {
+        self.transitions_from(from).filter(|t| t.on_unblock)
     }
     pub fn transition(&self, from: &str, to: &str) -> Option<&TransitionDef> {
         self.transitions

@@ -48,6 +48,8 @@ struct FileTransition {
     #[serde(default)]
     comment_required: bool,
     approval: Option<FileApproval>,
+    #[serde(default)]
+    on_unblock: bool,
 }
 
 #[derive(Deserialize)]
@@ -125,6 +127,7 @@ pub fn parse(text: &str) -> Result<WorkflowDefinition, Vec<WorkflowError>> {
                 to: t.to,
                 guards,
                 approval,
+                on_unblock: t.on_unblock,
             }
         })
         .collect();

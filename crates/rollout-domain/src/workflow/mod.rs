@@ -10,13 +10,16 @@ pub mod dot;
 pub mod engine;
 pub mod file;
 pub mod guards;
+mod usage;
 pub mod validate;
 
 #[cfg(test)]
 mod tests;
 
 pub use definition::{StateDef, StateKind, TransitionDef, WorkflowDefinition};
-pub use engine::{GuardFailure, PlannedTransition, TransitionOption, TransitionRefused};
+pub use engine::{
+    GuardFailure, PlannedTransition, TransitionOption, TransitionRefused, UnblockRequest,
+};
 pub use guards::{Guard, GuardFacts, GuardInputs};
 pub use validate::WorkflowError;
 

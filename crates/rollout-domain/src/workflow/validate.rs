@@ -90,6 +90,39 @@ pub enum WorkflowError {
     UnreachableState { state: String, initial: String },
     #[error("state {state:?} cannot reach a DONE or CLOSED state")]
     CannotFinish { state: String },
+    #[error(
+        "transition {transition:?} is marked on_unblock but leaves {state:?}, a {} state; \
+         only ways out of a BLOCKED state are taken when blockers are cleared",
+        .kind.as_str()
+    )]
+    UnblockNotFromBlocked {
+        transition: String,
+        state: String,
+        kind: StateKind,
+    },
+    #[error(
+        "transition {transition:?} is taken by the system on unblock, so it cannot require a \
+         comment"
+    )]
+    UnblockRequiresComment { transition: String },
+    #[error(
+        "transition {transition:?} is taken by the system on unblock, so it cannot need approval"
+    )]
+    UnblockNeedsApproval { transition: String },
+    #[error(
+        "BLOCKED state {state:?} has no on_unblock transition: mark the way out a procedure \
+         takes when its last blocker is cleared with on_unblock = true"
+    )]
+    NoUnblockTransition { state: String },
+    #[error(
+        "every on_unblock transition out of BLOCKED state {state:?} has data guards ({}): \
+         leave at least one unguarded, so that an unblocked procedure always has a way out",
+        quoted(.transitions)
+    )]
+    UnblockAlwaysGuarded {
+        state: String,
+        transitions: Vec<String>,
+    },
 }
 
 impl WorkflowError {
@@ -103,11 +136,14 @@ impl WorkflowError {
                 | Self::NoDoneState
                 | Self::UnreachableState { .. }
                 | Self::CannotFinish { .. }
+                | Self::UnblockNotFromBlocked { .. }
+                | Self::NoUnblockTransition { .. }
+                | Self::UnblockAlwaysGuarded { .. }
         )
     }
 }
 
-fn quoted(items: &[String]) -> String {
+pub(super) fn quoted(items: &[String]) -> String {
     items
         .iter()
         .map(|s| format!("{s:?}"))
@@ -132,6 +168,7 @@ pub fn validate(def: &WorkflowDefinition) -> Vec<WorkflowError> {
     let mut errors = Vec::new();
     check_states(def, &mut errors);
     check_transitions(def, &mut errors);
+    super::usage::check_unblock(def, &mut errors);
     check_graph(def, &mut errors);
     errors
 }

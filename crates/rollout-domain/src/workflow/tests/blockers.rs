@@ -1,8 +1,16 @@
 //! The `no_open_blockers` guard and the `on_unblock` transitions that move a procedure out of a
 //! BLOCKED state once its last blocker is cleared.
 
-use super::{parse, procedure};
-use crate::workflow::{Guard, GuardFacts, GuardInputs};
+use chrono::NaiveDate;
+use uuid::Uuid;
+
+use super::{at, parse, procedure, refused, toml};
+use crate::workflow::engine;
+use crate::workflow::{
+    Guard, GuardFacts, GuardInputs, StateKind, UnblockRequest, WorkflowDefinition, WorkflowError,
+    default_workflow,
+};
+use crate::{FiscalQuarter, TransitionRecordId};
 
 fn facts(open_blockers: &[&str]) -> GuardFacts {
     GuardFacts {
@@ -41,7 +49,7 @@ fn no_open_blockers_is_a_stored_fact_guard() {
     assert_eq!(g, Guard::NoOpenBlockers);
     assert!(g.reads_stored_facts());
     assert!(!g.is_request_guard());
-    let text = super::toml(&[("a", "INITIAL"), ("b", "DONE")], &[("go", "a", "b")]).replace(
+    let text = toml(&[("a", "INITIAL"), ("b", "DONE")], &[("go", "a", "b")]).replace(
         "to = \"b\"\n",
         "to = \"b\"\nguards = [\"no_open_blockers\"]\n",
     );
@@ -49,4 +57,191 @@ fn no_open_blockers_is_a_stored_fact_guard() {
     assert_eq!(def.transitions()[0].guards, vec![Guard::NoOpenBlockers]);
     assert!(def.reads_stored_facts("a"));
     assert!(!def.reads_stored_facts("b"));
+}
+
+/// A release with open blockers is refused by the default workflow, naming each of them.
+#[test]
+fn the_default_release_needs_no_open_blockers() {
+    let def = default_workflow();
+    let blocked = facts(&["LAW-0007", "KANKYO-0012"]);
+    let clear = GuardFacts {
+        latest_user_test: None,
+        open_blockers: Vec::new(),
+    };
+    let inputs = |facts| GuardInputs {
+        comment: None,
+        facts,
+    };
+    let release = |facts| {
+        engine::options(&def, &procedure("user_tested"), &inputs(facts))
+            .into_iter()
+            .find(|o| o.transition.key == "release")
+            .expect("release leaves user_tested")
+            .failures
+    };
+    assert_eq!(release(&clear), []);
+    let failures = release(&blocked);
+    assert_eq!(failures.len(), 1);
+    assert_eq!(failures[0].guard, Guard::NoOpenBlockers);
+    assert_eq!(
+        failures[0].message,
+        "open blockers must be cleared before release: LAW-0007, KANKYO-0012"
+    );
+    assert!(def.reads_stored_facts("user_tested"));
+}
+
+fn unblock_request(facts: &GuardFacts) -> UnblockRequest<'_> {
+    UnblockRequest {
+        actor: "system:unblock",
+        comment: Some(" LAW-0007 enacted "),
+        now: at("2026-04-01T00:00:00Z"),
+        today: NaiveDate::from_ymd_opt(2026, 4, 1).unwrap(),
+        record_id: TransitionRecordId::from_uuid(Uuid::from_u128(0x77)),
+        facts,
+    }
+}
+
+#[test]
+fn an_unblocked_procedure_is_scheduled_when_its_quarter_is_set() {
+    let def = default_workflow();
+    let mut p = procedure("awaiting_law_change");
+    p.target_quarter = Some(FiscalQuarter::new(2026, 3).unwrap());
+    let plan = engine::unblock_plan(&def, &p, &unblock_request(&GuardFacts::NOT_JUDGED))
+        .expect("an unblocked procedure moves");
+    assert_eq!(plan.to_state, "scheduled");
+    assert_eq!(plan.expected_version, 3);
+    assert_eq!(plan.released_on, None);
+    assert_eq!(plan.record.transition, "law_changed_schedule");
+    assert_eq!(
+        plan.record.from_state.as_deref(),
+        Some("awaiting_law_change")
+    );
+    assert_eq!(plan.record.actor, "system:unblock");
+    assert_eq!(plan.record.comment.as_deref(), Some("LAW-0007 enacted"));
+    assert_eq!(plan.record.at, at("2026-04-01T00:00:00Z"));
+    assert_eq!(plan.record.procedure_version, 4);
+    assert_eq!(plan.record.workflow_version, "tokyo-digitisation@1");
+}
+
+#[test]
+fn an_unblocked_procedure_without_a_quarter_goes_back_to_hearing() {
+    let def = default_workflow();
+    let p = procedure("awaiting_law_change");
+    let plan = engine::unblock_plan(&def, &p, &unblock_request(&GuardFacts::NOT_JUDGED))
+        .expect("the unguarded way out always holds");
+    assert_eq!(plan.to_state, "hearing");
+    assert_eq!(plan.record.transition, "law_changed");
+}
+
+#[test]
+fn a_state_without_unblock_transitions_plans_nothing() {
+    let def = default_workflow();
+    for state in ["hearing", "built", "released"] {
+        let p = procedure(state);
+        assert_eq!(
+            engine::unblock_plan(&def, &p, &unblock_request(&GuardFacts::NOT_JUDGED)),
+            None,
+            "{state}"
+        );
+    }
+}
+
+/// A workflow `start → waiting (BLOCKED) → done`, with `extra` appended to the transition
+/// `resume` (waiting → done) and any further `[[transitions]]` after it.
+fn blocked_file(extra: &str) -> String {
+    let base = toml(
+        &[
+            ("start", "INITIAL"),
+            ("waiting", "BLOCKED"),
+            ("done", "DONE"),
+        ],
+        &[
+            ("finish", "start", "done"),
+            ("wait", "start", "waiting"),
+            ("resume", "waiting", "done"),
+        ],
+    );
+    format!("{base}{extra}")
+}
+
+#[test]
+fn unblock_transitions_are_validated() {
+    use WorkflowError as E;
+    let s = |v: &str| v.to_owned();
+    let cases: Vec<(&str, String, Vec<E>)> = vec![
+        ("plain unblock", blocked_file("on_unblock = true\n"), vec![]),
+        (
+            "a blocked state entered without an unblock way out",
+            blocked_file(""),
+            vec![E::NoUnblockTransition {
+                state: s("waiting"),
+            }],
+        ),
+        (
+            "only guarded unblock ways out",
+            blocked_file("on_unblock = true\nguards = [\"platform_set\"]\n"),
+            vec![E::UnblockAlwaysGuarded {
+                state: s("waiting"),
+                transitions: vec![s("resume")],
+            }],
+        ),
+        (
+            "comment and approval on an unblock transition",
+            blocked_file(
+                "on_unblock = true\ncomment_required = true\n\
+                 approval = { role = \"PROJECT_OFFICE\", count = 1 }\n",
+            ),
+            vec![
+                E::UnblockRequiresComment {
+                    transition: s("resume"),
+                },
+                E::UnblockNeedsApproval {
+                    transition: s("resume"),
+                },
+            ],
+        ),
+    ];
+    for (name, text, expected) in cases {
+        match WorkflowDefinition::from_toml(&text) {
+            Ok(_) => assert!(expected.is_empty(), "{name}: accepted\n{text}"),
+            Err(errors) => assert_eq!(errors, expected, "{name}"),
+        }
+    }
+    let from_initial = blocked_file("on_unblock = true\n").replace(
+        "key = \"finish\"\nfrom = \"start\"\nto = \"done\"\n",
+        "key = \"finish\"\nfrom = \"start\"\nto = \"done\"\non_unblock = true\n",
+    );
+    assert_eq!(
+        refused(&from_initial),
+        [E::UnblockNotFromBlocked {
+            transition: s("finish"),
+            state: s("start"),
+            kind: StateKind::Initial,
+        }]
+    );
+    assert_eq!(
+        refused(&from_initial).last().unwrap().to_string(),
+        "transition \"finish\" is marked on_unblock but leaves \"start\", a INITIAL state; only \
+         ways out of a BLOCKED state are taken when blockers are cleared"
+    );
+}
+
+#[test]
+fn a_blocked_state_nobody_enters_needs_no_unblock_way_out() {
+    // Unreachable, so refused for that reason alone: no knock-on unblock error.
+    let text = toml(
+        &[
+            ("start", "INITIAL"),
+            ("waiting", "BLOCKED"),
+            ("done", "DONE"),
+        ],
+        &[("finish", "start", "done"), ("resume", "waiting", "done")],
+    );
+    assert_eq!(
+        refused(&text),
+        [WorkflowError::UnreachableState {
+            state: "waiting".to_owned(),
+            initial: "start".to_owned(),
+        }]
+    );
 }

@@ -5,6 +5,7 @@
 use std::collections::{HashMap, VecDeque};
 
 use super::guards::Guard;
+use super::subject::SubjectKind;
 use super::validate::{self, WorkflowError};
 use crate::approval::ApprovalPolicy;
 
@@ -87,11 +88,13 @@ impl TransitionDef {
     }
 }
 
-/// A validated workflow: states, transitions, and the name and version recorded in history.
+/// A validated workflow: what it moves, states, transitions, and the name and version recorded
+/// in history.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WorkflowDefinition {
     name: String,
     version: u32,
+    subject: SubjectKind,
     states: Vec<StateDef>,
     transitions: Vec<TransitionDef>,
 }
@@ -101,12 +104,14 @@ impl WorkflowDefinition {
     pub fn new(
         name: String,
         version: u32,
+        subject: SubjectKind,
         states: Vec<StateDef>,
         transitions: Vec<TransitionDef>,
     ) -> Result<Self, Vec<WorkflowError>> {
         let def = Self {
             name,
             version,
+            subject,
             states,
             transitions,
         };
@@ -128,6 +133,10 @@ impl WorkflowDefinition {
     }
     pub fn version(&self) -> u32 {
         self.version
+    }
+    /// What the workflow moves, as declared in the file header.
+    pub fn subject(&self) -> SubjectKind {
+        self.subject
     }
     /// `name@version`, as recorded in transition history.
     pub fn version_tag(&self) -> String {

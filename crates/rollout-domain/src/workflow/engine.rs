@@ -1,11 +1,14 @@
-//! The workflow engine: from a definition, a procedure and the guard inputs it decides whether a
-//! transition is allowed, with every reason when it is not, and plans the resulting change.
-//! It writes nothing; the app layer hands the plan to the store, which applies it atomically.
+//! The workflow engine: from a definition, a subject and the guard inputs it decides whether a
+//! transition is allowed, with every reason when it is not ([`decide`], shared by every
+//! [`Subject`]), and plans the resulting change: for procedures here, for law changes in
+//! [`super::law_change`]. It writes nothing; the app layer hands the plan to the store, which
+//! applies it atomically.
 
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::definition::{StateKind, TransitionDef, WorkflowDefinition};
 use super::guards::{Guard, GuardFacts, GuardInputs};
+use super::subject::Subject;
 use crate::{Procedure, TransitionRecord, TransitionRecordId};
 
 /// A guard that did not hold, with a message for the user.
@@ -64,37 +67,65 @@ pub struct TransitionRequest<'a> {
     pub facts: &'a GuardFacts,
 }
 
-fn failures<'g>(
+fn failures<'g, S: Subject + ?Sized>(
     guards: impl Iterator<Item = &'g Guard>,
-    procedure: &Procedure,
+    subject: &S,
     inputs: &GuardInputs<'_>,
 ) -> Vec<GuardFailure> {
     guards
         .filter_map(|g| {
-            g.check(procedure, inputs)
+            g.check(subject, inputs)
                 .map(|message| GuardFailure { guard: *g, message })
         })
         .collect()
 }
 
-/// Every transition out of the procedure's current state, with its data-guard failures.
-pub fn options<'a>(
+/// Every transition out of the subject's current state, with its data-guard failures.
+pub fn options<'a, S: Subject + ?Sized>(
     def: &'a WorkflowDefinition,
-    procedure: &Procedure,
+    subject: &S,
     inputs: &GuardInputs<'_>,
 ) -> Vec<TransitionOption<'a>> {
+    let state = subject.state_key();
     def.transitions()
         .iter()
-        .filter(|t| t.from == procedure.state)
+        .filter(|t| t.from == state)
         .map(|t| TransitionOption {
             transition: t,
             failures: failures(
                 t.guards.iter().filter(|g| !g.is_request_guard()),
-                procedure,
+                subject,
                 inputs,
             ),
         })
         .collect()
+}
+
+/// The decision shared by every subject: the transition that takes `subject` to state `to`,
+/// if the state exists, a transition leads there from the current state, and every guard of
+/// that transition holds (all failures are reported, not just the first).
+pub fn decide<'d, S: Subject + ?Sized>(
+    def: &'d WorkflowDefinition,
+    subject: &S,
+    to: &str,
+    inputs: &GuardInputs<'_>,
+) -> Result<&'d TransitionDef, TransitionRefused> {
+    if def.state(to).is_none() {
+        return Err(TransitionRefused::UnknownState { to: to.to_owned() });
+    }
+    let from = subject.state_key();
+    let Some(transition) = def.transition(&from, to) else {
+        return Err(TransitionRefused::NoSuchTransition {
+            from: from.into_owned(),
+            to: to.to_owned(),
+        });
+    };
+    let failed = failures(transition.guards.iter(), subject, inputs);
+    if failed.is_empty() {
+        Ok(transition)
+    } else {
+        Err(TransitionRefused::GuardsFailed(failed))
+    }
 }
 
 /// Decides a transition request and, if it is allowed, plans the change.
@@ -103,26 +134,13 @@ pub fn plan(
     procedure: &Procedure,
     req: &TransitionRequest<'_>,
 ) -> Result<PlannedTransition, TransitionRefused> {
-    if def.state(req.to).is_none() {
-        return Err(TransitionRefused::UnknownState {
-            to: req.to.to_owned(),
-        });
-    }
-    let Some(transition) = def.transition(&procedure.state, req.to) else {
-        return Err(TransitionRefused::NoSuchTransition {
-            from: procedure.state.clone(),
-            to: req.to.to_owned(),
-        });
-    };
     let comment = req.comment.map(str::trim).filter(|c| !c.is_empty());
     let inputs = GuardInputs {
         comment,
+        on: None,
         facts: req.facts,
     };
-    let failed = failures(transition.guards.iter(), procedure, &inputs);
-    if !failed.is_empty() {
-        return Err(TransitionRefused::GuardsFailed(failed));
-    }
+    let transition = decide(def, procedure, req.to, &inputs)?;
     Ok(planned(
         def,
         procedure,
@@ -164,6 +182,7 @@ pub fn unblock_plan(
     let comment = req.comment.map(str::trim).filter(|c| !c.is_empty());
     let inputs = GuardInputs {
         comment,
+        on: None,
         facts: req.facts,
     };
     let transition = def.unblock_transitions_from(&procedure.state).find(|t| {

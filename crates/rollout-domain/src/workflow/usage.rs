@@ -1,9 +1,31 @@
 //! Validation rules about what transitions are used for, beside the shape rules of
-//! [`super::validate`]: the `on_unblock` transitions the system takes when a procedure's last
-//! blocker is cleared. Reported in file order, in the same list as every other violation.
+//! [`super::validate`]: guards and approvals that suit the workflow's subject, and the
+//! `on_unblock` transitions the system takes when a procedure's last blocker is cleared.
+//! Reported in file order, in the same list as every other violation.
 
 use super::definition::{StateKind, WorkflowDefinition};
 use super::validate::WorkflowError;
+
+/// Guards must apply to the declared subject ([`super::Guard::applies_to`]); approvals only
+/// to subjects that have them.
+pub(super) fn check_subject(def: &WorkflowDefinition, errors: &mut Vec<WorkflowError>) {
+    let subject = def.subject();
+    for t in def.transitions() {
+        for g in t.guards.iter().filter(|g| !g.applies_to(subject)) {
+            errors.push(WorkflowError::GuardNotForSubject {
+                transition: t.key.clone(),
+                guard: g.name(),
+                subject,
+            });
+        }
+        if t.approval.is_some() && !subject.has_approvals() {
+            errors.push(WorkflowError::ApprovalNotForSubject {
+                transition: t.key.clone(),
+                subject,
+            });
+        }
+    }
+}
 
 /// `on_unblock` transitions leave a BLOCKED state, need no comment and no approval (nobody is
 /// there to give them), and every BLOCKED state that can be entered has at least one, of which

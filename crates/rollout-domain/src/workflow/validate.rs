@@ -14,6 +14,7 @@ use petgraph::graphmap::DiGraphMap;
 use petgraph::visit::{Dfs, Reversed};
 
 use super::definition::{StateKind, WorkflowDefinition};
+use super::subject::SubjectKind;
 
 /// Longest accepted state or transition key: keys are stored on every procedure and history row.
 pub const MAX_KEY_LEN: usize = 40;
@@ -123,9 +124,38 @@ pub enum WorkflowError {
         state: String,
         transitions: Vec<String>,
     },
+    #[error("the workflow has unknown subject {subject:?} (expected procedure or law_change)")]
+    UnknownSubject { subject: String },
+    #[error(
+        "transition {transition:?} uses guard {guard:?}, which does not apply to {}",
+        .subject.plural()
+    )]
+    GuardNotForSubject {
+        transition: String,
+        guard: &'static str,
+        subject: SubjectKind,
+    },
+    #[error(
+        "transition {transition:?} needs approval, but {} have no approvals: \
+         remove the approval",
+        .subject.plural()
+    )]
+    ApprovalNotForSubject {
+        transition: String,
+        subject: SubjectKind,
+    },
 }
 
 impl WorkflowError {
+    /// Whether this violation follows from the declared subject (and so means little while it
+    /// is unknown).
+    pub(super) fn depends_on_subject(&self) -> bool {
+        matches!(
+            self,
+            Self::GuardNotForSubject { .. } | Self::ApprovalNotForSubject { .. }
+        )
+    }
+
     /// Whether this violation follows from the kinds of the states (and so means little while
     /// one of them is unknown).
     pub(super) fn depends_on_kinds(&self) -> bool {
@@ -168,6 +198,7 @@ pub fn validate(def: &WorkflowDefinition) -> Vec<WorkflowError> {
     let mut errors = Vec::new();
     check_states(def, &mut errors);
     check_transitions(def, &mut errors);
+    super::usage::check_subject(def, &mut errors);
     super::usage::check_unblock(def, &mut errors);
     check_graph(def, &mut errors);
     errors

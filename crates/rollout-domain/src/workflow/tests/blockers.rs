@@ -22,6 +22,7 @@ fn facts(open_blockers: &[&str]) -> GuardFacts {
 fn check(guard: Guard, facts: &GuardFacts) -> Option<String> {
     let inputs = GuardInputs {
         comment: None,
+        on: None,
         facts,
     };
     guard.check(&procedure("user_tested"), &inputs)
@@ -70,6 +71,7 @@ fn the_default_release_needs_no_open_blockers() {
     };
     let inputs = |facts| GuardInputs {
         comment: None,
+        on: None,
         facts,
     };
     let release = |facts| {

@@ -39,6 +39,7 @@ static NO_TEST: GuardFacts = GuardFacts::NOT_JUDGED;
 fn inputs(facts: &GuardFacts) -> GuardInputs<'_> {
     GuardInputs {
         comment: None,
+        on: None,
         facts,
     }
 }

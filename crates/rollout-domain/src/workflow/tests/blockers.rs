@@ -247,3 +247,45 @@ fn a_blocked_state_nobody_enters_needs_no_unblock_way_out() {
         }]
     );
 }
+
+#[test]
+fn on_unblock_is_a_boolean_and_typos_are_refused() {
+    for (extra, needle) in [
+        ("on_unblok = true\n", "on_unblok"),
+        ("on_unblock = \"yes\"\n", "on_unblock"),
+    ] {
+        match refused(&blocked_file(extra)).as_slice() {
+            [WorkflowError::Syntax(message)] => {
+                assert!(message.contains(needle), "{extra}: {message}");
+            }
+            other => panic!("{extra}: expected one syntax error, got {other:?}"),
+        }
+    }
+    let def = parse(&blocked_file("on_unblock = true\n"));
+    let flags: Vec<(&str, bool)> = def
+        .transitions()
+        .iter()
+        .map(|t| (t.key.as_str(), t.on_unblock))
+        .collect();
+    assert_eq!(
+        flags,
+        [("finish", false), ("wait", false), ("resume", true)]
+    );
+}
+
+#[test]
+fn the_default_workflow_tries_scheduling_before_a_new_hearing() {
+    let def = default_workflow();
+    let unblock: Vec<&str> = def
+        .transitions()
+        .iter()
+        .filter(|t| t.on_unblock)
+        .map(|t| t.key.as_str())
+        .collect();
+    assert_eq!(unblock, ["law_changed_schedule", "law_changed"]);
+    let from_blocked: Vec<&str> = def
+        .unblock_transitions_from("awaiting_law_change")
+        .map(|t| t.key.as_str())
+        .collect();
+    assert_eq!(from_blocked, unblock);
+}

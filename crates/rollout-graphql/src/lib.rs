@@ -42,6 +42,8 @@ mod hearing;
 mod task;
 // Issue 11: law changes, milestones and dependencies.
 mod blockers;
+// Issue 11: the read side of the dependency graph.
+mod deps;
 
 use async_graphql::{Context, SDLExportOptions, Schema};
 use rollout_app::{Actor, App, RequestMeta};

@@ -92,68 +92,80 @@ impl App {
             .finish()?;
         let cmd = &cmd;
         let id = DependencyId(crate::new_uuid());
-        self.commit_on_graph(|graph| async move {
-            let p = self.procedure_or_not_found(cmd.procedure_id).await?;
-            let target = Target::new("Dependency", id);
-            self.require(
-                actor,
-                Action::WorkOnProcedure(p.bureau_id),
-                "dependency.add",
-                &target,
-            )
-            .await?;
-            if cmd.on == BlockerRef::Procedure(p.id) {
-                return Err(on_error(
-                    ErrorCode::Cycle,
-                    format!(
-                        "a procedure cannot depend on itself: {0} → {0}",
-                        p.code.as_str()
-                    ),
-                ));
+        let result = self
+            .commit_on_graph(|graph| async move {
+                let p = self.procedure_or_not_found(cmd.procedure_id).await?;
+                let target = Target::new("Dependency", id);
+                self.require(
+                    actor,
+                    Action::WorkOnProcedure(p.bureau_id),
+                    "dependency.add",
+                    &target,
+                )
+                .await?;
+                if cmd.on == BlockerRef::Procedure(p.id) {
+                    return Err(on_error(
+                        ErrorCode::Cycle,
+                        format!(
+                            "a procedure cannot depend on itself: {0} → {0}",
+                            p.code.as_str()
+                        ),
+                    ));
+                }
+                self.check_blocker_exists(&graph, cmd.on).await?;
+                if graph
+                    .dependencies
+                    .values()
+                    .any(|d| d.procedure_id == p.id && d.on == cmd.on)
+                {
+                    return Err(on_error(
+                        ErrorCode::Duplicate,
+                        format!("{} already depends on it", p.code.as_str()),
+                    ));
+                }
+                if let Some(cycle) = graph.graph.cycle_if_added(p.id, cmd.on) {
+                    let spelled = self.spell_cycle(&graph, &cycle).await?;
+                    return Err(on_error(
+                        ErrorCode::Cycle,
+                        format!("this dependency would close a cycle: {spelled}"),
+                    ));
+                }
+                let dependency = Dependency {
+                    id,
+                    procedure_id: p.id,
+                    on: cmd.on,
+                    reason: non_blank(cmd.reason.clone()),
+                    created_by: actor.user_id(),
+                    created_at: self.now(),
+                    removed_at: None,
+                    removed_by: None,
+                    removed_reason: None,
+                };
+                let audit = self.audit_entry(
+                    actor,
+                    "dependency.add",
+                    &target,
+                    None,
+                    Some(dependency_json(&dependency)),
+                );
+                let writes = vec![
+                    Write::InsertDependency(dependency.clone()),
+                    Write::Audit(audit),
+                ];
+                // Only an edge to a procedure can close a cycle: only its plan depends on the graph.
+                Ok(match cmd.on {
+                    BlockerRef::Procedure(_) => GraphBatch::on(&graph, writes, dependency),
+                    _ => GraphBatch::advancing(writes, dependency),
+                })
+            })
+            .await;
+        // The same edge committed concurrently by a batch that did not plan on the graph.
+        match result {
+            Err(AppError::Duplicate { path, message }) if path.is_empty() => {
+                Err(on_error(ErrorCode::Duplicate, message))
             }
-            self.check_blocker_exists(&graph, cmd.on).await?;
-            if graph
-                .dependencies
-                .values()
-                .any(|d| d.procedure_id == p.id && d.on == cmd.on)
-            {
-                return Err(on_error(
-                    ErrorCode::Duplicate,
-                    format!("{} already depends on it", p.code.as_str()),
-                ));
-            }
-            if let Some(cycle) = graph.graph.cycle_if_added(p.id, cmd.on) {
-                let spelled = self.spell_cycle(&graph, &cycle).await?;
-                return Err(on_error(
-                    ErrorCode::Cycle,
-                    format!("this dependency would close a cycle: {spelled}"),
-                ));
-            }
-            let dependency = Dependency {
-                id,
-                procedure_id: p.id,
-                on: cmd.on,
-                reason: non_blank(cmd.reason.clone()),
-                created_by: actor.user_id(),
-                created_at: self.now(),
-                removed_at: None,
-                removed_by: None,
-                removed_reason: None,
-            };
-            let audit = self.audit_entry(
-                actor,
-                "dependency.add",
-                &target,
-                None,
-                Some(dependency_json(&dependency)),
-            );
-            let writes = vec![
-                Write::InsertDependency(dependency.clone()),
-                Write::Audit(audit),
-            ];
-            Ok(GraphBatch::on(&graph, writes, dependency))
-        })
-        .await
+            other => other,
+        }
     }
 
     /// Marks a dependency removed, recording who, when and why.
@@ -169,7 +181,7 @@ impl App {
             .check_opt("reason", TextKind::Comment, reason.as_mut())
             .finish()?;
         let reason = &non_blank(reason);
-        self.commit_on_graph(|graph| async move {
+        self.commit_on_graph(|_graph| async move {
             let current = self
                 .store()
                 .dependency(id)
@@ -215,7 +227,7 @@ impl App {
                 },
                 Write::Audit(audit),
             ];
-            Ok(GraphBatch::on(&graph, writes, removed))
+            Ok(GraphBatch::advancing(writes, removed))
         })
         .await
     }

@@ -11,11 +11,11 @@ use rollout_domain::authz::Action;
 use rollout_domain::blockers::{BlockerRef, LawChange, LawChangeStatus, LawChangeStatusChange};
 use rollout_domain::text::TextKind;
 use rollout_domain::workflow::TransitionRefused;
+use rollout_domain::workflow::law_change::{StatusChangeRequest, plan_status_change};
 use rollout_store::Write;
 use tracing::instrument;
 
 use super::law_changes::not_found;
-use super::shim::{StatusChangeRequest, plan_status_change};
 use super::unblock::Unblocked;
 use super::{GraphBatch, check_version, law_change_json, non_blank};
 use crate::audit::Target;
@@ -126,7 +126,8 @@ impl App {
                 Write::Audit(audit),
             ];
             let mut events = Vec::new();
-            let unblocked = if current.is_open() && !planned.law_change.is_open() {
+            let closes = current.is_open() && !planned.law_change.is_open();
+            let unblocked = if closes {
                 let why = self.law_change_cleared(&planned.law_change, reason.as_deref());
                 self.plan_unblock(
                     &graph,
@@ -139,7 +140,8 @@ impl App {
             } else {
                 Unblocked::default()
             };
-            let mut batch = GraphBatch::on(
+            let mut batch = GraphBatch::on_if(
+                closes,
                 &graph,
                 writes,
                 LawChangeStatusChanged {

@@ -204,7 +204,7 @@ impl App {
                         Write::LawChangeStatus(creation),
                         Write::Audit(audit),
                     ];
-                    Ok(GraphBatch::on(&graph, writes, law_change))
+                    Ok(GraphBatch::advancing(writes, law_change))
                 }
             })
             .await;
@@ -264,7 +264,7 @@ impl App {
             )
             .finish()?;
         let input = &input;
-        self.commit_on_graph(|graph| async move {
+        self.commit_on_graph(|_graph| async move {
             let current = self
                 .store()
                 .law_change(id)
@@ -330,7 +330,7 @@ impl App {
                 },
                 Write::Audit(audit),
             ];
-            Ok(GraphBatch::on(&graph, writes, after))
+            Ok(GraphBatch::advancing(writes, after))
         })
         .await
     }

@@ -106,14 +106,14 @@ impl App {
             None,
             Some(milestone_json(&milestone)),
         );
-        self.commit_on_graph(|graph| {
+        self.commit_on_graph(|_graph| {
             let (milestone, audit) = (milestone.clone(), audit.clone());
             async move {
                 let writes = vec![
                     Write::InsertMilestone(milestone.clone()),
                     Write::Audit(audit),
                 ];
-                Ok(GraphBatch::on(&graph, writes, milestone))
+                Ok(GraphBatch::advancing(writes, milestone))
             }
         })
         .await
@@ -140,7 +140,7 @@ impl App {
             check_name(name)?;
         }
         let input = &input;
-        self.commit_on_graph(|graph| async move {
+        self.commit_on_graph(|_graph| async move {
             let current = self
                 .store()
                 .milestone(id)
@@ -191,7 +191,7 @@ impl App {
                 },
                 Write::Audit(audit),
             ];
-            Ok(GraphBatch::on(&graph, writes, after))
+            Ok(GraphBatch::advancing(writes, after))
         })
         .await
     }
@@ -266,7 +266,8 @@ impl App {
                 Write::Audit(audit),
             ];
             let mut events = Vec::new();
-            let unblocked = if current.is_open() && !after.is_open() {
+            let closes = current.is_open() && !after.is_open();
+            let unblocked = if closes {
                 let mut why = format!("{} {}", after.name, after.status.as_str().to_lowercase());
                 if let Some(r) = reason {
                     why = format!("{why}: {r}");
@@ -282,7 +283,8 @@ impl App {
             } else {
                 Unblocked::default()
             };
-            let mut batch = GraphBatch::on(
+            let mut batch = GraphBatch::on_if(
+                closes,
                 &graph,
                 writes,
                 MilestoneStatusChanged {

@@ -3,14 +3,17 @@
 //! (`dependencies`), and the automatic unblocking that a cleared blocker sets off (`unblock`).
 //! Reads by id with the visibility of the listings live here too.
 //!
-//! Every write is ONE `commit` batch with its audit entries, and every batch carries
-//! `Write::BumpGraphVersion` with the version of the graph it was planned on, first, so that
-//! the replicas' graph caches notice it and so that two batches planned on the same graph
+//! Every write is ONE `commit` batch with its audit entries, and every batch moves the graph
+//! version on, first, so that every replica's cached graph notices it (updates that change no
+//! edge too: the cached graph holds the rows, titles and planned dates, that reads and
+//! earliest-release answers show). A batch whose plan the graph decides (an edge between
+//! procedures and its cycle check, a status change that frees waiting procedures) asserts the
+//! version it was planned on (`BumpGraphVersion`), so that two batches planned on the same graph
 //! cannot both commit: the loser gets `Conflict` and plans again on the new graph
 //! ([`App::commit_on_graph`], at most [`GRAPH_ATTEMPTS`] times). That is what keeps two
-//! concurrent `addDependency` calls from closing a cycle together. Updates that change no edge
-//! bump the version too: the cached graph holds the rows (titles, planned dates) that reads and
-//! earliest-release answers show.
+//! concurrent `addDependency` calls from closing a cycle together. The others
+//! (`AdvanceGraphVersion`) never lose a race: nothing another graph change does can make them
+//! wrong.
 //!
 //! Deliberately not here: the graph algorithms (pure, `rollout_domain::deps`), the read-side
 //! questions (ranking, earliest release), and the law change's allowed moves (its workflow
@@ -20,11 +23,7 @@ mod dependencies;
 mod law_change_status;
 mod law_changes;
 mod milestones;
-// TEMPORARY (delete after merging i11): stand-ins for the engine branch's API.
-mod shim;
 mod unblock;
-
-pub(crate) use shim::law_change_workflow;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -51,8 +50,14 @@ use crate::reads::reads;
 use crate::text::TextChecks;
 use crate::{Actor, App, AppError, AppResult, ProcedureEvent};
 
-/// How often a graph write is planned again after another batch changed the graph first.
-pub const GRAPH_ATTEMPTS: usize = 5;
+/// How often a graph write is planned at most. Each lost race means another batch committed, so
+/// the writers as a whole always progress; a writer among many concurrent ones may lose several
+/// times in a row, hence the randomised, growing pause before planning again (at most
+/// [`MAX_BACKOFF_MS`]), which spreads a burst of writers out instead of having them collide again.
+pub const GRAPH_ATTEMPTS: u32 = 12;
+
+/// The longest pause between two attempts, in milliseconds.
+const MAX_BACKOFF_MS: u64 = 32;
 
 /// The actor label of automatic moves.
 pub const UNBLOCK_ACTOR: &str = "unblock";
@@ -67,12 +72,38 @@ pub(crate) struct GraphBatch<T> {
 }
 
 impl<T> GraphBatch<T> {
-    /// A batch planned on `graph`: its version bump first, then `writes`.
+    /// A batch whose plan depends on `graph` (a cycle check, the procedures a cleared blocker
+    /// frees): a compare-and-set of its version first, then `writes`.
     pub(crate) fn on(graph: &LoadedGraph, writes: Vec<Write>, value: T) -> Self {
+        Self::first(
+            Write::BumpGraphVersion {
+                expected: graph.version,
+            },
+            writes,
+            value,
+        )
+    }
+
+    /// A batch that changes the graph but whose plan no other graph change can invalidate (a
+    /// new law change, an edge to a law change or milestone, a removal): it moves the version
+    /// on whatever it is, so that every replica's cache notices, and never loses a race.
+    pub(crate) fn advancing(writes: Vec<Write>, value: T) -> Self {
+        Self::first(Write::AdvanceGraphVersion, writes, value)
+    }
+
+    /// [`GraphBatch::on`] when `depends` (the plan read the graph), else
+    /// [`GraphBatch::advancing`].
+    pub(crate) fn on_if(depends: bool, graph: &LoadedGraph, writes: Vec<Write>, value: T) -> Self {
+        if depends {
+            Self::on(graph, writes, value)
+        } else {
+            Self::advancing(writes, value)
+        }
+    }
+
+    fn first(bump: Write, writes: Vec<Write>, value: T) -> Self {
         let mut all = Vec::with_capacity(writes.len() + 1);
-        all.push(Write::BumpGraphVersion {
-            expected: graph.version,
-        });
+        all.push(bump);
         all.extend(writes);
         Self {
             writes: all,
@@ -93,7 +124,12 @@ impl App {
         Fut: Future<Output = AppResult<GraphBatch<T>>>,
     {
         let mut last = None;
-        for _ in 0..GRAPH_ATTEMPTS {
+        for attempt in 0..GRAPH_ATTEMPTS {
+            if attempt > 0 {
+                let cap = (1_u64 << attempt.min(6)).min(MAX_BACKOFF_MS);
+                let pause = rand::random_range(0..=cap);
+                tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
+            }
             let graph = self.graph().await?;
             let batch = plan(graph).await?;
             match self.store().commit(&batch.writes).await {

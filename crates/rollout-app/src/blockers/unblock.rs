@@ -13,11 +13,11 @@ use std::collections::HashMap;
 
 use rollout_domain::blockers::BlockerRef;
 use rollout_domain::deps::Procs;
+use rollout_domain::workflow::engine::{UnblockRequest, unblock_plan};
 use rollout_domain::{Procedure, ProcedureId, TransitionRecordId};
 use rollout_store::Write;
 
 use super::UNBLOCK_ACTOR;
-use super::shim::{UnblockRequest, unblock_plan};
 use crate::audit::{Target, procedure_json};
 use crate::deps::LoadedGraph;
 use crate::transitions::after_plan;

@@ -68,7 +68,7 @@ pub(crate) async fn resolve_blockers(
 }
 
 /// The objects behind `refs`, by reference (absent when unknown).
-async fn blocker_map(
+pub(crate) async fn blocker_map(
     app: &App,
     refs: &[BlockerRef],
 ) -> Result<HashMap<BlockerRef, Blocker>, rollout_app::AppError> {

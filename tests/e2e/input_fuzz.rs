@@ -120,6 +120,8 @@ impl Fixture {
             "Token" => "ApiToken",
             "Request" => "ApprovalRequest",
             "OnBehalfOf" | "Delegate" => "User",
+            "LawChangeStatus" => "LawChange",
+            "MilestoneStatus" => "Milestone",
             other => other,
         };
         let id = self

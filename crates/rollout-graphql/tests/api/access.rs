@@ -286,6 +286,12 @@ const ROOT_FIELDS: &[(&str, &str)] = &[
     ("lawChanges", "{ lawChanges { totalCount } }"),
     ("lawChange", r#"{ lawChange(code: "LAW-0001") { id } }"#),
     ("milestones", "{ milestones { id } }"),
+    ("blockerRanking", "{ blockerRanking { procedures } }"),
+    (
+        "dependencyGraph",
+        r#"{ dependencyGraph(root: "x") { edges { id } } }"#,
+    ),
+    ("nationalRequestSummary", "{ nationalRequestSummary { asOf } }"),
     (
         "createLawChange",
         r#"mutation { createLawChange(input: {code: "LAW-0001", titleJa: "x", level: NATIONAL_LAW, ownerBureauCode: "KANKYO"}) { errors { code } } }"#,

@@ -258,15 +258,13 @@ async fn the_release_guard_names_every_open_blocker(server: TestServer) {
     assert_eq!(server.snapshot(&p).await.0, version, "nothing written");
 
     // Clear them: enact the law change, finish the milestone, release the blocking procedure.
-    let mut v = 1;
-    for (status, on) in [
+    for (v, (status, on)) in (1..).zip([
         ("REQUESTED", Some("2021-06-30")),
         ("UNDER_STUDY", None),
         ("DATE_SHOWN", Some("2026-10-01")),
         ("ENACTED", Some("2026-10-01")),
-    ] {
+    ]) {
         server.law_change_to(&law_id, v, status, on).await;
-        v += 1;
     }
     let still = server
         .transition(json!({ "procedureId": p, "to": "released", "expectedVersion": version }))

@@ -131,12 +131,15 @@ impl BlockerBatch {
     }
 }
 
+/// The procedures that depend on each blocker of a page, per `transitive` flag.
+type BlockedLists = Mutex<HashMap<bool, Arc<Batch<BlockerRef, Vec<Procedure>>>>>;
+
 /// The procedures that depend on each law change or milestone of a page (directly, or
 /// transitively): one graph lookup and one procedure read per page and flag.
 #[derive(Debug)]
 pub(crate) struct BlockedBatches {
     keys: Vec<BlockerRef>,
-    by_transitive: Mutex<HashMap<bool, Arc<Batch<BlockerRef, Vec<Procedure>>>>>,
+    by_transitive: BlockedLists,
 }
 
 impl BlockedBatches {

@@ -291,7 +291,10 @@ const ROOT_FIELDS: &[(&str, &str)] = &[
         "dependencyGraph",
         r#"{ dependencyGraph(root: "x") { edges { id } } }"#,
     ),
-    ("nationalRequestSummary", "{ nationalRequestSummary { asOf } }"),
+    (
+        "nationalRequestSummary",
+        "{ nationalRequestSummary { asOf } }",
+    ),
     (
         "createLawChange",
         r#"mutation { createLawChange(input: {code: "LAW-0001", titleJa: "x", level: NATIONAL_LAW, ownerBureauCode: "KANKYO"}) { errors { code } } }"#,

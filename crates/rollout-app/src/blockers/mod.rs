@@ -23,6 +23,8 @@ mod dependencies;
 mod law_change_status;
 mod law_changes;
 mod milestones;
+#[cfg(test)]
+mod tests;
 mod unblock;
 
 use std::future::Future;

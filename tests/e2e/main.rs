@@ -49,3 +49,4 @@ mod tasks;
 mod blocker_permissions;
 mod dependencies;
 mod law_changes;
+mod unblock_events;

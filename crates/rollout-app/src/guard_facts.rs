@@ -5,9 +5,13 @@
 //! when any of them has a blocker), so a page's `nextTransitions` and a transition request
 //! judge the same facts the same way.
 //!
-//! The release race: a transition judged here and a concurrent `addDependency` that blocks it
-//! may both commit, since the transition's write does not assert the graph version it was
-//! judged on (see ARCHITECTURE.md); the dependency then names a released procedure.
+//! A known race, left open deliberately: a release judged here and a concurrent
+//! `addDependency` that blocks the procedure may both commit, since the transition's write
+//! (`Store::apply_transition`, with its idempotency claim) does not assert the graph version the
+//! facts were read on; the new dependency then names a released procedure. Closing it needs a
+//! `Write::AssertGraphVersion` (a shared row lock on PostgreSQL, a compare on SQLite) in a
+//! transition batch; a `BumpGraphVersion` there would work too but would make every replica
+//! reload its graph after every release.
 
 use std::collections::HashMap;
 

@@ -10,7 +10,7 @@ use rollout_app::import::{ImportError, ImportPhase, ImportProgress};
 use rollout_app::{Actor, App, SystemClock};
 
 use super::progress::Progress;
-use super::workflow::load_workflow;
+use super::workflow::load_procedure_workflow;
 use crate::backend::Database;
 use crate::cli::ImportArgs;
 use crate::config::Config;
@@ -35,7 +35,7 @@ impl Kind {
 }
 
 pub async fn run(config: &Config, kind: Kind, args: &ImportArgs) -> Result<(), CliError> {
-    let workflow = load_workflow(config.workflow.as_deref())?;
+    let workflow = load_procedure_workflow(config.workflow.as_deref())?;
     let file = File::open(&args.file)
         .map_err(|e| CliError::user(format!("cannot open {}: {e}", args.file.display())))?;
     let actor = Actor::system(&args.actor);

@@ -46,6 +46,7 @@ mod hearing_events;
 mod hearings;
 mod tasks;
 // Issue 11: law changes, milestones and dependencies.
+mod blocker_audit;
 mod blocker_permissions;
 mod dependencies;
 mod law_changes;

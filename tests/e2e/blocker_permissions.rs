@@ -194,4 +194,23 @@ async fn every_blocker_mutation_has_its_permission_row(server: TestServer) {
         );
         assert_eq!(after["d"]["open"], !owner, "{role}: {after}");
     }
+
+    // Every role reads them: two law changes per row and the one the project office made.
+    for (role, user) in ROLES.iter().zip(users) {
+        let reads = server
+            .data_as(
+                user,
+                r#"{ lawChanges(first: 100) { totalCount } lawChange(code: "LAW-0001") { code }
+                     milestones { id } }"#,
+                json!({}),
+            )
+            .await;
+        assert_eq!(reads["lawChanges"]["totalCount"], 11, "{role}: {reads}");
+        assert_eq!(reads["lawChange"]["code"], "LAW-0001", "{role}");
+        assert_eq!(
+            reads["milestones"].as_array().map(Vec::len),
+            Some(6),
+            "{role}"
+        );
+    }
 }

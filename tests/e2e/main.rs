@@ -48,6 +48,7 @@ mod tasks;
 // Issue 11: law changes, milestones and dependencies.
 mod blocker_audit;
 mod blocker_permissions;
+mod blocker_reads;
 mod dependencies;
 mod law_changes;
 mod unblock_events;

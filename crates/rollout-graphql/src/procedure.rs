@@ -280,7 +280,10 @@ impl Procedure {
         #[graphql(default = false)] transitive: bool,
     ) -> async_graphql::Result<Vec<Procedure>> {
         let app = app(ctx)?;
-        self.page.deps.dependents(app, self.row.id, transitive).await
+        self.page
+            .deps
+            .dependents(app, self.row.id, transitive)
+            .await
     }
 
     /// The earliest fiscal quarter it can realistically be released, and what decides it.
@@ -288,6 +291,9 @@ impl Procedure {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<crate::deps::EarliestRelease> {
-        self.page.deps.earliest_release(app(ctx)?, self.row.id).await
+        self.page
+            .deps
+            .earliest_release(app(ctx)?, self.row.id)
+            .await
     }
 }

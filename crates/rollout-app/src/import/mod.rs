@@ -1,4 +1,4 @@
-//! CSV imports of bureaus and procedures: all or nothing, with every bad row reported by its
+//! CSV imports of bureaus, procedures, law changes, milestones and dependencies: all or nothing, with every bad row reported by its
 //! file line number (the header is line 1) so that a person can fix the whole file in one pass.
 //!
 //! The whole file is read into memory before anything is checked: imports are bounded by the
@@ -7,6 +7,10 @@
 //! the caller's business; this module only reports [`ImportProgress`] through a callback.
 
 mod bureaus;
+mod dependencies;
+mod fields;
+mod law_changes;
+mod milestones;
 mod procedures;
 
 use std::io::Read;
@@ -34,6 +38,38 @@ pub const PROCEDURE_COLUMNS: &[&str] = &[
     "platform",
     "target_quarter",
 ];
+
+/// Header of a law changes file, in this order.
+pub const LAW_CHANGE_COLUMNS: &[&str] = &[
+    "code",
+    "title_ja",
+    "title_en",
+    "level",
+    "ministry_ja",
+    "ministry_en",
+    "law_name",
+    "article",
+    "owner_bureau_code",
+    "status",
+    "requested_on",
+    "expected_effective_on",
+    "enacted_on",
+    "notes",
+];
+
+/// Header of a milestones file, in this order.
+pub const MILESTONE_COLUMNS: &[&str] = &[
+    "name",
+    "platform",
+    "planned_on",
+    "status",
+    "done_on",
+    "notes",
+];
+
+/// Header of a dependencies file, in this order: `on_kind` is LAW_CHANGE, MILESTONE or
+/// PROCEDURE and `on_code` the law change's code, the milestone's name or the procedure's code.
+pub const DEPENDENCY_COLUMNS: &[&str] = &["procedure_code", "on_kind", "on_code", "reason"];
 
 /// Rows are checked in steps of this many between progress reports.
 const PROGRESS_STEP: usize = 1_000;

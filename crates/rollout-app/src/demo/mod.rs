@@ -233,6 +233,8 @@ impl App {
 }
 
 #[cfg(test)]
+mod blocker_tests;
+#[cfg(test)]
 mod evidence_tests;
 #[cfg(test)]
 mod load_tests;

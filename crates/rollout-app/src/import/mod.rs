@@ -304,4 +304,6 @@ pub(crate) fn rows_error(mut errors: Vec<RowError>) -> ImportError {
 }
 
 #[cfg(test)]
+mod blocker_tests;
+#[cfg(test)]
 mod tests;

@@ -52,9 +52,10 @@ fn a_law_change_row_reports_every_problem_by_column() {
     assert!(bad[0].starts_with("code: \"law 7\" is not a law change code"));
     assert_eq!(bad[1], "title_ja must not be empty");
     assert!(bad[2].starts_with("level \"statute\" is not one of NATIONAL_LAW"));
-    assert!(bad[3].starts_with("status \"DONE\" is not one of NOT_REQUESTED"));
+    assert!(bad[3].starts_with("owner_bureau_code: bureau code \"seikatsu\""));
+    assert!(bad[4].starts_with("status \"DONE\" is not one of NOT_REQUESTED"));
     assert_eq!(
-        bad[4],
+        bad[5],
         "requested_on \"2021-13-01\" is not a date (YYYY-MM-DD)"
     );
     assert_eq!(

@@ -45,3 +45,5 @@ mod evidence_audit;
 mod hearing_events;
 mod hearings;
 mod tasks;
+// Issue 11: blocker imports, `deps dot` and the demo's law changes (h-data).
+mod imports_blockers;

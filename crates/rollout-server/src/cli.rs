@@ -338,6 +338,35 @@ mod tests {
     }
 
     #[test]
+    fn blocker_imports_and_deps_dot_parse() {
+        let cli = Cli::try_parse_from([
+            "rollout",
+            "deps",
+            "dot",
+            "--root",
+            "LAW-0001",
+            "--depth",
+            "2",
+            "--database-url",
+            "sqlite:x.db",
+        ])
+        .unwrap();
+        let Command::Deps(DepsCommand::Dot(args)) = &cli.command else {
+            panic!("{cli:?}");
+        };
+        assert_eq!((args.root.as_deref(), args.depth), (Some("LAW-0001"), 2));
+        assert_eq!(
+            cli.command.flags().database_url,
+            Some(DatabaseUrl::new("sqlite:x.db"))
+        );
+        assert!(Cli::try_parse_from(["rollout", "deps", "dot", "--depth", "2"]).is_err());
+        for kind in ["law-changes", "milestones", "dependencies"] {
+            let cli = Cli::try_parse_from(["rollout", "import", kind, "f.csv"]).unwrap();
+            assert!(matches!(cli.command, Command::Import(_)), "{kind}");
+        }
+    }
+
+    #[test]
     fn flags_become_the_top_layer() {
         let cli = Cli::try_parse_from([
             "rollout",

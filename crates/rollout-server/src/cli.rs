@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+pub use crate::commands::deps::{DepsCommand, DepsDotArgs};
 use crate::config::Layer;
 use crate::database_url::DatabaseUrl;
 
@@ -239,26 +240,6 @@ pub enum ImportCommand {
     Dependencies(ImportArgs),
 }
 
-#[derive(Debug, Subcommand)]
-pub enum DepsCommand {
-    /// Print the dependency graph as Graphviz DOT (closed blockers greyed).
-    Dot(DepsDotArgs),
-}
-
-#[derive(Debug, Args)]
-pub struct DepsDotArgs {
-    /// Only the neighbourhood of this node: a procedure code, law change code or milestone name.
-    #[arg(long, value_name = "CODE")]
-    pub root: Option<String>,
-    /// How many steps from the root, both ways (with --root).
-    #[arg(long, value_name = "N", default_value_t = 3, requires = "root")]
-    pub depth: usize,
-    #[command(flatten)]
-    pub database: DatabaseArgs,
-    #[command(flatten)]
-    pub workflow: WorkflowArgs,
-}
-
 #[derive(Debug, Args)]
 pub struct DemoArgs {
     /// How many generated procedures to add to the 44 real ones.
@@ -335,35 +316,6 @@ mod tests {
     fn the_command_line_is_consistent() {
         use clap::CommandFactory;
         Cli::command().debug_assert();
-    }
-
-    #[test]
-    fn blocker_imports_and_deps_dot_parse() {
-        let cli = Cli::try_parse_from([
-            "rollout",
-            "deps",
-            "dot",
-            "--root",
-            "LAW-0001",
-            "--depth",
-            "2",
-            "--database-url",
-            "sqlite:x.db",
-        ])
-        .unwrap();
-        let Command::Deps(DepsCommand::Dot(args)) = &cli.command else {
-            panic!("{cli:?}");
-        };
-        assert_eq!((args.root.as_deref(), args.depth), (Some("LAW-0001"), 2));
-        assert_eq!(
-            cli.command.flags().database_url,
-            Some(DatabaseUrl::new("sqlite:x.db"))
-        );
-        assert!(Cli::try_parse_from(["rollout", "deps", "dot", "--depth", "2"]).is_err());
-        for kind in ["law-changes", "milestones", "dependencies"] {
-            let cli = Cli::try_parse_from(["rollout", "import", kind, "f.csv"]).unwrap();
-            assert!(matches!(cli.command, Command::Import(_)), "{kind}");
-        }
     }
 
     #[test]

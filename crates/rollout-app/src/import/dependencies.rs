@@ -102,24 +102,16 @@ fn parse_row(row: &CsvRow, errors: &mut Vec<RowError>) -> Option<Row> {
 struct Names<'a> {
     procedures: HashMap<String, (ProcedureId, BureauId)>,
     codes: HashMap<ProcedureId, String>,
+    law_changes: HashMap<&'a str, BlockerRef>,
+    milestones: HashMap<&'a str, BlockerRef>,
     graph: &'a LoadedGraph,
 }
 
 impl Names<'_> {
     fn resolve(&self, kind: OnKind, on: &str) -> Result<BlockerRef, String> {
         let found = match kind {
-            OnKind::LawChange => self
-                .graph
-                .law_changes
-                .values()
-                .find(|l| l.code == on)
-                .map(|l| BlockerRef::LawChange(l.id)),
-            OnKind::Milestone => self
-                .graph
-                .milestones
-                .values()
-                .find(|m| m.name == on)
-                .map(|m| BlockerRef::Milestone(m.id)),
+            OnKind::LawChange => self.law_changes.get(on).copied(),
+            OnKind::Milestone => self.milestones.get(on).copied(),
             OnKind::Procedure => self
                 .procedures
                 .get(on)
@@ -219,6 +211,16 @@ impl App {
             procedures: facts
                 .into_iter()
                 .map(|f| (f.code, (f.id, f.bureau_id)))
+                .collect(),
+            law_changes: graph
+                .law_changes
+                .values()
+                .map(|l| (l.code.as_str(), BlockerRef::LawChange(l.id)))
+                .collect(),
+            milestones: graph
+                .milestones
+                .values()
+                .map(|m| (m.name.as_str(), BlockerRef::Milestone(m.id)))
                 .collect(),
             graph: &graph,
         };

@@ -1,5 +1,6 @@
-//! CSV imports of bureaus, procedures, law changes, milestones and dependencies: all or nothing, with every bad row reported by its
-//! file line number (the header is line 1) so that a person can fix the whole file in one pass.
+//! CSV imports of bureaus, procedures, law changes, milestones and dependencies: all or
+//! nothing, with every bad row reported by its file line number (the header is line 1) and the
+//! column at fault, so that a person can fix the whole file in one pass.
 //!
 //! The whole file is read into memory before anything is checked: imports are bounded by the
 //! programme's size (~28,000 procedures, a few megabytes) and reading first means a bad row near

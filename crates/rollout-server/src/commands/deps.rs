@@ -12,11 +12,33 @@ use rollout_domain::ProcedureId;
 use rollout_domain::blockers::BlockerRef;
 use rollout_domain::deps::{self, Direction};
 
+use clap::{Args, Subcommand};
+
 use super::workflow::load_workflow;
 use crate::backend::Database;
-use crate::cli::DepsDotArgs;
+use crate::cli::{DatabaseArgs, WorkflowArgs};
 use crate::config::Config;
 use crate::error::CliError;
+
+#[derive(Debug, Subcommand)]
+pub enum DepsCommand {
+    /// Print the dependency graph as Graphviz DOT (closed blockers greyed).
+    Dot(DepsDotArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DepsDotArgs {
+    /// Only the neighbourhood of this node: a procedure code, law change code or milestone name.
+    #[arg(long, value_name = "CODE")]
+    pub root: Option<String>,
+    /// How many steps from the root, both ways (with --root).
+    #[arg(long, value_name = "N", default_value_t = 3, requires = "root")]
+    pub depth: usize,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    #[command(flatten)]
+    pub workflow: WorkflowArgs,
+}
 
 /// The DOT text `rollout deps dot` prints.
 pub async fn dot(config: &Config, args: &DepsDotArgs) -> Result<String, CliError> {
@@ -116,4 +138,42 @@ async fn resolve(
         "--root {root:?} is not a procedure code, law change code or milestone name in this \
          database"
     )))
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+    use crate::DatabaseUrl;
+    use crate::cli::{Cli, Command};
+
+    #[test]
+    fn blocker_imports_and_deps_dot_parse() {
+        let cli = Cli::try_parse_from([
+            "rollout",
+            "deps",
+            "dot",
+            "--root",
+            "LAW-0001",
+            "--depth",
+            "2",
+            "--database-url",
+            "sqlite:x.db",
+        ])
+        .unwrap();
+        let Command::Deps(DepsCommand::Dot(args)) = &cli.command else {
+            panic!("{cli:?}");
+        };
+        assert_eq!((args.root.as_deref(), args.depth), (Some("LAW-0001"), 2));
+        assert_eq!(
+            cli.command.flags().database_url,
+            Some(DatabaseUrl::new("sqlite:x.db"))
+        );
+        assert!(Cli::try_parse_from(["rollout", "deps", "dot", "--depth", "2"]).is_err());
+        for kind in ["law-changes", "milestones", "dependencies"] {
+            let cli = Cli::try_parse_from(["rollout", "import", kind, "f.csv"]).unwrap();
+            assert!(matches!(cli.command, Command::Import(_)), "{kind}");
+        }
+    }
 }

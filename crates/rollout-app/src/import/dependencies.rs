@@ -24,8 +24,8 @@ use tracing::instrument;
 
 use super::fields::required;
 use super::{
-    CsvRow, DEPENDENCY_COLUMNS, ImportError, ImportProgress, ImportReport, RowError, read_rows,
-    report_checking, rows_error,
+    CsvRow, DEPENDENCY_COLUMNS, ImportError, ImportProgress, ImportReport, RowError, push_problems,
+    read_rows, report_checking, rows_error,
 };
 use crate::audit::Target;
 use crate::deps::LoadedGraph;
@@ -91,10 +91,7 @@ fn parse_row(row: &CsvRow, errors: &mut Vec<RowError>) -> Option<Row> {
         }),
         _ => None,
     };
-    errors.extend(problems.into_iter().map(|message| RowError {
-        line: row.line,
-        message,
-    }));
+    push_problems(errors, row.line, problems);
     parsed
 }
 
@@ -277,10 +274,7 @@ impl App {
                     bureaus.push(bureau);
                 }
             }
-            errors.extend(problems.into_iter().map(|message| RowError {
-                line: row.line,
-                message,
-            }));
+            push_problems(&mut errors, row.line, problems);
         }
         report_checking(progress, rows.len(), rows.len());
         for (i, cycle) in cycles(&graph, &candidates) {

@@ -20,7 +20,7 @@ use tracing::instrument;
 use super::fields::{date, required};
 use super::{
     CsvRow, ImportError, ImportPhase, ImportProgress, ImportReport, LAW_CHANGE_COLUMNS, RowError,
-    read_rows, report_checking, rows_error,
+    push_problems, read_rows, report_checking, rows_error,
 };
 use crate::audit::Target;
 use crate::{Actor, App, AppError, new_uuid};
@@ -177,10 +177,7 @@ pub(super) fn parse_row(row: &CsvRow, errors: &mut Vec<RowError>) -> Option<Row>
         }),
         _ => None,
     };
-    errors.extend(problems.into_iter().map(|message| RowError {
-        line: row.line,
-        message,
-    }));
+    push_problems(errors, row.line, problems);
     parsed
 }
 
@@ -236,10 +233,7 @@ impl App {
             if problems.is_empty() {
                 valid.push(row);
             } else {
-                errors.extend(problems.into_iter().map(|message| RowError {
-                    line: row.line,
-                    message,
-                }));
+                push_problems(&mut errors, row.line, problems);
             }
         }
         report_checking(progress, rows.len(), rows.len());

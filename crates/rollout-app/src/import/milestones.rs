@@ -15,8 +15,8 @@ use tracing::instrument;
 
 use super::fields::{date, optional_keyed, required};
 use super::{
-    CsvRow, ImportError, ImportProgress, ImportReport, MILESTONE_COLUMNS, RowError, read_rows,
-    report_checking, rows_error,
+    CsvRow, ImportError, ImportProgress, ImportReport, MILESTONE_COLUMNS, RowError, push_problems,
+    read_rows, report_checking, rows_error,
 };
 use crate::audit::Target;
 use crate::{Actor, App, new_uuid};
@@ -80,10 +80,7 @@ fn parse_row(row: &CsvRow, errors: &mut Vec<RowError>) -> Option<Milestone> {
         }
         _ => None,
     };
-    errors.extend(problems.into_iter().map(|message| RowError {
-        line: row.line,
-        message,
-    }));
+    push_problems(errors, row.line, problems);
     parsed
 }
 
@@ -128,10 +125,7 @@ impl App {
                 milestone.updated_at = now;
                 seed.milestones.push(milestone);
             } else {
-                errors.extend(problems.into_iter().map(|message| RowError {
-                    line: raw.line,
-                    message,
-                }));
+                push_problems(&mut errors, raw.line, problems);
             }
         }
         report_checking(progress, rows.len(), rows.len());

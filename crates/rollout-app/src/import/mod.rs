@@ -298,6 +298,15 @@ pub(crate) fn report_checking(
     }
 }
 
+/// Adds every problem of the row on `line`.
+pub(crate) fn push_problems(errors: &mut Vec<RowError>, line: u64, problems: Vec<String>) {
+    errors.extend(
+        problems
+            .into_iter()
+            .map(|message| RowError { line, message }),
+    );
+}
+
 /// Sorts errors by line (stable, so a row's problems keep their column order) and wraps them.
 pub(crate) fn rows_error(mut errors: Vec<RowError>) -> ImportError {
     errors.sort_by_key(|e| e.line);

@@ -55,12 +55,16 @@ pub use user_tests::RecordUserTest;
 pub struct AppSettings {
     /// Days after which an undecided approval request expires.
     pub approval_expiry_days: u32,
+    /// Days from `scheduled` to release assumed for earliest release where history has too
+    /// few released procedures of the platform to measure it.
+    pub release_lead_days: u32,
 }
 
 impl Default for AppSettings {
     fn default() -> Self {
         Self {
             approval_expiry_days: 14,
+            release_lead_days: 180,
         }
     }
 }

@@ -13,6 +13,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::binary::Rollout;
+use crate::blockers;
 use crate::cli::Plan;
 use crate::database::{Backend, Databases};
 use crate::evidence::{self, EvidenceListOp, TasksOp};
@@ -39,6 +40,10 @@ pub enum Kind {
     RefPointRead,
     TasksOverdue,
     RecordHearing,
+    BlockerRanking,
+    BlockerRankingAfterChange,
+    AddDependency,
+    EarliestRelease100,
 }
 
 impl Kind {
@@ -53,6 +58,10 @@ impl Kind {
             Self::RefPointRead => "reference: SELECT … WHERE code = $1",
             Self::TasksOverdue => "tasks(overdue, one bureau, first: 100)",
             Self::RecordHearing => "recordHearing, 20 applied outcomes",
+            Self::BlockerRanking => "blockerRanking(first: 20), warm",
+            Self::BlockerRankingAfterChange => "addDependency, then blockerRanking(first: 20)",
+            Self::AddDependency => "addDependency (on a law change)",
+            Self::EarliestRelease100 => "procedures(first: 100) { earliestRelease }",
         }
     }
 }
@@ -82,6 +91,8 @@ pub struct BackendResults {
     pub hearing_stock: i64,
     pub measurements: Vec<Measurement>,
     pub statements: Vec<StatementCount>,
+    /// Enacting a law change that unblocks 500 waiting procedures, one sample per run, ms.
+    pub enact_500_ms: Vec<f64>,
 }
 
 /// What every backend's run shares.
@@ -182,6 +193,8 @@ pub async fn run(
         total += scenarios.hearings(clients, &mut measurements).await? as i64;
     }
     let peak_rss_after_hearings_mib = server.peak_rss_kib().map(mib);
+    // Then the dependency graph, on its own stock (which it leaves in `hearing`).
+    let enact_500_ms = scenarios.graph(&mut measurements).await?;
     let ready_populated_ms = ms(server.ready_after);
     server.stop();
 
@@ -216,6 +229,7 @@ pub async fn run(
         hearing_stock: total - loaded,
         measurements,
         statements,
+        enact_500_ms,
     })
 }
 
@@ -291,10 +305,20 @@ async fn count_statements(
     let mut op = PointReadOp::new(gql.clone(), Arc::clone(codes), 7);
     counts.push(statements::count(&counter, "procedure(code:)", &mut op, n).await?);
     let mut op = SummaryOp {
-        gql,
+        gql: gql.clone(),
         expected_total: total,
     };
     counts.push(statements::count(&counter, "rolloutSummary", &mut op, n).await?);
+    let mut op = blockers::RankingOp { gql: gql.clone() };
+    counts.push(statements::count(&counter, "blockerRanking(first: 20)", &mut op, n).await?);
+    for size in PAGE_SIZES {
+        let mut op = blockers::EarliestPageOp {
+            gql: gql.clone(),
+            page_size: size,
+        };
+        let what = format!("earliestRelease, page of {size}");
+        counts.push(statements::count(&counter, &what, &mut op, n).await?);
+    }
     if counts.iter().all(|c| c.per_request == 0) {
         bail!(
             "the server logged no sqlx statements with ROLLOUT_LOG=warn,sqlx::query=debug; last stderr: {}",

@@ -45,6 +45,8 @@ struct PageRefs {
     target_histories: TargetHistoryBatch,
     hearings: crate::hearing::ProcedureHearingBatch,
     tasks: crate::task::ProcedureTaskBatches,
+    // Issue 11, the dependency graph:
+    deps: crate::deps::ProcedureDeps,
 }
 
 impl Procedure {
@@ -66,6 +68,7 @@ impl Procedure {
             target_histories: TargetHistoryBatch::new(rows.iter().map(|p| p.id)),
             hearings: crate::hearing::ProcedureHearingBatch::new(rows.iter().map(|p| p.id)),
             tasks: crate::task::ProcedureTaskBatches::new(rows.iter().map(|p| p.id)),
+            deps: crate::deps::ProcedureDeps::new(rows.iter().map(|p| p.id)),
         });
         rows.into_iter()
             .map(|row| Self {

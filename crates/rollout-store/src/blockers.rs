@@ -19,7 +19,7 @@ use rollout_domain::{
     BureauId, DependencyId, FiscalQuarter, LawChangeId, MilestoneId, Platform, ProcedureId,
 };
 
-use crate::{Page, PageRequest, ProcedureFilter, StoreResult};
+use crate::{Page, PageRequest, ProcedureFilter, StoreError, StoreResult};
 
 /// Which law changes to list. Empty lists mean "any".
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -83,6 +83,23 @@ pub struct BlockerSeed {
     pub law_change_history: Vec<LawChangeStatusChange>,
     pub milestones: Vec<Milestone>,
     pub dependencies: Vec<Dependency>,
+}
+
+/// How a `Duplicate { entity: "dependency" }` names the edge that is already active:
+/// `<procedure id> -> <KIND> <blocker id>`, alike on every backend.
+pub fn dependency_key(d: &Dependency) -> String {
+    format!("{} -> {} {}", d.procedure_id, d.on.kind(), d.on.uuid())
+}
+
+/// The `Conflict` of a failed [`crate::Write::BumpGraphVersion`]. [`StoreError::Conflict`]
+/// carries `i32` versions (those of rows); a graph version beyond that range, which would take
+/// billions of graph changes, is reported as `i32::MAX`.
+pub fn graph_version_conflict(expected: i64, stored: i64) -> StoreError {
+    let narrow = |v: i64| i32::try_from(v).unwrap_or(i32::MAX);
+    StoreError::Conflict {
+        expected: narrow(expected),
+        actual: narrow(stored),
+    }
 }
 
 /// Reads of law changes, milestones and dependencies. Batch reads return rows in no particular

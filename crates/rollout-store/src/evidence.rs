@@ -83,6 +83,11 @@ pub enum Write {
     BumpGraphVersion {
         expected: i64,
     },
+    /// Moves the graph version on by one whatever it is: for a change that cannot invalidate
+    /// another batch's plan (an edge to a law change or milestone closes no cycle) but must
+    /// still reach every replica's cached graph. Serialised with the other graph writes on
+    /// PostgreSQL like [`Write::BumpGraphVersion`].
+    AdvanceGraphVersion,
     /// Inserts a law change; `Duplicate { entity: "law change" }` when the code is taken,
     /// `NotFound` when the owner bureau is unknown.
     InsertLawChange(LawChange),

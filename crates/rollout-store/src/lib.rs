@@ -29,7 +29,7 @@ pub use approvals::{ApprovalCursor, ApprovalFilter, ApprovalStore, VoteResult, V
 pub use audit::{AuditCursor, AuditFilter, AuditStore};
 pub use blockers::{
     BlockerSeed, BlockerStore, GraphRows, LawChangeCursor, LawChangeFilter, LeadSample,
-    ProcedureFacts,
+    ProcedureFacts, dependency_key, graph_version_conflict,
 };
 pub use error::StoreError;
 pub use evidence::{

@@ -7,13 +7,18 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use chrono::{DateTime, Utc};
 use rollout_domain::blockers::{BlockerRef, LawChange, Milestone};
-use rollout_domain::deps::{BlockerNode, DepGraph, Edge, ProcedureNode, Procs};
+use rollout_domain::deps::{BlockerNode, DepGraph, Edge, LeadTimes, ProcedureNode, Procs};
 use rollout_domain::workflow::StateKind;
 use rollout_domain::{LawChangeId, MilestoneId, ProcedureId};
 use rollout_store::{GraphRows, ProcedureFacts};
 
 use crate::{App, AppResult};
+
+mod reads;
+
+pub use reads::{GraphConditions, LEAD_TIME_MIN_SAMPLES, LEAD_TIMES_TTL, MAX_GRAPH_DEPTH};
 
 /// The graph of one version, with the rows it was built from.
 #[derive(Debug)]
@@ -68,13 +73,27 @@ impl LoadedGraph {
     }
 }
 
-/// The process's copy of the graph, shared by every clone of the [`App`].
+/// The process's copy of the graph, shared by every clone of the [`App`], and the lead times
+/// of earliest release with the time they go stale.
 #[derive(Debug, Default)]
 pub struct GraphCache {
     current: Mutex<Option<Arc<LoadedGraph>>>,
+    lead_times: Mutex<Option<(LeadTimes, DateTime<Utc>)>>,
 }
 
 impl GraphCache {
+    pub(crate) fn lead_times(&self, now: DateTime<Utc>) -> Option<LeadTimes> {
+        let guard = self.lead_times.lock().unwrap_or_else(|e| e.into_inner());
+        guard
+            .as_ref()
+            .filter(|(_, until)| now < *until)
+            .map(|(l, _)| l.clone())
+    }
+
+    pub(crate) fn put_lead_times(&self, leads: LeadTimes, until: DateTime<Utc>) {
+        *self.lead_times.lock().unwrap_or_else(|e| e.into_inner()) = Some((leads, until));
+    }
+
     fn get(&self, version: i64) -> Option<Arc<LoadedGraph>> {
         let guard = self.current.lock().unwrap_or_else(|e| e.into_inner());
         guard.as_ref().filter(|g| g.version == version).cloned()

@@ -14,6 +14,7 @@ mod graph;
 mod impact;
 pub mod national;
 mod release;
+mod walk;
 
 #[cfg(test)]
 mod tests;

@@ -23,7 +23,8 @@ fn escape(raw: &str) -> String {
     out
 }
 
-fn quote(raw: &str) -> String {
+/// `raw` as a quoted DOT string (also used by [`crate::deps::dot`]).
+pub(crate) fn quote(raw: &str) -> String {
     format!("\"{}\"", escape(raw))
 }
 

@@ -1,0 +1,183 @@
+//! The read side of the dependency graph as the API shows it: `Procedure.blockers`,
+//! `Procedure.dependents` and `Procedure.earliestRelease` (loaded for a whole page at once,
+//! [`ProcedureDeps`]), and the project office's queries `blockerRanking`, `dependencyGraph`
+//! and `nationalRequestSummary` ([`DepsQuery`]). The objects a blocker can be come from
+//! [`crate::blockers`]; the answers from the app's graph use cases.
+
+mod query;
+mod types;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use rollout_app::App;
+use rollout_domain::ProcedureId;
+use rollout_domain::blockers::BlockerRef;
+use rollout_domain::{LawChangeId, MilestoneId};
+
+pub(crate) use query::DepsQuery;
+pub(crate) use types::EarliestRelease;
+
+use crate::blockers::{Blocker, resolve_blockers};
+use crate::errors;
+use crate::ids::{NodeType, decode_global_id};
+use crate::loaders::{Batch, keyed};
+use crate::procedure::Procedure;
+
+/// The blocker a global id names (a law change, milestone or procedure), or a VALIDATION
+/// error for any other id.
+pub(crate) fn blocker_ref(raw: &str) -> async_graphql::Result<BlockerRef> {
+    let (ty, uuid) = decode_global_id(raw).map_err(|e| errors::validation(e.0))?;
+    match ty {
+        NodeType::LawChange => Ok(BlockerRef::LawChange(LawChangeId(uuid))),
+        NodeType::Milestone => Ok(BlockerRef::Milestone(MilestoneId(uuid))),
+        NodeType::Procedure => Ok(BlockerRef::Procedure(ProcedureId(uuid))),
+        other => Err(errors::validation(format!(
+            "a {} id cannot block a procedure: give a LawChange, Milestone or Procedure id",
+            other.name()
+        ))),
+    }
+}
+
+type Lists<V> = Mutex<HashMap<(bool, bool), Arc<Batch<ProcedureId, Vec<V>>>>>;
+
+/// The graph fields of one page of procedures: one graph lookup and one read of the objects
+/// named, per page and combination of arguments.
+#[derive(Debug)]
+pub(crate) struct ProcedureDeps {
+    keys: Vec<ProcedureId>,
+    blockers: Lists<Blocker>,
+    dependents: Lists<Procedure>,
+    earliest: Batch<ProcedureId, EarliestRelease>,
+}
+
+fn batch_for<V>(
+    lists: &Lists<V>,
+    keys: &[ProcedureId],
+    args: (bool, bool),
+) -> async_graphql::Result<Arc<Batch<ProcedureId, Vec<V>>>> {
+    Ok(lists
+        .lock()
+        .map_err(|_| errors::internal("a dependency batch lock was poisoned"))?
+        .entry(args)
+        .or_insert_with(|| Arc::new(Batch::new(keys.iter().copied())))
+        .clone())
+}
+
+impl ProcedureDeps {
+    pub(crate) fn new(keys: impl IntoIterator<Item = ProcedureId>) -> Self {
+        let keys: Vec<ProcedureId> = keys.into_iter().collect();
+        Self {
+            earliest: Batch::new(keys.iter().copied()),
+            keys,
+            blockers: Mutex::default(),
+            dependents: Mutex::default(),
+        }
+    }
+
+    pub(crate) async fn blockers(
+        &self,
+        app: &App,
+        id: ProcedureId,
+        transitive: bool,
+        open_only: bool,
+    ) -> async_graphql::Result<Vec<Blocker>> {
+        let batch = batch_for(&self.blockers, &self.keys, (transitive, open_only))?;
+        let map = batch
+            .loaded("blockers", |keys| async move {
+                let by_procedure = app.blockers_of(&keys, transitive, open_only).await?;
+                let mut all: Vec<BlockerRef> = by_procedure.values().flatten().copied().collect();
+                all.sort_unstable();
+                all.dedup();
+                let objects = crate::blockers::blocker_map(app, &all).await?;
+                Ok(by_procedure
+                    .into_iter()
+                    .map(|(p, refs)| {
+                        let list = refs
+                            .iter()
+                            .filter_map(|r| objects.get(r).cloned())
+                            .collect();
+                        (p, list)
+                    })
+                    .collect())
+            })
+            .await?;
+        Ok(map.get(&id).cloned().unwrap_or_default())
+    }
+
+    pub(crate) async fn dependents(
+        &self,
+        app: &App,
+        id: ProcedureId,
+        transitive: bool,
+    ) -> async_graphql::Result<Vec<Procedure>> {
+        let batch = batch_for(&self.dependents, &self.keys, (transitive, false))?;
+        let map = batch
+            .loaded("dependents", |keys| async move {
+                let graph = app.graph().await?;
+                let by_key: Vec<(ProcedureId, Vec<ProcedureId>)> = keys
+                    .into_iter()
+                    .map(|k| {
+                        (
+                            k,
+                            graph
+                                .graph
+                                .dependents_of(BlockerRef::Procedure(k), transitive),
+                        )
+                    })
+                    .collect();
+                let mut ids: Vec<ProcedureId> = by_key
+                    .iter()
+                    .flat_map(|(_, ps)| ps.iter().copied())
+                    .collect();
+                ids.sort_unstable();
+                ids.dedup();
+                let rows = if ids.is_empty() {
+                    Vec::new()
+                } else {
+                    app.store().procedures_by_ids(&ids).await?
+                };
+                let procedures = keyed(Procedure::page(rows), |p| p.row().id);
+                Ok(by_key
+                    .into_iter()
+                    .map(|(k, ps)| {
+                        let list = ps
+                            .iter()
+                            .filter_map(|p| procedures.get(p).cloned())
+                            .collect();
+                        (k, list)
+                    })
+                    .collect())
+            })
+            .await?;
+        Ok(map.get(&id).cloned().unwrap_or_default())
+    }
+
+    pub(crate) async fn earliest_release(
+        &self,
+        app: &App,
+        id: ProcedureId,
+    ) -> async_graphql::Result<EarliestRelease> {
+        let map = self
+            .earliest
+            .loaded("earliest_release", |keys| async move {
+                let found = app.earliest_releases(&keys).await?;
+                Ok(found
+                    .into_iter()
+                    .map(|(k, v)| (k, EarliestRelease(v)))
+                    .collect())
+            })
+            .await?;
+        map.get(&id)
+            .cloned()
+            .ok_or_else(|| errors::internal("earliest release missing for a procedure of the page"))
+    }
+}
+
+/// The API objects of `refs`, in their order (unknown ones left out).
+pub(crate) async fn blockers_in_order(
+    app: &App,
+    refs: &[BlockerRef],
+) -> async_graphql::Result<Vec<Blocker>> {
+    resolve_blockers(app, refs).await
+}

@@ -90,13 +90,10 @@ pub(super) fn law_change(
 
 /// The platform milestones: the SaaS e-application platform going live (real), and illustrative
 /// ones per platform. `(name, platform, planned, done, notes)`.
-const MILESTONES: &[(
-    &str,
-    Platform,
-    (i32, u32, u32),
-    Option<(i32, u32, u32)>,
-    &str,
-)] = &[
+/// A calendar date as year, month, day.
+type Ymd = (i32, u32, u32);
+
+const MILESTONES: &[(&str, Platform, Ymd, Option<Ymd>, &str)] = &[
     (
         "電子申請SaaS稼働 (SaaS e-application platform live)",
         Platform::SaasEApplication,

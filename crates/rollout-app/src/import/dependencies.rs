@@ -325,8 +325,7 @@ impl App {
         let target = Target::kind("Dependency");
         self.write_blockers(
             actor,
-            "dependency.import",
-            &target,
+            ("dependency.import", &target),
             &actions,
             &seed,
             keys,

@@ -286,8 +286,7 @@ impl App {
         let rows = self
             .write_blockers(
                 actor,
-                "law_change.import",
-                &target,
+                ("law_change.import", &target),
                 &actions,
                 &seed,
                 codes,
@@ -306,8 +305,7 @@ impl App {
     pub(super) async fn write_blockers(
         &self,
         actor: &Actor,
-        audit_action: &str,
-        target: &Target,
+        (audit_action, target): (&str, &Target),
         actions: &[Action],
         seed: &BlockerSeed,
         keys: Vec<String>,

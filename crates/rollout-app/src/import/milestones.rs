@@ -137,8 +137,7 @@ impl App {
         let actions = [Action::ManageBlockers];
         self.write_blockers(
             actor,
-            "milestone.import",
-            &target,
+            ("milestone.import", &target),
             &actions,
             &seed,
             names,

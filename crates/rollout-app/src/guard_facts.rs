@@ -29,6 +29,8 @@ impl App {
                     *id,
                     GuardFacts {
                         latest_user_test: verdicts.get(id).copied(),
+                        // filled from the dependency graph by the h-app branch
+                        open_blockers: Vec::new(),
                     },
                 )
             })

@@ -146,7 +146,9 @@ fn workflow_dot_draws_the_default_or_a_file() {
     assert!(dot.starts_with("digraph \"tokyo-digitisation@1\""), "{dot}");
     assert!(dot.contains("\"hearing\""), "{dot}");
     assert!(
-        dot.contains(r#"[label="release\napproval: 1 × PROJECT_OFFICE", style=bold"#),
+        dot.contains(
+            r#"[label="release [no_open_blockers]\napproval: 1 × PROJECT_OFFICE", style=bold"#
+        ),
         "approval gates are drawn: {dot}"
     );
     assert!(

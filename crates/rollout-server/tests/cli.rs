@@ -167,6 +167,37 @@ fn workflow_dot_draws_the_default_or_a_file() {
 }
 
 #[test]
+fn a_law_change_workflow_cannot_run_procedures() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("law.toml"),
+        rollout_domain::workflow::LAW_CHANGE_WORKFLOW_TOML,
+    )
+    .unwrap();
+    // It is a valid workflow file, for law changes…
+    let out = rollout(dir.path(), &["workflow", "check", "law.toml"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    // …which `demo`, `import` and `serve` refuse to run procedures with, before any database
+    // work.
+    let out = rollout(
+        dir.path(),
+        &[
+            "demo",
+            "--workflow",
+            "law.toml",
+            "--database-url",
+            "sqlite:demo.db",
+        ],
+    );
+    assert_ne!(code(&out), 0);
+    assert!(
+        stderr(&out).contains("workflow file law.toml describes law changes"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
 fn import_bureaus_then_procedures() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("bureaus.csv"), BUREAUS).unwrap();

@@ -11,7 +11,7 @@ use rollout_app::demo::{DemoError, DemoOptions, DemoProgress};
 use rollout_app::{App, SystemClock};
 
 use super::progress::Progress;
-use super::workflow::load_workflow;
+use super::workflow::load_procedure_workflow;
 use crate::backend::Database;
 use crate::config::Config;
 use crate::error::CliError;
@@ -32,7 +32,7 @@ pub fn print_logins(logins: &[DemoLogin]) {
 }
 
 pub async fn run(config: &Config, synthetic: usize, users: bool) -> Result<(), CliError> {
-    let workflow = load_workflow(config.workflow.as_deref())?;
+    let workflow = load_procedure_workflow(config.workflow.as_deref())?;
     let db = Database::open(&config.database_url, config.migrate).await?;
     let app = App::new(db.store.clone(), workflow, Arc::new(SystemClock));
     let started = Instant::now();

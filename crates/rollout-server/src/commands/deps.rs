@@ -14,7 +14,7 @@ use rollout_domain::deps::{self, Direction};
 
 use clap::{Args, Subcommand};
 
-use super::workflow::load_workflow;
+use super::workflow::load_procedure_workflow;
 use crate::backend::Database;
 use crate::cli::{DatabaseArgs, WorkflowArgs};
 use crate::config::Config;
@@ -42,7 +42,7 @@ pub struct DepsDotArgs {
 
 /// The DOT text `rollout deps dot` prints.
 pub async fn dot(config: &Config, args: &DepsDotArgs) -> Result<String, CliError> {
-    let workflow = load_workflow(config.workflow.as_deref())?;
+    let workflow = load_procedure_workflow(config.workflow.as_deref())?;
     let db = Database::open(&config.database_url, config.migrate).await?;
     let app = App::new(db.store.clone(), workflow, Arc::new(SystemClock));
     let result = render(&app, args).await;

@@ -11,7 +11,7 @@ use rollout_app::import::{ImportError, ImportPhase, ImportProgress};
 use rollout_app::{Actor, App, SystemClock};
 
 use super::progress::Progress;
-use super::workflow::load_workflow;
+use super::workflow::load_procedure_workflow;
 use crate::backend::Database;
 use crate::cli::ImportArgs;
 use crate::config::Config;
@@ -55,7 +55,7 @@ pub async fn import(
     args: &ImportArgs,
     problems: &mut dyn std::io::Write,
 ) -> Result<String, CliError> {
-    let workflow = load_workflow(config.workflow.as_deref())?;
+    let workflow = load_procedure_workflow(config.workflow.as_deref())?;
     let file = File::open(&args.file)
         .map_err(|e| CliError::user(format!("cannot open {}: {e}", args.file.display())))?;
     let actor = Actor::system(&args.actor);

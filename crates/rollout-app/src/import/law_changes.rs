@@ -13,7 +13,7 @@ use rollout_domain::blockers::{
     LawChange, LawChangeStatus, LawChangeStatusChange, LawLevel, check_law_change_code,
 };
 use rollout_domain::text::TextKind;
-use rollout_domain::{BureauCode, BureauId, LawChangeId, LawChangeStatusChangeId};
+use rollout_domain::{BureauCode, LawChangeId, LawChangeStatusChangeId};
 use rollout_store::BlockerSeed;
 use tracing::instrument;
 
@@ -191,14 +191,7 @@ impl App {
         progress: &(dyn Fn(ImportProgress) + Send + Sync),
     ) -> Result<ImportReport, ImportError> {
         let (rows, mut errors) = read_rows(input, LAW_CHANGE_COLUMNS)?;
-        let bureaus: HashMap<BureauCode, BureauId> = self
-            .store()
-            .list_bureaus()
-            .await
-            .map_err(AppError::from)?
-            .into_iter()
-            .map(|b| (b.code, b.id))
-            .collect();
+        let bureaus = self.bureau_ids().await?;
         let graph = self.graph().await?;
         let stored: HashMap<&str, ()> = graph
             .law_changes

@@ -298,6 +298,24 @@ pub(crate) fn report_checking(
     }
 }
 
+impl crate::App {
+    /// Every stored bureau's id by its code, for resolving a file's bureau columns.
+    pub(crate) async fn bureau_ids(
+        &self,
+    ) -> Result<
+        std::collections::HashMap<rollout_domain::BureauCode, rollout_domain::BureauId>,
+        AppError,
+    > {
+        Ok(self
+            .store()
+            .list_bureaus()
+            .await?
+            .into_iter()
+            .map(|b| (b.code, b.id))
+            .collect())
+    }
+}
+
 /// Adds every problem of the row on `line`.
 pub(crate) fn push_problems(errors: &mut Vec<RowError>, line: u64, problems: Vec<String>) {
     errors.extend(

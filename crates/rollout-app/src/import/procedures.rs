@@ -152,14 +152,7 @@ impl App {
         progress: &(dyn Fn(ImportProgress) + Send + Sync),
     ) -> Result<ImportReport, ImportError> {
         let (rows, mut errors) = read_rows(input, PROCEDURE_COLUMNS)?;
-        let bureaus: HashMap<BureauCode, BureauId> = self
-            .store()
-            .list_bureaus()
-            .await
-            .map_err(AppError::from)?
-            .into_iter()
-            .map(|b| (b.code, b.id))
-            .collect();
+        let bureaus = self.bureau_ids().await?;
         let mut first_line: HashMap<ProcedureCode, u64> = HashMap::new();
         let mut valid = Vec::with_capacity(rows.len());
         for (i, raw) in rows.iter().enumerate() {

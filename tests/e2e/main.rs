@@ -47,3 +47,9 @@ mod hearings;
 mod tasks;
 // Issue 11: blocker imports, `deps dot` and the demo's law changes (h-data).
 mod imports_blockers;
+// Issue 11: law changes, milestones and dependencies.
+mod blocker_audit;
+mod blocker_permissions;
+mod dependencies;
+mod law_changes;
+mod unblock_events;

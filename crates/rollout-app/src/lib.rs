@@ -30,6 +30,8 @@ mod user_tests;
 // Issue 10: hearings and tasks.
 mod hearings;
 mod tasks;
+// Issue 11: law changes, milestones, dependencies and the automatic unblocking.
+mod blockers;
 
 use std::sync::Arc;
 
@@ -39,6 +41,11 @@ use rollout_store::Store;
 
 pub use actor::{Actor, RequestMeta};
 pub use approvals::DecisionOutcome;
+pub use blockers::{
+    AddDependency, ChangeLawChangeStatus, ChangeMilestoneStatus, CreateLawChange, CreateMilestone,
+    LawChangeStatusChanged, MilestoneStatusChanged, StillBlocked, Unblocked, UpdateLawChange,
+    UpdateMilestone,
+};
 pub use cache::{CacheChange, CacheInvalidator};
 pub use clock::{Clock, FixedClock, SystemClock, TOKYO};
 pub use error::{AppError, AppResult, ErrorCode, FieldError, Problem};
@@ -83,6 +90,8 @@ pub struct App {
     caches: cache::Caches,
     /// The dependency graph of the latest version this process has read, shared like `events`.
     graph: Arc<deps::GraphCache>,
+    /// The law change's life cycle (embedded, run by the same engine as `workflow`).
+    law_change_workflow: Arc<WorkflowDefinition>,
 }
 
 impl App {
@@ -95,6 +104,7 @@ impl App {
             events: events::EventBus::new(events::EVENT_BUFFER),
             caches: cache::Caches::default(),
             graph: Arc::default(),
+            law_change_workflow: Arc::new(rollout_domain::workflow::law_change_workflow()),
         }
     }
 
@@ -118,6 +128,11 @@ impl App {
 
     pub fn workflow(&self) -> &WorkflowDefinition {
         &self.workflow
+    }
+
+    /// The law change's workflow definition.
+    pub fn law_change_workflow(&self) -> &WorkflowDefinition {
+        &self.law_change_workflow
     }
 
     pub fn now(&self) -> DateTime<Utc> {

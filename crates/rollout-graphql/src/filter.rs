@@ -77,8 +77,8 @@ impl ProcedureFilterInput {
             at_risk: self.at_risk,
             blocked_by: self
                 .blocked_by
-                .as_deref()
-                .map(crate::deps::blocker_ref)
+                .as_ref()
+                .map(|id| crate::deps::blocker_ref(id.as_str()))
                 .transpose()?,
         };
         let mut filter = self.into_store(app.workflow(), app.today())?;

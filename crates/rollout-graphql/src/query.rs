@@ -31,6 +31,7 @@ pub struct QueryRoot(
     AuditQuery,
     crate::hearing::HearingQuery,
     crate::task::TaskQuery,
+    crate::blockers::BlockerQuery,
     crate::deps::DepsQuery,
 );
 

@@ -45,6 +45,8 @@ mod evidence_audit;
 mod hearing_events;
 mod hearings;
 mod tasks;
+// Issue 11: blocker imports, `deps dot` and the demo's law changes (h-data).
+mod imports_blockers;
 // Issue 11: law changes, milestones and dependencies.
 mod blocker_audit;
 mod blocker_permissions;

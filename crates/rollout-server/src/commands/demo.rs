@@ -55,7 +55,7 @@ pub async fn run(config: &Config, synthetic: usize, users: bool) -> Result<(), C
     match result {
         Ok(r) => {
             println!(
-                "loaded {} bureaus, {} real and {} generated procedures ({} history records; {} hearings, {} user tests, {} tasks) into {} in {:.1} s",
+                "loaded {} bureaus, {} real and {} generated procedures ({} history records; {} hearings, {} user tests, {} tasks; {} law changes, {} milestones, {} dependencies) into {} in {:.1} s",
                 r.bureaus,
                 r.real_procedures,
                 r.synthetic_procedures,
@@ -63,6 +63,9 @@ pub async fn run(config: &Config, synthetic: usize, users: bool) -> Result<(), C
                 r.hearings,
                 r.user_tests,
                 r.tasks,
+                r.law_changes,
+                r.milestones,
+                r.dependencies,
                 config.database_url,
                 started.elapsed().as_secs_f64()
             );

@@ -83,6 +83,10 @@ pub struct BlockerSeed {
     pub law_change_history: Vec<LawChangeStatusChange>,
     pub milestones: Vec<Milestone>,
     pub dependencies: Vec<Dependency>,
+    /// The graph version the load was checked against (an import's cycle and duplicate
+    /// checks): it commits only if the version is still that, else `Conflict` and nothing is
+    /// written. `None` (demo data, planned on no graph) moves the version on whatever it is.
+    pub planned_on_graph: Option<i64>,
 }
 
 /// How a `Duplicate { entity: "dependency" }` names the edge that is already active:

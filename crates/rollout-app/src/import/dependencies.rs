@@ -307,6 +307,9 @@ impl App {
                     removed_reason: None,
                 })
                 .collect(),
+            // Checked for cycles and duplicates on this graph: a change made meanwhile
+            // refuses the load rather than let it close a cycle.
+            planned_on_graph: Some(graph.version),
             ..BlockerSeed::default()
         };
         let keys: Vec<String> = candidates

@@ -324,7 +324,17 @@ impl App {
             .store()
             .insert_blockers(seed, &audit)
             .await
-            .map_err(AppError::from)?;
+            .map_err(|e| match e {
+                rollout_store::StoreError::Conflict { .. } if seed.planned_on_graph.is_some() => {
+                    AppError::validation(
+                        "file",
+                        "the dependency graph changed while the file was being checked \
+                         (someone saved a change meanwhile); nothing was imported: run the \
+                         import again",
+                    )
+                }
+                other => AppError::from(other),
+            })?;
         progress(ImportProgress {
             phase: ImportPhase::Writing,
             done: total,

@@ -24,7 +24,10 @@ pub(crate) async fn insert(
     inserted += writes::insert_milestones(&mut tx, &milestones).await?;
     let dependencies: Vec<_> = seed.dependencies.iter().collect();
     inserted += writes::insert_dependencies(&mut tx, &dependencies).await?;
-    graph::advance(&mut tx).await?;
+    match seed.planned_on_graph {
+        Some(expected) => super::writes::bump_graph_version(&mut tx, expected).await?,
+        None => graph::advance(&mut tx).await?,
+    }
     audit::insert(&mut *tx, entry).await?;
     tx.commit().await.map_err(errors::db("commit"))?;
     Ok(inserted)

@@ -203,6 +203,7 @@ fn seed_of(bureau: BureauId, procedures: &[ProcedureId], when: DateTime<Utc>) ->
         law_change_history: history,
         milestones: vec![m],
         dependencies,
+        planned_on_graph: None,
     }
 }
 
@@ -276,4 +277,18 @@ pub async fn insert_blockers_all_or_nothing(store: Arc<dyn Store>) {
         "{err:?}"
     );
     assert_eq!(store.graph_version().await.unwrap(), 1);
+
+    // A load checked against an older graph is refused whole; on the current one it lands.
+    let fresh = ProcedureId(ids[2].0);
+    let mut planned = BlockerSeed {
+        dependencies: vec![dependency(fresh, BlockerRef::Procedure(ids[0]), at(40, 0))],
+        planned_on_graph: Some(0),
+        ..BlockerSeed::default()
+    };
+    let err = store.insert_blockers(&planned, &entry).await.unwrap_err();
+    assert!(matches!(err, crate::StoreError::Conflict { .. }), "{err:?}");
+    assert_eq!(store.graph_version().await.unwrap(), 1);
+    planned.planned_on_graph = Some(1);
+    store.insert_blockers(&planned, &entry).await.unwrap();
+    assert_eq!(store.graph_version().await.unwrap(), 2);
 }

@@ -289,6 +289,7 @@ pub async fn insert_blockers_all_or_nothing(store: Arc<dyn Store>) {
     assert!(matches!(err, crate::StoreError::Conflict { .. }), "{err:?}");
     assert_eq!(store.graph_version().await.unwrap(), 1);
     planned.planned_on_graph = Some(1);
+    let entry = audit("import.blockers", "Import", "blockers", at(40, 0));
     store.insert_blockers(&planned, &entry).await.unwrap();
     assert_eq!(store.graph_version().await.unwrap(), 2);
 }

@@ -21,7 +21,7 @@ pub(crate) use types::EarliestRelease;
 use crate::blockers::{Blocker, resolve_blockers};
 use crate::errors;
 use crate::ids::{NodeType, decode_global_id};
-use crate::loaders::{Batch, keyed};
+use crate::loaders::Batch;
 use crate::procedure::Procedure;
 
 /// The blocker a global id names (a law change, milestone or procedure), or a VALIDATION
@@ -47,7 +47,8 @@ type Lists<V> = Mutex<HashMap<(bool, bool), Arc<Batch<ProcedureId, Vec<V>>>>>;
 pub(crate) struct ProcedureDeps {
     keys: Vec<ProcedureId>,
     blockers: Lists<Blocker>,
-    dependents: Lists<Procedure>,
+    /// The page's procedures as blockers of others.
+    dependents: crate::blockers::BlockedBatches,
     earliest: Batch<ProcedureId, EarliestRelease>,
 }
 
@@ -69,9 +70,11 @@ impl ProcedureDeps {
         let keys: Vec<ProcedureId> = keys.into_iter().collect();
         Self {
             earliest: Batch::new(keys.iter().copied()),
+            dependents: crate::blockers::BlockedBatches::new(
+                keys.iter().map(|k| BlockerRef::Procedure(*k)),
+            ),
             keys,
             blockers: Mutex::default(),
-            dependents: Mutex::default(),
         }
     }
 
@@ -111,46 +114,9 @@ impl ProcedureDeps {
         id: ProcedureId,
         transitive: bool,
     ) -> async_graphql::Result<Vec<Procedure>> {
-        let batch = batch_for(&self.dependents, &self.keys, (transitive, false))?;
-        let map = batch
-            .loaded("dependents", |keys| async move {
-                let graph = app.graph().await?;
-                let by_key: Vec<(ProcedureId, Vec<ProcedureId>)> = keys
-                    .into_iter()
-                    .map(|k| {
-                        (
-                            k,
-                            graph
-                                .graph
-                                .dependents_of(BlockerRef::Procedure(k), transitive),
-                        )
-                    })
-                    .collect();
-                let mut ids: Vec<ProcedureId> = by_key
-                    .iter()
-                    .flat_map(|(_, ps)| ps.iter().copied())
-                    .collect();
-                ids.sort_unstable();
-                ids.dedup();
-                let rows = if ids.is_empty() {
-                    Vec::new()
-                } else {
-                    app.store().procedures_by_ids(&ids).await?
-                };
-                let procedures = keyed(Procedure::page(rows), |p| p.row().id);
-                Ok(by_key
-                    .into_iter()
-                    .map(|(k, ps)| {
-                        let list = ps
-                            .iter()
-                            .filter_map(|p| procedures.get(p).cloned())
-                            .collect();
-                        (k, list)
-                    })
-                    .collect())
-            })
-            .await?;
-        Ok(map.get(&id).cloned().unwrap_or_default())
+        self.dependents
+            .get(app, BlockerRef::Procedure(id), transitive)
+            .await
     }
 
     pub(crate) async fn earliest_release(

@@ -1,9 +1,9 @@
 //! Guard facts: what the workflow's data guards judge beyond the procedure row: the verdict of
 //! the latest user test since the procedure entered its state, and the open blockers (direct
-//! and transitive) from the dependency graph. Loaded for any number of procedures in a fixed
-//! number of reads (the user tests; the graph version, and the facts of the procedures upstream
-//! when any of them has a blocker), so a page's `nextTransitions` and a transition request
-//! judge the same facts the same way.
+//! and transitive) from the dependency graph. Loaded for any number of procedures in a few
+//! reads (the user tests; the graph version; when any of them has a blocker, the facts of the
+//! open procedures upstream, one read per level: `App::procs_upstream`), so a page's
+//! `nextTransitions` and a transition request judge the same facts the same way.
 //!
 //! A known race, left open deliberately: a release judged here and a concurrent
 //! `addDependency` that blocks the procedure may both commit, since the transition's write
@@ -69,9 +69,7 @@ impl App {
         if blocked.is_empty() {
             return Ok(HashMap::new());
         }
-        let procs = self
-            .procs(Some(&graph.graph.upstream_procedures(&blocked)))
-            .await?;
+        let procs = self.procs_upstream(&graph, &blocked).await?;
         Ok(blocked
             .into_iter()
             .map(|p| {

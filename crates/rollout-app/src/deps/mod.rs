@@ -127,6 +127,48 @@ impl App {
         Ok(rows.into_iter().map(|f| (f.id, self.node_of(f))).collect())
     }
 
+    /// The facts of `from` and of every procedure reachable from them towards their blockers
+    /// through OPEN procedures: what open-only walks and earliest release need. Read frontier
+    /// by frontier (one statement per level of open procedures, usually one or two), since a
+    /// closed procedure ends the walk and most procedures upstream are closed: reading the
+    /// whole upstream closure at once could mean thousands of rows for one page.
+    pub async fn procs_upstream(
+        &self,
+        graph: &LoadedGraph,
+        from: &[ProcedureId],
+    ) -> AppResult<Procs> {
+        let none = Procs::new();
+        let mut procs = Procs::new();
+        let mut frontier: Vec<ProcedureId> = from.to_vec();
+        while !frontier.is_empty() {
+            frontier.sort_unstable();
+            frontier.dedup();
+            frontier.retain(|p| !procs.contains_key(p));
+            if frontier.is_empty() {
+                break;
+            }
+            let found = self.procs(Some(&frontier)).await?;
+            let mut next = Vec::new();
+            for (id, node) in &found {
+                if node.open {
+                    next.extend(
+                        graph
+                            .graph
+                            .blockers_of(*id, false, false, &none)
+                            .into_iter()
+                            .filter_map(|b| match b {
+                                BlockerRef::Procedure(q) => Some(q),
+                                _ => None,
+                            }),
+                    );
+                }
+            }
+            procs.extend(found);
+            frontier = next;
+        }
+        Ok(procs)
+    }
+
     fn node_of(&self, f: ProcedureFacts) -> ProcedureNode {
         let kind = self
             .workflow()

@@ -58,8 +58,7 @@ impl App {
     ) -> AppResult<HashMap<ProcedureId, Vec<BlockerRef>>> {
         let graph = self.graph().await?;
         let procs = if open_only {
-            self.procs(Some(&graph.graph.upstream_procedures(ids)))
-                .await?
+            self.procs_upstream(&graph, ids).await?
         } else {
             Procs::new()
         };
@@ -145,9 +144,7 @@ impl App {
         ids: &[ProcedureId],
     ) -> AppResult<HashMap<ProcedureId, EarliestRelease>> {
         let graph = self.graph().await?;
-        let procs = self
-            .procs(Some(&graph.graph.upstream_procedures(ids)))
-            .await?;
+        let procs = self.procs_upstream(&graph, ids).await?;
         let leads = self.lead_times().await?;
         Ok(graph
             .graph

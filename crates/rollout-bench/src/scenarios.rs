@@ -235,7 +235,12 @@ impl Scenarios<'_> {
             gql::deal(take, clients)
         };
         let plan = self.ctx.plan;
-        let per_client = ((plan.warmup + plan.duration).as_secs_f64() * 400.0) as usize;
+        // Enough for 1,000 calls a second per client, or a fair share of the pairs there are
+        // (one client after a change, then every client count): a client that runs out
+        // fails visibly instead of measuring something else.
+        let clients_in_all = 1 + plan.clients.iter().sum::<usize>();
+        let per_client = (((plan.warmup + plan.duration).as_secs_f64() * 1000.0) as usize)
+            .min(pairs.len() / clients_in_all);
         self.timed(
             Kind::BlockerRanking,
             &mut [RankingOp {

@@ -92,6 +92,9 @@ impl App {
             .finish()?;
         let cmd = &cmd;
         let id = DependencyId(crate::new_uuid());
+        if !matches!(cmd.on, BlockerRef::Procedure(_)) {
+            return self.add_edge_to_blocker(actor, cmd, id).await;
+        }
         let result = self
             .commit_on_graph(|graph| async move {
                 let p = self.procedure_or_not_found(cmd.procedure_id).await?;
@@ -130,28 +133,7 @@ impl App {
                         format!("this dependency would close a cycle: {spelled}"),
                     ));
                 }
-                let dependency = Dependency {
-                    id,
-                    procedure_id: p.id,
-                    on: cmd.on,
-                    reason: non_blank(cmd.reason.clone()),
-                    created_by: actor.user_id(),
-                    created_at: self.now(),
-                    removed_at: None,
-                    removed_by: None,
-                    removed_reason: None,
-                };
-                let audit = self.audit_entry(
-                    actor,
-                    "dependency.add",
-                    &target,
-                    None,
-                    Some(dependency_json(&dependency)),
-                );
-                let writes = vec![
-                    Write::InsertDependency(dependency.clone()),
-                    Write::Audit(audit),
-                ];
+                let (dependency, writes) = self.edge_writes(actor, id, &p, cmd, &target);
                 // Only an edge to a procedure can close a cycle: only its plan depends on the graph.
                 Ok(match cmd.on {
                     BlockerRef::Procedure(_) => GraphBatch::on(&graph, writes, dependency),
@@ -165,6 +147,75 @@ impl App {
                 Err(on_error(ErrorCode::Duplicate, message))
             }
             other => other,
+        }
+    }
+
+    /// The new edge and its writes (the insert and its audit entry).
+    fn edge_writes(
+        &self,
+        actor: &Actor,
+        id: DependencyId,
+        p: &Procedure,
+        cmd: &AddDependency,
+        target: &Target,
+    ) -> (Dependency, Vec<Write>) {
+        let dependency = Dependency {
+            id,
+            procedure_id: p.id,
+            on: cmd.on,
+            reason: non_blank(cmd.reason.clone()),
+            created_by: actor.user_id(),
+            created_at: self.now(),
+            removed_at: None,
+            removed_by: None,
+            removed_reason: None,
+        };
+        let audit = self.audit_entry(
+            actor,
+            "dependency.add",
+            target,
+            None,
+            Some(dependency_json(&dependency)),
+        );
+        let writes = vec![
+            Write::InsertDependency(dependency.clone()),
+            Write::Audit(audit),
+        ];
+        (dependency, writes)
+    }
+
+    /// An edge to a law change or milestone: it closes no cycle, so its plan reads no graph
+    /// (a reload after every change would cost a whole graph read per call); the store refuses
+    /// an unknown blocker (NOT_FOUND) and the same active edge (DUPLICATE) in the insert.
+    async fn add_edge_to_blocker(
+        &self,
+        actor: &Actor,
+        cmd: &AddDependency,
+        id: DependencyId,
+    ) -> AppResult<Dependency> {
+        let p = self.procedure_or_not_found(cmd.procedure_id).await?;
+        let target = Target::new("Dependency", id);
+        self.require(
+            actor,
+            Action::WorkOnProcedure(p.bureau_id),
+            "dependency.add",
+            &target,
+        )
+        .await?;
+        let (dependency, writes) = self.edge_writes(actor, id, &p, cmd, &target);
+        let batch = GraphBatch::advancing(writes, dependency);
+        match self.store().commit(&batch.writes).await {
+            Ok(()) => Ok(batch.value),
+            Err(e) => Err(match e.error {
+                rollout_store::StoreError::Duplicate { .. } => on_error(
+                    ErrorCode::Duplicate,
+                    format!("{} already depends on it", p.code.as_str()),
+                ),
+                rollout_store::StoreError::NotFound { entity, key } if entity != "procedure" => {
+                    on_error(ErrorCode::NotFound, format!("{entity} {key} not found"))
+                }
+                other => other.into(),
+            }),
         }
     }
 

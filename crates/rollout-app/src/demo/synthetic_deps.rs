@@ -1,7 +1,9 @@
 //! The dependency graph of generated procedures, for scale runs: about one law change per 30
 //! procedures, a done and a planned milestone per platform, and about two edges per procedure,
-//! labelled synthetic. Edges only go from a procedure to earlier ones, so the graph is a DAG;
-//! one edge in three goes to the latest eligible procedure, which makes long chains. A
+//! labelled synthetic: mostly law changes and the platform's go-live, as in the programme, and
+//! an earlier procedure for nearly half of them. Edges only go from a procedure to earlier
+//! ones, so the graph is a DAG; a third of those go to the latest eligible procedure, which
+//! makes long chains. A
 //! procedure waiting for a law change gets an open one; a released one depends only on
 //! released (or abolished) procedures and closed blockers.
 //!
@@ -43,6 +45,9 @@ pub struct SyntheticGraph {
     closed: Vec<Target>,
     /// Every procedure so far.
     any: Vec<Target>,
+    /// The last procedure of the chain being grown (long chains of procedures, each needing the
+    /// one before).
+    chain: Option<Target>,
 }
 
 fn day_between(rng: &mut SmallRng, from: NaiveDate, to: NaiveDate) -> NaiveDate {
@@ -161,6 +166,7 @@ impl SyntheticGraph {
                 .collect(),
             closed: Vec::new(),
             any: Vec::new(),
+            chain: None,
         };
         (graph, out)
     }
@@ -182,16 +188,29 @@ impl SyntheticGraph {
             if kind == StateKind::Blocked && !open_laws.is_empty() {
                 picked.push(open_laws[maker.rng.random_range(0..open_laws.len())]);
             }
+            // Mostly law changes and the platform's go-live, as in the programme; an edge to
+            // an earlier procedure for about one in three, a third of those to the latest
+            // (long chains). Released procedures need only what is closed.
+            let laws: Vec<Target> = if kind == StateKind::Done {
+                self.law_changes
+                    .iter()
+                    .copied()
+                    .filter(|t| !t.open)
+                    .collect()
+            } else {
+                self.law_changes.clone()
+            };
+            for chance in [0.8, 0.5] {
+                if !laws.is_empty() && maker.rng.random_bool(chance) {
+                    picked.push(laws[maker.rng.random_range(0..laws.len())]);
+                }
+            }
             let pool = if kind == StateKind::Done {
                 &self.closed
             } else {
                 &self.any
             };
-            let wanted = if kind == StateKind::Blocked { 1 } else { 2 };
-            for _ in 0..wanted {
-                if pool.is_empty() {
-                    break;
-                }
+            if !pool.is_empty() && maker.rng.random_bool(0.45) {
                 let i = if maker.rng.random_bool(0.35) {
                     pool.len() - 1
                 } else {
@@ -199,23 +218,42 @@ impl SyntheticGraph {
                 };
                 picked.push(pool[i]);
             }
-            if maker.rng.random_bool(0.15)
+            if maker.rng.random_bool(0.9)
                 && let Some((_, m)) = self.milestones.iter().find(|(pl, m)| {
                     Some(*pl) == p.procedure.platform && !(kind == StateKind::Done && m.open)
                 })
             {
                 picked.push(*m);
             }
-            picked.sort_by_key(|t| t.on);
-            picked.dedup_by_key(|t| t.on);
-            for t in picked {
-                out.extend(maker.edge(p, t.on, t.open, t.since, "合成データ / synthetic"));
-            }
             let me = Target {
                 on: BlockerRef::Procedure(p.procedure.id),
                 open: !matches!(kind, StateKind::Done | StateKind::Closed),
                 since: p.procedure.created_at,
             };
+            // One in eight extends the current chain (when it may depend on its tail); now and
+            // then a new chain starts.
+            match self.chain {
+                Some(tail)
+                    if maker.rng.random_bool(0.12) && !(kind == StateKind::Done && tail.open) =>
+                {
+                    out.extend(maker.edge(
+                        p,
+                        tail.on,
+                        tail.open,
+                        tail.since,
+                        "合成データ / synthetic",
+                    ));
+                    self.chain = Some(me);
+                }
+                None => self.chain = Some(me),
+                Some(_) if maker.rng.random_bool(0.003) => self.chain = Some(me),
+                Some(_) => {}
+            }
+            picked.sort_by_key(|t| t.on);
+            picked.dedup_by_key(|t| t.on);
+            for t in picked {
+                out.extend(maker.edge(p, t.on, t.open, t.since, "合成データ / synthetic"));
+            }
             if !me.open {
                 self.closed.push(me);
             }

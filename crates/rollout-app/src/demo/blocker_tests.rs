@@ -271,6 +271,8 @@ fn the_synthetic_graph_is_a_dag_of_about_two_edges_per_procedure() {
         .collect();
     let per = edges.len() as f64 / synthetic.len() as f64;
     assert!((1.6..2.6).contains(&per), "{per} edges per procedure");
+    let pairs: HashSet<_> = edges.iter().map(|d| (d.procedure_id, d.on)).collect();
+    assert_eq!(pairs.len(), edges.len(), "no edge twice");
     for d in &edges {
         if let BlockerRef::Procedure(on) = d.on {
             assert!(

@@ -189,8 +189,8 @@ impl SyntheticGraph {
                 picked.push(open_laws[maker.rng.random_range(0..open_laws.len())]);
             }
             // Mostly law changes and the platform's go-live, as in the programme; an edge to
-            // an earlier procedure for about one in three, a third of those to the latest
-            // (long chains). Released procedures need only what is closed.
+            // an earlier procedure for nearly half, a third of those to the latest. Released
+            // procedures need only what is closed.
             let laws: Vec<Target> = if kind == StateKind::Done {
                 self.law_changes
                     .iter()
@@ -236,13 +236,7 @@ impl SyntheticGraph {
                 Some(tail)
                     if maker.rng.random_bool(0.12) && !(kind == StateKind::Done && tail.open) =>
                 {
-                    out.extend(maker.edge(
-                        p,
-                        tail.on,
-                        tail.open,
-                        tail.since,
-                        "合成データ / synthetic",
-                    ));
+                    picked.push(tail);
                     self.chain = Some(me);
                 }
                 None => self.chain = Some(me),

@@ -195,15 +195,16 @@ const PAIRED: usize = 300;
 impl Scenarios<'_> {
     /// The dependency graph: the ranking warm (1 client) and after a change, `addDependency`
     /// and a page of earliest releases at every client count, then [`ENACTMENTS`] enactments
-    /// unblocking [`UNBLOCKED`] procedures each (returned, in ms).
-    pub async fn graph(&self, out: &mut Vec<Measurement>) -> anyhow::Result<Vec<f64>> {
+    /// unblocking [`UNBLOCKED`] procedures each (returned, in ms, with how many procedures the
+    /// stock added).
+    pub async fn graph(&self, out: &mut Vec<Measurement>) -> anyhow::Result<(Vec<f64>, usize)> {
         let dir = self
             .ctx
             .scratch
             .join(format!("graph-{}", self.name.to_lowercase()));
         std::fs::create_dir_all(&dir)?;
         let wanted = ENACTMENTS * UNBLOCKED + PAIRED;
-        prepare::hearing_stock(
+        let added = prepare::hearing_stock(
             self.ctx.rollout,
             &self.url,
             GRAPH_ROUND,
@@ -290,7 +291,7 @@ impl Scenarios<'_> {
             );
             took.push(ms);
         }
-        Ok(took)
+        Ok((took, added))
     }
 }
 

@@ -91,7 +91,8 @@ impl App {
         filter: Option<&ProcedureFilter>,
     ) -> AppResult<Vec<BlockerImpact>> {
         let graph = self.graph().await?;
-        let procs = self.procs(None).await?;
+        // Procedures outside the graph neither block nor are blocked: read only the others.
+        let procs = self.procs(Some(&graph.graph.procedures())).await?;
         let counted: Option<HashSet<ProcedureId>> = match filter {
             Some(f) if *f != ProcedureFilter::default() => {
                 Some(self.store().procedure_ids(f).await?.into_iter().collect())

@@ -76,6 +76,12 @@ impl DepGraph {
         self.blockers.get(&b)
     }
 
+    /// Every procedure that takes part in an edge, in id order: the only procedures whose
+    /// facts a whole-graph question (the ranking) needs.
+    pub fn procedures(&self) -> Vec<ProcedureId> {
+        self.procedures_of(0..self.node_count() as u32)
+    }
+
     pub fn edge_count(&self) -> usize {
         self.graph.edge_count()
     }
@@ -101,7 +107,7 @@ impl DepGraph {
         }
     }
 
-    fn procedures(&self, nodes: impl IntoIterator<Item = u32>) -> Vec<ProcedureId> {
+    fn procedures_of(&self, nodes: impl IntoIterator<Item = u32>) -> Vec<ProcedureId> {
         nodes
             .into_iter()
             .filter_map(|i| match self.node_ref(i) {
@@ -160,7 +166,7 @@ impl DepGraph {
         };
         let depth = if transitive { usize::MAX } else { 1 };
         let order = bfs(self.node_count(), &[start], depth, &[&self.inc], |_| true);
-        self.procedures(order[1..].iter().copied())
+        self.procedures_of(order[1..].iter().copied())
     }
 
     /// Every procedure reachable from `from` towards blockers, `from` included: the procedures
@@ -178,7 +184,7 @@ impl DepGraph {
         let order = bfs(self.node_count(), &starts, usize::MAX, &[&self.out], |_| {
             true
         });
-        let mut all = self.procedures(order);
+        let mut all = self.procedures_of(order);
         all.extend(unknown);
         all
     }

@@ -18,6 +18,7 @@ fn expire_at_once() -> Options {
     Options {
         app: Some(AppSettings {
             approval_expiry_days: 0,
+            ..AppSettings::default()
         }),
         ..Options::default()
     }

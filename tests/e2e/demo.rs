@@ -92,3 +92,59 @@ async fn demo_data(server: TestServer) {
         );
     }
 }
+
+/// The demo's law changes reproduce the national-request split the programme reported for
+/// December 2021 (7 with a date, 13 under study, 11 requested), read straight from the store
+/// and counted by the domain; `deps dot` draws the passport law change with both procedures.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_law_changes_sqlite() {
+    use rollout_domain::blockers::LawChangeStatus;
+    use rollout_domain::deps::national::national_request_summary;
+    use rollout_store::BlockerStore;
+
+    let options = Options {
+        demo: true,
+        ..Options::default()
+    };
+    let (server, harness) = start(Backend::Sqlite, options)
+        .await
+        .expect("the SQLite server always starts");
+    let store = rollout_store_sqlite::SqliteStore::connect(&server.database_url)
+        .await
+        .expect("open the demo database");
+    let rows = store.graph_rows().await.unwrap();
+    let history = store.law_change_history(None).await.unwrap();
+    let as_of = chrono::NaiveDate::from_ymd_opt(2021, 12, 31).unwrap();
+    let until = "2021-12-31T14:59:59Z".parse().unwrap();
+    let summary = national_request_summary(
+        &rows.law_changes,
+        &history,
+        &rows.dependencies,
+        as_of,
+        until,
+    );
+    let count = |s: LawChangeStatus| {
+        summary
+            .by_status
+            .iter()
+            .find(|c| c.status == s)
+            .map_or(-1, |c| c.law_changes)
+    };
+    assert_eq!(
+        [
+            LawChangeStatus::DateShown,
+            LawChangeStatus::UnderStudy,
+            LawChangeStatus::Requested
+        ]
+        .map(count),
+        [7, 13, 11],
+        "{summary:?}"
+    );
+    let passport = crate::imports_blockers::dot(&server, Some("LAW-0001"), 1)
+        .await
+        .unwrap();
+    for code in ["LAW-0001", "SEIKATSU-0001", "SEIKATSU-0002"] {
+        assert!(passport.contains(code), "{code} missing from\n{passport}");
+    }
+    harness.shutdown().await;
+}

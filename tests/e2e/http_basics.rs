@@ -150,6 +150,7 @@ async fn introspection(server: TestServer) {
         names(&data["errorCode"]["enumValues"]),
         [
             "APPROVAL_CLOSED",
+            "CYCLE",
             "DUPLICATE",
             "FORBIDDEN",
             "GUARD_FAILED",

@@ -120,6 +120,8 @@ impl Fixture {
             "Token" => "ApiToken",
             "Request" => "ApprovalRequest",
             "OnBehalfOf" | "Delegate" => "User",
+            "LawChangeStatus" => "LawChange",
+            "MilestoneStatus" => "Milestone",
             other => other,
         };
         let id = self
@@ -147,8 +149,9 @@ impl Fixture {
             (_, "FiscalQuarter") => json!("FY2026-Q3"),
             _ => json!(match field {
                 "code" if mutation.contains("Bureau") => "FUZZ",
+                "code" if mutation.contains("LawChange") => "LAW-0990",
                 "code" => "KANKYO-0990",
-                "bureauCode" => "KANKYO",
+                "bureauCode" | "ownerBureauCode" => "KANKYO",
                 "email" => "fuzz.user@e2e.rollout.test",
                 "to" => "scheduled",
                 _ => "fuzz value",
@@ -460,6 +463,10 @@ async fn fixture(server: &TestServer) -> Fixture {
             .unwrap_or_else(|| panic!("no id: {v}"))
             .to_owned()
     };
+    // Issue 11: a law change, a milestone and a dependency (all at version 1).
+    let law = server.law_change("LAW-0001", "KANKYO").await;
+    let milestone = server.milestone("fuzz fixture").await;
+    let dependency = server.depends(&id(&procedure["id"]), &id(&law["id"])).await;
     let nodes = BTreeMap::from([
         ("Bureau", id(&bureau["id"])),
         ("Procedure", id(&procedure["id"])),
@@ -471,6 +478,9 @@ async fn fixture(server: &TestServer) -> Fixture {
         ("ApiToken", id(&token["id"])),
         ("User", server.viewer.id.clone()),
         ("Task", id(&task["createTask"]["task"]["id"])),
+        ("LawChange", id(&law["id"])),
+        ("Milestone", id(&milestone["id"])),
+        ("Dependency", dependency),
     ]);
     let users = BTreeMap::from([("delegateId", server.po3.id.clone())]);
     Fixture {

@@ -45,3 +45,12 @@ mod evidence_audit;
 mod hearing_events;
 mod hearings;
 mod tasks;
+// Issue 11: blocker imports, `deps dot` and the demo's law changes (h-data).
+mod imports_blockers;
+// Issue 11: law changes, milestones and dependencies.
+mod blocker_audit;
+mod blocker_permissions;
+mod blocker_reads;
+mod dependencies;
+mod law_changes;
+mod unblock_events;

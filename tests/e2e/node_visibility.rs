@@ -1,7 +1,7 @@
 //! `node(id:)` shows each type exactly to whom the type's own query shows it: users to admins
 //! and to themselves (`users`, `viewer`), tokens to their owner and admins (`tokens`),
 //! delegations to their parties and admins (`delegations`), and bureaus, procedures, history
-//! records, approval requests and user tests to every role (their queries are open to all). To anyone else
+//! records, approval requests, user tests, law changes, milestones and dependencies to every role (their queries are open to all). To anyone else
 //! the node is null, as for an id that does not exist.
 //!
 //! The table is checked against the schema: every type implementing `Node` (read by
@@ -102,6 +102,13 @@ async fn node_obeys_each_types_query_permissions(server: TestServer) {
         )
         .await;
 
+    // Issue 11: a law change, a milestone and a dependency (every role reads them).
+    let law = server.law_change("LAW-0001", "KANKYO").await;
+    let milestone = server.milestone("SaaS platform").await;
+    let dependency = server
+        .depends(&procedure_id, law["id"].as_str().unwrap())
+        .await;
+
     // Per Node type: an object of it, and whether each of LOOKERS sees it.
     let table: Vec<(&str, String, [bool; 5])> = vec![
         ("Bureau", id_at(&bureau, &["id"]), [true; 5]),
@@ -145,6 +152,9 @@ async fn node_obeys_each_types_query_permissions(server: TestServer) {
                 .to_owned(),
             [true; 5],
         ),
+        ("LawChange", id_at(&law, &["id"]), [true; 5]),
+        ("Milestone", id_at(&milestone, &["id"]), [true; 5]),
+        ("Dependency", dependency, [true; 5]),
     ];
 
     let schema = server

@@ -20,6 +20,9 @@ pub enum ErrorCode {
     Unauthenticated,
     /// A decision on an approval request that is no longer pending.
     ApprovalClosed,
+    /// A dependency that would close a cycle in the dependency graph (the message spells the
+    /// cycle out with procedure codes).
+    Cycle,
     /// Not an expected failure: the database could not be reached.
     Unavailable,
     /// Not an expected failure: a bug. Details are logged, never shown.
@@ -38,6 +41,7 @@ impl ErrorCode {
             Self::Forbidden => "FORBIDDEN",
             Self::Unauthenticated => "UNAUTHENTICATED",
             Self::ApprovalClosed => "APPROVAL_CLOSED",
+            Self::Cycle => "CYCLE",
             Self::Unavailable => "UNAVAILABLE",
             Self::Internal => "INTERNAL",
         }
@@ -84,6 +88,9 @@ pub enum AppError {
     Unauthenticated { message: String },
     #[error("{message}")]
     ApprovalClosed { message: String },
+    /// A dependency refused because it would close a cycle; `path` names the input field.
+    #[error("{message}")]
+    Cycle { path: Vec<String>, message: String },
     #[error("database unavailable")]
     Unavailable(#[source] StoreError),
     #[error("internal error")]
@@ -110,6 +117,7 @@ impl AppError {
             Self::Forbidden { .. } => ErrorCode::Forbidden,
             Self::Unauthenticated { .. } => ErrorCode::Unauthenticated,
             Self::ApprovalClosed { .. } => ErrorCode::ApprovalClosed,
+            Self::Cycle { .. } => ErrorCode::Cycle,
             Self::Unavailable(_) => ErrorCode::Unavailable,
             Self::Internal(_) => ErrorCode::Internal,
         }
@@ -145,7 +153,7 @@ impl AppError {
                     message: f.message.clone(),
                 })
                 .collect(),
-            Self::Duplicate { path, message } => {
+            Self::Duplicate { path, message } | Self::Cycle { path, message } => {
                 vec![FieldError {
                     path: path.clone(),
                     message: message.clone(),

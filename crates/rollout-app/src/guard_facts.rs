@@ -1,17 +1,30 @@
-//! Guard facts: what the workflow's data guards judge beyond the procedure row (today the verdict
-//! of the latest user test since the procedure entered its state). Loaded in one read for any
-//! number of procedures, so a page's `nextTransitions` and a transition request judge the same
-//! facts the same way.
+//! Guard facts: what the workflow's data guards judge beyond the procedure row: the verdict of
+//! the latest user test since the procedure entered its state, and the open blockers (direct
+//! and transitive) from the dependency graph. Loaded for any number of procedures in a few
+//! reads (the user tests; the graph version; when any of them has a blocker, the facts of the
+//! open procedures upstream, one read per level: `App::procs_upstream`), so a page's
+//! `nextTransitions` and a transition request judge the same facts the same way.
+//!
+//! A known race, left open deliberately: a release judged here and a concurrent
+//! `addDependency` that blocks the procedure may both commit, since the transition's write
+//! (`Store::apply_transition`, with its idempotency claim) does not assert the graph version the
+//! facts were read on; the new dependency then names a released procedure. Closing it needs a
+//! `Write::AssertGraphVersion` (a shared row lock on PostgreSQL, a compare on SQLite) in a
+//! transition batch; a `BumpGraphVersion` there would work too but would make every replica
+//! reload its graph after every release.
 
 use std::collections::HashMap;
 
+use rollout_domain::blockers::BlockerRef;
+use rollout_domain::deps::Procs;
 use rollout_domain::workflow::GuardFacts;
 use rollout_domain::{Procedure, ProcedureId};
 
+use crate::blockers::blocker_label;
 use crate::{App, AppResult};
 
 impl App {
-    /// The guard facts of each of `procedures` (every id gets an entry), in one store read.
+    /// The guard facts of each of `procedures` (every id gets an entry).
     pub async fn guard_facts(
         &self,
         procedures: &[ProcedureId],
@@ -22,6 +35,7 @@ impl App {
             .await?
             .into_iter()
             .collect();
+        let mut blockers = self.open_blocker_labels(procedures).await?;
         Ok(procedures
             .iter()
             .map(|id| {
@@ -29,8 +43,43 @@ impl App {
                     *id,
                     GuardFacts {
                         latest_user_test: verdicts.get(id).copied(),
+                        open_blockers: blockers.remove(id).unwrap_or_default(),
                     },
                 )
+            })
+            .collect())
+    }
+
+    /// The labels of the open blockers of each of `procedures`, direct and transitive, nearest
+    /// first (absent: none). One statement (the graph version) when none of them has a blocker.
+    async fn open_blocker_labels(
+        &self,
+        procedures: &[ProcedureId],
+    ) -> AppResult<HashMap<ProcedureId, Vec<String>>> {
+        if procedures.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let graph = self.graph().await?;
+        let none = Procs::new();
+        let blocked: Vec<ProcedureId> = procedures
+            .iter()
+            .copied()
+            .filter(|p| !graph.graph.blockers_of(*p, false, false, &none).is_empty())
+            .collect();
+        if blocked.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let procs = self.procs_upstream(&graph, &blocked).await?;
+        Ok(blocked
+            .into_iter()
+            .map(|p| {
+                let labels = graph
+                    .graph
+                    .blockers_of(p, true, true, &procs)
+                    .into_iter()
+                    .map(|b: BlockerRef| blocker_label(&graph, &procs, b))
+                    .collect();
+                (p, labels)
             })
             .collect())
     }

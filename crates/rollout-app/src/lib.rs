@@ -14,6 +14,7 @@ pub mod cache;
 mod clock;
 mod delegations;
 pub mod demo;
+pub mod deps;
 mod error;
 pub mod events;
 pub mod guard_facts;
@@ -29,6 +30,8 @@ mod user_tests;
 // Issue 10: hearings and tasks.
 mod hearings;
 mod tasks;
+// Issue 11: law changes, milestones, dependencies and the automatic unblocking.
+mod blockers;
 
 use std::sync::Arc;
 
@@ -38,6 +41,11 @@ use rollout_store::Store;
 
 pub use actor::{Actor, RequestMeta};
 pub use approvals::DecisionOutcome;
+pub use blockers::{
+    AddDependency, ChangeLawChangeStatus, ChangeMilestoneStatus, CreateLawChange, CreateMilestone,
+    LawChangeStatusChanged, MilestoneStatusChanged, StillBlocked, Unblocked, UpdateLawChange,
+    UpdateMilestone,
+};
 pub use cache::{CacheChange, CacheInvalidator};
 pub use clock::{Clock, FixedClock, SystemClock, TOKYO};
 pub use error::{AppError, AppResult, ErrorCode, FieldError, Problem};
@@ -54,12 +62,16 @@ pub use user_tests::RecordUserTest;
 pub struct AppSettings {
     /// Days after which an undecided approval request expires.
     pub approval_expiry_days: u32,
+    /// Days from `scheduled` to release assumed for earliest release where history has too
+    /// few released procedures of the platform to measure it.
+    pub release_lead_days: u32,
 }
 
 impl Default for AppSettings {
     fn default() -> Self {
         Self {
             approval_expiry_days: 14,
+            release_lead_days: 180,
         }
     }
 }
@@ -76,6 +88,10 @@ pub struct App {
     events: events::EventBus,
     /// Verified tokens and bureaus, shared by every clone like `events` (see `cache`).
     caches: cache::Caches,
+    /// The dependency graph of the latest version this process has read, shared like `events`.
+    graph: Arc<deps::GraphCache>,
+    /// The law change's life cycle (embedded, run by the same engine as `workflow`).
+    law_change_workflow: Arc<WorkflowDefinition>,
 }
 
 impl App {
@@ -87,6 +103,8 @@ impl App {
             settings: AppSettings::default(),
             events: events::EventBus::new(events::EVENT_BUFFER),
             caches: cache::Caches::default(),
+            graph: Arc::default(),
+            law_change_workflow: Arc::new(rollout_domain::workflow::law_change_workflow()),
         }
     }
 
@@ -104,8 +122,17 @@ impl App {
         &self.store
     }
 
+    pub(crate) fn graph_cache(&self) -> &deps::GraphCache {
+        &self.graph
+    }
+
     pub fn workflow(&self) -> &WorkflowDefinition {
         &self.workflow
+    }
+
+    /// The law change's workflow definition.
+    pub fn law_change_workflow(&self) -> &WorkflowDefinition {
+        &self.law_change_workflow
     }
 
     pub fn now(&self) -> DateTime<Utc> {

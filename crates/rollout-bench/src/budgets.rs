@@ -104,6 +104,39 @@ pub fn evaluate(backends: &[BackendResults]) -> Vec<Verdict> {
             same_count("procedures with evidence, page of "),
         );
         push(
+            "blockerRanking(first: 20), warm: p99 < 100 ms (1 client)",
+            stat(Kind::BlockerRanking, 1)
+                .map(|s| (format!("{:.2} ms", s.p99_ms), s.p99_ms < 100.0)),
+        );
+        push(
+            "blockerRanking(first: 20), first call after a change (with the change): p99 < 300 ms",
+            stat(Kind::BlockerRankingAfterChange, 1)
+                .map(|s| (format!("{:.2} ms", s.p99_ms), s.p99_ms < 300.0)),
+        );
+        push(
+            "addDependency with its cycle check, 8 clients: p99 < 20 ms",
+            stat(Kind::AddDependency, CLIENTS)
+                .map(|s| (format!("{:.2} ms", s.p99_ms), s.p99_ms < 20.0)),
+        );
+        push(
+            "earliestRelease for a page of 100, 8 clients: p99 < 50 ms",
+            stat(Kind::EarliestRelease100, CLIENTS)
+                .map(|s| (format!("{:.2} ms", s.p99_ms), s.p99_ms < 50.0)),
+        );
+        push(
+            "enacting a law change that unblocks 500 procedures: < 2 s (slowest sample)",
+            b.enact_500_ms.iter().copied().reduce(f64::max).map(|v| {
+                (
+                    format!("{v:.0} ms (of {})", b.enact_500_ms.len()),
+                    v < 2000.0,
+                )
+            }),
+        );
+        push(
+            "earliestRelease: same number of SQL statements at page sizes 10, 50, 100",
+            same_count("earliestRelease, page of "),
+        );
+        push(
             "import of the dataset's row count: < 5 s",
             Some((
                 format!("{:.2} s ({} rows)", b.import_seconds, b.import_rows),
@@ -199,11 +232,14 @@ mod tests {
                 m(Kind::Summary, 1, 90.0, 18.0),
                 m(Kind::TasksOverdue, 8, 700.0, 12.0),
                 m(Kind::RecordHearing, 8, 40.0, 75.0),
+                m(Kind::BlockerRanking, 1, 30.0, 45.0),
+                m(Kind::AddDependency, 8, 500.0, 24.0),
             ],
             statements: [
                 ("list of", list_statements),
                 ("tasks overdue, page of", [2, 2, 2]),
                 ("procedures with evidence, page of", [5, 5, 6]),
+                ("earliestRelease, page of", [6, 6, 6]),
             ]
             .iter()
             .flat_map(|(request, counts)| {
@@ -219,6 +255,7 @@ mod tests {
                     })
             })
             .collect(),
+            enact_500_ms: vec![900.0, 2100.0],
         }
     }
 
@@ -241,6 +278,12 @@ mod tests {
         assert!(verdict(&all, "rolloutSummary").met);
         assert!(!verdict(&all, "import").met);
         assert_eq!(verdict(&all, "server peak").value, "63 MB");
+        assert!(verdict(&all, "blockerRanking(first: 20), warm").met);
+        let add = verdict(&all, "addDependency");
+        assert_eq!((add.value.as_str(), add.met), ("24.00 ms", false));
+        let enact = verdict(&all, "enacting");
+        assert_eq!((enact.value.as_str(), enact.met), ("2100 ms (of 2)", false));
+        assert!(verdict(&all, "earliestRelease: same").met);
         assert!(
             all.iter().all(|v| !v.budget.starts_with("start to ready")),
             "SQLite only"

@@ -73,7 +73,7 @@ impl Gql {
 
     /// Every page of `query` (which takes `$after` and has `procedures { edges pageInfo }`),
     /// as the list of nodes.
-    async fn all_nodes(&self, query: &str) -> anyhow::Result<Vec<Value>> {
+    pub(crate) async fn all_nodes(&self, query: &str) -> anyhow::Result<Vec<Value>> {
         let mut nodes = Vec::new();
         let mut after = Value::Null;
         loop {

@@ -13,6 +13,7 @@
 //! BENCHMARKS.md for how the findings were profiled) and any tuning of the databases.
 
 mod binary;
+mod blockers;
 mod budgets;
 mod cli;
 mod database;

@@ -270,6 +270,10 @@ fn kind_order(k: Kind) -> u8 {
         Kind::Summary => 6,
         Kind::TasksOverdue => 7,
         Kind::RecordHearing => 8,
+        Kind::BlockerRanking => 9,
+        Kind::BlockerRankingAfterChange => 10,
+        Kind::AddDependency => 11,
+        Kind::EarliestRelease100 => 12,
     }
 }
 

@@ -7,6 +7,9 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+use crate::blockers::{
+    self, AddDependencyOp, ChangedRankingOp, EarliestPageOp, RankingOp, UNBLOCKED,
+};
 use crate::evidence::{self, HearingOp, OUTCOMES, TasksOp};
 use crate::gql::{self, Gql, ListOp, Movable, PointReadOp, SummaryOp, TransitionOp};
 use crate::load::{self, Op, Probe, Stats};
@@ -179,6 +182,116 @@ impl Scenarios<'_> {
             .collect();
         self.timed(Kind::RecordHearing, &mut ops, out).await;
         Ok(added)
+    }
+}
+
+/// Enactments of a law change unblocking [`UNBLOCKED`] procedures, one per sample.
+const ENACTMENTS: usize = 3;
+/// The stock round of the graph scenarios (the hearings use one per client count from 0).
+const GRAPH_ROUND: usize = 9;
+/// Stock procedures paired with law changes for new edges.
+const PAIRED: usize = 300;
+
+impl Scenarios<'_> {
+    /// The dependency graph: the ranking warm (1 client) and after a change, `addDependency`
+    /// and a page of earliest releases at every client count, then [`ENACTMENTS`] enactments
+    /// unblocking [`UNBLOCKED`] procedures each (returned, in ms, with how many procedures the
+    /// stock added).
+    pub async fn graph(&self, out: &mut Vec<Measurement>) -> anyhow::Result<(Vec<f64>, usize)> {
+        let dir = self
+            .ctx
+            .scratch
+            .join(format!("graph-{}", self.name.to_lowercase()));
+        std::fs::create_dir_all(&dir)?;
+        let wanted = ENACTMENTS * UNBLOCKED + PAIRED;
+        let added = prepare::hearing_stock(
+            self.ctx.rollout,
+            &self.url,
+            GRAPH_ROUND,
+            wanted / 20,
+            20,
+            &dir,
+        )?;
+        let stock = blockers::stock(&self.gql).await?;
+        if stock.len() < wanted {
+            anyhow::bail!(
+                "the graph stock has {} procedures, not {wanted}",
+                stock.len()
+            );
+        }
+        let (enact, paired) = stock.split_at(ENACTMENTS * UNBLOCKED);
+        let laws = blockers::open_law_changes(&self.gql).await?;
+        if laws.is_empty() {
+            anyhow::bail!("the dataset has no open law change to depend on");
+        }
+        // Every (procedure, law change) pair once, neighbours on different procedures.
+        let pairs: Vec<(String, String)> = laws
+            .iter()
+            .flat_map(|l| paired.iter().map(move |(p, _)| (p.clone(), l.clone())))
+            .collect();
+        let mut used = 0;
+        let mut next_pairs = |clients: usize, per_client: usize| {
+            let take = &pairs[used..(used + clients * per_client).min(pairs.len())];
+            used += take.len();
+            gql::deal(take, clients)
+        };
+        let plan = self.ctx.plan;
+        // Enough for 1,000 calls a second per client, or a fair share of the pairs there are
+        // (one client after a change, then every client count): a client that runs out
+        // fails visibly instead of measuring something else.
+        let clients_in_all = 1 + plan.clients.iter().sum::<usize>();
+        let per_client = (((plan.warmup + plan.duration).as_secs_f64() * 1000.0) as usize)
+            .min(pairs.len() / clients_in_all);
+        self.timed(
+            Kind::BlockerRanking,
+            &mut [RankingOp {
+                gql: self.gql.clone(),
+            }],
+            out,
+        )
+        .await;
+        let mut ops: Vec<ChangedRankingOp> = next_pairs(1, per_client)
+            .into_iter()
+            .map(|pairs| ChangedRankingOp {
+                add: AddDependencyOp {
+                    gql: self.gql.clone(),
+                    pairs,
+                    next: 0,
+                },
+            })
+            .collect();
+        self.timed(Kind::BlockerRankingAfterChange, &mut ops, out)
+            .await;
+        for &clients in &plan.clients {
+            let mut ops: Vec<AddDependencyOp> = next_pairs(clients, per_client)
+                .into_iter()
+                .map(|pairs| AddDependencyOp {
+                    gql: self.gql.clone(),
+                    pairs,
+                    next: 0,
+                })
+                .collect();
+            self.timed(Kind::AddDependency, &mut ops, out).await;
+            let mut ops: Vec<EarliestPageOp> = (0..clients)
+                .map(|_| EarliestPageOp {
+                    gql: self.gql.clone(),
+                    page_size: 100,
+                })
+                .collect();
+            self.timed(Kind::EarliestRelease100, &mut ops, out).await;
+        }
+        let bureau = enact[0].1.split('-').next().unwrap_or("KANKYO").to_owned();
+        let mut took = Vec::new();
+        for (k, hand) in enact.chunks(UNBLOCKED).enumerate() {
+            let d = blockers::enact_500(&self.gql, hand, &bureau, k).await?;
+            let ms = (d.as_secs_f64() * 10_000.0).round() / 10.0;
+            eprintln!(
+                "[{}] enacting a law change that unblocks {UNBLOCKED}: {ms} ms",
+                self.name
+            );
+            took.push(ms);
+        }
+        Ok((took, added))
     }
 }
 

@@ -13,6 +13,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::binary::Rollout;
+use crate::blockers;
 use crate::cli::Plan;
 use crate::database::{Backend, Databases};
 use crate::evidence::{self, EvidenceListOp, TasksOp};
@@ -39,6 +40,10 @@ pub enum Kind {
     RefPointRead,
     TasksOverdue,
     RecordHearing,
+    BlockerRanking,
+    BlockerRankingAfterChange,
+    AddDependency,
+    EarliestRelease100,
 }
 
 impl Kind {
@@ -53,6 +58,10 @@ impl Kind {
             Self::RefPointRead => "reference: SELECT … WHERE code = $1",
             Self::TasksOverdue => "tasks(overdue, one bureau, first: 100)",
             Self::RecordHearing => "recordHearing, 20 applied outcomes",
+            Self::BlockerRanking => "blockerRanking(first: 20), warm",
+            Self::BlockerRankingAfterChange => "addDependency, then blockerRanking(first: 20)",
+            Self::AddDependency => "addDependency (on a law change)",
+            Self::EarliestRelease100 => "procedures(first: 100) { earliestRelease }",
         }
     }
 }
@@ -78,10 +87,12 @@ pub struct BackendResults {
     pub peak_rss_mib: Option<f64>,
     /// Peak over the whole run, the recordHearing stock's procedures included.
     pub peak_rss_after_hearings_mib: Option<f64>,
-    /// Procedures the recordHearing measurements added (not in `procedures`).
+    /// Procedures the recordHearing and graph measurements added (not in `procedures`).
     pub hearing_stock: i64,
     pub measurements: Vec<Measurement>,
     pub statements: Vec<StatementCount>,
+    /// Enacting a law change that unblocks 500 waiting procedures, one sample per run, ms.
+    pub enact_500_ms: Vec<f64>,
 }
 
 /// What every backend's run shares.
@@ -175,9 +186,13 @@ pub async fn run(
     // adds its procedures.
     let mib = |kib: u64| (kib as f64 / 1024.0 * 10.0).round() / 10.0;
     let peak_rss_mib = server.peak_rss_kib().map(mib);
-    // Last: every hearing adds procedures (its stock) and moves them, tasks and history rows.
     let loaded = total;
     let mut total = total;
+    // The dependency graph, on its own small stock (which it leaves in `hearing`), before the
+    // hearings' stock multiplies the procedures the graph questions would read.
+    let (enact_500_ms, graph_stock) = scenarios.graph(&mut measurements).await?;
+    total += graph_stock as i64;
+    // Last: every hearing adds procedures (its stock) and moves them, tasks and history rows.
     for &clients in &plan.clients {
         total += scenarios.hearings(clients, &mut measurements).await? as i64;
     }
@@ -216,6 +231,7 @@ pub async fn run(
         hearing_stock: total - loaded,
         measurements,
         statements,
+        enact_500_ms,
     })
 }
 
@@ -291,10 +307,20 @@ async fn count_statements(
     let mut op = PointReadOp::new(gql.clone(), Arc::clone(codes), 7);
     counts.push(statements::count(&counter, "procedure(code:)", &mut op, n).await?);
     let mut op = SummaryOp {
-        gql,
+        gql: gql.clone(),
         expected_total: total,
     };
     counts.push(statements::count(&counter, "rolloutSummary", &mut op, n).await?);
+    let mut op = blockers::RankingOp { gql: gql.clone() };
+    counts.push(statements::count(&counter, "blockerRanking(first: 20)", &mut op, n).await?);
+    for size in PAGE_SIZES {
+        let mut op = blockers::EarliestPageOp {
+            gql: gql.clone(),
+            page_size: size,
+        };
+        let what = format!("earliestRelease, page of {size}");
+        counts.push(statements::count(&counter, &what, &mut op, n).await?);
+    }
     if counts.iter().all(|c| c.per_request == 0) {
         bail!(
             "the server logged no sqlx statements with ROLLOUT_LOG=warn,sqlx::query=debug; last stderr: {}",

@@ -32,6 +32,11 @@ pub enum Action {
         bureau: BureauId,
         assignee: Option<crate::UserId>,
     },
+    /// Create and update law changes and milestones, and set a milestone's status: the project
+    /// office's job. (Dependencies are [`Action::WorkOnProcedure`] of the dependent's bureau.)
+    ManageBlockers,
+    /// Change the status and notes of a law change whose request this bureau owns.
+    FollowLawChange(BureauId),
 }
 
 /// Why an action is refused.
@@ -56,6 +61,8 @@ pub fn authorize(user: &User, action: Action) -> Result<(), Denied> {
             (Role::ProjectOffice, Action::WorkOnProcedure(_)) => true,
             (Role::BureauCoordinator, Action::WorkOnProcedure(b)) => user.bureau_id == Some(b),
             (Role::ProjectOffice, Action::CloseTask { .. }) => true,
+            (Role::ProjectOffice, Action::ManageBlockers | Action::FollowLawChange(_)) => true,
+            (Role::BureauCoordinator, Action::FollowLawChange(b)) => user.bureau_id == Some(b),
             (Role::BureauCoordinator, Action::CloseTask { bureau, assignee }) => {
                 user.bureau_id == Some(bureau) || assignee == Some(user.id)
             }
@@ -97,6 +104,8 @@ fn describe(action: Action) -> String {
         Action::ReadAudit => "read the audit trail".into(),
         Action::ManageOwnTokens => "manage API tokens".into(),
         Action::CloseTask { .. } => "complete or cancel this task".into(),
+        Action::ManageBlockers => "manage law changes and milestones".into(),
+        Action::FollowLawChange(_) => "change this law change's status".into(),
     }
 }
 

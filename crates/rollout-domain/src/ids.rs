@@ -74,3 +74,19 @@ uuid_id!(
     /// Identifies a [`crate::task::Task`].
     TaskId
 );
+uuid_id!(
+    /// Identifies a [`crate::blockers::LawChange`].
+    LawChangeId
+);
+uuid_id!(
+    /// Identifies a [`crate::blockers::Milestone`].
+    MilestoneId
+);
+uuid_id!(
+    /// Identifies a [`crate::blockers::Dependency`].
+    DependencyId
+);
+uuid_id!(
+    /// Identifies a [`crate::blockers::LawChangeStatusChange`].
+    LawChangeStatusChangeId
+);

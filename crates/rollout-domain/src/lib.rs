@@ -9,9 +9,11 @@
 pub mod approval;
 pub mod audit;
 pub mod authz;
+pub mod blockers;
 pub mod bounds;
 pub mod bureau;
 pub mod codes;
+pub mod deps;
 pub mod fiscal;
 pub mod hearing;
 pub mod history;
@@ -32,8 +34,9 @@ pub use codes::{BureauCode, CodeError, IdempotencyKey, ProcedureCode};
 pub use fiscal::{FiscalQuarter, FiscalQuarterError, FiscalYear};
 pub use history::TransitionRecord;
 pub use ids::{
-    ApprovalRequestId, AuditEntryId, BureauId, DelegationId, HearingId, ProcedureId, TaskId,
-    TokenId, TransitionRecordId, UserId, UserTestId,
+    ApprovalRequestId, AuditEntryId, BureauId, DelegationId, DependencyId, HearingId, LawChangeId,
+    LawChangeStatusChangeId, MilestoneId, ProcedureId, TaskId, TokenId, TransitionRecordId, UserId,
+    UserTestId,
 };
 pub use procedure::{Authority, Category, NewProcedure, Platform, Procedure, ProcedurePatch};
 pub use summary::RolloutSummary;

@@ -166,6 +166,42 @@ mirror_enum!(
     }
 );
 
+// Issue 11: law changes, milestones and dependencies.
+mirror_enum!(
+    /// The level of the rule that must change: national (requested from a ministry) or Tokyo's
+    /// own.
+    LawLevel <=> domain::blockers::LawLevel {
+        NationalLaw => "NATIONAL_LAW",
+        CabinetOrder => "CABINET_ORDER",
+        MinisterialOrdinance => "MINISTERIAL_ORDINANCE",
+        Notice => "NOTICE",
+        TokyoOrdinance => "TOKYO_ORDINANCE",
+        TokyoRule => "TOKYO_RULE",
+    }
+);
+
+mirror_enum!(
+    /// Where a law change stands. ENACTED and WITHDRAWN no longer block; DECLINED still does.
+    LawChangeStatus <=> domain::blockers::LawChangeStatus {
+        NotRequested => "NOT_REQUESTED",
+        Requested => "REQUESTED",
+        UnderStudy => "UNDER_STUDY",
+        DateShown => "DATE_SHOWN",
+        Enacted => "ENACTED",
+        Declined => "DECLINED",
+        Withdrawn => "WITHDRAWN",
+    }
+);
+
+mirror_enum!(
+    /// Where a milestone stands; only a PLANNED one blocks.
+    MilestoneStatus <=> domain::blockers::MilestoneStatus {
+        Planned => "PLANNED",
+        Done => "DONE",
+        Cancelled => "CANCELLED",
+    }
+);
+
 impl Default for ProcedureOrderField {
     fn default() -> Self {
         rollout_store::ProcedureOrderField::default().into()
@@ -212,6 +248,21 @@ mod tests {
             assert_eq!(
                 domain::user_test::UserTestVerdict::from(UserTestVerdict::from(*v)),
                 *v
+            );
+        }
+        for l in domain::blockers::LawLevel::ALL {
+            assert_eq!(domain::blockers::LawLevel::from(LawLevel::from(*l)), *l);
+        }
+        for s in domain::blockers::LawChangeStatus::ALL {
+            assert_eq!(
+                domain::blockers::LawChangeStatus::from(LawChangeStatus::from(*s)),
+                *s
+            );
+        }
+        for s in domain::blockers::MilestoneStatus::ALL {
+            assert_eq!(
+                domain::blockers::MilestoneStatus::from(MilestoneStatus::from(*s)),
+                *s
             );
         }
         assert_eq!(ProcedureOrderField::default(), ProcedureOrderField::Code);

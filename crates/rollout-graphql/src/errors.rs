@@ -36,6 +36,9 @@ pub enum ErrorCode {
     /// A decision on an approval request that is no longer pending.
     #[graphql(name = "APPROVAL_CLOSED")]
     ApprovalClosed,
+    /// A dependency that would close a cycle; the message spells the cycle out.
+    #[graphql(name = "CYCLE")]
+    Cycle,
 }
 
 impl ErrorCode {
@@ -52,6 +55,7 @@ impl ErrorCode {
             C::Forbidden => Self::Forbidden,
             C::Unauthenticated => Self::Unauthenticated,
             C::ApprovalClosed => Self::ApprovalClosed,
+            C::Cycle => Self::Cycle,
             C::Unavailable | C::Internal => return None,
         })
     }

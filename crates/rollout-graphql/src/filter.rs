@@ -36,6 +36,14 @@ pub struct ProcedureFilterInput {
     /// Procedures whose target quarter has ended (today in Tokyo) while they are neither done
     /// nor closed (true), or every other procedure (false).
     pub slipped: Option<bool>,
+    /// Procedures with an open blocker, direct or transitive (true), or without (false).
+    pub blocked: Option<bool>,
+    /// Procedures whose earliest release falls after their target quarter, or whose deciding
+    /// blocker has no date yet (true), or the others (false).
+    pub at_risk: Option<bool>,
+    /// Procedures that depend on this law change, milestone or procedure, directly or
+    /// transitively.
+    pub blocked_by: Option<async_graphql::ID>,
 }
 
 /// Sort order of a procedure listing.
@@ -58,6 +66,29 @@ impl From<ProcedureOrderInput> for rollout_store::ProcedureOrder {
 }
 
 impl ProcedureFilterInput {
+    /// The store filter, with the conditions the dependency graph answers (`blocked`,
+    /// `atRisk`, `blockedBy`) turned into the set of ids they select.
+    pub(crate) async fn resolve(
+        self,
+        app: &rollout_app::App,
+    ) -> async_graphql::Result<rollout_store::ProcedureFilter> {
+        let conditions = rollout_app::deps::GraphConditions {
+            blocked: self.blocked,
+            at_risk: self.at_risk,
+            blocked_by: self
+                .blocked_by
+                .as_ref()
+                .map(|id| crate::deps::blocker_ref(id.as_str()))
+                .transpose()?,
+        };
+        let mut filter = self.into_store(app.workflow(), app.today())?;
+        filter.ids = app
+            .graph_condition_ids(conditions)
+            .await
+            .map_err(|e| errors::graphql_error(&e))?;
+        Ok(filter)
+    }
+
     /// The store filter, or a VALIDATION error naming the bad bureau code or state key.
     /// `today` (in Tokyo) decides which quarters have ended for `slipped`.
     pub(crate) fn into_store(
@@ -105,6 +136,7 @@ impl ProcedureFilterInput {
                     })
                 })
                 .transpose()?,
+            ids: None,
         })
     }
 }
@@ -128,9 +160,7 @@ pub(crate) async fn list_procedures(
         .map(|raw| ids::decode_procedure_cursor(&raw, order))
         .transpose()
         .map_err(|e| errors::validation(e.0))?;
-    let mut filter = filter
-        .unwrap_or_default()
-        .into_store(app.workflow(), app.today())?;
+    let mut filter = filter.unwrap_or_default().resolve(app).await?;
     if let Some(code) = bureau {
         filter.bureau_codes = vec![code.clone()];
     }

@@ -30,10 +30,13 @@ pub(crate) enum NodeType {
     UserTest,
     Hearing,
     Task,
+    LawChange,
+    Milestone,
+    Dependency,
 }
 
 impl NodeType {
-    const ALL: [NodeType; 10] = [
+    const ALL: [NodeType; 13] = [
         Self::Bureau,
         Self::Procedure,
         Self::TransitionRecord,
@@ -44,6 +47,9 @@ impl NodeType {
         Self::UserTest,
         Self::Hearing,
         Self::Task,
+        Self::LawChange,
+        Self::Milestone,
+        Self::Dependency,
     ];
 
     pub(crate) const fn name(self) -> &'static str {
@@ -58,6 +64,9 @@ impl NodeType {
             Self::UserTest => "UserTest",
             Self::Hearing => "Hearing",
             Self::Task => "Task",
+            Self::LawChange => "LawChange",
+            Self::Milestone => "Milestone",
+            Self::Dependency => "Dependency",
         }
     }
 }
@@ -346,6 +355,30 @@ pub(crate) fn decode_task_cursor(raw: &str) -> Result<rollout_store::TaskCursor,
     })
 }
 
+const LAW_CHANGE_ORDERING: &str = "LAW_CHANGE_CODE";
+
+/// The law change listing is ordered by code, which is unique: the cursor is the code alone.
+pub(crate) fn encode_law_change_cursor(c: &rollout_store::LawChangeCursor) -> String {
+    encode_wire(&CursorWire {
+        o: LAW_CHANGE_ORDERING.to_owned(),
+        v: c.code.clone(),
+        id: String::new(),
+    })
+}
+
+pub(crate) fn decode_law_change_cursor(
+    raw: &str,
+) -> Result<rollout_store::LawChangeCursor, Malformed> {
+    let wire = decode_wire(raw)?;
+    if wire.o != LAW_CHANGE_ORDERING {
+        return Err(Malformed(format!(
+            "the cursor {} does not belong to the law change listing",
+            shown(raw)
+        )));
+    }
+    Ok(rollout_store::LawChangeCursor { code: wire.v })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -466,6 +499,20 @@ mod tests {
             id: id.to_string(),
         });
         assert!(decode_time_cursor(&forged, TimeOrdering::Audit).is_err());
+    }
+
+    #[test]
+    fn law_change_cursors_round_trip_and_belong_to_their_listing() {
+        let c = rollout_store::LawChangeCursor {
+            code: "LAW-0007".into(),
+        };
+        let raw = encode_law_change_cursor(&c);
+        assert_eq!(decode_law_change_cursor(&raw).unwrap(), c);
+        let history = encode_history_cursor(&HistoryCursor {
+            procedure_version: 2,
+        });
+        assert!(decode_law_change_cursor(&history).is_err());
+        assert!(decode_law_change_cursor("garbage").is_err());
     }
 
     #[test]

@@ -40,6 +40,10 @@ mod user_test;
 // Issue 10: hearings and tasks.
 mod hearing;
 mod task;
+// Issue 11: law changes, milestones and dependencies.
+mod blockers;
+// Issue 11: the read side of the dependency graph.
+mod deps;
 
 use async_graphql::{Context, SDLExportOptions, Schema};
 use rollout_app::{Actor, App, RequestMeta};

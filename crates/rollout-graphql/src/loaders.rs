@@ -296,7 +296,7 @@ impl TargetHistoryBatch {
 
 /// The guard facts of each procedure of a page.
 /// The guard facts of a page's procedures: read once, and only for those in a state where a
-/// way out has a guard that judges them (`built` in the default workflow); the others need none.
+/// way out has a guard that judges them (`built` and `user_tested` in the default workflow); the others need none.
 #[derive(Debug)]
 pub(crate) struct GuardFactsBatch {
     states: Vec<(ProcedureId, String)>,
@@ -335,7 +335,7 @@ impl GuardFactsBatch {
             })
             .await?;
         map.get(&row.id)
-            .copied()
+            .cloned()
             .ok_or_else(|| errors::internal(format!("no guard facts were loaded for {}", row.id)))
     }
 }

@@ -66,6 +66,7 @@ pub struct MutationRoot(
     UserTestMutation,
     crate::hearing::HearingMutation,
     crate::task::TaskMutation,
+    crate::blockers::BlockerMutation,
 );
 
 /// Bureaus and procedures.

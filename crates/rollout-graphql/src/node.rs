@@ -38,6 +38,9 @@ pub enum Node {
     UserTest(UserTest),
     Hearing(crate::hearing::Hearing),
     Task(crate::task::Task),
+    LawChange(crate::blockers::LawChange),
+    Milestone(crate::blockers::Milestone),
+    Dependency(crate::blockers::Dependency),
 }
 
 #[instrument(skip(ctx), fields(id = %id.as_str()))]
@@ -90,6 +93,18 @@ pub(crate) async fn node(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Op
             .visible_task(&actor, rollout_domain::TaskId(uuid))
             .await
             .map(|t| t.map(|t| Node::Task(crate::task::Task::single(t)))),
+        NodeType::LawChange => app
+            .visible_law_change(&actor, rollout_domain::LawChangeId(uuid))
+            .await
+            .map(|l| l.map(|l| Node::LawChange(crate::blockers::LawChange::single(l)))),
+        NodeType::Milestone => app
+            .visible_milestone(&actor, rollout_domain::MilestoneId(uuid))
+            .await
+            .map(|m| m.map(|m| Node::Milestone(crate::blockers::Milestone::single(m)))),
+        NodeType::Dependency => app
+            .visible_dependency(&actor, rollout_domain::DependencyId(uuid))
+            .await
+            .map(|d| d.map(|d| Node::Dependency(crate::blockers::Dependency::single(d)))),
     };
     found.map_err(|e| errors::graphql_error(&e))
 }

@@ -45,6 +45,8 @@ struct PageRefs {
     target_histories: TargetHistoryBatch,
     hearings: crate::hearing::ProcedureHearingBatch,
     tasks: crate::task::ProcedureTaskBatches,
+    // Issue 11, the dependency graph:
+    deps: crate::deps::ProcedureDeps,
 }
 
 impl Procedure {
@@ -66,6 +68,7 @@ impl Procedure {
             target_histories: TargetHistoryBatch::new(rows.iter().map(|p| p.id)),
             hearings: crate::hearing::ProcedureHearingBatch::new(rows.iter().map(|p| p.id)),
             tasks: crate::task::ProcedureTaskBatches::new(rows.iter().map(|p| p.id)),
+            deps: crate::deps::ProcedureDeps::new(rows.iter().map(|p| p.id)),
         });
         rows.into_iter()
             .map(|row| Self {
@@ -253,5 +256,44 @@ impl Procedure {
 
     async fn updated_at(&self) -> DateTime {
         DateTime(self.row.updated_at)
+    }
+
+    /// What this procedure needs: law changes, milestones and other procedures, directly or
+    /// (`transitive`) along the graph; open ones only unless `openOnly: false`.
+    async fn blockers(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = false)] transitive: bool,
+        #[graphql(default = true)] open_only: bool,
+    ) -> async_graphql::Result<Vec<crate::blockers::Blocker>> {
+        let app = app(ctx)?;
+        self.page
+            .deps
+            .blockers(app, self.row.id, transitive, open_only)
+            .await
+    }
+
+    /// The procedures that need this one, directly or (`transitive`) along the graph.
+    async fn dependents(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = false)] transitive: bool,
+    ) -> async_graphql::Result<Vec<Procedure>> {
+        let app = app(ctx)?;
+        self.page
+            .deps
+            .dependents(app, self.row.id, transitive)
+            .await
+    }
+
+    /// The earliest fiscal quarter it can realistically be released, and what decides it.
+    async fn earliest_release(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<crate::deps::EarliestRelease> {
+        self.page
+            .deps
+            .earliest_release(app(ctx)?, self.row.id)
+            .await
     }
 }

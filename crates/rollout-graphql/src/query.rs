@@ -31,6 +31,8 @@ pub struct QueryRoot(
     AuditQuery,
     crate::hearing::HearingQuery,
     crate::task::TaskQuery,
+    crate::blockers::BlockerQuery,
+    crate::deps::DepsQuery,
 );
 
 /// Bureaus, procedures, the workflow and the summary; `node`.
@@ -124,9 +126,7 @@ impl ProcedureQuery {
     ) -> async_graphql::Result<RolloutSummary> {
         actor(ctx)?;
         let app = app(ctx)?;
-        let filter = filter
-            .unwrap_or_default()
-            .into_store(app.workflow(), app.today())?;
+        let filter = filter.unwrap_or_default().resolve(app).await?;
         let summary = app
             .summary(&filter)
             .await

@@ -130,6 +130,7 @@ pub(crate) fn next_transitions(
 ) -> async_graphql::Result<Vec<TransitionOption>> {
     let inputs = GuardInputs {
         comment: None,
+        on: None,
         facts,
     };
     engine::options(def, p, &inputs)

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+pub use crate::commands::deps::{DepsCommand, DepsDotArgs};
 use crate::config::Layer;
 use crate::database_url::DatabaseUrl;
 
@@ -44,9 +45,13 @@ pub enum Command {
     /// Check or draw workflow definition files.
     #[command(subcommand)]
     Workflow(WorkflowCommand),
-    /// Import bureaus or procedures from a CSV file: all rows or none.
+    /// Import bureaus, procedures, law changes, milestones or dependencies from a CSV file:
+    /// all rows or none.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Look at the dependency graph (law changes, milestones, procedures).
+    #[command(subcommand)]
+    Deps(DepsCommand),
     /// Load demo data into an empty database (with --users, the demo users too).
     Demo(DemoArgs),
     /// Manage users: add, list, disable.
@@ -226,6 +231,13 @@ pub enum ImportCommand {
     /// Header: code,name,name_en,bureau_code,category,authority,annual_applications,process_count,platform,target_quarter
     /// (deploy/demo/procedures.csv is not such a file: `rollout demo` loads it)
     Procedures(ImportArgs),
+    /// Header: code,title_ja,title_en,level,ministry_ja,ministry_en,law_name,article,owner_bureau_code,status,requested_on,expected_effective_on,enacted_on,notes
+    LawChanges(ImportArgs),
+    /// Header: name,platform,planned_on,status,done_on,notes
+    Milestones(ImportArgs),
+    /// Header: procedure_code,on_kind,on_code,reason (on_kind LAW_CHANGE, MILESTONE or
+    /// PROCEDURE; on_code the law change code, milestone name or procedure code)
+    Dependencies(ImportArgs),
 }
 
 #[derive(Debug, Args)]
@@ -248,9 +260,14 @@ impl Command {
         let (database, workflow, listen) = match self {
             Self::Serve(a) => (Some(&a.database), Some(&a.workflow), a.listen),
             Self::Migrate(d) => (Some(d), None, None),
-            Self::Import(ImportCommand::Bureaus(a) | ImportCommand::Procedures(a)) => {
-                (Some(&a.database), Some(&a.workflow), None)
-            }
+            Self::Import(
+                ImportCommand::Bureaus(a)
+                | ImportCommand::Procedures(a)
+                | ImportCommand::LawChanges(a)
+                | ImportCommand::Milestones(a)
+                | ImportCommand::Dependencies(a),
+            ) => (Some(&a.database), Some(&a.workflow), None),
+            Self::Deps(DepsCommand::Dot(a)) => (Some(&a.database), Some(&a.workflow), None),
             Self::Demo(a) => (Some(&a.database), Some(&a.workflow), None),
             Self::User(
                 UserCommand::Add { database, .. }

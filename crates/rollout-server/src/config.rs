@@ -51,6 +51,8 @@ pub struct Config {
     pub oidc: Option<rollout_auth::OidcConfig>,
     /// Days after which an undecided approval request expires.
     pub approval_expiry_days: u32,
+    /// Days from `scheduled` to release assumed by earliest release where history is thin.
+    pub release_lead_days: u32,
     /// The e-mail address of the administrator created on first start.
     pub admin_email: String,
     /// Apply pending migrations on start (`serve`, `import`, `demo`, ...). Off for a server
@@ -64,6 +66,10 @@ pub const DEFAULT_APPROVAL_EXPIRY_DAYS: u32 = 14;
 /// Accepted values of [`Config::approval_expiry_days`]: ten years at most keeps every expiry
 /// date well inside the instants the stores keep (`rollout_domain::bounds`).
 pub const APPROVAL_EXPIRY_DAYS: std::ops::RangeInclusive<u32> = 1..=3650;
+/// Default of [`Config::release_lead_days`].
+pub const DEFAULT_RELEASE_LEAD_DAYS: u32 = 180;
+/// Accepted values of [`Config::release_lead_days`] (up to ten years, like expiry).
+pub const RELEASE_LEAD_DAYS: std::ops::RangeInclusive<u32> = 0..=3650;
 /// Default of [`Config::admin_email`].
 pub const DEFAULT_ADMIN_EMAIL: &str = "admin@rollout.local";
 
@@ -77,6 +83,7 @@ pub struct Layer {
     pub log: Option<String>,
     pub log_format: Option<LogFormat>,
     pub approval_expiry_days: Option<u32>,
+    pub release_lead_days: Option<u32>,
     pub admin_email: Option<String>,
     pub migrate: Option<bool>,
 }
@@ -102,6 +109,13 @@ impl Layer {
                     value: v,
                 })?),
             },
+            release_lead_days: match get("ROLLOUT_RELEASE_LEAD_DAYS") {
+                None => None,
+                Some(v) => Some(v.trim().parse().map_err(|_| ConfigError::Number {
+                    name: "ROLLOUT_RELEASE_LEAD_DAYS",
+                    value: v,
+                })?),
+            },
             admin_email: get("ROLLOUT_ADMIN_EMAIL"),
             migrate: match get("ROLLOUT_MIGRATE") {
                 None => None,
@@ -118,6 +132,7 @@ impl Layer {
             log: self.log.or(below.log),
             log_format: self.log_format.or(below.log_format),
             approval_expiry_days: self.approval_expiry_days.or(below.approval_expiry_days),
+            release_lead_days: self.release_lead_days.or(below.release_lead_days),
             admin_email: self.admin_email.or(below.admin_email),
             migrate: self.migrate.or(below.migrate),
         }
@@ -151,6 +166,12 @@ pub enum ConfigError {
         APPROVAL_EXPIRY_DAYS.end()
     )]
     ExpiryDays { value: u32 },
+    #[error(
+        "release_lead_days (ROLLOUT_RELEASE_LEAD_DAYS) must be between {} and {} days, not {value}",
+        RELEASE_LEAD_DAYS.start(),
+        RELEASE_LEAD_DAYS.end()
+    )]
+    LeadDays { value: u32 },
     #[error("the [oidc] settings are invalid: {0}")]
     Oidc(String),
 }
@@ -195,6 +216,7 @@ struct FileShape {
     log: Option<String>,
     log_format: Option<LogFormat>,
     approval_expiry_days: Option<u32>,
+    release_lead_days: Option<u32>,
     admin_email: Option<String>,
     migrate: Option<bool>,
     #[serde(default)]
@@ -242,6 +264,7 @@ pub fn parse_file_layers(path: &Path, text: &str) -> Result<FileLayers, ConfigEr
             log: shape.log,
             log_format: shape.log_format,
             approval_expiry_days: shape.approval_expiry_days,
+            release_lead_days: shape.release_lead_days,
             admin_email: shape.admin_email,
             migrate: shape.migrate,
         },
@@ -263,6 +286,14 @@ impl Config {
                 value: approval_expiry_days,
             });
         }
+        let release_lead_days = merged
+            .release_lead_days
+            .unwrap_or(DEFAULT_RELEASE_LEAD_DAYS);
+        if !RELEASE_LEAD_DAYS.contains(&release_lead_days) {
+            return Err(ConfigError::LeadDays {
+                value: release_lead_days,
+            });
+        }
         Ok(Self {
             database_url: merged
                 .database_url
@@ -277,6 +308,7 @@ impl Config {
             http: HttpSettings::default(),
             oidc: None,
             approval_expiry_days,
+            release_lead_days,
             admin_email: merged
                 .admin_email
                 .unwrap_or_else(|| DEFAULT_ADMIN_EMAIL.to_owned()),

@@ -21,7 +21,7 @@ use tokio::task::JoinHandle;
 
 use crate::authenticate::BearerAuthenticator;
 use crate::backend::Database;
-use crate::commands::workflow::load_workflow;
+use crate::commands::workflow::load_procedure_workflow;
 use crate::database_url::DatabaseUrl;
 use crate::error::CliError;
 use crate::http::{HttpSettings, HttpState, router_with};
@@ -157,7 +157,7 @@ const TOKEN_USE_FLUSH: Duration = Duration::from_secs(5);
 
 async fn start(config: ServerConfig) -> Result<RunningServer, CliError> {
     let url = DatabaseUrl::new(config.database_url);
-    let workflow = load_workflow(config.workflow_file.as_deref())?;
+    let workflow = load_procedure_workflow(config.workflow_file.as_deref())?;
     let jwt = match config.oidc {
         None => None,
         Some(oidc) => Some(

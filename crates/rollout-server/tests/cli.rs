@@ -146,7 +146,9 @@ fn workflow_dot_draws_the_default_or_a_file() {
     assert!(dot.starts_with("digraph \"tokyo-digitisation@1\""), "{dot}");
     assert!(dot.contains("\"hearing\""), "{dot}");
     assert!(
-        dot.contains(r#"[label="release\napproval: 1 × PROJECT_OFFICE", style=bold"#),
+        dot.contains(
+            r#"[label="release [no_open_blockers]\napproval: 1 × PROJECT_OFFICE", style=bold"#
+        ),
         "approval gates are drawn: {dot}"
     );
     assert!(
@@ -161,6 +163,37 @@ fn workflow_dot_draws_the_default_or_a_file() {
         stdout(&out).starts_with("digraph \"custom@1\""),
         "{}",
         stdout(&out)
+    );
+}
+
+#[test]
+fn a_law_change_workflow_cannot_run_procedures() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("law.toml"),
+        rollout_domain::workflow::LAW_CHANGE_WORKFLOW_TOML,
+    )
+    .unwrap();
+    // It is a valid workflow file, for law changes…
+    let out = rollout(dir.path(), &["workflow", "check", "law.toml"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    // …which `demo`, `import` and `serve` refuse to run procedures with, before any database
+    // work.
+    let out = rollout(
+        dir.path(),
+        &[
+            "demo",
+            "--workflow",
+            "law.toml",
+            "--database-url",
+            "sqlite:demo.db",
+        ],
+    );
+    assert_ne!(code(&out), 0);
+    assert!(
+        stderr(&out).contains("workflow file law.toml describes law changes"),
+        "{}",
+        stderr(&out)
     );
 }
 

@@ -92,6 +92,19 @@ fn meaning(kind: ErrorKind, constraint: &str) -> Option<(&'static str, bool)> {
         (Taken, "hearing_outcomes_pkey") => ("hearing outcome", true),
         (Taken, "user_tests_pkey") => ("user test", true),
         (Taken, "tasks_pkey") => ("task", true),
+        (Taken, "law_changes_pkey" | "law_changes_code_key") => ("law change", true),
+        (Taken, "law_change_history_pkey") => ("law change status change", true),
+        (Taken, "milestones_pkey") => ("milestone", true),
+        (Taken, "dependencies_pkey" | "dependencies_one_active") => ("dependency", true),
+        (Missing, "law_changes_owner_bureau_id_fkey") => ("bureau", false),
+        (Missing, "law_change_history_law_change_id_fkey") => ("law change", false),
+        (Missing, "dependencies_procedure_id_fkey") => ("procedure", false),
+        (
+            Missing,
+            "law_change_history_actor_id_fkey"
+            | "dependencies_created_by_fkey"
+            | "dependencies_removed_by_fkey",
+        ) => ("user", false),
         (Missing, "hearings_bureau_id_fkey" | "tasks_bureau_id_fkey") => ("bureau", false),
         (
             Missing,

@@ -1,5 +1,6 @@
 //! The PostgreSQL implementation of [`rollout_store::Store`] and its sub-traits (identities,
-//! approvals, the audit trail, evidence and the atomic write batch): a connection pool, the embedded migrations of
+//! approvals, the audit trail, evidence and the atomic write batch, law changes, milestones and
+//! dependencies): a connection pool, the embedded migrations of
 //! `migrations/postgres`, and one module of runtime `query`/`bind` SQL per aggregate. Every
 //! write inserts its audit entry in its own transaction. Its behaviour is pinned by `rollout_store::contract`, which the SQLite backend
 //! passes too; business rules (allowed transitions, guards, priority) are deliberately absent
@@ -12,6 +13,7 @@
 mod approval_listing;
 mod approvals;
 mod audit;
+mod blockers;
 mod bulk;
 mod bureaus;
 mod delegations;

@@ -29,7 +29,7 @@ pub(crate) fn like_pattern(search: &str) -> String {
 }
 
 /// Appends ` WHERE ...` (always present, so callers can add ` AND ...`).
-fn push_filter(q: &mut QueryBuilder<Postgres>, filter: &ProcedureFilter) {
+pub(crate) fn push_filter(q: &mut QueryBuilder<Postgres>, filter: &ProcedureFilter) {
     q.push(" WHERE TRUE");
     if !filter.bureau_codes.is_empty() {
         let codes: Vec<&str> = filter.bureau_codes.iter().map(|c| c.as_str()).collect();
@@ -73,6 +73,11 @@ fn push_filter(q: &mut QueryBuilder<Postgres>, filter: &ProcedureFilter) {
     }
     if let Some(slip) = &filter.slipped {
         push_slipped(q, slip);
+    }
+    if let Some(ids) = &filter.ids {
+        // An empty array matches nothing, as the filter says.
+        let ids: Vec<uuid::Uuid> = ids.iter().map(|id| id.as_uuid()).collect();
+        q.push(" AND id = ANY(").push_bind(ids).push(")");
     }
 }
 

@@ -36,6 +36,13 @@ pub(crate) enum UniqueKey {
     HearingOutcome,
     UserTestId,
     TaskId,
+    LawChangeId,
+    LawChangeCode,
+    LawChangeHistoryId,
+    MilestoneId,
+    DependencyId,
+    /// `dependencies_one_active`: a second active edge between the same procedure and blocker.
+    ActiveDependency,
 }
 
 /// The unique key `e` violated, if it is a unique violation on one of ours.
@@ -71,6 +78,14 @@ pub(crate) fn unique_violation(e: &sqlx::Error) -> Option<UniqueKey> {
         "hearing_outcomes.hearing_id, hearing_outcomes.position" => UniqueKey::HearingOutcome,
         "user_tests.id" => UniqueKey::UserTestId,
         "tasks.id" => UniqueKey::TaskId,
+        "law_changes.id" => UniqueKey::LawChangeId,
+        "law_changes.code" => UniqueKey::LawChangeCode,
+        "law_change_history.id" => UniqueKey::LawChangeHistoryId,
+        "milestones.id" => UniqueKey::MilestoneId,
+        "dependencies.id" => UniqueKey::DependencyId,
+        "dependencies.procedure_id, dependencies.on_kind, dependencies.on_id" => {
+            UniqueKey::ActiveDependency
+        }
         _ => return None,
     })
 }

@@ -3,8 +3,9 @@
 //! It owns the SQLite dialect of the schema (`migrations/sqlite`, embedded) and every SQL
 //! statement run against it, split by aggregate: [`bureaus`], [`procedures`], [`listing`],
 //! [`transitions`], [`bulk`], [`users`], [`tokens`], [`approvals`], [`votes`],
-//! [`approval_listing`], [`delegations`], [`audit`] and [`evidence`] (hearings, user tests,
-//! tasks, target history and the atomic write batch), with encodings in [`rows`] and error
+//! [`approval_listing`], [`delegations`], [`audit`], [`evidence`] (hearings, user tests,
+//! tasks, target history and the atomic write batch) and [`blockers`] (law changes, milestones,
+//! dependencies and the graph version), with encodings in [`rows`] and error
 //! mapping in [`errors`] and [`refs`]. It holds no business rules: which transition is allowed,
 //! who may vote and when a count is reached were decided before a write reaches it.
 //!
@@ -35,6 +36,7 @@ mod approval_listing;
 mod approval_store;
 mod approvals;
 mod audit;
+mod blockers;
 mod bulk;
 mod bureaus;
 #[cfg(test)]

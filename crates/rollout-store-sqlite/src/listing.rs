@@ -11,12 +11,13 @@ use rollout_store::{
 };
 use sqlx::{QueryBuilder, Sqlite, SqlitePool};
 
+use crate::blockers::ids_json;
 use crate::errors::ctx;
 use crate::paging;
 use crate::rows::{PROCEDURE_COLUMNS, ProcedureRow, decode_all, instant, uuid};
 
 /// `%`, `_` and the escape character itself, escaped so the user's text matches literally.
-fn like_pattern(search: &str) -> String {
+pub(crate) fn like_pattern(search: &str) -> String {
     let mut pattern = String::with_capacity(search.len() + 2);
     pattern.push('%');
     for c in search.chars() {
@@ -30,7 +31,7 @@ fn like_pattern(search: &str) -> String {
 }
 
 /// Appends ` WHERE ...` for `filter` (always a WHERE, so callers can append `AND ...`).
-fn push_filter(qb: &mut QueryBuilder<Sqlite>, filter: &ProcedureFilter) {
+pub(crate) fn push_filter(qb: &mut QueryBuilder<Sqlite>, filter: &ProcedureFilter) {
     qb.push(" WHERE TRUE");
     if !filter.bureau_codes.is_empty() {
         qb.push(" AND bureau_id IN (SELECT id FROM bureaus WHERE code IN (");
@@ -79,6 +80,19 @@ fn push_filter(qb: &mut QueryBuilder<Sqlite>, filter: &ProcedureFilter) {
     }
     if let Some(slip) = &filter.slipped {
         push_slipped(qb, slip);
+    }
+    match filter.ids.as_deref() {
+        None => {}
+        Some([]) => {
+            qb.push(" AND FALSE");
+        }
+        // One JSON parameter rather than a bound value per id: the app's id sets (every blocked
+        // procedure) can outgrow SQLite's limit on bound variables.
+        Some(ids) => {
+            qb.push(" AND id IN (SELECT value FROM json_each(")
+                .push_bind(ids_json(ids.iter().map(|id| id.0)))
+                .push("))");
+        }
     }
 }
 

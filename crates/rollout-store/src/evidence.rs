@@ -13,14 +13,15 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use rollout_domain::approval::ApprovalRequest;
 use rollout_domain::audit::AuditEntry;
+use rollout_domain::blockers::{Dependency, LawChange, LawChangeStatusChange, Milestone};
 use rollout_domain::hearing::{Hearing, HearingKind};
 use rollout_domain::target::TargetChange;
 use rollout_domain::task::{Task, TaskStatus};
 use rollout_domain::user_test::{UserTest, UserTestVerdict};
 use rollout_domain::workflow::PlannedTransition;
 use rollout_domain::{
-    BureauId, HearingId, IdempotencyKey, Procedure, ProcedureId, ProcedurePatch, TaskId,
-    TransitionRecord, UserId, UserTestId,
+    BureauId, DependencyId, HearingId, IdempotencyKey, Procedure, ProcedureId, ProcedurePatch,
+    TaskId, TransitionRecord, UserId, UserTestId,
 };
 
 use crate::{Page, PageRequest, StoreError, StoreResult};
@@ -76,6 +77,46 @@ pub enum Write {
     TargetChange(TargetChange),
     /// Appends an audit entry.
     Audit(AuditEntry),
+    /// Compare-and-set of the graph version: `Conflict` (with the stored version) unless it is
+    /// still `expected`, then `expected + 1`. On PostgreSQL the row lock it takes serialises
+    /// batches that change the graph. See [`crate::BlockerStore`].
+    BumpGraphVersion {
+        expected: i64,
+    },
+    /// Moves the graph version on by one whatever it is: for a change that cannot invalidate
+    /// another batch's plan (an edge to a law change or milestone closes no cycle) but must
+    /// still reach every replica's cached graph. Serialised with the other graph writes on
+    /// PostgreSQL like [`Write::BumpGraphVersion`].
+    AdvanceGraphVersion,
+    /// Inserts a law change; `Duplicate { entity: "law change" }` when the code is taken,
+    /// `NotFound` when the owner bureau is unknown.
+    InsertLawChange(LawChange),
+    /// Replaces a law change's fields with `law_change`'s if its stored version is still
+    /// `expected_version` (`law_change.version` is the version after the change). `Conflict`
+    /// with the stored version otherwise (the code is never changed), `NotFound` when unknown.
+    UpdateLawChange {
+        law_change: LawChange,
+        expected_version: i32,
+    },
+    /// Appends one record of a law change's status history.
+    LawChangeStatus(LawChangeStatusChange),
+    InsertMilestone(Milestone),
+    /// As [`Write::UpdateLawChange`], for a milestone.
+    UpdateMilestone {
+        milestone: Milestone,
+        expected_version: i32,
+    },
+    /// Inserts a dependency; `Duplicate { entity: "dependency" }` when the same active edge
+    /// exists, `NotFound` when the procedure is unknown.
+    InsertDependency(Dependency),
+    /// Marks a dependency removed (who, when, why); `NotFound` when it is unknown or already
+    /// removed.
+    RemoveDependency {
+        id: DependencyId,
+        removed_by: Option<UserId>,
+        removed_at: DateTime<Utc>,
+        reason: Option<String>,
+    },
 }
 
 /// Why a batch was not committed: the index of the write that failed and the failure. Nothing

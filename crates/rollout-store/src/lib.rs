@@ -9,6 +9,7 @@
 
 mod approvals;
 mod audit;
+mod blockers;
 pub mod contract;
 mod error;
 mod evidence;
@@ -26,6 +27,10 @@ use rollout_domain::{
 
 pub use approvals::{ApprovalCursor, ApprovalFilter, ApprovalStore, VoteResult, VoteWrite};
 pub use audit::{AuditCursor, AuditFilter, AuditStore};
+pub use blockers::{
+    BlockerSeed, BlockerStore, GraphRows, LawChangeCursor, LawChangeFilter, LeadSample,
+    ProcedureFacts, dependency_key, graph_version_conflict,
+};
 pub use error::StoreError;
 pub use evidence::{
     BatchError, EvidenceSeed, EvidenceStore, HearingCursor, HearingFilter, HearingKeyHit,
@@ -81,7 +86,15 @@ pub struct ProcedureSeed {
 /// which the implementation inserts in the same transaction as the change.
 #[async_trait]
 pub trait Store:
-    IdentityStore + ApprovalStore + AuditStore + EvidenceStore + Send + Sync + std::fmt::Debug + 'static
+    IdentityStore
+    + ApprovalStore
+    + AuditStore
+    + EvidenceStore
+    + BlockerStore
+    + Send
+    + Sync
+    + std::fmt::Debug
+    + 'static
 {
     /// Cheap round trip, for readiness checks.
     async fn ping(&self) -> StoreResult<()>;

@@ -25,6 +25,9 @@ pub struct ProcedureFilter {
     /// Slipped procedures (or, with `slipped: false`, the others): the app turns the idea into
     /// plain conditions, see [`SlipCondition`].
     pub slipped: Option<SlipCondition>,
+    /// Only these procedures: how the app expresses ideas answered by the dependency graph
+    /// (`blocked`, `atRisk`, `blockedBy`). An empty list matches nothing.
+    pub ids: Option<Vec<ProcedureId>>,
 }
 
 /// "Slipped" as plain conditions: a target quarter of `last_ended` or earlier and a state among

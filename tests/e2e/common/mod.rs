@@ -11,6 +11,7 @@
 //! which reads every table to prove a refused request wrote nothing. The HTTP client is
 //! in `client.rs`, the users in `cast.rs`, data fixtures in `fixtures.rs`.
 
+mod blockers;
 mod cast;
 mod client;
 mod database;
@@ -28,6 +29,8 @@ use rollout_server::{RunningServer, ServerConfig, spawn};
 use rollout_store_postgres::testing::TestDatabase;
 use tempfile::TempDir;
 
+#[allow(unused_imports)]
+pub use blockers::*;
 pub use cast::*;
 pub use client::*;
 pub use fingerprint::*;

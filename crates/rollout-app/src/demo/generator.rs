@@ -71,6 +71,8 @@ pub(crate) struct Draft {
     /// The platform it goes online through, set on the procedure when the workflow needs one.
     pub platform: Platform,
     pub outcome: Outcome,
+    /// A released procedure goes online after this (the law change it waited for).
+    pub released_after: Option<DateTime<Utc>>,
 }
 
 /// A reachable state and the shortest path to it from the initial state.
@@ -178,6 +180,11 @@ impl<'a> Generator<'a> {
         out
     }
 
+    /// The day of "now" in Tokyo.
+    pub(super) fn today(&self) -> chrono::NaiveDate {
+        tokyo_date(self.now)
+    }
+
     pub(super) fn bureau_index(&self, code: &str) -> Option<usize> {
         self.bureaus.iter().position(|b| b.code.as_str() == code)
     }
@@ -200,10 +207,15 @@ impl<'a> Generator<'a> {
     }
 
     /// The instant the history ends and the target quarter that goes with it.
-    fn timeline(&mut self, route: &Route) -> (DateTime<Utc>, Option<FiscalQuarter>) {
+    fn timeline(
+        &mut self,
+        route: &Route,
+        released_after: Option<DateTime<Utc>>,
+    ) -> (DateTime<Utc>, Option<FiscalQuarter>) {
         let earliest = self.start + days(60);
         if route.kind == StateKind::Done {
             let latest = self.now.min(quarter_end(last_quarter()));
+            let earliest = released_after.map_or(earliest, |a| earliest.max(a).min(latest));
             let released = instant_between(&mut self.rng, earliest, latest);
             let mut quarter = clamped_quarter(released);
             // A fifth of procedures went online a quarter ahead of plan.
@@ -247,7 +259,7 @@ impl<'a> Generator<'a> {
 
     fn seed(&mut self, draft: Draft, staff: &DemoStaff, out: &mut EvidenceSeed) -> ProcedureSeed {
         let route = self.route(draft.outcome);
-        let (end, target_quarter) = self.timeline(&route);
+        let (end, target_quarter) = self.timeline(&route, draft.released_after);
         let (created, steps) = self.step_times(end, route.transitions.len());
         let needs_platform = route.kind == StateKind::Done || route.needs(Guard::PlatformSet);
         self.numbers[draft.bureau] += 1;

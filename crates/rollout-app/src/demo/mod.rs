@@ -10,13 +10,16 @@
 //! reporting and bounded transaction sizes; a demo database is disposable, an import is not (see
 //! [`crate::import`], which writes everything in one go).
 
+mod blockers;
 mod calendar;
 mod evidence;
 mod generator;
+mod laws;
 mod names;
 mod people;
 mod real;
 mod synthetic;
+mod synthetic_deps;
 mod wording;
 
 use rollout_domain::Bureau;
@@ -27,6 +30,7 @@ use crate::{App, AppError};
 pub use evidence::{DemoStaff, StaffMember};
 pub use generator::{Generated, Generator};
 pub use people::DemoIdentity;
+pub use synthetic_deps::SyntheticGraph;
 
 /// The seed used unless one is given, so that every demo database looks the same.
 pub const DEFAULT_SEED: u64 = 0x524F_4C4C_4F55_5421;
@@ -36,6 +40,9 @@ pub const DEFAULT_SEED: u64 = 0x524F_4C4C_4F55_5421;
 /// a 28,000 load took 21 s on PostgreSQL, at 7,000 13 s (SQLite 13 s and 12 s), with progress
 /// still shown four times.
 pub const CHUNK: usize = 7_000;
+
+/// Mixed into the seed for the RNG of law changes, milestones and edges.
+const BLOCKER_SEED: u64 = 0x424C_4F43_4B45_5253;
 
 /// What to load.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,6 +81,11 @@ pub struct DemoReport {
     pub hearings: u64,
     pub user_tests: u64,
     pub tasks: u64,
+    /// What the procedures wait on: law changes (with their status history), milestones and
+    /// dependencies, real, illustrative and synthetic alike.
+    pub law_changes: u64,
+    pub milestones: u64,
+    pub dependencies: u64,
 }
 
 /// Why a demo load did not happen or did not finish.
@@ -129,20 +141,64 @@ impl App {
             hearings: 0,
             user_tests: 0,
             tasks: 0,
+            law_changes: 0,
+            milestones: 0,
+            dependencies: 0,
         };
         progress(DemoProgress { done: 0, total });
         report.real_procedures = self.write_demo(&real, &mut report, &audit).await?;
+        // Law changes, milestones and edges have their own RNG, so that they leave the
+        // procedures as they were.
+        let mut rng =
+            <rand::rngs::SmallRng as rand::SeedableRng>::seed_from_u64(options.seed ^ BLOCKER_SEED);
+        let plans = laws::plans(&real::procedures());
+        let mut maker = blockers::EdgeMaker {
+            def: self.workflow(),
+            rng: &mut rng,
+        };
+        let mut seed =
+            blockers::real_seed(&plans, &real.procedures, &bureaus, &mut maker, self.now());
+        let (mut graph, synthetic) =
+            SyntheticGraph::new(options.seed, options.synthetic, &bureaus, self.now());
+        seed.law_changes.extend(synthetic.law_changes);
+        seed.law_change_history.extend(synthetic.law_change_history);
+        seed.milestones.extend(synthetic.milestones);
+        self.write_demo_blockers(&seed, &mut report, &audit).await?;
         let mut done = real.procedures.len();
         progress(DemoProgress { done, total });
         while done < total {
             let n = CHUNK.min(total - done);
             let chunk = generator.synthetic_procedures(n, &staff);
             report.synthetic_procedures += self.write_demo(&chunk, &mut report, &audit).await?;
+            let edges = rollout_store::BlockerSeed {
+                dependencies: graph.edges(self.workflow(), &chunk.procedures),
+                ..Default::default()
+            };
+            self.write_demo_blockers(&edges, &mut report, &audit)
+                .await?;
             done += n;
             progress(DemoProgress { done, total });
         }
         tracing::info!(?report, "demo data loaded");
         Ok(report)
+    }
+
+    /// Writes law changes, milestones and dependencies in one transaction.
+    async fn write_demo_blockers(
+        &self,
+        seed: &rollout_store::BlockerSeed,
+        report: &mut DemoReport,
+        audit: &(dyn Fn(&str, usize) -> rollout_domain::audit::AuditEntry + Sync),
+    ) -> Result<(), DemoError> {
+        let rows = seed.law_changes.len() + seed.milestones.len() + seed.dependencies.len();
+        self.store()
+            .insert_blockers(seed, &audit("demo.blockers", rows))
+            .await
+            .map_err(AppError::from)?;
+        report.law_changes += seed.law_changes.len() as u64;
+        report.milestones += seed.milestones.len() as u64;
+        report.dependencies += seed.dependencies.len() as u64;
+        Ok(())
     }
 
     /// Writes one batch: its procedures with their histories, then the evidence that refers to
@@ -176,6 +232,8 @@ impl App {
     }
 }
 
+#[cfg(test)]
+mod blocker_tests;
 #[cfg(test)]
 mod evidence_tests;
 #[cfg(test)]

@@ -1,12 +1,14 @@
 //! The real data: Tokyo's bureaus and a few dozen documented procedures, embedded from
 //! `deploy/demo/`. Their states are not published per procedure, so they are assigned by rule:
-//! national ones mostly wait for a law change, the early "major 169" Tokyo ones are online, and
-//! the rest spread over the workflow. Sources stay in the CSV file; rollout does not store them.
+//! a national one follows the law change it needs ([`super::laws`]): while that is open it mostly
+//! waits for it, once enacted it is mostly online (released after the enactment); the early
+//! "major 169" Tokyo ones are online, and the rest spread over the workflow. Sources stay in the CSV file; rollout does not store them.
 
 use rand::Rng;
 use rollout_domain::{Authority, Category, NewBureau, Platform};
 
 use super::generator::{Draft, Generator, Outcome};
+use super::laws;
 use crate::import::parse_bureaus;
 
 const BUREAUS_CSV: &str = include_str!("../../../../deploy/demo/bureaus.csv");
@@ -67,25 +69,28 @@ pub(super) fn procedures() -> Vec<RealProcedure> {
 
 /// Drafts for the real procedures, states assigned by the rule in the module comment.
 pub(super) fn drafts(generator: &mut Generator<'_>) -> Vec<Draft> {
-    procedures()
-        .into_iter()
+    let list = procedures();
+    let plans = laws::plans(&list);
+    let today = generator.today();
+    list.into_iter()
         .map(|p| {
+            let plan = plans.iter().find(|l| l.procedures.contains(&p.name_ja));
+            let closed_on = plan
+                .filter(|l| l.status_on(today).is_some_and(|s| !s.is_open()))
+                .and_then(|l| l.steps_by(today).last().map(|(_, d)| *d));
+            let requested = plan.is_some_and(|l| l.status_on(today).is_some());
             let rng = &mut generator.rng;
             let outcome = match p.authority {
-                Authority::National => {
-                    let blocked = if p.category == Category::Major {
-                        0.75
-                    } else {
-                        0.6
-                    };
-                    if rng.random_bool(blocked) {
-                        Outcome::Blocked
-                    } else if rng.random_bool(0.6) {
+                // Released only once the law change is through; waiting only while it is open.
+                Authority::National if closed_on.is_some() => {
+                    if rng.random_bool(0.7) {
                         Outcome::Done
                     } else {
                         Outcome::InProgress
                     }
                 }
+                Authority::National if requested && rng.random_bool(0.85) => Outcome::Blocked,
+                Authority::National => Outcome::InProgress,
                 Authority::Tokyo if p.category == Category::Major => Outcome::Done,
                 Authority::Tokyo if rng.random_bool(0.5) => Outcome::Done,
                 Authority::Tokyo => Outcome::InProgress,
@@ -110,6 +115,7 @@ pub(super) fn drafts(generator: &mut Generator<'_>) -> Vec<Draft> {
                 process_count: 1,
                 platform,
                 outcome,
+                released_after: closed_on.map(super::blockers::recorded_at),
             }
         })
         .collect()

@@ -138,5 +138,6 @@ pub(super) fn draft(generator: &mut Generator<'_>) -> Draft {
         },
         platform: platform(rng, category, authority),
         outcome,
+        released_after: None,
     }
 }

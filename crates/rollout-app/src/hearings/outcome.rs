@@ -110,9 +110,7 @@ impl App {
         let Some(def) = self.workflow().transition(&p.state, to) else {
             return Err(moved(to));
         };
-        let no_facts = GuardFacts {
-            latest_user_test: None,
-        };
+        let no_facts = GuardFacts::NOT_JUDGED;
         let plan = engine::plan(
             self.workflow(),
             &after,

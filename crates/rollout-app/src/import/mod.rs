@@ -1,5 +1,6 @@
-//! CSV imports of bureaus and procedures: all or nothing, with every bad row reported by its
-//! file line number (the header is line 1) so that a person can fix the whole file in one pass.
+//! CSV imports of bureaus, procedures, law changes, milestones and dependencies: all or
+//! nothing, with every bad row reported by its file line number (the header is line 1) and the
+//! column at fault, so that a person can fix the whole file in one pass.
 //!
 //! The whole file is read into memory before anything is checked: imports are bounded by the
 //! programme's size (~28,000 procedures, a few megabytes) and reading first means a bad row near
@@ -7,6 +8,10 @@
 //! the caller's business; this module only reports [`ImportProgress`] through a callback.
 
 mod bureaus;
+mod dependencies;
+mod fields;
+mod law_changes;
+mod milestones;
 mod procedures;
 
 use std::io::Read;
@@ -34,6 +39,38 @@ pub const PROCEDURE_COLUMNS: &[&str] = &[
     "platform",
     "target_quarter",
 ];
+
+/// Header of a law changes file, in this order.
+pub const LAW_CHANGE_COLUMNS: &[&str] = &[
+    "code",
+    "title_ja",
+    "title_en",
+    "level",
+    "ministry_ja",
+    "ministry_en",
+    "law_name",
+    "article",
+    "owner_bureau_code",
+    "status",
+    "requested_on",
+    "expected_effective_on",
+    "enacted_on",
+    "notes",
+];
+
+/// Header of a milestones file, in this order.
+pub const MILESTONE_COLUMNS: &[&str] = &[
+    "name",
+    "platform",
+    "planned_on",
+    "status",
+    "done_on",
+    "notes",
+];
+
+/// Header of a dependencies file, in this order: `on_kind` is LAW_CHANGE, MILESTONE or
+/// PROCEDURE and `on_code` the law change's code, the milestone's name or the procedure's code.
+pub const DEPENDENCY_COLUMNS: &[&str] = &["procedure_code", "on_kind", "on_code", "reason"];
 
 /// Rows are checked in steps of this many between progress reports.
 const PROGRESS_STEP: usize = 1_000;
@@ -261,11 +298,40 @@ pub(crate) fn report_checking(
     }
 }
 
+impl crate::App {
+    /// Every stored bureau's id by its code, for resolving a file's bureau columns.
+    pub(crate) async fn bureau_ids(
+        &self,
+    ) -> Result<
+        std::collections::HashMap<rollout_domain::BureauCode, rollout_domain::BureauId>,
+        AppError,
+    > {
+        Ok(self
+            .store()
+            .list_bureaus()
+            .await?
+            .into_iter()
+            .map(|b| (b.code, b.id))
+            .collect())
+    }
+}
+
+/// Adds every problem of the row on `line`.
+pub(crate) fn push_problems(errors: &mut Vec<RowError>, line: u64, problems: Vec<String>) {
+    errors.extend(
+        problems
+            .into_iter()
+            .map(|message| RowError { line, message }),
+    );
+}
+
 /// Sorts errors by line (stable, so a row's problems keep their column order) and wraps them.
 pub(crate) fn rows_error(mut errors: Vec<RowError>) -> ImportError {
     errors.sort_by_key(|e| e.line);
     ImportError::Rows(errors)
 }
 
+#[cfg(test)]
+mod blocker_tests;
 #[cfg(test)]
 mod tests;

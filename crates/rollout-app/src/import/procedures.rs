@@ -15,6 +15,7 @@ use rollout_domain::{
 use rollout_store::ProcedureSeed;
 use tracing::instrument;
 
+use super::fields::{keyed, number, required};
 use super::{
     CsvRow, ImportError, ImportPhase, ImportProgress, ImportReport, PROCEDURE_COLUMNS, RowError,
     read_rows, report_checking, rows_error,
@@ -40,43 +41,6 @@ struct Row {
     process_count: i32,
     platform: Option<Platform>,
     target_quarter: Option<FiscalQuarter>,
-}
-
-fn keyed<T>(
-    raw: &str,
-    column: &str,
-    parse: fn(&str) -> Option<T>,
-    all: &[&str],
-    problems: &mut Vec<String>,
-) -> Option<T> {
-    let value = parse(raw);
-    if value.is_none() {
-        problems.push(format!(
-            "{column} {raw:?} is not one of {} (case does not matter)",
-            all.join(", ")
-        ));
-    }
-    value
-}
-
-fn required<T>(
-    raw: &str,
-    column: &str,
-    parse: fn(&str) -> Option<T>,
-    all: &[&str],
-    problems: &mut Vec<String>,
-) -> Option<T> {
-    if raw.is_empty() {
-        problems.push(format!("{column} is required"));
-        return None;
-    }
-    keyed(raw, column, parse, all, problems)
-}
-
-fn number<T: std::str::FromStr>(raw: &str, column: &str, problems: &mut Vec<String>) -> Option<T> {
-    raw.parse()
-        .map_err(|_| problems.push(format!("{column} {raw:?} is not a whole number")))
-        .ok()
 }
 
 /// Checks one row on its own; every problem is pushed, the row is returned only when there is none.
@@ -188,14 +152,7 @@ impl App {
         progress: &(dyn Fn(ImportProgress) + Send + Sync),
     ) -> Result<ImportReport, ImportError> {
         let (rows, mut errors) = read_rows(input, PROCEDURE_COLUMNS)?;
-        let bureaus: HashMap<BureauCode, BureauId> = self
-            .store()
-            .list_bureaus()
-            .await
-            .map_err(AppError::from)?
-            .into_iter()
-            .map(|b| (b.code, b.id))
-            .collect();
+        let bureaus = self.bureau_ids().await?;
         let mut first_line: HashMap<ProcedureCode, u64> = HashMap::new();
         let mut valid = Vec::with_capacity(rows.len());
         for (i, raw) in rows.iter().enumerate() {

@@ -5,6 +5,7 @@
 use std::collections::{HashMap, VecDeque};
 
 use super::guards::Guard;
+use super::subject::SubjectKind;
 use super::validate::{self, WorkflowError};
 use crate::approval::ApprovalPolicy;
 
@@ -76,6 +77,9 @@ pub struct TransitionDef {
     pub guards: Vec<Guard>,
     /// When set, requesting this transition opens an approval request instead of applying it.
     pub approval: Option<ApprovalPolicy>,
+    /// Taken by the system when the last open blocker of a procedure in the (BLOCKED) `from`
+    /// state is cleared: the first such transition, in file order, whose guards hold wins.
+    pub on_unblock: bool,
 }
 
 impl TransitionDef {
@@ -84,11 +88,13 @@ impl TransitionDef {
     }
 }
 
-/// A validated workflow: states, transitions, and the name and version recorded in history.
+/// A validated workflow: what it moves, states, transitions, and the name and version recorded
+/// in history.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WorkflowDefinition {
     name: String,
     version: u32,
+    subject: SubjectKind,
     states: Vec<StateDef>,
     transitions: Vec<TransitionDef>,
 }
@@ -98,12 +104,14 @@ impl WorkflowDefinition {
     pub fn new(
         name: String,
         version: u32,
+        subject: SubjectKind,
         states: Vec<StateDef>,
         transitions: Vec<TransitionDef>,
     ) -> Result<Self, Vec<WorkflowError>> {
         let def = Self {
             name,
             version,
+            subject,
             states,
             transitions,
         };
@@ -125,6 +133,10 @@ impl WorkflowDefinition {
     }
     pub fn version(&self) -> u32 {
         self.version
+    }
+    /// What the workflow moves, as declared in the file header.
+    pub fn subject(&self) -> SubjectKind {
+        self.subject
     }
     /// `name@version`, as recorded in transition history.
     pub fn version_tag(&self) -> String {
@@ -160,6 +172,13 @@ impl WorkflowDefinition {
         from: &'a str,
     ) -> impl Iterator<Item = &'a TransitionDef> {
         self.transitions.iter().filter(move |t| t.from == from)
+    }
+    /// The `on_unblock` transitions out of `from`, in file order (the order they are tried in).
+    pub fn unblock_transitions_from<'a>(
+        &'a self,
+        from: &'a str,
+    ) -> impl Iterator<Item = &'a TransitionDef> {
+        self.transitions_from(from).filter(|t| t.on_unblock)
     }
     pub fn transition(&self, from: &str, to: &str) -> Option<&TransitionDef> {
         self.transitions

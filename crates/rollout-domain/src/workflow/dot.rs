@@ -23,7 +23,8 @@ fn escape(raw: &str) -> String {
     out
 }
 
-fn quote(raw: &str) -> String {
+/// `raw` as a quoted DOT string (also used by [`crate::deps::dot`]).
+pub(crate) fn quote(raw: &str) -> String {
     format!("\"{}\"", escape(raw))
 }
 
@@ -57,6 +58,13 @@ fn edge_line(t: &TransitionDef) -> String {
         let names: Vec<&str> = t.guards.iter().map(|g| g.name()).collect();
         label.push_str(&format!(" [{}]", names.join(", ")));
     }
+    // A step the system takes when the last blocker is cleared is drawn dashed.
+    let unblock = if t.on_unblock {
+        label.push_str("\non unblock");
+        ", style=dashed"
+    } else {
+        ""
+    };
     // A gated step is drawn bold and says whose approvals it waits for, and how many.
     let gate = match t.approval {
         Some(policy) => {
@@ -70,7 +78,7 @@ fn edge_line(t: &TransitionDef) -> String {
         None => "",
     };
     format!(
-        "  {} -> {} [label={}{gate}];\n",
+        "  {} -> {} [label={}{unblock}{gate}];\n",
         quote(&t.from),
         quote(&t.to),
         quote(&label)
@@ -79,7 +87,8 @@ fn edge_line(t: &TransitionDef) -> String {
 
 /// The state graph as a DOT `digraph`: one node per state labelled `key` and `label_ja` on two
 /// lines, one edge per transition labelled with its key and, in brackets, its guards; an edge
-/// gated on approval is bold, with a second line naming the role and the number of approvals.
+/// gated on approval is bold, with a second line naming the role and the number of approvals;
+/// an `on_unblock` edge is dashed, with a line `on unblock`.
 pub fn to_dot(def: &WorkflowDefinition) -> String {
     let mut out = format!("digraph {} {{\n", quote(&def.version_tag()));
     out.push_str("  rankdir=LR;\n");

@@ -1,11 +1,14 @@
-//! The workflow engine: from a definition, a procedure and the guard inputs it decides whether a
-//! transition is allowed, with every reason when it is not, and plans the resulting change.
-//! It writes nothing; the app layer hands the plan to the store, which applies it atomically.
+//! The workflow engine: from a definition, a subject and the guard inputs it decides whether a
+//! transition is allowed, with every reason when it is not ([`decide`], shared by every
+//! [`Subject`]), and plans the resulting change: for procedures here, for law changes in
+//! [`super::law_change`]. It writes nothing; the app layer hands the plan to the store, which
+//! applies it atomically.
 
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::definition::{StateKind, TransitionDef, WorkflowDefinition};
 use super::guards::{Guard, GuardFacts, GuardInputs};
+use super::subject::Subject;
 use crate::{Procedure, TransitionRecord, TransitionRecordId};
 
 /// A guard that did not hold, with a message for the user.
@@ -64,37 +67,65 @@ pub struct TransitionRequest<'a> {
     pub facts: &'a GuardFacts,
 }
 
-fn failures<'g>(
+fn failures<'g, S: Subject + ?Sized>(
     guards: impl Iterator<Item = &'g Guard>,
-    procedure: &Procedure,
+    subject: &S,
     inputs: &GuardInputs<'_>,
 ) -> Vec<GuardFailure> {
     guards
         .filter_map(|g| {
-            g.check(procedure, inputs)
+            g.check(subject, inputs)
                 .map(|message| GuardFailure { guard: *g, message })
         })
         .collect()
 }
 
-/// Every transition out of the procedure's current state, with its data-guard failures.
-pub fn options<'a>(
+/// Every transition out of the subject's current state, with its data-guard failures.
+pub fn options<'a, S: Subject + ?Sized>(
     def: &'a WorkflowDefinition,
-    procedure: &Procedure,
+    subject: &S,
     inputs: &GuardInputs<'_>,
 ) -> Vec<TransitionOption<'a>> {
+    let state = subject.state_key();
     def.transitions()
         .iter()
-        .filter(|t| t.from == procedure.state)
+        .filter(|t| t.from == state)
         .map(|t| TransitionOption {
             transition: t,
             failures: failures(
                 t.guards.iter().filter(|g| !g.is_request_guard()),
-                procedure,
+                subject,
                 inputs,
             ),
         })
         .collect()
+}
+
+/// The decision shared by every subject: the transition that takes `subject` to state `to`,
+/// if the state exists, a transition leads there from the current state, and every guard of
+/// that transition holds (all failures are reported, not just the first).
+pub fn decide<'d, S: Subject + ?Sized>(
+    def: &'d WorkflowDefinition,
+    subject: &S,
+    to: &str,
+    inputs: &GuardInputs<'_>,
+) -> Result<&'d TransitionDef, TransitionRefused> {
+    if def.state(to).is_none() {
+        return Err(TransitionRefused::UnknownState { to: to.to_owned() });
+    }
+    let from = subject.state_key();
+    let Some(transition) = def.transition(&from, to) else {
+        return Err(TransitionRefused::NoSuchTransition {
+            from: from.into_owned(),
+            to: to.to_owned(),
+        });
+    };
+    let failed = failures(transition.guards.iter(), subject, inputs);
+    if failed.is_empty() {
+        Ok(transition)
+    } else {
+        Err(TransitionRefused::GuardsFailed(failed))
+    }
 }
 
 /// Decides a transition request and, if it is allowed, plans the change.
@@ -103,46 +134,109 @@ pub fn plan(
     procedure: &Procedure,
     req: &TransitionRequest<'_>,
 ) -> Result<PlannedTransition, TransitionRefused> {
-    let Some(target) = def.state(req.to) else {
-        return Err(TransitionRefused::UnknownState {
-            to: req.to.to_owned(),
-        });
-    };
-    let Some(transition) = def.transition(&procedure.state, req.to) else {
-        return Err(TransitionRefused::NoSuchTransition {
-            from: procedure.state.clone(),
-            to: req.to.to_owned(),
-        });
-    };
     let comment = req.comment.map(str::trim).filter(|c| !c.is_empty());
     let inputs = GuardInputs {
         comment,
+        on: None,
         facts: req.facts,
     };
-    let failed = failures(transition.guards.iter(), procedure, &inputs);
-    if !failed.is_empty() {
-        return Err(TransitionRefused::GuardsFailed(failed));
-    }
-    let released_on = match (target.kind, procedure.released_on) {
-        (StateKind::Done, None) => Some(req.today),
+    let transition = decide(def, procedure, req.to, &inputs)?;
+    Ok(planned(
+        def,
+        procedure,
+        transition,
+        comment,
+        &Stamp {
+            actor: req.actor,
+            now: req.now,
+            today: req.today,
+            record_id: req.record_id,
+        },
+    ))
+}
+
+/// What the system needs to move a procedure whose last open blocker has just been cleared.
+#[derive(Debug, Clone)]
+pub struct UnblockRequest<'a> {
+    /// The system actor's label (`system:…`).
+    pub actor: &'a str,
+    /// Why it moves (e.g. "LAW-0007 enacted"), recorded as the transition's comment.
+    pub comment: Option<&'a str>,
+    pub now: DateTime<Utc>,
+    /// Today's date in Asia/Tokyo, for `released_on`.
+    pub today: NaiveDate,
+    pub record_id: TransitionRecordId,
+    /// Stored facts the `on_unblock` transitions' guards may judge.
+    pub facts: &'a GuardFacts,
+}
+
+/// The move out of a BLOCKED state once nothing blocks the procedure any more: the first
+/// `on_unblock` transition out of its current state, in file order, whose data guards all hold.
+/// `None` when the state has no such transition or none of them holds (validation makes sure a
+/// BLOCKED state that can be entered has an unguarded one).
+pub fn unblock_plan(
+    def: &WorkflowDefinition,
+    procedure: &Procedure,
+    req: &UnblockRequest<'_>,
+) -> Option<PlannedTransition> {
+    let comment = req.comment.map(str::trim).filter(|c| !c.is_empty());
+    let inputs = GuardInputs {
+        comment,
+        on: None,
+        facts: req.facts,
+    };
+    let transition = def.unblock_transitions_from(&procedure.state).find(|t| {
+        let data_guards = t.guards.iter().filter(|g| !g.is_request_guard());
+        failures(data_guards, procedure, &inputs).is_empty()
+    })?;
+    let stamp = Stamp {
+        actor: req.actor,
+        now: req.now,
+        today: req.today,
+        record_id: req.record_id,
+    };
+    Some(planned(def, procedure, transition, comment, &stamp))
+}
+
+/// Who makes a change and when, as recorded in history.
+struct Stamp<'a> {
+    actor: &'a str,
+    now: DateTime<Utc>,
+    today: NaiveDate,
+    record_id: TransitionRecordId,
+}
+
+/// The change `transition` (already allowed) makes to `procedure`.
+fn planned(
+    def: &WorkflowDefinition,
+    procedure: &Procedure,
+    transition: &TransitionDef,
+    comment: Option<&str>,
+    stamp: &Stamp<'_>,
+) -> PlannedTransition {
+    let done = def
+        .state(&transition.to)
+        .is_some_and(|s| s.kind == StateKind::Done);
+    let released_on = match (done, procedure.released_on) {
+        (true, None) => Some(stamp.today),
         (_, current) => current,
     };
-    Ok(PlannedTransition {
+    PlannedTransition {
         expected_version: procedure.version,
-        to_state: target.key.clone(),
+        to_state: transition.to.clone(),
         released_on,
         record: TransitionRecord {
-            id: req.record_id,
+            id: stamp.record_id,
             procedure_id: procedure.id,
             from_state: Some(procedure.state.clone()),
-            to_state: target.key.clone(),
+            to_state: transition.to.clone(),
             transition: transition.key.clone(),
-            actor: req.actor.to_owned(),
+            actor: stamp.actor.to_owned(),
             comment: comment.map(str::to_owned),
-            at: req.now,
+            at: stamp.now,
             workflow_version: def.version_tag(),
             procedure_version: procedure.version + 1,
             approval_request_id: None,
         },
-    })
+    }
 }

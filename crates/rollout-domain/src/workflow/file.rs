@@ -6,6 +6,7 @@ use serde::Deserialize;
 
 use super::definition::{StateDef, StateKind, TransitionDef, WorkflowDefinition};
 use super::guards::Guard;
+use super::subject::SubjectKind;
 use super::validate::WorkflowError;
 use crate::approval::ApprovalPolicy;
 use crate::identity::Role;
@@ -25,6 +26,8 @@ struct FileDef {
 struct FileHeader {
     name: String,
     version: u32,
+    /// `procedure` (the default) or `law_change`.
+    subject: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -48,6 +51,8 @@ struct FileTransition {
     #[serde(default)]
     comment_required: bool,
     approval: Option<FileApproval>,
+    #[serde(default)]
+    on_unblock: bool,
 }
 
 #[derive(Deserialize)]
@@ -58,15 +63,27 @@ struct FileApproval {
 }
 
 /// Parses and validates a workflow file; all problems are reported together. Only a syntax error
-/// stops early: an unknown guard, kind or role is reported with every rule violation of the rest
+/// stops early: an unknown guard, kind, role or subject is reported with every rule violation of the rest
 /// of the file. A state of unknown kind takes part as ACTIVE, and the rules that depend on kinds
 /// (an initial and a done state, reachability) are then left out, since they would only repeat
-/// the unknown kind as a guess.
+/// the unknown kind as a guess; likewise an unknown subject is taken as `procedure` without
+/// reporting guards and approvals that would not suit it.
 pub fn parse(text: &str) -> Result<WorkflowDefinition, Vec<WorkflowError>> {
     let file: FileDef =
         toml::from_str(text).map_err(|e| vec![WorkflowError::Syntax(e.to_string())])?;
     let mut errors = Vec::new();
     let mut unknown_kind = false;
+    let mut unknown_subject = false;
+    let subject = match file.workflow.subject.as_deref() {
+        None => SubjectKind::Procedure,
+        Some(raw) => SubjectKind::parse(raw).unwrap_or_else(|| {
+            unknown_subject = true;
+            errors.push(WorkflowError::UnknownSubject {
+                subject: raw.to_owned(),
+            });
+            SubjectKind::Procedure
+        }),
+    };
     let states = file
         .states
         .into_iter()
@@ -125,12 +142,14 @@ pub fn parse(text: &str) -> Result<WorkflowDefinition, Vec<WorkflowError>> {
                 to: t.to,
                 guards,
                 approval,
+                on_unblock: t.on_unblock,
             }
         })
         .collect();
     let rules = WorkflowDefinition::new(
         file.workflow.name,
         file.workflow.version,
+        subject,
         states,
         transitions,
     );
@@ -141,7 +160,8 @@ pub fn parse(text: &str) -> Result<WorkflowDefinition, Vec<WorkflowError>> {
             errors.extend(
                 violations
                     .into_iter()
-                    .filter(|e| !(unknown_kind && e.depends_on_kinds())),
+                    .filter(|e| !(unknown_kind && e.depends_on_kinds()))
+                    .filter(|e| !(unknown_subject && e.depends_on_subject())),
             );
             Err(errors)
         }

@@ -2,11 +2,14 @@
 //! the engine, paths, DOT output, and the summary that counts states by kind. Split by feature;
 //! this file holds the builders they share.
 
+mod blockers;
 mod default_workflow;
 mod dot;
 mod engine;
+mod law_change;
 mod messages;
 mod path;
+mod subject;
 mod summary;
 mod unknown_names;
 mod validation;

@@ -14,6 +14,7 @@ use petgraph::graphmap::DiGraphMap;
 use petgraph::visit::{Dfs, Reversed};
 
 use super::definition::{StateKind, WorkflowDefinition};
+use super::subject::SubjectKind;
 
 /// Longest accepted state or transition key: keys are stored on every procedure and history row.
 pub const MAX_KEY_LEN: usize = 40;
@@ -90,9 +91,71 @@ pub enum WorkflowError {
     UnreachableState { state: String, initial: String },
     #[error("state {state:?} cannot reach a DONE or CLOSED state")]
     CannotFinish { state: String },
+    #[error(
+        "transition {transition:?} is marked on_unblock but leaves {state:?}, a {} state; \
+         only ways out of a BLOCKED state are taken when blockers are cleared",
+        .kind.as_str()
+    )]
+    UnblockNotFromBlocked {
+        transition: String,
+        state: String,
+        kind: StateKind,
+    },
+    #[error(
+        "transition {transition:?} is taken by the system on unblock, so it cannot require a \
+         comment"
+    )]
+    UnblockRequiresComment { transition: String },
+    #[error(
+        "transition {transition:?} is taken by the system on unblock, so it cannot need approval"
+    )]
+    UnblockNeedsApproval { transition: String },
+    #[error(
+        "BLOCKED state {state:?} has no on_unblock transition: mark the way out a procedure \
+         takes when its last blocker is cleared with on_unblock = true"
+    )]
+    NoUnblockTransition { state: String },
+    #[error(
+        "every on_unblock transition out of BLOCKED state {state:?} has data guards ({}): \
+         leave at least one unguarded, so that an unblocked procedure always has a way out",
+        quoted(.transitions)
+    )]
+    UnblockAlwaysGuarded {
+        state: String,
+        transitions: Vec<String>,
+    },
+    #[error("the workflow has unknown subject {subject:?} (expected procedure or law_change)")]
+    UnknownSubject { subject: String },
+    #[error(
+        "transition {transition:?} uses guard {guard:?}, which does not apply to {}",
+        .subject.plural()
+    )]
+    GuardNotForSubject {
+        transition: String,
+        guard: &'static str,
+        subject: SubjectKind,
+    },
+    #[error(
+        "transition {transition:?} needs approval, but {} have no approvals: \
+         remove the approval",
+        .subject.plural()
+    )]
+    ApprovalNotForSubject {
+        transition: String,
+        subject: SubjectKind,
+    },
 }
 
 impl WorkflowError {
+    /// Whether this violation follows from the declared subject (and so means little while it
+    /// is unknown).
+    pub(super) fn depends_on_subject(&self) -> bool {
+        matches!(
+            self,
+            Self::GuardNotForSubject { .. } | Self::ApprovalNotForSubject { .. }
+        )
+    }
+
     /// Whether this violation follows from the kinds of the states (and so means little while
     /// one of them is unknown).
     pub(super) fn depends_on_kinds(&self) -> bool {
@@ -103,11 +166,14 @@ impl WorkflowError {
                 | Self::NoDoneState
                 | Self::UnreachableState { .. }
                 | Self::CannotFinish { .. }
+                | Self::UnblockNotFromBlocked { .. }
+                | Self::NoUnblockTransition { .. }
+                | Self::UnblockAlwaysGuarded { .. }
         )
     }
 }
 
-fn quoted(items: &[String]) -> String {
+pub(super) fn quoted(items: &[String]) -> String {
     items
         .iter()
         .map(|s| format!("{s:?}"))
@@ -132,6 +198,8 @@ pub fn validate(def: &WorkflowDefinition) -> Vec<WorkflowError> {
     let mut errors = Vec::new();
     check_states(def, &mut errors);
     check_transitions(def, &mut errors);
+    super::usage::check_subject(def, &mut errors);
+    super::usage::check_unblock(def, &mut errors);
     check_graph(def, &mut errors);
     errors
 }

@@ -282,6 +282,51 @@ const ROOT_FIELDS: &[(&str, &str)] = &[
         "cancelTask",
         r#"mutation { cancelTask(input: {id: "x", expectedVersion: 1}) { errors { code } } }"#,
     ),
+    // Issue 11: law changes, milestones and dependencies.
+    ("lawChanges", "{ lawChanges { totalCount } }"),
+    ("lawChange", r#"{ lawChange(code: "LAW-0001") { id } }"#),
+    ("milestones", "{ milestones { id } }"),
+    ("blockerRanking", "{ blockerRanking { procedures } }"),
+    (
+        "dependencyGraph",
+        r#"{ dependencyGraph(root: "x") { edges { id } } }"#,
+    ),
+    (
+        "nationalRequestSummary",
+        "{ nationalRequestSummary { asOf } }",
+    ),
+    (
+        "createLawChange",
+        r#"mutation { createLawChange(input: {code: "LAW-0001", titleJa: "x", level: NATIONAL_LAW, ownerBureauCode: "KANKYO"}) { errors { code } } }"#,
+    ),
+    (
+        "updateLawChange",
+        r#"mutation { updateLawChange(input: {id: "x", expectedVersion: 1, notes: "y"}) { errors { code } } }"#,
+    ),
+    (
+        "changeLawChangeStatus",
+        r#"mutation { changeLawChangeStatus(input: {id: "x", expectedVersion: 1, status: REQUESTED}) { errors { code } } }"#,
+    ),
+    (
+        "createMilestone",
+        r#"mutation { createMilestone(input: {name: "x"}) { errors { code } } }"#,
+    ),
+    (
+        "updateMilestone",
+        r#"mutation { updateMilestone(input: {id: "x", expectedVersion: 1, name: "y"}) { errors { code } } }"#,
+    ),
+    (
+        "changeMilestoneStatus",
+        r#"mutation { changeMilestoneStatus(input: {id: "x", expectedVersion: 1, status: DONE}) { errors { code } } }"#,
+    ),
+    (
+        "addDependency",
+        r#"mutation { addDependency(input: {procedureId: "x", on: "y"}) { errors { code } } }"#,
+    ),
+    (
+        "removeDependency",
+        r#"mutation { removeDependency(input: {id: "x"}) { errors { code } } }"#,
+    ),
 ];
 
 fn field_names(data: &Value, root: &str) -> BTreeSet<String> {

@@ -16,6 +16,7 @@ mod lookups;
 mod mutations;
 mod outage;
 mod store;
+mod store_blockers;
 mod store_evidence;
 mod subscriptions;
 mod totals;

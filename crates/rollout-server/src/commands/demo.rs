@@ -11,7 +11,7 @@ use rollout_app::demo::{DemoError, DemoOptions, DemoProgress};
 use rollout_app::{App, SystemClock};
 
 use super::progress::Progress;
-use super::workflow::load_workflow;
+use super::workflow::load_procedure_workflow;
 use crate::backend::Database;
 use crate::config::Config;
 use crate::error::CliError;
@@ -32,7 +32,7 @@ pub fn print_logins(logins: &[DemoLogin]) {
 }
 
 pub async fn run(config: &Config, synthetic: usize, users: bool) -> Result<(), CliError> {
-    let workflow = load_workflow(config.workflow.as_deref())?;
+    let workflow = load_procedure_workflow(config.workflow.as_deref())?;
     let db = Database::open(&config.database_url, config.migrate).await?;
     let app = App::new(db.store.clone(), workflow, Arc::new(SystemClock));
     let started = Instant::now();
@@ -55,7 +55,7 @@ pub async fn run(config: &Config, synthetic: usize, users: bool) -> Result<(), C
     match result {
         Ok(r) => {
             println!(
-                "loaded {} bureaus, {} real and {} generated procedures ({} history records; {} hearings, {} user tests, {} tasks) into {} in {:.1} s",
+                "loaded {} bureaus, {} real and {} generated procedures ({} history records; {} hearings, {} user tests, {} tasks; {} law changes, {} milestones, {} dependencies) into {} in {:.1} s",
                 r.bureaus,
                 r.real_procedures,
                 r.synthetic_procedures,
@@ -63,6 +63,9 @@ pub async fn run(config: &Config, synthetic: usize, users: bool) -> Result<(), C
                 r.hearings,
                 r.user_tests,
                 r.tasks,
+                r.law_changes,
+                r.milestones,
+                r.dependencies,
                 config.database_url,
                 started.elapsed().as_secs_f64()
             );

@@ -1,5 +1,6 @@
-//! `rollout import bureaus|procedures FILE`: reads the file through the app's import use case
-//! and does the terminal part: progress, every bad row with its line, and a timed summary.
+//! `rollout import bureaus|procedures|law-changes|milestones|dependencies FILE`: reads the file
+//! through the app's import use case and does the terminal part: progress, every bad row with
+//! its line, and a timed summary.
 
 use std::fs::File;
 use std::io::BufReader;
@@ -10,7 +11,7 @@ use rollout_app::import::{ImportError, ImportPhase, ImportProgress};
 use rollout_app::{Actor, App, SystemClock};
 
 use super::progress::Progress;
-use super::workflow::load_workflow;
+use super::workflow::load_procedure_workflow;
 use crate::backend::Database;
 use crate::cli::ImportArgs;
 use crate::config::Config;
@@ -23,6 +24,9 @@ const BAR_THRESHOLD: usize = 2_000;
 pub enum Kind {
     Bureaus,
     Procedures,
+    LawChanges,
+    Milestones,
+    Dependencies,
 }
 
 impl Kind {
@@ -30,12 +34,28 @@ impl Kind {
         match self {
             Self::Bureaus => "bureaus",
             Self::Procedures => "procedures",
+            Self::LawChanges => "law changes",
+            Self::Milestones => "milestones",
+            Self::Dependencies => "dependencies",
         }
     }
 }
 
 pub async fn run(config: &Config, kind: Kind, args: &ImportArgs) -> Result<(), CliError> {
-    let workflow = load_workflow(config.workflow.as_deref())?;
+    let summary = import(config, kind, args, &mut std::io::stderr()).await?;
+    println!("{summary}");
+    Ok(())
+}
+
+/// Runs the import and returns the summary line; each bad row goes to `problems` as
+/// `FILE:LINE: message` before the error that says nothing was imported.
+pub async fn import(
+    config: &Config,
+    kind: Kind,
+    args: &ImportArgs,
+    problems: &mut dyn std::io::Write,
+) -> Result<String, CliError> {
+    let workflow = load_procedure_workflow(config.workflow.as_deref())?;
     let file = File::open(&args.file)
         .map_err(|e| CliError::user(format!("cannot open {}: {e}", args.file.display())))?;
     let actor = Actor::system(&args.actor);
@@ -55,23 +75,24 @@ pub async fn run(config: &Config, kind: Kind, args: &ImportArgs) -> Result<(), C
     let result = match kind {
         Kind::Bureaus => app.import_bureaus(&actor, input, &report).await,
         Kind::Procedures => app.import_procedures(&actor, input, &report).await,
+        Kind::LawChanges => app.import_law_changes(&actor, input, &report).await,
+        Kind::Milestones => app.import_milestones(&actor, input, &report).await,
+        Kind::Dependencies => app.import_dependencies(&actor, input, &report).await,
     };
     progress.finish();
     db.close().await;
     match result {
-        Ok(r) => {
-            println!(
-                "imported {} {} in {:.1} s",
-                r.imported,
-                kind.noun(),
-                started.elapsed().as_secs_f64()
-            );
-            Ok(())
-        }
+        Ok(r) => Ok(format!(
+            "imported {} {} in {:.1} s",
+            r.imported,
+            kind.noun(),
+            started.elapsed().as_secs_f64()
+        )),
         Err(ImportError::Rows(errors)) => {
             let name = args.file.display();
             for e in &errors {
-                eprintln!("{name}:{}: {}", e.line, e.message);
+                // A closed stderr must not hide the summary error that follows.
+                let _ = writeln!(problems, "{name}:{}: {}", e.line, e.message);
             }
             if kind == Kind::Procedures && errors.iter().all(|e| e.line == 1) {
                 hint_at_demo_list(&args.file);

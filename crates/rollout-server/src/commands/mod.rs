@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod demo;
+pub mod deps;
 pub mod identity;
 pub mod import;
 pub mod migrate;
@@ -12,7 +13,7 @@ pub mod workflow;
 
 mod progress;
 
-use crate::cli::{AuditCommand, Command, ImportCommand, WorkflowCommand};
+use crate::cli::{AuditCommand, Command, DepsCommand, ImportCommand, WorkflowCommand};
 use crate::config::Config;
 use crate::error::CliError;
 
@@ -32,6 +33,19 @@ pub async fn run(command: Command, config: Config) -> Result<(), CliError> {
         }
         Command::Import(ImportCommand::Procedures(args)) => {
             import::run(&config, import::Kind::Procedures, &args).await
+        }
+        Command::Import(ImportCommand::LawChanges(args)) => {
+            import::run(&config, import::Kind::LawChanges, &args).await
+        }
+        Command::Import(ImportCommand::Milestones(args)) => {
+            import::run(&config, import::Kind::Milestones, &args).await
+        }
+        Command::Import(ImportCommand::Dependencies(args)) => {
+            import::run(&config, import::Kind::Dependencies, &args).await
+        }
+        Command::Deps(DepsCommand::Dot(args)) => {
+            print!("{}", deps::dot(&config, &args).await?);
+            Ok(())
         }
         Command::Demo(args) => demo::run(&config, args.synthetic, args.users).await,
         Command::User(c) => identity::user(&config, c).await,

@@ -13,6 +13,7 @@ pub async fn run(config: &Config, demo: bool) -> Result<(), CliError> {
         oidc: config.oidc.clone(),
         app: rollout_app::AppSettings {
             approval_expiry_days: config.approval_expiry_days,
+            release_lead_days: config.release_lead_days,
         },
         admin_email: config.admin_email.clone(),
         migrate: config.migrate,

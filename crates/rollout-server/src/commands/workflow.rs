@@ -3,7 +3,9 @@
 
 use std::path::Path;
 
-use rollout_domain::workflow::{StateKind, WorkflowDefinition, default_workflow, dot::to_dot};
+use rollout_domain::workflow::{
+    StateKind, SubjectKind, WorkflowDefinition, default_workflow, dot::to_dot,
+};
 
 use crate::error::CliError;
 
@@ -25,6 +27,21 @@ pub fn load_workflow(path: Option<&Path>) -> Result<WorkflowDefinition, CliError
             lines.join("\n")
         ))
     })
+}
+
+/// The procedures' workflow: [`load_workflow`], refusing a file written for another subject
+/// (a law-change life cycle cannot run procedures).
+pub fn load_procedure_workflow(path: Option<&Path>) -> Result<WorkflowDefinition, CliError> {
+    let def = load_workflow(path)?;
+    if def.subject() != SubjectKind::Procedure {
+        return Err(CliError::user(format!(
+            "workflow file {} describes {} (subject = {:?}), not procedures",
+            path.map_or_else(|| "(default)".to_owned(), |p| p.display().to_string()),
+            def.subject().plural(),
+            def.subject().as_str()
+        )));
+    }
+    Ok(def)
 }
 
 /// One line describing a valid workflow: its tag, its states by kind and its transitions.

@@ -8,6 +8,7 @@ use rollout_store::{BatchError, StoreResult, Write};
 use sqlx::{PgConnection, PgPool};
 
 use super::{target, writes};
+use crate::blockers::writes as blocker_writes;
 use crate::{approvals, audit, errors, procedures, transitions};
 
 pub(crate) async fn apply_all(pool: &PgPool, batch: &[Write]) -> Result<(), BatchError> {
@@ -15,6 +16,9 @@ pub(crate) async fn apply_all(pool: &PgPool, batch: &[Write]) -> Result<(), Batc
         .begin()
         .await
         .map_err(|e| BatchError::whole(errors::classify("begin", e)))?;
+    lock_graph_version_first(&mut tx, batch)
+        .await
+        .map_err(BatchError::whole)?;
     lock_procedures_in_order(&mut tx, batch)
         .await
         .map_err(BatchError::whole)?;
@@ -27,6 +31,28 @@ pub(crate) async fn apply_all(pool: &PgPool, batch: &[Write]) -> Result<(), Batc
     tx.commit()
         .await
         .map_err(|e| BatchError::whole(errors::classify("commit", e)))
+}
+
+/// A batch that changes the graph takes the graph version's row lock before anything else, so
+/// graph-changing batches queue on that one row first and only then lock procedures: were the
+/// bump to take it at its place in the batch, a batch holding a procedure and waiting for the
+/// version could deadlock with one holding the version and waiting for that procedure. Batches
+/// that do not change the graph never touch the row. The compare-and-set itself stays at the
+/// bump's index, so a conflict still names it.
+async fn lock_graph_version_first(conn: &mut PgConnection, batch: &[Write]) -> StoreResult<()> {
+    if !batch.iter().any(|w| {
+        matches!(
+            w,
+            Write::BumpGraphVersion { .. } | Write::AdvanceGraphVersion
+        )
+    }) {
+        return Ok(());
+    }
+    sqlx::query("SELECT 1 FROM graph_version WHERE id = 1 FOR NO KEY UPDATE")
+        .execute(&mut *conn)
+        .await
+        .map_err(|e| errors::classify("lock the graph version", e))?;
+    Ok(())
 }
 
 /// Two batches that change the same procedures in different orders (two hearings listing them
@@ -105,6 +131,45 @@ async fn apply(conn: &mut PgConnection, write: &Write) -> StoreResult<()> {
             target::insert(conn, &[change]).await?;
         }
         Write::Audit(entry) => audit::insert(&mut *conn, entry).await?,
+        Write::BumpGraphVersion { expected } => {
+            blocker_writes::bump_graph_version(conn, *expected).await?;
+        }
+        Write::AdvanceGraphVersion => crate::blockers::graph::advance(conn).await?,
+        Write::InsertLawChange(law_change) => {
+            blocker_writes::insert_law_changes(conn, &[law_change]).await?;
+        }
+        Write::UpdateLawChange {
+            law_change,
+            expected_version,
+        } => blocker_writes::update_law_change(conn, law_change, *expected_version).await?,
+        Write::LawChangeStatus(change) => {
+            blocker_writes::insert_history(conn, &[change]).await?;
+        }
+        Write::InsertMilestone(milestone) => {
+            blocker_writes::insert_milestones(conn, &[milestone]).await?;
+        }
+        Write::UpdateMilestone {
+            milestone,
+            expected_version,
+        } => blocker_writes::update_milestone(conn, milestone, *expected_version).await?,
+        Write::InsertDependency(dependency) => {
+            blocker_writes::insert_dependency(conn, dependency).await?;
+        }
+        Write::RemoveDependency {
+            id,
+            removed_by,
+            removed_at,
+            reason,
+        } => {
+            blocker_writes::remove_dependency(
+                conn,
+                *id,
+                *removed_by,
+                *removed_at,
+                reason.as_deref(),
+            )
+            .await?;
+        }
     }
     Ok(())
 }

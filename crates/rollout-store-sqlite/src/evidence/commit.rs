@@ -2,12 +2,14 @@
 //! writer connection, through the same helpers as the single writes (procedure create and
 //! patch, transition apply, approval request, audit insert), so a batch keeps their guarantees:
 //! compare-and-set on versions, one history record per version, one pending request per
-//! procedure. The first failure rolls everything back and names its index.
+//! procedure. The first failure rolls everything back and names its index. Law changes,
+//! milestones, dependencies and the graph version are written by [`crate::blockers`].
 
 use rollout_store::{BatchError, StoreResult, Write};
 use sqlx::{SqliteConnection, SqlitePool};
 
 use super::{target, writes};
+use crate::blockers::{graph, writes as blocker_writes};
 use crate::{approvals, audit, begin_write, commit, procedures, transitions};
 
 pub(crate) async fn apply_all(writer: &SqlitePool, batch: &[Write]) -> Result<(), BatchError> {
@@ -70,6 +72,45 @@ async fn apply(conn: &mut SqliteConnection, write: &Write) -> StoreResult<()> {
             target::insert(conn, &[change]).await?;
         }
         Write::Audit(entry) => audit::insert(conn, entry).await?,
+        Write::BumpGraphVersion { expected } => {
+            graph::bump_graph_version(conn, *expected).await?;
+        }
+        Write::AdvanceGraphVersion => graph::advance_graph_version(conn).await?,
+        Write::InsertLawChange(law_change) => {
+            blocker_writes::insert_law_changes(conn, &[law_change]).await?;
+        }
+        Write::UpdateLawChange {
+            law_change,
+            expected_version,
+        } => blocker_writes::update_law_change(conn, law_change, *expected_version).await?,
+        Write::LawChangeStatus(change) => {
+            blocker_writes::insert_history(conn, &[change]).await?;
+        }
+        Write::InsertMilestone(milestone) => {
+            blocker_writes::insert_milestones(conn, &[milestone]).await?;
+        }
+        Write::UpdateMilestone {
+            milestone,
+            expected_version,
+        } => blocker_writes::update_milestone(conn, milestone, *expected_version).await?,
+        Write::InsertDependency(dependency) => {
+            blocker_writes::insert_dependency(conn, dependency).await?;
+        }
+        Write::RemoveDependency {
+            id,
+            removed_by,
+            removed_at,
+            reason,
+        } => {
+            blocker_writes::remove_dependency(
+                conn,
+                *id,
+                *removed_by,
+                *removed_at,
+                reason.as_deref(),
+            )
+            .await?;
+        }
     }
     Ok(())
 }

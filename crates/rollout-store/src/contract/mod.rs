@@ -23,6 +23,10 @@ pub mod approval_listing;
 pub mod approvals;
 pub mod audit;
 pub mod audit_listing;
+pub mod blocker_fixtures;
+pub mod blocker_graph;
+pub mod blocker_reads;
+pub mod blockers;
 pub mod bulk;
 pub mod bureaus;
 pub mod delegations;
@@ -48,6 +52,9 @@ pub use approval_listing::*;
 pub use approvals::*;
 pub use audit::*;
 pub use audit_listing::*;
+pub use blocker_graph::*;
+pub use blocker_reads::*;
+pub use blockers::*;
 pub use bulk::*;
 pub use bureaus::*;
 pub use delegations::*;
@@ -168,6 +175,17 @@ macro_rules! store_contract_tests {
             task_list_pages,
             target_changes_kept_in_order,
             target_changes_need_their_procedure,
+            law_change_insert_and_lookups,
+            law_change_update_and_history,
+            law_change_listing,
+            milestones_round_trip,
+            dependency_insert_remove_and_readd,
+            graph_version_conflict_writes_nothing,
+            concurrent_graph_changes_single_winner,
+            graph_rows_and_procedure_facts,
+            procedure_ids_and_the_ids_filter,
+            lead_samples_from_history,
+            insert_blockers_all_or_nothing,
         );
     };
     (@cases $factory:path; $($case:ident),+ $(,)?) => {

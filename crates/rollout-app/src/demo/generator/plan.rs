@@ -45,9 +45,7 @@ impl Generator<'_> {
         trail: &mut Trail,
     ) -> (GuardFacts, Option<usize>) {
         let (entered, at) = (w.entered, w.at);
-        let mut facts = GuardFacts {
-            latest_user_test: None,
-        };
+        let mut facts = GuardFacts::NOT_JUDGED;
         if t.guards.contains(&Guard::UserTestPassed) {
             let tests = subject.user_tests(&mut self.rng, entered, at, true);
             facts.latest_user_test = tests.last().map(|u| u.verdict);

@@ -45,7 +45,7 @@ fn default_states_match_the_spec() {
 
 #[test]
 fn default_transitions_match_the_spec() {
-    use Guard::{Comment, PlatformSet, TargetQuarterSet, UserTestPassed};
+    use Guard::{Comment, NoOpenBlockers, PlatformSet, TargetQuarterSet, UserTestPassed};
     let def = default_workflow();
     let transitions: Vec<(&str, &str, &str, &[Guard])> = def
         .transitions()
@@ -63,7 +63,7 @@ fn default_transitions_match_the_spec() {
         ("schedule", "hearing", "scheduled", &[TargetQuarterSet]),
         ("build", "scheduled", "built", &[PlatformSet]),
         ("user_test", "built", "user_tested", &[UserTestPassed]),
-        ("release", "user_tested", "released", &[]),
+        ("release", "user_tested", "released", &[NoOpenBlockers]),
         ("reopen_hearing", "scheduled", "hearing", &[]),
         ("reschedule", "built", "scheduled", &[]),
         ("rebuild", "user_tested", "built", &[]),
@@ -91,13 +91,13 @@ fn default_transitions_match_the_spec() {
             "awaiting_law_change",
             &[Comment],
         ),
-        ("law_changed", "awaiting_law_change", "hearing", &[]),
         (
             "law_changed_schedule",
             "awaiting_law_change",
             "scheduled",
             &[TargetQuarterSet],
         ),
+        ("law_changed", "awaiting_law_change", "hearing", &[]),
         ("abolish", "hearing", "abolished", &[Comment]),
         ("abolish_scheduled", "scheduled", "abolished", &[Comment]),
         (

@@ -32,7 +32,8 @@ fn default_workflow_has_every_node_and_edge() {
         r#"  "scheduled" -> "built" [label="build [platform_set]"];"#,
         r#"  "built" -> "user_tested" [label="user_test [user_test_passed]"];"#,
         r#"  "hearing" -> "awaiting_law_change" [label="await_law_change [comment]"];"#,
-        r##"  "user_tested" -> "released" [label="release\napproval: 1 × PROJECT_OFFICE", style=bold, color="#1565c0", fontcolor="#1565c0"];"##,
+        r#"  "awaiting_law_change" -> "hearing" [label="law_changed\non unblock", style=dashed];"#,
+        r##"  "user_tested" -> "released" [label="release [no_open_blockers]\napproval: 1 × PROJECT_OFFICE", style=bold, color="#1565c0", fontcolor="#1565c0"];"##,
     ];
     for line in expected_lines {
         assert!(dot.lines().any(|l| l == line), "missing line {line}\n{dot}");

@@ -91,7 +91,7 @@ fn each_rule_has_its_error() {
                 &[
                     ("start", "INITIAL"),
                     ("stuck", "ACTIVE"),
-                    ("loop", "BLOCKED"),
+                    ("loop", "ACTIVE"),
                     ("done", "DONE"),
                 ],
                 &[

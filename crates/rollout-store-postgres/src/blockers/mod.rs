@@ -1,0 +1,136 @@
+//! Law changes, milestones and dependencies on PostgreSQL ([`rollout_store::BlockerStore`]):
+//! [`graph`] reads the graph in one snapshot and keeps the graph version, [`writes`] writes rows
+//! inside a batch's transaction (the arms of `Write` in `crate::evidence`), [`bulk`] loads seeds,
+//! [`reads`] answers the other reads, with decoders in [`rows`]. It decides nothing: cycles,
+//! what is open and which status may follow which are the domain's.
+
+mod bulk;
+pub(crate) mod graph;
+mod reads;
+mod rows;
+pub(crate) mod writes;
+
+use async_trait::async_trait;
+use rollout_domain::audit::AuditEntry;
+use rollout_domain::blockers::{Dependency, LawChange, LawChangeStatusChange, Milestone};
+use rollout_domain::{DependencyId, LawChangeId, MilestoneId, ProcedureId};
+use rollout_store::{
+    BlockerSeed, BlockerStore, GraphRows, LawChangeCursor, LawChangeFilter, LeadSample, Page,
+    PageRequest, ProcedureFacts, ProcedureFilter, StoreResult,
+};
+
+use crate::PgStore;
+
+#[async_trait]
+impl BlockerStore for PgStore {
+    #[tracing::instrument(skip(self))]
+    async fn graph_version(&self) -> StoreResult<i64> {
+        graph::version(&self.pool).await
+    }
+
+    #[tracing::instrument(skip(self))]
+    async fn graph_rows(&self) -> StoreResult<GraphRows> {
+        graph::rows(&self.pool).await
+    }
+
+    #[tracing::instrument(skip_all, fields(count = ids.map(<[ProcedureId]>::len)))]
+    async fn procedure_facts(
+        &self,
+        ids: Option<&[ProcedureId]>,
+    ) -> StoreResult<Vec<ProcedureFacts>> {
+        reads::procedure_facts(&self.pool, ids).await
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn procedure_ids(&self, filter: &ProcedureFilter) -> StoreResult<Vec<ProcedureId>> {
+        reads::procedure_ids(&self.pool, filter).await
+    }
+
+    #[tracing::instrument(skip(self, done_states))]
+    async fn lead_samples(
+        &self,
+        scheduled_state: &str,
+        done_states: &[String],
+    ) -> StoreResult<Vec<LeadSample>> {
+        reads::lead_samples(&self.pool, scheduled_state, done_states).await
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn insert_blockers(&self, seed: &BlockerSeed, audit: &AuditEntry) -> StoreResult<u64> {
+        bulk::insert(&self.pool, seed, audit).await
+    }
+
+    #[tracing::instrument(skip(self), fields(law_change_id = %id))]
+    async fn law_change(&self, id: LawChangeId) -> StoreResult<Option<LawChange>> {
+        Ok(reads::law_changes(&self.pool, Some(&[id])).await?.pop())
+    }
+
+    #[tracing::instrument(skip(self))]
+    async fn law_change_by_code(&self, code: &str) -> StoreResult<Option<LawChange>> {
+        reads::law_change_by_code(&self.pool, code).await
+    }
+
+    #[tracing::instrument(skip_all, fields(count = ids.len()))]
+    async fn law_changes_by_ids(&self, ids: &[LawChangeId]) -> StoreResult<Vec<LawChange>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        reads::law_changes(&self.pool, Some(ids)).await
+    }
+
+    #[tracing::instrument(skip_all, fields(first = page.first))]
+    async fn list_law_changes(
+        &self,
+        filter: &LawChangeFilter,
+        page: &PageRequest<LawChangeCursor>,
+    ) -> StoreResult<Page<LawChange>> {
+        reads::list_law_changes(&self.pool, filter, page).await
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn law_change_history(
+        &self,
+        ids: Option<&[LawChangeId]>,
+    ) -> StoreResult<Vec<LawChangeStatusChange>> {
+        if ids.is_some_and(<[LawChangeId]>::is_empty) {
+            return Ok(Vec::new());
+        }
+        reads::history(&self.pool, ids).await
+    }
+
+    #[tracing::instrument(skip(self), fields(milestone_id = %id))]
+    async fn milestone(&self, id: MilestoneId) -> StoreResult<Option<Milestone>> {
+        Ok(reads::milestones(&self.pool, Some(&[id])).await?.pop())
+    }
+
+    #[tracing::instrument(skip_all, fields(count = ids.len()))]
+    async fn milestones_by_ids(&self, ids: &[MilestoneId]) -> StoreResult<Vec<Milestone>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        reads::milestones(&self.pool, Some(ids)).await
+    }
+
+    #[tracing::instrument(skip(self))]
+    async fn list_milestones(&self) -> StoreResult<Vec<Milestone>> {
+        reads::milestones(&self.pool, None).await
+    }
+
+    #[tracing::instrument(skip(self), fields(dependency_id = %id))]
+    async fn dependency(&self, id: DependencyId) -> StoreResult<Option<Dependency>> {
+        Ok(reads::dependencies(&self.pool, Some(&[id])).await?.pop())
+    }
+
+    #[tracing::instrument(skip_all, fields(count = ids.len()))]
+    async fn dependencies_by_ids(&self, ids: &[DependencyId]) -> StoreResult<Vec<Dependency>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        reads::dependencies(&self.pool, Some(ids)).await
+    }
+
+    #[tracing::instrument(skip(self))]
+    async fn all_dependencies(&self) -> StoreResult<Vec<Dependency>> {
+        reads::dependencies(&self.pool, None).await
+    }
+}

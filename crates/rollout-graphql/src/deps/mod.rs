@@ -18,7 +18,7 @@ use rollout_domain::{LawChangeId, MilestoneId};
 pub(crate) use query::DepsQuery;
 pub(crate) use types::EarliestRelease;
 
-use crate::blockers::{Blocker, resolve_blockers};
+use crate::blockers::Blocker;
 use crate::errors;
 use crate::ids::{NodeType, decode_global_id};
 use crate::loaders::Batch;
@@ -128,9 +128,24 @@ impl ProcedureDeps {
             .earliest
             .loaded("earliest_release", |keys| async move {
                 let found = app.earliest_releases(&keys).await?;
+                // The deciding chains of the whole page, resolved together (no read per row).
+                let mut refs: Vec<BlockerRef> = found
+                    .values()
+                    .flat_map(|e| e.decided_by.iter().copied())
+                    .collect();
+                refs.sort_unstable();
+                refs.dedup();
+                let objects = crate::blockers::blocker_map(app, &refs).await?;
                 Ok(found
                     .into_iter()
-                    .map(|(k, v)| (k, EarliestRelease(v)))
+                    .map(|(k, v)| {
+                        let decided_by = v
+                            .decided_by
+                            .iter()
+                            .filter_map(|r| objects.get(r).cloned())
+                            .collect();
+                        (k, EarliestRelease::new(v, decided_by))
+                    })
                     .collect())
             })
             .await?;
@@ -138,12 +153,4 @@ impl ProcedureDeps {
             .cloned()
             .ok_or_else(|| errors::internal("earliest release missing for a procedure of the page"))
     }
-}
-
-/// The API objects of `refs`, in their order (unknown ones left out).
-pub(crate) async fn blockers_in_order(
-    app: &App,
-    refs: &[BlockerRef],
-) -> async_graphql::Result<Vec<Blocker>> {
-    resolve_blockers(app, refs).await
 }

@@ -1,10 +1,9 @@
 //! The answer types of the graph reads: `BlockerImpact`, `EarliestRelease`,
 //! `DependencyGraph`, `NationalRequestSummary`, and the `GraphDirection` argument.
 
-use async_graphql::{Context, Enum, Object, SimpleObject};
+use async_graphql::{Enum, Object, SimpleObject};
 use rollout_domain::deps;
 
-use crate::app;
 use crate::blockers::{Blocker, Dependency};
 use crate::enums::LawChangeStatus;
 use crate::scalars::{Date, FiscalQuarter};
@@ -47,30 +46,40 @@ pub struct BlockerImpact {
 
 /// The earliest fiscal quarter a procedure can realistically be released.
 #[derive(Debug, Clone)]
-pub struct EarliestRelease(pub deps::EarliestRelease);
+pub struct EarliestRelease {
+    inner: deps::EarliestRelease,
+    /// `inner.decided_by` as API objects, resolved with the rest of the page's.
+    decided_by: Vec<Blocker>,
+}
+
+impl EarliestRelease {
+    pub(crate) fn new(inner: deps::EarliestRelease, decided_by: Vec<Blocker>) -> Self {
+        Self { inner, decided_by }
+    }
+}
 
 #[Object]
 impl EarliestRelease {
     /// The fiscal quarter of `date`; null when a blocker on the deciding chain has no expected
     /// date yet (then `date` is only a lower bound).
     async fn quarter(&self) -> Option<FiscalQuarter> {
-        self.0.quarter.map(FiscalQuarter)
+        self.inner.quarter.map(FiscalQuarter)
     }
 
     /// The latest expected date among its open blockers along the graph, plus the lead time
     /// of its platform; today when nothing blocks it; its release date once released.
     async fn date(&self) -> Date {
-        Date(self.0.date)
+        Date(self.inner.date)
     }
 
     /// The chain of blockers that decides the date, nearest first.
-    async fn decided_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Blocker>> {
-        super::blockers_in_order(app(ctx)?, &self.0.decided_by).await
+    async fn decided_by(&self) -> &[Blocker] {
+        &self.decided_by
     }
 
     /// Its target quarter ends before `date`, or a deciding blocker has no date.
     async fn at_risk(&self) -> bool {
-        self.0.at_risk
+        self.inner.at_risk
     }
 }
 

@@ -9,6 +9,7 @@ mod audit;
 mod delegations;
 mod error_codes;
 mod evidence_batching;
+mod graph_batching;
 mod harness;
 mod identity;
 mod listing;

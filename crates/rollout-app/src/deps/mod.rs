@@ -78,6 +78,9 @@ impl LoadedGraph {
 #[derive(Debug, Default)]
 pub struct GraphCache {
     current: Mutex<Option<Arc<LoadedGraph>>>,
+    /// Held while the graph is read from the store, so that the requests that find the cache
+    /// stale at the same moment load it once between them, not once each.
+    loading: tokio::sync::Mutex<()>,
     lead_times: Mutex<Option<(LeadTimes, DateTime<Utc>)>>,
 }
 
@@ -99,6 +102,12 @@ impl GraphCache {
         guard.as_ref().filter(|g| g.version == version).cloned()
     }
 
+    /// The cached graph if it is of `version` or newer (loaded by a request that waited less).
+    fn at_least(&self, version: i64) -> Option<Arc<LoadedGraph>> {
+        let guard = self.current.lock().unwrap_or_else(|e| e.into_inner());
+        guard.as_ref().filter(|g| g.version >= version).cloned()
+    }
+
     fn put(&self, graph: Arc<LoadedGraph>) {
         let mut guard = self.current.lock().unwrap_or_else(|e| e.into_inner());
         if guard.as_ref().is_none_or(|g| g.version < graph.version) {
@@ -113,6 +122,10 @@ impl App {
     pub async fn graph(&self) -> AppResult<Arc<LoadedGraph>> {
         let version = self.store().graph_version().await?;
         if let Some(g) = self.graph_cache().get(version) {
+            return Ok(g);
+        }
+        let _loading = self.graph_cache().loading.lock().await;
+        if let Some(g) = self.graph_cache().at_least(version) {
             return Ok(g);
         }
         let rows = self.store().graph_rows().await?;

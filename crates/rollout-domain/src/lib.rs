@@ -20,6 +20,7 @@ pub mod history;
 pub mod identity;
 pub mod ids;
 pub mod procedure;
+pub mod reminders;
 pub mod summary;
 pub mod target;
 pub mod task;

@@ -1,0 +1,1 @@
+//! Cron schedules with crontab(5) semantics in a time zone.

@@ -1,0 +1,1 @@
+//! When a rule's ticks are due: holiday policy and misfire policy.

@@ -32,6 +32,7 @@ mod hearings;
 mod tasks;
 // Issue 11: law changes, milestones, dependencies and the automatic unblocking.
 mod blockers;
+pub mod reminders;
 
 use std::sync::Arc;
 

@@ -4,5 +4,6 @@
 //! and the ids are parameters.
 
 pub mod calendar;
+mod merge;
 pub mod schedule;
 pub mod timing;

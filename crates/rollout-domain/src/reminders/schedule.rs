@@ -54,6 +54,11 @@ pub enum ScheduleError {
     /// Every field is valid but no date matches them all.
     #[error("the schedule never fires: {0}")]
     NeverFires(String),
+    /// The `cron` crate refused the line built from valid fields. Not expected: every field is
+    /// checked and spelled as explicit values first; kept as an error rather than a panic
+    /// because the input is a user's.
+    #[error("the cron library refused \"{line}\": {message}")]
+    CronLibrary { line: String, message: String },
     /// The time zone is not an IANA name chrono-tz knows.
     #[error("unknown time zone \"{0}\" (expected an IANA name such as Asia/Tokyo)")]
     UnknownTimeZone(String),
@@ -146,28 +151,33 @@ impl Schedule {
         let month = spelled(rest[3], &months);
         let dom = spelled(rest[2], &days);
         let dow = spelled(rest[4], &weekdays);
+        // Whether some month of the field has some day of the field (29 February counts).
+        let dates_exist = months
+            .iter()
+            .any(|&m| days.iter().any(|&d| d <= longest_month(m)));
         let lines = if dom_restricted && dow_restricted {
-            vec![
-                format!("{time} {dom} {month} *"),
-                format!("{time} * {month} {dow}"),
-            ]
-        } else {
-            if !months
-                .iter()
-                .any(|&m| days.iter().any(|&d| d <= longest_month(m)))
-            {
-                return Err(ScheduleError::NeverFires(format!(
-                    "no month in \"{}\" has a day in \"{}\"",
-                    rest[3], rest[2]
-                )));
+            let by_weekday = format!("{time} * {month} {dow}");
+            if dates_exist {
+                vec![format!("{time} {dom} {month} *"), by_weekday]
+            } else {
+                // `31 2 MON` fires on February's Mondays only; a dead half would cost the crate
+                // a search to its last year every time it is asked.
+                vec![by_weekday]
             }
+        } else if dates_exist {
             vec![format!("{time} {dom} {month} {dow}")]
+        } else {
+            return Err(ScheduleError::NeverFires(format!(
+                "no month in \"{}\" has a day in \"{}\"",
+                rest[3], rest[2]
+            )));
         };
         let parts = lines
             .iter()
             .map(|l| {
-                cron::Schedule::from_str(l).map_err(|e| {
-                    ScheduleError::Shorthand(format!("the cron library refused \"{l}\": {e}"))
+                cron::Schedule::from_str(l).map_err(|e| ScheduleError::CronLibrary {
+                    line: l.clone(),
+                    message: e.to_string(),
                 })
             })
             .collect::<Result<_, _>>()?;

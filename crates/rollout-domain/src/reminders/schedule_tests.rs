@@ -248,8 +248,11 @@ fn refusals_name_the_field_and_the_bad_part() {
             .to_string(),
         "unknown time zone \"Mars/Olympus\" (expected an IANA name such as Asia/Tokyo)"
     );
-    // 31 February never comes, but OR with Mondays still fires.
-    assert!(Schedule::parse("0 9 31 2 MON", "Asia/Tokyo").is_ok());
+    // 31 February never comes, but OR with Mondays still fires: on February's Mondays.
+    let feb = tokyo("0 9 31 2 MON").next_times(utc(2027, 1, 1, 0, 0, 0), 5);
+    assert_eq!(feb.len(), 5);
+    assert_eq!(feb[0], utc(2027, 2, 1, 0, 0, 0));
+    assert_eq!(feb[4], utc(2028, 2, 7, 0, 0, 0));
     assert!(Schedule::parse("0 9 29 2 *", "Asia/Tokyo").is_ok());
 }
 

@@ -6,6 +6,7 @@
 pub mod calendar;
 pub mod digest;
 pub mod item;
+mod merge;
 pub mod records;
 pub mod render;
 pub mod rule;

@@ -106,7 +106,7 @@ impl App {
     /// Called after the change has committed; never fails.
     pub(crate) fn publish(&self, event: ProcedureEvent) {
         tracing::debug!(kind = ?event.kind, procedure = %event.procedure_id, "event published");
-        self.events.publish(event.into());
+        self.events.publish(event);
     }
 
     /// The `reminders` topic from now on (firings, wake-ups), from every replica.
@@ -116,7 +116,7 @@ impl App {
 
     /// Tells every replica's scheduler to re-read rules and the outbox (after a commit).
     pub fn wake_scheduler(&self) {
-        self.events.publish(ReminderSignal::Wake.into());
+        self.events.publish(ReminderSignal::Wake);
     }
 
     /// Tells every replica that `firing` committed (its notifications exist).
@@ -125,8 +125,7 @@ impl App {
             ReminderSignal::Fired {
                 firing: firing.id,
                 rule: firing.rule_id,
-            }
-            .into(),
+            },
         );
     }
 

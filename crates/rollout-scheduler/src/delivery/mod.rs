@@ -8,10 +8,15 @@
 //! environment; the server maps its configuration onto the e-mail transport configuration.
 
 pub mod backoff;
+pub mod webhook;
 
 use std::time::Duration;
 
 pub use backoff::{Next, RetryPolicy, next_attempt_delay};
+pub use webhook::{
+    SecretError, SignedHeaders, VerifyError, WebhookRequest, WebhookSecret,
+    client as webhook_client, send as send_webhook, sign, signature_header, verify,
+};
 
 /// What happened to one delivery attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,4 +37,38 @@ pub enum Outcome {
         /// What went wrong, for the log and the delivery record; never contains a secret.
         error: String,
     },
+}
+
+impl Outcome {
+    /// A retryable failure with no `Retry-After`.
+    pub(crate) fn retry(error: impl Into<String>) -> Self {
+        Self::Retry {
+            after: None,
+            error: error.into(),
+        }
+    }
+
+    /// A permanent failure.
+    pub(crate) fn dead(error: impl Into<String>) -> Self {
+        Self::Dead {
+            error: error.into(),
+        }
+    }
+}
+
+/// `err` and its sources, joined with ": ". Both reqwest and lettre put the useful part (the
+/// refused connection, the server's reply) in the sources; a source whose text the message
+/// already contains is not repeated.
+pub(crate) fn cause_chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
 }

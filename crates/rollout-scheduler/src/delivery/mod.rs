@@ -5,14 +5,16 @@
 //! This layer holds no state and touches no store: the caller (the scheduler) owns the queue,
 //! the attempt counter and the message id, and keeps that id the same on every retry of a webhook
 //! so that receivers can drop duplicates. Nothing here reads configuration files or the
-//! environment; the server maps its configuration onto the e-mail transport configuration.
+//! environment; the server maps its configuration onto [`EmailTransportConfig`].
 
 pub mod backoff;
+pub mod email;
 pub mod webhook;
 
 use std::time::Duration;
 
 pub use backoff::{Next, RetryPolicy, next_attempt_delay};
+pub use email::{EmailConfig, EmailError, EmailSender, EmailTransportConfig, TlsMode};
 pub use webhook::{
     SecretError, SignedHeaders, VerifyError, WebhookRequest, WebhookSecret,
     client as webhook_client, send as send_webhook, sign, signature_header, verify,

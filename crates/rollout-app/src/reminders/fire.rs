@@ -118,13 +118,20 @@ impl App {
         let mut firings = Vec::with_capacity(due.fire.len());
         let people = self.store().people().await?;
         for &tick in &due.fire {
-            let (firing, more) = self.firing_writes(&rule, tick, now, attempt, &people).await?;
+            let (firing, more) = self
+                .firing_writes(&rule, tick, now, attempt, &people)
+                .await?;
             firings.push(firing);
             writes.extend(more);
         }
         match self.store().commit(&writes).await {
             Ok(()) => {}
-            Err(e) if matches!(e.error, StoreError::Conflict { .. } | StoreError::Duplicate { .. }) => {
+            Err(e)
+                if matches!(
+                    e.error,
+                    StoreError::Conflict { .. } | StoreError::Duplicate { .. }
+                ) =>
+            {
                 info!(rule = %rule.id, "another process handled these ticks");
                 return Ok(None);
             }
@@ -135,7 +142,10 @@ impl App {
                 recipients = firing.recipients, "reminder fired");
             self.publish_firing(firing);
         }
-        Ok(Some((firings, i64::try_from(due.missed).unwrap_or(i64::MAX))))
+        Ok(Some((
+            firings,
+            i64::try_from(due.missed).unwrap_or(i64::MAX),
+        )))
     }
 
     /// The items of `rule` at `tick`, for previews and firings.

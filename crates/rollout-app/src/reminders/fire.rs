@@ -19,8 +19,9 @@ use super::timing_glue::{plan, schedule_of};
 use crate::{App, AppError, AppResult, TOKYO, new_uuid};
 
 /// How long a claimed rule is held: longer than the slowest firing (a budget of 10 s over
-/// 28,000 procedures), short enough that a crashed replica's tick is soon taken over.
-pub const RULE_LEASE: Duration = Duration::seconds(120);
+/// 28,000 procedures), and shorter than the misfire grace (`GRACE`, 60 s), so the ticks a
+/// crashed replica held are taken over while they are still on time and fire normally.
+pub const RULE_LEASE: Duration = Duration::seconds(30);
 
 /// What one evaluation did.
 #[derive(Debug, Clone, Default)]

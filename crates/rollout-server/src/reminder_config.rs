@@ -33,6 +33,9 @@ pub struct ReminderConfig {
     pub retry_base: Duration,
     pub retry_max: Duration,
     pub email: EmailTransportConfig,
+    /// The scheduler's longest sleep (how late a lost wake-up makes anything); not a file
+    /// setting, tests shorten it.
+    pub max_sleep: Duration,
 }
 
 impl Default for ReminderConfig {
@@ -45,6 +48,7 @@ impl Default for ReminderConfig {
             retry_base: retry.base,
             retry_max: retry.max,
             email: EmailTransportConfig::Off,
+            max_sleep: SchedulerSettings::default().max_sleep,
         }
     }
 }
@@ -98,6 +102,7 @@ impl ReminderConfig {
             retry_base,
             retry_max,
             email: email.unwrap_or(EmailTransportConfig::Off),
+            max_sleep: d.max_sleep,
         })
     }
 
@@ -111,6 +116,7 @@ impl ReminderConfig {
                 base: self.retry_base,
                 max: self.retry_max,
             },
+            max_sleep: self.max_sleep,
             ..SchedulerSettings::default()
         }
     }

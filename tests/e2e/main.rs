@@ -54,3 +54,6 @@ mod blocker_reads;
 mod dependencies;
 mod law_changes;
 mod unblock_events;
+
+// Issue 12: reminders.
+mod reminders_delivery;

@@ -70,9 +70,10 @@ pub fn authorize(user: &User, action: Action) -> Result<(), Denied> {
             (Role::ProjectOffice, Action::CloseTask { .. }) => true,
             (Role::ProjectOffice, Action::ManageBlockers | Action::FollowLawChange(_)) => true,
             (Role::BureauCoordinator, Action::FollowLawChange(b)) => user.bureau_id == Some(b),
-            (Role::ProjectOffice | Role::Admin, Action::ManageReminders | Action::OperateScheduler) => {
-                true
-            }
+            (
+                Role::ProjectOffice | Role::Admin,
+                Action::ManageReminders | Action::OperateScheduler,
+            ) => true,
             (Role::Admin, Action::ManageWebhooks) => true,
             (Role::BureauCoordinator, Action::CloseTask { bureau, assignee }) => {
                 user.bureau_id == Some(bureau) || assignee == Some(user.id)

@@ -15,6 +15,7 @@ mod error;
 mod evidence;
 mod identity;
 mod query;
+pub mod reminder_codec;
 mod reminders;
 mod schema;
 

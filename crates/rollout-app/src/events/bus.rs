@@ -121,12 +121,10 @@ impl App {
 
     /// Tells every replica that `firing` committed (its notifications exist).
     pub(crate) fn publish_firing(&self, firing: &rollout_domain::reminders::Firing) {
-        self.events.publish(
-            ReminderSignal::Fired {
-                firing: firing.id,
-                rule: firing.rule_id,
-            },
-        );
+        self.events.publish(ReminderSignal::Fired {
+            firing: firing.id,
+            rule: firing.rule_id,
+        });
     }
 
     /// Publishes that `request` closed without moving its procedure (rejected, failed,

@@ -69,9 +69,11 @@ impl AppEvent {
             Self::Procedure(e) => e.to_wire(),
             Self::Reminder(s) => {
                 let (signal, firing, rule) = match s {
-                    ReminderSignal::Fired { firing, rule } => {
-                        ("fired", Some(firing.0.to_string()), Some(rule.0.to_string()))
-                    }
+                    ReminderSignal::Fired { firing, rule } => (
+                        "fired",
+                        Some(firing.0.to_string()),
+                        Some(rule.0.to_string()),
+                    ),
                     ReminderSignal::Wake => ("wake", None, None),
                 };
                 let wire = SignalWire {

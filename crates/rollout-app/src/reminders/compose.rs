@@ -21,7 +21,10 @@ use crate::{App, AppResult, TOKYO, new_uuid};
 
 fn line(item: &ReminderItem, lang: Language) -> NotificationLine {
     let title = match lang {
-        Language::En => item.title_en.clone().unwrap_or_else(|| item.title_ja.clone()),
+        Language::En => item
+            .title_en
+            .clone()
+            .unwrap_or_else(|| item.title_ja.clone()),
         Language::Ja => item.title_ja.clone(),
     };
     NotificationLine {
@@ -51,7 +54,9 @@ impl App {
             suppressed.keys.extend(store.snoozed(today).await?);
             if rule.quiet_days > 0 {
                 let since = tick - Duration::days(i64::from(rule.quiet_days));
-                suppressed.keys.extend(store.reminded_since(rule.id, since).await?);
+                suppressed
+                    .keys
+                    .extend(store.reminded_since(rule.id, since).await?);
             }
         }
         let shares = digests(&rule.recipients, &items, people, &suppressed);
@@ -62,7 +67,9 @@ impl App {
         let mut reminded = Vec::new();
         let mailing = rule.channels.contains(&Channel::Email) && self.settings().email_enabled;
         for share in &shares {
-            let Some(person) = by_id.get(&share.user) else { continue };
+            let Some(person) = by_id.get(&share.user) else {
+                continue;
+            };
             let lang = person.language;
             let mine: Vec<&ReminderItem> = share.items.iter().map(|&i| &items[i]).collect();
             let text = render(&rule.name, rule.kind, today, &mine, lang);
@@ -99,9 +106,13 @@ impl App {
         }
         if rule.channels.contains(&Channel::Webhook) {
             let endpoints = store.webhook_endpoints().await?;
-            let wanted: Vec<_> = endpoints.iter().filter(|e| e.wants(rule.kind.name())).collect();
+            let wanted: Vec<_> = endpoints
+                .iter()
+                .filter(|e| e.wants(rule.kind.name()))
+                .collect();
             if !wanted.is_empty() {
-                let payload = webhook_payload(rule, firing_id, tick, &items, shares.len()).to_string();
+                let payload =
+                    webhook_payload(rule, firing_id, tick, &items, shares.len()).to_string();
                 for endpoint in wanted {
                     deliveries.push(pending(
                         firing_id,
@@ -144,7 +155,11 @@ impl App {
     }
 }
 
-fn pending(firing: rollout_domain::FiringId, now: DateTime<Utc>, target: DeliveryTarget) -> Delivery {
+fn pending(
+    firing: rollout_domain::FiringId,
+    now: DateTime<Utc>,
+    target: DeliveryTarget,
+) -> Delivery {
     Delivery {
         id: DeliveryId(new_uuid()),
         firing_id: Some(firing),

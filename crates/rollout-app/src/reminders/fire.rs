@@ -19,8 +19,9 @@ use super::timing_glue::{plan, schedule_of};
 use crate::{App, AppError, AppResult, TOKYO, new_uuid};
 
 /// How long a claimed rule is held: longer than the slowest firing (a budget of 10 s over
-/// 28,000 procedures), short enough that a crashed replica's tick is soon taken over.
-pub const RULE_LEASE: Duration = Duration::seconds(120);
+/// 28,000 procedures), and shorter than the misfire grace (`GRACE`, 60 s), so the ticks a
+/// crashed replica held are taken over while they are still on time and fire normally.
+pub const RULE_LEASE: Duration = Duration::seconds(30);
 
 /// What one evaluation did.
 #[derive(Debug, Clone, Default)]
@@ -118,13 +119,20 @@ impl App {
         let mut firings = Vec::with_capacity(due.fire.len());
         let people = self.store().people().await?;
         for &tick in &due.fire {
-            let (firing, more) = self.firing_writes(&rule, tick, now, attempt, &people).await?;
+            let (firing, more) = self
+                .firing_writes(&rule, tick, now, attempt, &people)
+                .await?;
             firings.push(firing);
             writes.extend(more);
         }
         match self.store().commit(&writes).await {
             Ok(()) => {}
-            Err(e) if matches!(e.error, StoreError::Conflict { .. } | StoreError::Duplicate { .. }) => {
+            Err(e)
+                if matches!(
+                    e.error,
+                    StoreError::Conflict { .. } | StoreError::Duplicate { .. }
+                ) =>
+            {
                 info!(rule = %rule.id, "another process handled these ticks");
                 return Ok(None);
             }
@@ -135,7 +143,10 @@ impl App {
                 recipients = firing.recipients, "reminder fired");
             self.publish_firing(firing);
         }
-        Ok(Some((firings, i64::try_from(due.missed).unwrap_or(i64::MAX))))
+        Ok(Some((
+            firings,
+            i64::try_from(due.missed).unwrap_or(i64::MAX),
+        )))
     }
 
     /// The items of `rule` at `tick`, for previews and firings.

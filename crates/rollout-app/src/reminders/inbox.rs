@@ -59,7 +59,10 @@ impl App {
         actor: &Actor,
         firing: FiringId,
     ) -> AppResult<Vec<Notification>> {
-        Ok(self.store().firing_notifications(firing, me(actor)?).await?)
+        Ok(self
+            .store()
+            .firing_notifications(firing, me(actor)?)
+            .await?)
     }
 
     /// Marks the actor's notifications read (those in `ids`, or all); others' are untouched.
@@ -85,7 +88,14 @@ impl App {
     ) -> AppResult<Snooze> {
         let user = me(actor)?;
         let key = item_key.trim().to_owned();
-        let known = ["task:", "procedure:", "approval:", "law_change:", "milestone:", "report:"];
+        let known = [
+            "task:",
+            "procedure:",
+            "approval:",
+            "law_change:",
+            "milestone:",
+            "report:",
+        ];
         if key.len() > 80 || !known.iter().any(|p| key.starts_with(p)) {
             return Err(AppError::validation(
                 "itemKey",

@@ -4,10 +4,10 @@
 //! failed deliveries and put a dead one back (`Action::OperateScheduler`, audited).
 
 use chrono::{DateTime, Duration, Utc};
-use rollout_domain::authz::Action;
-use rollout_domain::reminders::records::{Delivery, DeliveryStatus, WebhookEndpoint};
-use rollout_domain::reminders::ReminderRule;
 use rollout_domain::DeliveryId;
+use rollout_domain::authz::Action;
+use rollout_domain::reminders::ReminderRule;
+use rollout_domain::reminders::records::{Delivery, DeliveryStatus, WebhookEndpoint};
 use rollout_store::{OutboxStats, Write};
 use serde_json::json;
 
@@ -52,7 +52,10 @@ impl App {
 
     /// Records a delivered attempt; `false` when the claim was stale (another worker took over).
     pub async fn delivery_succeeded(&self, id: DeliveryId, attempt: i32) -> AppResult<bool> {
-        Ok(self.store().complete_delivery(id, attempt, self.now()).await?)
+        Ok(self
+            .store()
+            .complete_delivery(id, attempt, self.now())
+            .await?)
     }
 
     /// Records a failed attempt: retried at `retry_at`, or DEAD when `None`.
@@ -64,7 +67,10 @@ impl App {
         retry_at: Option<DateTime<Utc>>,
     ) -> AppResult<bool> {
         let error: String = error.chars().take(500).collect();
-        Ok(self.store().fail_delivery(id, attempt, &error, retry_at).await?)
+        Ok(self
+            .store()
+            .fail_delivery(id, attempt, &error, retry_at)
+            .await?)
     }
 
     /// When the earliest pending delivery is due, for the worker's sleep.
@@ -112,7 +118,10 @@ impl App {
     ) -> AppResult<Vec<Delivery>> {
         self.require_quietly(actor, Action::OperateScheduler)?;
         if first > 100 {
-            return Err(AppError::validation("first", "at most 100 deliveries per page"));
+            return Err(AppError::validation(
+                "first",
+                "at most 100 deliveries per page",
+            ));
         }
         Ok(self.store().deliveries(status, first).await?)
     }
@@ -122,14 +131,21 @@ impl App {
         let target = Target::new("Delivery", id);
         self.require(actor, Action::OperateScheduler, "delivery.retry", &target)
             .await?;
-        let before = self.store().delivery(id).await?.ok_or_else(|| AppError::NotFound {
-            entity: "delivery",
-            key: id.to_string(),
-        })?;
+        let before = self
+            .store()
+            .delivery(id)
+            .await?
+            .ok_or_else(|| AppError::NotFound {
+                entity: "delivery",
+                key: id.to_string(),
+            })?;
         if before.status != DeliveryStatus::Dead {
             return Err(AppError::validation(
                 "id",
-                format!("only a DEAD delivery can be retried; this one is {}", before.status.as_str()),
+                format!(
+                    "only a DEAD delivery can be retried; this one is {}",
+                    before.status.as_str()
+                ),
             ));
         }
         let now = self.now();
@@ -145,10 +161,14 @@ impl App {
             .await
             .map_err(|e| AppError::from(e.error))?;
         self.wake_scheduler();
-        let after = self.store().delivery(id).await?.ok_or_else(|| AppError::NotFound {
-            entity: "delivery",
-            key: id.to_string(),
-        })?;
+        let after = self
+            .store()
+            .delivery(id)
+            .await?
+            .ok_or_else(|| AppError::NotFound {
+                entity: "delivery",
+                key: id.to_string(),
+            })?;
         Ok(after)
     }
 }

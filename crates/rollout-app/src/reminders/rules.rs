@@ -6,6 +6,7 @@
 //! was paused are neither fired nor missed.
 
 use chrono::{DateTime, Utc};
+use rollout_domain::ReminderRuleId;
 use rollout_domain::authz::Action;
 use rollout_domain::reminders::rule::KindError;
 use rollout_domain::reminders::schedule::Schedule;
@@ -13,7 +14,6 @@ use rollout_domain::reminders::{
     Channel, HolidayPolicy, MisfirePolicy, Recipients, ReminderKind, ReminderRule, ReminderScope,
 };
 use rollout_domain::text::TextKind;
-use rollout_domain::ReminderRuleId;
 use rollout_store::Write;
 use serde_json::{Value, json};
 use tracing::instrument;
@@ -103,7 +103,11 @@ impl App {
             .clone()
             .unwrap_or_else(|| DEFAULT_TIME_ZONE.to_owned());
         if let Err(e) = Schedule::parse(def.schedule.trim(), &time_zone) {
-            let field = if e.to_string().contains("time zone") { "timeZone" } else { "schedule" };
+            let field = if e.to_string().contains("time zone") {
+                "timeZone"
+            } else {
+                "schedule"
+            };
             fail(field, e.to_string());
         }
         let kind = ReminderKind::from_parts(&def.kind, def.days).map_err(|e| {
@@ -125,24 +129,36 @@ impl App {
             fail("recipients", "give at least one kind of recipient".into());
         }
         if !(0..=3650).contains(&def.quiet_days) {
-            fail("quietDays", format!("quiet days must be 0–3650, not {}", def.quiet_days));
+            fail(
+                "quietDays",
+                format!("quiet days must be 0–3650, not {}", def.quiet_days),
+            );
         }
         for (i, s) in def.scope.states.iter().enumerate() {
             if self.workflow().state(s).is_none() {
-                fail(&format!("scope.states.{i}"), format!("the workflow has no state {s:?}"));
+                fail(
+                    &format!("scope.states.{i}"),
+                    format!("the workflow has no state {s:?}"),
+                );
             }
         }
         let bureaus = self.store().list_bureaus().await?;
         for (i, b) in def.scope.bureaus.iter().enumerate() {
             if !bureaus.iter().any(|x| x.id == *b) {
-                fail(&format!("scope.bureaus.{i}"), format!("bureau {b} not found"));
+                fail(
+                    &format!("scope.bureaus.{i}"),
+                    format!("bureau {b} not found"),
+                );
             }
         }
         if !def.recipients.users.is_empty() {
             let found = self.store().users_by_ids(&def.recipients.users).await?;
             for (i, u) in def.recipients.users.iter().enumerate() {
                 if !found.iter().any(|x| x.id == *u) {
-                    fail(&format!("recipients.users.{i}"), format!("user {u} not found"));
+                    fail(
+                        &format!("recipients.users.{i}"),
+                        format!("user {u} not found"),
+                    );
                 }
             }
         }
@@ -167,8 +183,13 @@ impl App {
     ) -> AppResult<ReminderRule> {
         let id = ReminderRuleId(new_uuid());
         let target = Target::new("ReminderRule", id);
-        self.require(actor, Action::ManageReminders, "reminder_rule.create", &target)
-            .await?;
+        self.require(
+            actor,
+            Action::ManageReminders,
+            "reminder_rule.create",
+            &target,
+        )
+        .await?;
         let mut def = def;
         let checked = self.check_definition(&mut def).await?;
         let now = self.now();
@@ -194,7 +215,13 @@ impl App {
             updated_at: now,
             version: 1,
         };
-        let audit = self.audit_entry(actor, "reminder_rule.create", &target, None, Some(rule_json(&rule)));
+        let audit = self.audit_entry(
+            actor,
+            "reminder_rule.create",
+            &target,
+            None,
+            Some(rule_json(&rule)),
+        );
         self.store()
             .commit(&[Write::InsertReminderRule(rule.clone()), Write::Audit(audit)])
             .await
@@ -213,9 +240,18 @@ impl App {
         def: RuleDefinition,
     ) -> AppResult<ReminderRule> {
         let target = Target::new("ReminderRule", id);
-        self.require(actor, Action::ManageReminders, "reminder_rule.update", &target)
-            .await?;
-        let current = self.store().reminder_rule(id).await?.ok_or_else(|| not_found(id))?;
+        self.require(
+            actor,
+            Action::ManageReminders,
+            "reminder_rule.update",
+            &target,
+        )
+        .await?;
+        let current = self
+            .store()
+            .reminder_rule(id)
+            .await?
+            .ok_or_else(|| not_found(id))?;
         crate::blockers::check_version(expected_version, current.version)?;
         let mut def = def;
         let checked = self.check_definition(&mut def).await?;
@@ -295,7 +331,10 @@ fn dedup_ids<T: Ord + Copy>(ids: &mut Vec<T>) {
 
 fn duplicate_name(e: rollout_store::StoreError) -> AppError {
     match e {
-        rollout_store::StoreError::Duplicate { entity: "reminder rule", .. } => AppError::Duplicate {
+        rollout_store::StoreError::Duplicate {
+            entity: "reminder rule",
+            ..
+        } => AppError::Duplicate {
             path: vec!["name".into()],
             message: "a reminder rule with this name exists".into(),
         },

@@ -6,10 +6,10 @@
 use base64::Engine;
 use chrono::Duration;
 use rand::RngCore;
+use rollout_domain::WebhookEndpointId;
 use rollout_domain::authz::Action;
 use rollout_domain::reminders::records::WebhookEndpoint;
 use rollout_domain::reminders::rule::KIND_NAMES;
-use rollout_domain::WebhookEndpointId;
 use rollout_store::Write;
 use serde_json::{Value, json};
 
@@ -31,7 +31,10 @@ pub struct EndpointInput {
 fn new_secret() -> String {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
-    format!("whsec_{}", base64::engine::general_purpose::STANDARD.encode(bytes))
+    format!(
+        "whsec_{}",
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    )
 }
 
 /// The endpoint without its secrets, for the audit trail.
@@ -62,7 +65,10 @@ fn check(input: &mut EndpointInput) -> AppResult<()> {
     if let Some(d) = &input.description
         && d.chars().count() > 500
     {
-        return Err(AppError::validation("description", "at most 500 characters"));
+        return Err(AppError::validation(
+            "description",
+            "at most 500 characters",
+        ));
     }
     Ok(())
 }
@@ -76,8 +82,13 @@ impl App {
     ) -> AppResult<WebhookEndpoint> {
         let id = WebhookEndpointId(new_uuid());
         let target = Target::new("WebhookEndpoint", id);
-        self.require(actor, Action::ManageWebhooks, "webhook_endpoint.create", &target)
-            .await?;
+        self.require(
+            actor,
+            Action::ManageWebhooks,
+            "webhook_endpoint.create",
+            &target,
+        )
+        .await?;
         let mut input = input;
         check(&mut input)?;
         let now = self.now();
@@ -94,9 +105,18 @@ impl App {
             updated_at: now,
             version: 1,
         };
-        let audit = self.audit_entry(actor, "webhook_endpoint.create", &target, None, Some(endpoint_json(&endpoint)));
+        let audit = self.audit_entry(
+            actor,
+            "webhook_endpoint.create",
+            &target,
+            None,
+            Some(endpoint_json(&endpoint)),
+        );
         self.store()
-            .commit(&[Write::InsertWebhookEndpoint(endpoint.clone()), Write::Audit(audit)])
+            .commit(&[
+                Write::InsertWebhookEndpoint(endpoint.clone()),
+                Write::Audit(audit),
+            ])
             .await
             .map_err(|e| AppError::from(e.error))?;
         Ok(endpoint)
@@ -113,14 +133,23 @@ impl App {
         rotate: bool,
     ) -> AppResult<WebhookEndpoint> {
         let target = Target::new("WebhookEndpoint", id);
-        self.require(actor, Action::ManageWebhooks, "webhook_endpoint.update", &target)
-            .await?;
+        self.require(
+            actor,
+            Action::ManageWebhooks,
+            "webhook_endpoint.update",
+            &target,
+        )
+        .await?;
         let mut input = input;
         check(&mut input)?;
-        let current = self.store().webhook_endpoint(id).await?.ok_or_else(|| AppError::NotFound {
-            entity: "webhook endpoint",
-            key: id.to_string(),
-        })?;
+        let current =
+            self.store()
+                .webhook_endpoint(id)
+                .await?
+                .ok_or_else(|| AppError::NotFound {
+                    entity: "webhook endpoint",
+                    key: id.to_string(),
+                })?;
         crate::blockers::check_version(expected_version, current.version)?;
         let now = self.now();
         let mut after = WebhookEndpoint {

@@ -135,3 +135,7 @@ pub fn digests(
         .map(|(user, items)| Digest { user, items })
         .collect()
 }
+
+#[cfg(test)]
+#[path = "digest_tests.rs"]
+mod tests;

@@ -285,3 +285,7 @@ fn quarterly_report(today: NaiveDate, days: u32) -> Option<ReminderItem> {
         days: (today - end).num_days(),
     })
 }
+
+#[cfg(test)]
+#[path = "select_tests.rs"]
+mod tests;

@@ -19,6 +19,7 @@ mod outage;
 mod store;
 mod store_blockers;
 mod store_evidence;
+mod store_reminders;
 mod subscriptions;
 mod totals;
 mod transitions;

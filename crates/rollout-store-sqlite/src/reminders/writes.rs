@@ -122,7 +122,7 @@ pub(crate) async fn insert_rule(conn: &mut SqliteConnection, r: &ReminderRule) -
         "INSERT INTO reminder_rules (id, {}, cursor_at, last_fired_at, last_tick_at, \
          missed_ticks, created_by, created_at, updated_at) VALUES (?{})",
         RULE_DEFINITION.join(", "),
-        ", ?".repeat(RULE_DEFINITION.len() + 8)
+        ", ?".repeat(RULE_DEFINITION.len() + 7)
     );
     let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(uuid(r.id.0));
     let done = bind_definition(q, r)

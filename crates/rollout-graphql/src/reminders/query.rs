@@ -152,7 +152,9 @@ impl ReminderQuery {
         ctx: &Context<'_>,
         schedule: String,
         time_zone: Option<String>,
-        #[graphql(default_with = "HolidayPolicy::Fire")] holiday_policy: HolidayPolicy,
+        #[graphql(default_with = "Some(HolidayPolicy::Fire)")] holiday_policy: Option<
+            HolidayPolicy,
+        >,
         #[graphql(default_with = "Some(5)")] count: Option<i32>,
     ) -> async_graphql::Result<Vec<DateTime>> {
         actor(ctx)?;
@@ -162,7 +164,12 @@ impl ReminderQuery {
             .parse_schedule(schedule.trim(), time_zone.as_deref())
             .map_err(|e| errors::graphql_error(&e))?;
         Ok(app
-            .preview_fire_times(&parsed, holiday_policy.into(), app.now(), count)
+            .preview_fire_times(
+                &parsed,
+                holiday_policy.unwrap_or(HolidayPolicy::Fire).into(),
+                app.now(),
+                count,
+            )
             .into_iter()
             .map(DateTime)
             .collect())

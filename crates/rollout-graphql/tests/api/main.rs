@@ -16,6 +16,8 @@ mod listing;
 mod lookups;
 mod mutations;
 mod outage;
+mod reminder_inbox;
+mod reminder_rules;
 mod store;
 mod store_blockers;
 mod store_evidence;

@@ -18,6 +18,7 @@ mod mutations;
 mod outage;
 mod reminder_inbox;
 mod reminder_rules;
+mod reminder_webhooks;
 mod store;
 mod store_blockers;
 mod store_evidence;

@@ -15,7 +15,7 @@ use crate::common::{
 };
 
 both_backends!(
-    with fast_retries;
+    with crate::reminders_delivery::fast_retries;
     webhook_retries_keep_their_id_and_gone_endpoints_are_dead,
     downtime_over_three_ticks_fires_once_and_counts_two_missed,
     notifications_are_each_persons_own,
@@ -61,7 +61,7 @@ async fn webhook_retries_keep_their_id_and_gone_endpoints_are_dead(server: TestS
     let (_, flaky_secret) = endpoint(&server, &format!("{}/flaky", receiver.base)).await;
     let (_, gone_secret) = endpoint(&server, &format!("{}/gone", receiver.base)).await;
     assert!(flaky_secret.starts_with("whsec_") && flaky_secret != gone_secret);
-    server.milestone("SaaS電子申請基盤の稼働", "2027-03-31").await;
+    server.milestone("SaaS電子申請基盤の稼働").await;
     server.daily_milestone_rule("朝のマイルストーン確認", json!(["WEBHOOK"]), json!({})).await;
     let tick = daily_ticks(Utc::now(), 1)[0];
     let report = server.run_once(tick).await;
@@ -113,7 +113,7 @@ async fn webhook_retries_keep_their_id_and_gone_endpoints_are_dead(server: TestS
 }
 
 async fn downtime_over_three_ticks_fires_once_and_counts_two_missed(server: TestServer) {
-    server.milestone("SaaS電子申請基盤の稼働", "2027-03-31").await;
+    server.milestone("SaaS電子申請基盤の稼働").await;
     let once = server.daily_milestone_rule("catch up once", json!(["IN_APP"]), json!({})).await;
     let skip = server
         .daily_milestone_rule("skip missed", json!(["IN_APP"]), json!({"misfirePolicy": "SKIP"}))
@@ -139,7 +139,7 @@ async fn downtime_over_three_ticks_fires_once_and_counts_two_missed(server: Test
 }
 
 async fn notifications_are_each_persons_own(server: TestServer) {
-    server.milestone("SaaS電子申請基盤の稼働", "2027-03-31").await;
+    server.milestone("SaaS電子申請基盤の稼働").await;
     server.daily_milestone_rule("inbox", json!(["IN_APP"]), json!({})).await;
     let tick = daily_ticks(Utc::now(), 1)[0];
     server.run_once(tick).await;

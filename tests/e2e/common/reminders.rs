@@ -13,19 +13,6 @@ pub const RULE_FIELDS: &str = "id name schedule timeZone kind days enabled versi
     lastTickAt channels holidayPolicy misfirePolicy quietDays";
 
 impl TestServer {
-    /// A planned milestone (as the project office), which MILESTONE_DUE rules report.
-    pub async fn milestone(&self, name: &str, planned_on: &str) -> Value {
-        let data = self
-            .data_as(
-                &self.po,
-                "mutation($i: CreateMilestoneInput!) { createMilestone(input: $i) { milestone { id name } errors { code message } } }",
-                json!({"i": {"name": name, "plannedOn": planned_on}}),
-            )
-            .await;
-        assert_eq!(payload_errors(&data["createMilestone"]), vec![]);
-        data["createMilestone"]["milestone"].clone()
-    }
-
     /// Creates a rule as `user` from `input` (the fields of CreateReminderRuleInput); the
     /// payload (rule and errors).
     pub async fn create_rule(&self, user: &TestUser, input: Value) -> Value {

@@ -207,10 +207,10 @@ mod sqlite;
 
 /// What a backend reads back for one rule (by name): its firings' ticks and, per firing, the
 /// number of notifications and of distinct recipients.
-type Reader = dyn Fn(&str) -> Firings;
+
 
 /// Runs the scenario on `db` with `replicas` servers and checks what the database holds.
-fn scenario(db: &str, replicas: usize, read: &Reader) {
+fn scenario(db: &str, replicas: usize, read: &dyn Fn(&str) -> Firings) {
     let dir = tempfile::tempdir().unwrap();
     let started = Instant::now();
     let mut servers = vec![serve(db, dir.path())];

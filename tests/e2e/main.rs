@@ -57,3 +57,4 @@ mod unblock_events;
 
 // Issue 12: reminders.
 mod reminders_delivery;
+mod reminders_email;

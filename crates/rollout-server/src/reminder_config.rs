@@ -148,7 +148,10 @@ mod tests {
 
     fn resolve(file: &str, env: &[(&str, &str)]) -> Result<ReminderConfig, ConfigError> {
         let layers = parse_file_layers(Path::new("rollout.toml"), file).unwrap();
-        let env = env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        let env = env
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
         ReminderConfig::resolve(layers.scheduler, layers.email, &env)
     }
 
@@ -162,11 +165,19 @@ mod tests {
 
     #[test]
     fn the_file_and_the_environment_turn_the_scheduler_off() {
-        assert!(!resolve("[scheduler]\nenabled = false\n", &[]).unwrap().enabled);
+        assert!(
+            !resolve("[scheduler]\nenabled = false\n", &[])
+                .unwrap()
+                .enabled
+        );
         let env = [("ROLLOUT_SCHEDULER_ENABLED", "false")];
         assert!(!resolve("", &env).unwrap().enabled);
         let env = [("ROLLOUT_SCHEDULER_ENABLED", "true")];
-        assert!(resolve("[scheduler]\nenabled = false\n", &env).unwrap().enabled);
+        assert!(
+            resolve("[scheduler]\nenabled = false\n", &env)
+                .unwrap()
+                .enabled
+        );
         let err = resolve("", &[("ROLLOUT_SCHEDULER_ENABLED", "sometimes")]).unwrap_err();
         assert!(err.to_string().contains("true or false"), "{err}");
     }

@@ -23,7 +23,10 @@ fn three_replicas_and_two_run_once_processes_fire_each_tick_once() {
     };
     let rt = tokio::runtime::Runtime::new().unwrap();
     // Dropped at the end, which drops the database.
-    let db = rt.block_on(rollout_store_postgres::testing::TestDatabase::create(&admin))
+    let db = rt
+        .block_on(rollout_store_postgres::testing::TestDatabase::create(
+            &admin,
+        ))
         .expect("a test database on ROLLOUT_TEST_POSTGRES_URL");
     let db_url = db.url().to_owned();
     let read = |rule: &str| -> Firings {

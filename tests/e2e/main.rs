@@ -58,3 +58,4 @@ mod unblock_events;
 // Issue 12: reminders.
 mod reminders_delivery;
 mod reminders_email;
+mod reminders_live;

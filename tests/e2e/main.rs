@@ -57,3 +57,5 @@ mod unblock_events;
 
 // Issue 12: reminders.
 mod reminders_delivery;
+mod reminders_email;
+mod reminders_live;

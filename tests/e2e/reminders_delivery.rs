@@ -15,7 +15,7 @@ use crate::common::{
 };
 
 both_backends!(
-    with fast_retries;
+    with crate::reminders_delivery::fast_retries;
     webhook_retries_keep_their_id_and_gone_endpoints_are_dead,
     downtime_over_three_ticks_fires_once_and_counts_two_missed,
     notifications_are_each_persons_own,
@@ -30,7 +30,10 @@ pub(crate) fn fast_retries() -> Options {
         max_sleep: Duration::from_secs(1),
         ..Default::default()
     };
-    Options { reminders: Some(reminders), ..Options::default() }
+    Options {
+        reminders: Some(reminders),
+        ..Options::default()
+    }
 }
 
 async fn endpoint(server: &TestServer, url: &str) -> (String, String) {
@@ -44,13 +47,19 @@ async fn endpoint(server: &TestServer, url: &str) -> (String, String) {
     );
     let p = &data["createWebhookEndpoint"];
     assert_eq!(payload_errors(p), vec![], "{p}");
-    (p["endpoint"]["id"].as_str().unwrap().to_owned(), p["secret"].as_str().unwrap().to_owned())
+    (
+        p["endpoint"]["id"].as_str().unwrap().to_owned(),
+        p["secret"].as_str().unwrap().to_owned(),
+    )
 }
 
 async fn dead(server: &TestServer) -> Vec<Value> {
     let data = ok_data(
         server
-            .gql("{ deliveries(status: DEAD, first: 20) { id channel status attempts lastError } }", json!({}))
+            .gql(
+                "{ deliveries(status: DEAD, first: 20) { id channel status attempts lastError } }",
+                json!({}),
+            )
             .await,
     );
     data["deliveries"].as_array().unwrap().clone()
@@ -61,25 +70,47 @@ async fn webhook_retries_keep_their_id_and_gone_endpoints_are_dead(server: TestS
     let (_, flaky_secret) = endpoint(&server, &format!("{}/flaky", receiver.base)).await;
     let (_, gone_secret) = endpoint(&server, &format!("{}/gone", receiver.base)).await;
     assert!(flaky_secret.starts_with("whsec_") && flaky_secret != gone_secret);
-    server.milestone("SaaS電子申請基盤の稼働", "2027-03-31").await;
-    server.daily_milestone_rule("朝のマイルストーン確認", json!(["WEBHOOK"]), json!({})).await;
+    server.milestone("SaaS電子申請基盤の稼働").await;
+    server
+        .daily_milestone_rule("朝のマイルストーン確認", json!(["WEBHOOK"]), json!({}))
+        .await;
     let tick = daily_ticks(Utc::now(), 1)[0];
     let report = server.run_once(tick).await;
     assert_eq!(report.firings.len(), 1);
     assert_eq!(report.firings[0].deliveries, 2, "one call per endpoint");
 
     let got = receiver.wait_for("/flaky", 4).await;
-    assert_eq!(got.len(), 4, "three failures, then the success: no fifth call");
-    assert!(got.iter().all(|r| r.id == got[0].id), "the same webhook-id on every retry");
+    assert_eq!(
+        got.len(),
+        4,
+        "three failures, then the success: no fifth call"
+    );
+    assert!(
+        got.iter().all(|r| r.id == got[0].id),
+        "the same webhook-id on every retry"
+    );
     let secret = WebhookSecret::parse(&flaky_secret).unwrap();
     for r in &got {
-        let headers = SignedHeaders { id: &r.id, timestamp: &r.timestamp, signature: &r.signature };
-        verify(&[&secret], &headers, r.body.as_bytes(), Utc::now().timestamp(), Duration::from_secs(300))
-            .expect("the signature verifies with the secret shown at creation");
+        let headers = SignedHeaders {
+            id: &r.id,
+            timestamp: &r.timestamp,
+            signature: &r.signature,
+        };
+        verify(
+            &[&secret],
+            &headers,
+            r.body.as_bytes(),
+            Utc::now().timestamp(),
+            Duration::from_secs(300),
+        )
+        .expect("the signature verifies with the secret shown at creation");
     }
     let body: Value = serde_json::from_str(&got[3].body).unwrap();
     assert_eq!(body["type"], "reminder.fired");
-    assert_eq!(body["data"]["items"][0]["titleJa"], "SaaS電子申請基盤の稼働");
+    assert_eq!(
+        body["data"]["items"][0]["titleJa"],
+        "SaaS電子申請基盤の稼働"
+    );
 
     // 410: DEAD after one attempt, listed for operators, and retryable under the same id.
     let gone = receiver.wait_for("/gone", 1).await;
@@ -107,22 +138,37 @@ async fn webhook_retries_keep_their_id_and_gone_endpoints_are_dead(server: TestS
     assert_eq!(again[1].id, gone[0].id, "a retried delivery keeps its id");
     // A coordinator or viewer may not operate the outbox.
     let refused = server
-        .gql_as(&server.viewer, "{ deliveries(status: DEAD) { id } }", json!({}))
+        .gql_as(
+            &server.viewer,
+            "{ deliveries(status: DEAD) { id } }",
+            json!({}),
+        )
         .await;
     assert!(refused.to_string().contains("FORBIDDEN"), "{refused}");
 }
 
 async fn downtime_over_three_ticks_fires_once_and_counts_two_missed(server: TestServer) {
-    server.milestone("SaaS電子申請基盤の稼働", "2027-03-31").await;
-    let once = server.daily_milestone_rule("catch up once", json!(["IN_APP"]), json!({})).await;
+    server.milestone("SaaS電子申請基盤の稼働").await;
+    let once = server
+        .daily_milestone_rule("catch up once", json!(["IN_APP"]), json!({}))
+        .await;
     let skip = server
-        .daily_milestone_rule("skip missed", json!(["IN_APP"]), json!({"misfirePolicy": "SKIP"}))
+        .daily_milestone_rule(
+            "skip missed",
+            json!(["IN_APP"]),
+            json!({"misfirePolicy": "SKIP"}),
+        )
         .await;
     let ticks = daily_ticks(Utc::now(), 3);
     // Nobody evaluated for three days: the first look is two minutes after the third tick.
-    let report = server.run_once(ticks[2] + chrono::Duration::minutes(2)).await;
+    let report = server
+        .run_once(ticks[2] + chrono::Duration::minutes(2))
+        .await;
     assert_eq!(report.firings.len(), 1, "{report:?}");
-    assert_eq!(report.firings[0].tick_at, ticks[2], "the catch-up firing is the latest tick");
+    assert_eq!(
+        report.firings[0].tick_at, ticks[2],
+        "the catch-up firing is the latest tick"
+    );
     assert_eq!(report.missed, 2 + 3);
     let query = "query($id: ID!) { node(id: $id) { ... on ReminderRule { missedTicks lastTickAt firings { tickAt } } } }";
     let once_now = ok_data(server.gql(query, json!({"id": once["id"]})).await);
@@ -131,31 +177,50 @@ async fn downtime_over_three_ticks_fires_once_and_counts_two_missed(server: Test
     let skip_now = ok_data(server.gql(query, json!({"id": skip["id"]})).await);
     assert_eq!(skip_now["node"]["missedTicks"], 3);
     assert_eq!(skip_now["node"]["firings"], json!([]));
-    let status = ok_data(server.gql("{ schedulerStatus { missedTicks } }", json!({})).await);
+    let status = ok_data(
+        server
+            .gql("{ schedulerStatus { missedTicks } }", json!({}))
+            .await,
+    );
     assert_eq!(status["schedulerStatus"]["missedTicks"], 5);
     // Evaluating the same instant again changes nothing.
-    let again = server.run_once(ticks[2] + chrono::Duration::minutes(2)).await;
+    let again = server
+        .run_once(ticks[2] + chrono::Duration::minutes(2))
+        .await;
     assert!(again.firings.is_empty() && again.missed == 0, "{again:?}");
 }
 
 async fn notifications_are_each_persons_own(server: TestServer) {
-    server.milestone("SaaS電子申請基盤の稼働", "2027-03-31").await;
-    server.daily_milestone_rule("inbox", json!(["IN_APP"]), json!({})).await;
+    server.milestone("SaaS電子申請基盤の稼働").await;
+    server
+        .daily_milestone_rule("inbox", json!(["IN_APP"]), json!({}))
+        .await;
     let tick = daily_ticks(Utc::now(), 1)[0];
     server.run_once(tick).await;
     let mine = "{ unreadNotificationCount notifications(first: 10) { edges { node { id subject lines { key title } read } } } }";
     let po = ok_data(server.gql_as(&server.po, mine, json!({})).await);
     assert_eq!(po["unreadNotificationCount"], 1);
     let node = &po["notifications"]["edges"][0]["node"];
-    assert_eq!(node["subject"], "【rollout】期限が近いマイルストーン（1件）");
+    assert_eq!(
+        node["subject"],
+        "【rollout】期限が近いマイルストーン（1件）"
+    );
     assert_eq!(node["lines"][0]["title"], "SaaS電子申請基盤の稼働");
     // Another person marking po's notification read changes nothing.
     let mark = "mutation($i: MarkNotificationsReadInput!) { markNotificationsRead(input: $i) { count errors { code } } }";
-    let other = ok_data(server.gql_as(&server.po2, mark, json!({"i": {"ids": [node["id"]]}})).await);
+    let other = ok_data(
+        server
+            .gql_as(&server.po2, mark, json!({"i": {"ids": [node["id"]]}}))
+            .await,
+    );
     assert_eq!(other["markNotificationsRead"]["count"], 0);
     let po = ok_data(server.gql_as(&server.po, mine, json!({})).await);
     assert_eq!(po["unreadNotificationCount"], 1);
-    let own = ok_data(server.gql_as(&server.po, mark, json!({"i": {"ids": [node["id"]]}})).await);
+    let own = ok_data(
+        server
+            .gql_as(&server.po, mark, json!({"i": {"ids": [node["id"]]}}))
+            .await,
+    );
     assert_eq!(own["markNotificationsRead"]["count"], 1);
     let po = ok_data(server.gql_as(&server.po, mine, json!({})).await);
     assert_eq!(po["unreadNotificationCount"], 0);

@@ -176,7 +176,7 @@ mod tests {
     use std::sync::Arc;
 
     use rollout_app::events::next_event;
-    use rollout_app::{EventKind, SystemClock};
+    use rollout_app::{EventKind, ProcedureEvent, SystemClock};
     use rollout_domain::workflow::default_workflow;
     use rollout_domain::{BureauId, ProcedureId};
     use rollout_store_sqlite::SqliteStore;
@@ -237,7 +237,7 @@ mod tests {
         let (queue, queued) = mpsc::channel(QUEUE);
         let count = 3 * BATCH as i32 + 1;
         for n in 1..=count {
-            queue.try_send(numbered(n)).unwrap();
+            queue.try_send(numbered(n).into()).unwrap();
         }
         let (stop, stopped) = watch::channel(true);
         let app = App::new(
@@ -272,7 +272,7 @@ mod tests {
         store.close().await;
         let (queue, queued) = mpsc::channel(QUEUE);
         for n in 1..=3 {
-            queue.try_send(numbered(n)).unwrap();
+            queue.try_send(numbered(n).into()).unwrap();
         }
         let (_stop, stopped) = watch::channel(true);
         send(store, app, queued, stopped).await;
@@ -308,19 +308,22 @@ mod tests {
     fn a_full_or_stopped_relay_drops_events_instead_of_waiting() {
         let (queue, mut queued) = mpsc::channel(1);
         let relay = PgEventRelay { queue };
-        relay.relay(event());
-        relay.relay(ProcedureEvent {
-            procedure_version: 5,
-            ..event()
-        });
-        assert_eq!(queued.try_recv().ok(), Some(event()));
+        relay.relay(event().into());
+        relay.relay(
+            ProcedureEvent {
+                procedure_version: 5,
+                ..event()
+            }
+            .into(),
+        );
+        assert_eq!(queued.try_recv().ok(), Some(event().into()));
         assert_eq!(
             queued.try_recv().ok(),
             None,
             "the second event found the queue full"
         );
         queued.close();
-        relay.relay(event());
+        relay.relay(event().into());
         assert_eq!(
             queued.try_recv().ok(),
             None,

@@ -138,3 +138,60 @@ impl ReminderConfig {
         Ok(rollout_scheduler::Channels { email, http })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::config::parse_file_layers;
+
+    fn resolve(file: &str, env: &[(&str, &str)]) -> Result<ReminderConfig, ConfigError> {
+        let layers = parse_file_layers(Path::new("rollout.toml"), file).unwrap();
+        let env = env
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        ReminderConfig::resolve(layers.scheduler, layers.email, &env)
+    }
+
+    #[test]
+    fn the_scheduler_runs_and_e_mail_is_off_by_default() {
+        let c = resolve("", &[]).unwrap();
+        assert!(c.enabled);
+        assert!(!c.email_enabled());
+        assert_eq!(c, ReminderConfig::default());
+    }
+
+    #[test]
+    fn the_file_and_the_environment_turn_the_scheduler_off() {
+        assert!(
+            !resolve("[scheduler]\nenabled = false\n", &[])
+                .unwrap()
+                .enabled
+        );
+        let env = [("ROLLOUT_SCHEDULER_ENABLED", "false")];
+        assert!(!resolve("", &env).unwrap().enabled);
+        let env = [("ROLLOUT_SCHEDULER_ENABLED", "true")];
+        assert!(
+            resolve("[scheduler]\nenabled = false\n", &env)
+                .unwrap()
+                .enabled
+        );
+        let err = resolve("", &[("ROLLOUT_SCHEDULER_ENABLED", "sometimes")]).unwrap_err();
+        assert!(err.to_string().contains("true or false"), "{err}");
+    }
+
+    #[test]
+    fn smtp_settings_parse_and_bad_retry_settings_are_refused() {
+        let file = "[email]\ntransport = \"smtp\"\nhost = \"smtp.example.jp\"\ntls = \"starttls\"\n\
+                    from = \"rollout <rollout@example.jp>\"\n";
+        let c = resolve(file, &[]).unwrap();
+        assert!(c.email_enabled());
+        assert!(c.channels().unwrap().email.is_some());
+        let bad = "[scheduler]\nretry_base_seconds = 100\nretry_max_seconds = 10\n";
+        assert!(resolve(bad, &[]).is_err());
+        assert!(resolve("[scheduler]\nmax_attempts = 0\n", &[]).is_err());
+        assert!(parse_file_layers(Path::new("r.toml"), "[scheduler]\nsurprise = 1\n").is_err());
+    }
+}

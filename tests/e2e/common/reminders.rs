@@ -13,19 +13,6 @@ pub const RULE_FIELDS: &str = "id name schedule timeZone kind days enabled versi
     lastTickAt channels holidayPolicy misfirePolicy quietDays";
 
 impl TestServer {
-    /// A planned milestone (as the project office), which MILESTONE_DUE rules report.
-    pub async fn milestone(&self, name: &str, planned_on: &str) -> Value {
-        let data = self
-            .data_as(
-                &self.po,
-                "mutation($i: CreateMilestoneInput!) { createMilestone(input: $i) { milestone { id name } errors { code message } } }",
-                json!({"i": {"name": name, "plannedOn": planned_on}}),
-            )
-            .await;
-        assert_eq!(payload_errors(&data["createMilestone"]), vec![]);
-        data["createMilestone"]["milestone"].clone()
-    }
-
     /// Creates a rule as `user` from `input` (the fields of CreateReminderRuleInput); the
     /// payload (rule and errors).
     pub async fn create_rule(&self, user: &TestUser, input: Value) -> Value {
@@ -68,7 +55,9 @@ pub fn daily_ticks(after: DateTime<Utc>, n: usize) -> Vec<DateTime<Utc>> {
     while first <= after {
         first += chrono::Duration::days(1);
     }
-    (0..n as i64).map(|k| first + chrono::Duration::days(k)).collect()
+    (0..n as i64)
+        .map(|k| first + chrono::Duration::days(k))
+        .collect()
 }
 
 /// One request a [`Receiver`] got.
@@ -98,7 +87,13 @@ impl Receiver {
             move |headers: HeaderMap, body: String| {
                 let log = log.clone();
                 async move {
-                    let h = |n: &str| headers.get(n).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+                    let h = |n: &str| {
+                        headers
+                            .get(n)
+                            .and_then(|v| v.to_str().ok())
+                            .unwrap_or("")
+                            .to_owned()
+                    };
                     let received = Received {
                         path: path.to_owned(),
                         id: h("webhook-id"),
@@ -107,7 +102,10 @@ impl Receiver {
                         body,
                     };
                     let mut log = log.lock().unwrap();
-                    let earlier = log.iter().filter(|r| r.path == path && r.id == received.id).count();
+                    let earlier = log
+                        .iter()
+                        .filter(|r| r.path == path && r.id == received.id)
+                        .count();
                     log.push(received);
                     match path {
                         "/flaky" if earlier < 3 => StatusCode::INTERNAL_SERVER_ERROR,
@@ -128,7 +126,13 @@ impl Receiver {
     }
 
     pub fn received(&self, path: &str) -> Vec<Received> {
-        self.log.lock().unwrap().iter().filter(|r| r.path == path).cloned().collect()
+        self.log
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|r| r.path == path)
+            .cloned()
+            .collect()
     }
 
     /// Waits (up to 20 s) until `path` got at least `n` requests.
@@ -139,7 +143,11 @@ impl Receiver {
             if got.len() >= n {
                 return got;
             }
-            assert!(std::time::Instant::now() < deadline, "{path} got {} of {n} requests", got.len());
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{path} got {} of {n} requests",
+                got.len()
+            );
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }
     }

@@ -18,3 +18,6 @@ pub use outbox::{DELIVERY_LEASE, RuleStatus, SchedulerStatus, next_fire_of};
 pub use rules::{DEFAULT_TIME_ZONE, MAX_PREVIEW, RuleDefinition};
 pub use timing_glue::{CATCH_UP_WINDOW, GRACE};
 pub use webhooks::{EndpointInput, ROTATION_GRACE};
+
+#[cfg(test)]
+mod fire_tests;

@@ -56,13 +56,20 @@ fn people() -> Vec<Person> {
 }
 
 fn share(user_n: u128, items: &[usize]) -> Digest {
-    Digest { user: user(user_n), items: items.to_vec() }
+    Digest {
+        user: user(user_n),
+        items: items.to_vec(),
+    }
 }
 
 #[test]
 fn each_person_hears_of_each_item_once_whatever_hats_they_wear() {
     // Person 1 is item 0's assignee AND its bureau's coordinator AND named: still once.
-    let items = vec![item(1, B1, Some(1)), item(2, B2, None), item(3, B1, Some(4))];
+    let items = vec![
+        item(1, B1, Some(1)),
+        item(2, B2, None),
+        item(3, B1, Some(4)),
+    ];
     let recipients = Recipients {
         assignee: true,
         bureau_coordinators: true,
@@ -80,7 +87,11 @@ fn each_person_hears_of_each_item_once_whatever_hats_they_wear() {
 #[test]
 fn the_project_office_gets_everything_and_suppressed_keys_are_left_out_per_person() {
     let items = vec![item(1, B1, None), item(2, B2, None)];
-    let recipients = Recipients { project_office: true, bureau_coordinators: true, ..Recipients::default() };
+    let recipients = Recipients {
+        project_office: true,
+        bureau_coordinators: true,
+        ..Recipients::default()
+    };
     let mut suppressed = Suppressed::default();
     suppressed.keys.insert((user(3), items[0].key()));
     suppressed.keys.insert((user(2), items[1].key()));
@@ -91,9 +102,23 @@ fn the_project_office_gets_everything_and_suppressed_keys_are_left_out_per_perso
 
 #[test]
 fn unknown_named_users_and_empty_firings_give_no_digest() {
-    let recipients = Recipients { users: vec![user(77)], ..Recipients::default() };
-    assert!(digests(&recipients, &[item(1, B1, None)], &people(), &Suppressed::default()).is_empty());
-    let all = Recipients { project_office: true, ..Recipients::default() };
+    let recipients = Recipients {
+        users: vec![user(77)],
+        ..Recipients::default()
+    };
+    assert!(
+        digests(
+            &recipients,
+            &[item(1, B1, None)],
+            &people(),
+            &Suppressed::default()
+        )
+        .is_empty()
+    );
+    let all = Recipients {
+        project_office: true,
+        ..Recipients::default()
+    };
     assert!(digests(&all, &[], &people(), &Suppressed::default()).is_empty());
 }
 
@@ -102,11 +127,38 @@ fn digests_render_in_the_recipients_language() {
     let items = [item(1, B1, None), item(2, B2, None)];
     let refs: Vec<&ReminderItem> = items.iter().collect();
     let day = NaiveDate::from_ymd_opt(2026, 12, 7).unwrap();
-    let ja = render("毎朝の確認", ReminderKind::TaskOverdue, day, &refs, Language::Ja);
+    let ja = render(
+        "毎朝の確認",
+        ReminderKind::TaskOverdue,
+        day,
+        &refs,
+        Language::Ja,
+    );
     assert_eq!(ja.subject, "【rollout】期限切れのタスク（2件）");
-    assert!(ja.body.starts_with("毎朝の確認\n期限切れのタスク（2026年12月7日）\n\n"), "{}", ja.body);
-    assert!(ja.body.contains("- KANKYO-0001 タスク1: 期日 2026年12月1日（6日超過）\n"), "{}", ja.body);
-    let en = render("Morning check", ReminderKind::TaskOverdue, day, &refs, Language::En);
+    assert!(
+        ja.body
+            .starts_with("毎朝の確認\n期限切れのタスク（2026年12月7日）\n\n"),
+        "{}",
+        ja.body
+    );
+    assert!(
+        ja.body
+            .contains("- KANKYO-0001 タスク1: 期日 2026年12月1日（6日超過）\n"),
+        "{}",
+        ja.body
+    );
+    let en = render(
+        "Morning check",
+        ReminderKind::TaskOverdue,
+        day,
+        &refs,
+        Language::En,
+    );
     assert_eq!(en.subject, "[rollout] Overdue tasks (2)");
-    assert!(en.body.contains("- KANKYO-0002 Task 2: due 2026-12-01 (6 days overdue)\n"), "{}", en.body);
+    assert!(
+        en.body
+            .contains("- KANKYO-0002 Task 2: due 2026-12-01 (6 days overdue)\n"),
+        "{}",
+        en.body
+    );
 }

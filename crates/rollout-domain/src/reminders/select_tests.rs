@@ -5,16 +5,16 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use uuid::Uuid;
 
+use crate::blockers::{LawChange, LawChangeStatus, LawLevel, Milestone, MilestoneStatus};
 use crate::reminders::item::ItemSubject;
 use crate::reminders::rule::{Recipients, ReminderKind, ReminderRule, ReminderScope};
 use crate::reminders::select::{Facts, LawChangeActivity, ProcedureActivity, select};
 use crate::reminders::timing::{HolidayPolicy, MisfirePolicy};
-use crate::blockers::{LawChange, LawChangeStatus, LawLevel, Milestone, MilestoneStatus};
 use crate::task::{Task, TaskStatus};
 use crate::workflow::{WorkflowDefinition, default_workflow};
 use crate::{
-    BureauId, FiscalQuarter, LawChangeId, MilestoneId, ProcedureCode, ProcedureId,
-    ReminderRuleId, TaskId, UserId,
+    BureauId, FiscalQuarter, LawChangeId, MilestoneId, ProcedureCode, ProcedureId, ReminderRuleId,
+    TaskId, UserId,
 };
 
 fn at(y: i32, m: u32, d: u32) -> DateTime<Utc> {
@@ -76,7 +76,12 @@ fn task(n: u128, due: Option<NaiveDate>, status: TaskStatus, bureau: BureauId) -
     }
 }
 
-fn procedure(n: u128, state: &str, entered: DateTime<Utc>, updated: DateTime<Utc>) -> ProcedureActivity {
+fn procedure(
+    n: u128,
+    state: &str,
+    entered: DateTime<Utc>,
+    updated: DateTime<Utc>,
+) -> ProcedureActivity {
     ProcedureActivity {
         id: ProcedureId(Uuid::from_u128(n)),
         code: ProcedureCode::parse(&format!("KANKYO-{n:04}")).unwrap(),
@@ -186,36 +191,73 @@ fn run(kind: ReminderKind, scope: ReminderScope) -> Vec<ItemSubject> {
 }
 
 fn tasks(ns: &[u128]) -> Vec<ItemSubject> {
-    ns.iter().map(|n| ItemSubject::Task(TaskId(Uuid::from_u128(*n)))).collect()
+    ns.iter()
+        .map(|n| ItemSubject::Task(TaskId(Uuid::from_u128(*n))))
+        .collect()
 }
 
 fn procs(ns: &[u128]) -> Vec<ItemSubject> {
-    ns.iter().map(|n| ItemSubject::Procedure(ProcedureId(Uuid::from_u128(*n)))).collect()
+    ns.iter()
+        .map(|n| ItemSubject::Procedure(ProcedureId(Uuid::from_u128(*n))))
+        .collect()
 }
 
 #[test]
 fn task_kinds_split_open_tasks_by_due_date() {
     let all = ReminderScope::default();
     assert_eq!(run(ReminderKind::TaskOverdue, all.clone()), tasks(&[1]));
-    assert_eq!(run(ReminderKind::TaskDueSoon { days: 3 }, all.clone()), tasks(&[2, 3]));
-    assert_eq!(run(ReminderKind::TaskDueSoon { days: 30 }, all), tasks(&[2, 3, 4]));
-    let b2 = ReminderScope { bureaus: vec![B2], ..ReminderScope::default() };
-    assert_eq!(run(ReminderKind::TaskDueSoon { days: 30 }, b2), tasks(&[3, 4]));
+    assert_eq!(
+        run(ReminderKind::TaskDueSoon { days: 3 }, all.clone()),
+        tasks(&[2, 3])
+    );
+    assert_eq!(
+        run(ReminderKind::TaskDueSoon { days: 30 }, all),
+        tasks(&[2, 3, 4])
+    );
+    let b2 = ReminderScope {
+        bureaus: vec![B2],
+        ..ReminderScope::default()
+    };
+    assert_eq!(
+        run(ReminderKind::TaskDueSoon { days: 30 }, b2),
+        tasks(&[3, 4])
+    );
 }
 
 #[test]
 fn procedure_kinds_use_sla_activity_and_scope() {
     let all = ReminderScope::default();
     // hearing sla 60 (97 days in), built sla 60 (189 days in); scheduled sla 180 (36 days).
-    assert_eq!(run(ReminderKind::StageSlaExceeded, all.clone()), procs(&[1, 6]));
-    assert_eq!(run(ReminderKind::StaleProcedure { days: 30 }, all.clone()), procs(&[1, 6]));
-    assert_eq!(run(ReminderKind::StaleProcedure { days: 5 }, all.clone()), procs(&[1, 2, 6]));
+    assert_eq!(
+        run(ReminderKind::StageSlaExceeded, all.clone()),
+        procs(&[1, 6])
+    );
+    assert_eq!(
+        run(ReminderKind::StaleProcedure { days: 30 }, all.clone()),
+        procs(&[1, 6])
+    );
+    assert_eq!(
+        run(ReminderKind::StaleProcedure { days: 5 }, all.clone()),
+        procs(&[1, 2, 6])
+    );
     // FY2026-Q3 ends 2026-12-31: 24 days away; released procedures are never at risk.
-    assert_eq!(run(ReminderKind::TargetQuarterAtRisk { days: 30 }, all.clone()), procs(&[1, 2, 6]));
+    assert_eq!(
+        run(ReminderKind::TargetQuarterAtRisk { days: 30 }, all.clone()),
+        procs(&[1, 2, 6])
+    );
     assert!(run(ReminderKind::TargetQuarterAtRisk { days: 10 }, all).is_empty());
-    let priority = ReminderScope { priority_only: true, ..ReminderScope::default() };
-    assert_eq!(run(ReminderKind::StaleProcedure { days: 5 }, priority), procs(&[6]));
-    let states = ReminderScope { states: vec!["hearing".into()], ..ReminderScope::default() };
+    let priority = ReminderScope {
+        priority_only: true,
+        ..ReminderScope::default()
+    };
+    assert_eq!(
+        run(ReminderKind::StaleProcedure { days: 5 }, priority),
+        procs(&[6])
+    );
+    let states = ReminderScope {
+        states: vec!["hearing".into()],
+        ..ReminderScope::default()
+    };
     assert_eq!(run(ReminderKind::StageSlaExceeded, states), procs(&[1]));
 }
 
@@ -249,13 +291,22 @@ fn the_quarterly_report_is_due_for_a_week_from_n_days_after_the_quarter() {
             milestones: &[],
             procedure_refs: &w.refs,
         };
-        select(&r, &facts).into_iter().map(|i| i.subject).collect::<Vec<_>>()
+        select(&r, &facts)
+            .into_iter()
+            .map(|i| i.subject)
+            .collect::<Vec<_>>()
     };
     let q2_end = ItemSubject::QuarterlyReport(day(2026, 9, 30));
-    assert!(check(day(2026, 10, 9), 10).is_empty(), "9 days after: not yet");
+    assert!(
+        check(day(2026, 10, 9), 10).is_empty(),
+        "9 days after: not yet"
+    );
     assert_eq!(check(day(2026, 10, 10), 10), vec![q2_end]);
     assert_eq!(check(day(2026, 10, 16), 10), vec![q2_end]);
-    assert!(check(day(2026, 10, 17), 10).is_empty(), "a week later it stops");
+    assert!(
+        check(day(2026, 10, 17), 10).is_empty(),
+        "a week later it stops"
+    );
 }
 
 #[test]
@@ -269,7 +320,11 @@ fn kinds_parse_with_their_days() {
     assert!(ReminderKind::from_parts("STALE_PROCEDURE", Some(0)).is_err());
     assert!(ReminderKind::from_parts("NOPE", None).is_err());
     for name in crate::reminders::rule::KIND_NAMES {
-        let days = if name == "TASK_OVERDUE" || name == "STAGE_SLA_EXCEEDED" { None } else { Some(1) };
+        let days = if name == "TASK_OVERDUE" || name == "STAGE_SLA_EXCEEDED" {
+            None
+        } else {
+            Some(1)
+        };
         assert_eq!(ReminderKind::from_parts(name, days).unwrap().name(), name);
     }
 }

@@ -23,7 +23,8 @@ fn command(db: &str, dir: &Path) -> Command {
     for (key, _) in std::env::vars().filter(|(k, _)| k.starts_with("ROLLOUT_")) {
         cmd.env_remove(key);
     }
-    cmd.env("ROLLOUT_DATABASE_URL", db).env("ROLLOUT_LOG", "warn");
+    cmd.env("ROLLOUT_DATABASE_URL", db)
+        .env("ROLLOUT_LOG", "warn");
     cmd
 }
 
@@ -66,13 +67,19 @@ fn serve(db: &str, dir: &Path) -> Server {
         }
         if let Some(rest) = line.strip_prefix("rollout is serving; GraphiQL at ") {
             let url = rest.trim_end_matches("/graphql").to_owned();
-            return Server { child, url, admin_token: token };
+            return Server {
+                child,
+                url,
+                admin_token: token,
+            };
         }
     }
 }
 
 fn terminate(server: &mut Server) {
-    let _ = Command::new("kill").args(["-TERM", &server.child.id().to_string()]).status();
+    let _ = Command::new("kill")
+        .args(["-TERM", &server.child.id().to_string()])
+        .status();
     let deadline = Instant::now() + Duration::from_secs(30);
     while Instant::now() < deadline {
         if server.child.try_wait().unwrap().is_some() {
@@ -85,7 +92,10 @@ fn terminate(server: &mut Server) {
 
 /// One GraphQL request, waited for (these tests drive processes, so they are synchronous).
 fn gql(url: &str, token: &str, query: &str, vars: Value) -> Value {
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let body: Value = runtime.block_on(async {
         reqwest::Client::builder()
             .no_proxy()
@@ -115,8 +125,12 @@ fn payload(data: &Value, field: &str) -> Value {
 /// rules; returns (project office token, per-second rule id, daily rule id).
 fn set_up(url: &str, admin: &str) -> (String, String, String) {
     let user = payload(
-        &gql(url, admin, "mutation($i: CreateUserInput!) { createUser(input: $i) { user { id } errors { code message } } }",
-            json!({"i": {"email": "po@metro.tokyo.lg.jp", "displayName": "プロジェクト室", "role": "PROJECT_OFFICE"}})),
+        &gql(
+            url,
+            admin,
+            "mutation($i: CreateUserInput!) { createUser(input: $i) { user { id } errors { code message } } }",
+            json!({"i": {"email": "po@metro.tokyo.lg.jp", "displayName": "プロジェクト室", "role": "PROJECT_OFFICE"}}),
+        ),
         "createUser",
     );
     let po = payload(
@@ -125,8 +139,12 @@ fn set_up(url: &str, admin: &str) -> (String, String, String) {
         "createToken",
     )["secret"].as_str().unwrap().to_owned();
     payload(
-        &gql(url, &po, "mutation($i: CreateMilestoneInput!) { createMilestone(input: $i) { milestone { id } errors { code message } } }",
-            json!({"i": {"name": "SaaS電子申請基盤の稼働", "plannedOn": "2027-03-31"}})),
+        &gql(
+            url,
+            &po,
+            "mutation($i: CreateMilestoneInput!) { createMilestone(input: $i) { milestone { id } errors { code message } } }",
+            json!({"i": {"name": "SaaS電子申請基盤の稼働", "plannedOn": "2027-03-31"}}),
+        ),
         "createMilestone",
     );
     let rule = |name: &str, schedule: &str| {
@@ -137,7 +155,11 @@ fn set_up(url: &str, admin: &str) -> (String, String, String) {
             "createReminderRule",
         )["rule"]["id"].as_str().unwrap().to_owned()
     };
-    (po.clone(), rule("毎秒の確認", "* * * * * *"), rule("毎朝9時", "0 9 * * *"))
+    (
+        po.clone(),
+        rule("毎秒の確認", "* * * * * *"),
+        rule("毎朝9時", "0 9 * * *"),
+    )
 }
 
 /// The next `n` 09:00 Tokyo instants after `after`.
@@ -146,7 +168,9 @@ fn daily_ticks(after: DateTime<Utc>, n: usize) -> Vec<DateTime<Utc>> {
     while first <= after {
         first += chrono::Duration::days(1);
     }
-    (0..n as i64).map(|k| first + chrono::Duration::days(k)).collect()
+    (0..n as i64)
+        .map(|k| first + chrono::Duration::days(k))
+        .collect()
 }
 
 /// Steps the daily rule: for each tick, two run-once processes at once.
@@ -178,26 +202,51 @@ fn check(rule: &str, f: &Firings, expected: Option<&[DateTime<Utc>]>) {
     let mut sorted = f.ticks.clone();
     sorted.sort();
     sorted.dedup();
-    assert_eq!(sorted.len(), f.ticks.len(), "rule {rule}: a tick fired twice");
+    assert_eq!(
+        sorted.len(),
+        f.ticks.len(),
+        "rule {rule}: a tick fired twice"
+    );
     match expected {
         Some(e) => assert_eq!(sorted, e, "rule {rule}: exactly the stepped ticks fired"),
         None => {
-            assert!(sorted.len() >= 10, "rule {rule}: only {} firings", sorted.len());
+            assert!(
+                sorted.len() >= 10,
+                "rule {rule}: only {} firings",
+                sorted.len()
+            );
             let span = (*sorted.last().unwrap() - sorted[0]).num_seconds() + 1;
-            assert_eq!(span as usize, sorted.len(), "rule {rule}: a second was skipped");
+            assert_eq!(
+                span as usize,
+                sorted.len(),
+                "rule {rule}: a second was skipped"
+            );
         }
     }
     for (n, users) in &f.per_firing {
-        assert_eq!((*n, *users), (1, 1), "rule {rule}: one notification for the one recipient per firing");
+        assert_eq!(
+            (*n, *users),
+            (1, 1),
+            "rule {rule}: one notification for the one recipient per firing"
+        );
     }
 }
 
 fn pause_rule(url: &str, po: &str, rule: &str) {
-    let data = gql(url, po, "query($id: ID!) { node(id: $id) { ... on ReminderRule { version } } }", json!({"id": rule}));
+    let data = gql(
+        url,
+        po,
+        "query($id: ID!) { node(id: $id) { ... on ReminderRule { version } } }",
+        json!({"id": rule}),
+    );
     let version = data["node"]["version"].as_i64().unwrap();
     payload(
-        &gql(url, po, "mutation($i: SetReminderRuleEnabledInput!) { setReminderRuleEnabled(input: $i) { rule { enabled } errors { code message } } }",
-            json!({"i": {"id": rule, "expectedVersion": version, "enabled": false}})),
+        &gql(
+            url,
+            po,
+            "mutation($i: SetReminderRuleEnabledInput!) { setReminderRuleEnabled(input: $i) { rule { enabled } errors { code message } } }",
+            json!({"i": {"id": rule, "expectedVersion": version, "enabled": false}}),
+        ),
         "setReminderRuleEnabled",
     );
 }
@@ -207,14 +256,16 @@ mod sqlite;
 
 /// What a backend reads back for one rule (by name): its firings' ticks and, per firing, the
 /// number of notifications and of distinct recipients.
-type Reader = dyn Fn(&str) -> Firings;
 
 /// Runs the scenario on `db` with `replicas` servers and checks what the database holds.
-fn scenario(db: &str, replicas: usize, read: &Reader) {
+fn scenario(db: &str, replicas: usize, read: &dyn Fn(&str) -> Firings) {
     let dir = tempfile::tempdir().unwrap();
     let started = Instant::now();
     let mut servers = vec![serve(db, dir.path())];
-    let admin = servers[0].admin_token.clone().expect("the first start made an administrator");
+    let admin = servers[0]
+        .admin_token
+        .clone()
+        .expect("the first start made an administrator");
     let (po, rule1, _rule2) = set_up(&servers[0].url, &admin);
     for _ in 1..replicas {
         servers.push(serve(db, dir.path()));

@@ -1,7 +1,7 @@
 //! The scenario on PostgreSQL: three replicas and two run-once processes on one database.
 
 use chrono::{DateTime, Utc};
-use sqlx::{Connection, Executor, PgConnection, PgPool};
+use sqlx::PgPool;
 
 use super::{Firings, scenario};
 
@@ -22,13 +22,13 @@ fn three_replicas_and_two_run_once_processes_fire_each_tick_once() {
         return;
     };
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let name = format!("rollout_reminders_{}", uuid::Uuid::new_v4().simple());
-    let db_url = rt.block_on(async {
-        let mut conn = PgConnection::connect(&admin).await.expect("PostgreSQL is reachable");
-        conn.execute(format!("CREATE DATABASE {name}").as_str()).await.unwrap();
-        let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b).to_owned();
-        format!("{base}/{name}")
-    });
+    // Dropped at the end, which drops the database.
+    let db = rt
+        .block_on(rollout_store_postgres::testing::TestDatabase::create(
+            &admin,
+        ))
+        .expect("a test database on ROLLOUT_TEST_POSTGRES_URL");
+    let db_url = db.url().to_owned();
     let read = |rule: &str| -> Firings {
         rt.block_on(async {
             let pool = PgPool::connect(&db_url).await.unwrap();
@@ -53,8 +53,5 @@ fn three_replicas_and_two_run_once_processes_fire_each_tick_once() {
         })
     };
     scenario(&db_url, 3, &read);
-    rt.block_on(async {
-        let mut conn = PgConnection::connect(&admin).await.unwrap();
-        let _ = conn.execute(format!("DROP DATABASE {name} WITH (FORCE)").as_str()).await;
-    });
+    drop(db);
 }

@@ -11,7 +11,7 @@ use sqlx::{SqliteConnection, SqlitePool};
 
 use super::{target, writes};
 use crate::blockers::{graph, writes as blocker_writes};
-use crate::reminders::writes as reminder_writes;
+use crate::reminders::{rules as reminder_rules, writes as reminder_writes};
 use crate::{approvals, audit, begin_write, commit, procedures, transitions};
 
 pub(crate) async fn apply_all(writer: &SqlitePool, batch: &[Write]) -> Result<(), BatchError> {
@@ -113,13 +113,13 @@ async fn apply(conn: &mut SqliteConnection, write: &Write) -> StoreResult<()> {
             )
             .await?;
         }
-        Write::InsertReminderRule(rule) => reminder_writes::insert_rule(conn, rule).await?,
+        Write::InsertReminderRule(rule) => reminder_rules::insert_rule(conn, rule).await?,
         Write::UpdateReminderRule {
             rule,
             expected_version,
             reset_cursor,
         } => {
-            reminder_writes::update_rule(conn, rule, *expected_version, *reset_cursor).await?;
+            reminder_rules::update_rule(conn, rule, *expected_version, *reset_cursor).await?;
         }
         Write::AdvanceRuleCursor {
             rule_id,
@@ -129,10 +129,10 @@ async fn apply(conn: &mut SqliteConnection, write: &Write) -> StoreResult<()> {
             missed,
             fired,
         } => {
-            reminder_writes::advance_cursor(conn, *rule_id, *attempt, *from, *to, *missed, *fired)
+            reminder_rules::advance_cursor(conn, *rule_id, *attempt, *from, *to, *missed, *fired)
                 .await?;
         }
-        Write::InsertFiring(firing) => reminder_writes::insert_firing(conn, firing).await?,
+        Write::InsertFiring(firing) => reminder_rules::insert_firing(conn, firing).await?,
         Write::InsertNotifications(items) => {
             reminder_writes::insert_notifications(conn, items).await?;
         }

@@ -1,15 +1,17 @@
-//! Reminders on SQLite ([`rollout_store::ReminderStore`]): [`writes`] writes rules, firings,
-//! notifications, deliveries and the rest inside a batch's transaction (the reminder arms of
-//! `Write` in `crate::evidence`), [`outbox`] claims rules and deliveries and reads the outbox
-//! and webhook endpoints, [`notices`] reads and marks notifications, [`reads`] answers the
-//! rule and kind reads, with encodings in [`rows`]. Claims and marks go through the single
-//! writer connection, reads through the reader pool. It decides nothing: which items are due,
-//! who hears of them and when to retry are the domain's and the app's.
+//! Reminders on SQLite ([`rollout_store::ReminderStore`]). Inside a batch's transaction (the
+//! reminder arms of `Write` in `crate::evidence`), [`rules`] writes rules, their cursor step and
+//! firings, and [`writes`] notifications, deliveries and the rest; [`outbox`] claims rules and
+//! deliveries and reads the outbox and webhook endpoints, [`notices`] reads and marks
+//! notifications, [`reads`] answers the rule and kind reads,
+//! with encodings in [`rows`]. Claims and marks go through the single writer connection, reads
+//! through the reader pool. It decides nothing: which items are due, who hears of them and when
+//! to retry are the domain's and the app's.
 
 mod notices;
 mod outbox;
 mod reads;
 mod rows;
+pub(crate) mod rules;
 pub(crate) mod writes;
 
 use async_trait::async_trait;

@@ -13,6 +13,7 @@
 //! reported then.
 
 mod config;
+pub mod testing;
 #[cfg(test)]
 mod tests;
 

@@ -203,7 +203,7 @@ async fn notifications_are_each_persons_own(server: TestServer) {
     let node = &po["notifications"]["edges"][0]["node"];
     assert_eq!(
         node["subject"],
-        "【rollout】期限が近いマイルストーン（1件）"
+        "【rollout】期日が近いマイルストーン（1件）"
     );
     assert_eq!(node["lines"][0]["title"], "SaaS電子申請基盤の稼働");
     // Another person marking po's notification read changes nothing.

@@ -26,7 +26,10 @@ async fn run(backend: crate::common::Backend) {
         max_sleep: Duration::from_secs(1),
         ..Default::default()
     };
-    let options = Options { reminders: Some(reminders), ..Options::default() };
+    let options = Options {
+        reminders: Some(reminders),
+        ..Options::default()
+    };
     let Some((server, harness)) = start(backend, options).await else {
         return;
     };
@@ -49,12 +52,20 @@ async fn digests_arrive_in_each_language(
     );
     assert_eq!(set["setMyLanguage"]["language"], "EN");
     server.milestone("SaaS電子申請基盤の稼働").await;
-    server.daily_milestone_rule("朝のメール", json!(["EMAIL"]), json!({})).await;
+    server
+        .daily_milestone_rule("朝のメール", json!(["EMAIL"]), json!({}))
+        .await;
     let report = server.run_once(daily_ticks(Utc::now(), 1)[0]).await;
-    assert_eq!(report.firings[0].deliveries, 3, "one e-mail per project-office member");
+    assert_eq!(
+        report.firings[0].deliveries, 3,
+        "one e-mail per project-office member"
+    );
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
     while log.lock().unwrap().len() < 3 {
-        assert!(std::time::Instant::now() < deadline, "the e-mails did not arrive");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the e-mails did not arrive"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let received = log.lock().unwrap();
@@ -66,15 +77,37 @@ async fn digests_arrive_in_each_language(
         parse(&m.data)
     };
     let ja = find(&server.po.email);
-    assert_eq!(decode_words(ja.header("subject")), "【rollout】期限が近いマイルストーン（1件）");
-    assert!(ja.body.contains("- SaaS電子申請基盤の稼働: 期日 2027年3月1日"), "{}", ja.body);
+    assert_eq!(
+        decode_words(ja.header("subject")),
+        "【rollout】期日が近いマイルストーン（1件）"
+    );
+    assert!(
+        ja.body
+            .contains("- SaaS電子申請基盤の稼働: 期日 2027年3月1日"),
+        "{}",
+        ja.body
+    );
     let en = find(&server.po2.email);
-    assert_eq!(decode_words(en.header("subject")), "[rollout] Milestones due (1)");
-    assert!(en.body.contains("- SaaS電子申請基盤の稼働: due 2027-03-01"), "{}", en.body);
+    assert_eq!(
+        decode_words(en.header("subject")),
+        "[rollout] Milestones due (1)"
+    );
+    assert!(
+        en.body.contains("- SaaS電子申請基盤の稼働: due 2027-03-01"),
+        "{}",
+        en.body
+    );
     drop(received);
     // The outbox empties: every delivery is recorded DELIVERED (just after the sink's reply).
     loop {
-        let status = ok_data(server.gql("{ schedulerStatus { outboxDepth deadDeliveries } }", json!({})).await);
+        let status = ok_data(
+            server
+                .gql(
+                    "{ schedulerStatus { outboxDepth deadDeliveries } }",
+                    json!({}),
+                )
+                .await,
+        );
         if status["schedulerStatus"] == json!({"outboxDepth": 0, "deadDeliveries": 0}) {
             break;
         }

@@ -16,7 +16,9 @@ async fn postgres() {
         return;
     };
     let (replica, running) = start_replica(&server).await;
-    let mut socket = connect(&replica, "/graphql/ws", MODERN, None).await.unwrap();
+    let mut socket = connect(&replica, "/graphql/ws", MODERN, None)
+        .await
+        .unwrap();
     socket
         .init(json!({"Authorization": format!("Bearer {}", replica.po.token)}))
         .await;
@@ -25,7 +27,9 @@ async fn postgres() {
             "query": "subscription { notificationAdded { subject lines { title } read } }"}}))
         .await;
     server.milestone("SaaS電子申請基盤の稼働").await;
-    server.daily_milestone_rule("live", json!(["IN_APP"]), json!({})).await;
+    server
+        .daily_milestone_rule("live", json!(["IN_APP"]), json!({}))
+        .await;
     // A fresh subscription becomes live when the server has processed it, which no message
     // confirms: fire tick after tick (another process, like `run-once`) until one arrives.
     let mut received: Option<Value> = None;
@@ -39,7 +43,7 @@ async fn postgres() {
     let message = received.expect("notificationAdded delivered a notification");
     assert_eq!(message["type"], "next", "{message}");
     let n = &message["payload"]["data"]["notificationAdded"];
-    assert_eq!(n["subject"], "【rollout】期限が近いマイルストーン（1件）");
+    assert_eq!(n["subject"], "【rollout】期日が近いマイルストーン（1件）");
     assert_eq!(n["lines"][0]["title"], "SaaS電子申請基盤の稼働");
     assert_eq!(n["read"], false);
     running.shutdown().await.unwrap();

@@ -53,7 +53,9 @@ impl App {
         if !items.is_empty() {
             suppressed.keys.extend(store.snoozed(today).await?);
             if rule.quiet_days > 0 {
-                let since = tick - Duration::days(i64::from(rule.quiet_days));
+                // Quiet for N days: told at T, told again from T + N days on (not before).
+                let since =
+                    tick - Duration::days(i64::from(rule.quiet_days)) + Duration::microseconds(1);
                 suppressed
                     .keys
                     .extend(store.reminded_since(rule.id, since).await?);

@@ -141,7 +141,7 @@ async fn each_recipient_reads_their_digest_in_their_language() {
     };
     let ja = w.app.store().notifications(&query(&w.ja)).await.unwrap();
     let en = w.app.store().notifications(&query(&w.en)).await.unwrap();
-    assert_eq!(ja[0].subject, "【rollout】期限が近いマイルストーン（2件）");
+    assert_eq!(ja[0].subject, "【rollout】期日が近いマイルストーン（2件）");
     assert_eq!(en[0].subject, "[rollout] Milestones due (2)");
     assert!(
         en[0].body.contains("due 2027-03-31 (in 114 days)"),

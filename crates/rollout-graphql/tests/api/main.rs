@@ -17,6 +17,7 @@ mod lookups;
 mod mutations;
 mod outage;
 mod reminder_inbox;
+mod reminder_outbox;
 mod reminder_rules;
 mod reminder_webhooks;
 mod store;

@@ -248,3 +248,44 @@ async fn snoozes_and_the_language_are_the_viewers_own() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_page_of_the_most_notifications_knows_whether_another_follows() {
+    let api = Api::new().await;
+    let milestone = api
+        .data(
+            "mutation { createMilestone(input: {name: \"SaaS基盤稼働\", plannedOn: \"2026-07-01\"}) { errors { code } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(milestone["createMilestone"]["errors"], json!([]));
+    let mut input = definition("every second");
+    input["schedule"] = json!("* * * * * *");
+    input["misfirePolicy"] = json!("FIRE_ALL");
+    assert_eq!(
+        create_rule_as(&api, &api.po, input).await["errors"],
+        json!([])
+    );
+    let page = "query($after: String) { notifications(first: 100, after: $after) {
+        edges { cursor } pageInfo { hasNextPage endCursor } } }";
+    let start = crate::harness::now();
+    for (seconds, next) in [(100, false), (101, true)] {
+        let at = start + TimeDelta::seconds(seconds);
+        api.clock.set(at);
+        api.app.run_due_reminders(at).await.unwrap();
+        let full = api.data(page, json!({})).await;
+        assert_eq!(
+            full["notifications"]["edges"].as_array().unwrap().len(),
+            100
+        );
+        assert_eq!(
+            full["notifications"]["pageInfo"]["hasNextPage"], next,
+            "after {seconds} firings"
+        );
+        if next {
+            let after = &full["notifications"]["pageInfo"]["endCursor"];
+            let rest = api.data(page, json!({"after": after})).await;
+            assert_eq!(rest["notifications"]["edges"].as_array().unwrap().len(), 1);
+        }
+    }
+}

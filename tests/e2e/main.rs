@@ -56,6 +56,7 @@ mod law_changes;
 mod unblock_events;
 
 // Issue 12: reminders.
+mod reminders_api;
 mod reminders_delivery;
 mod reminders_email;
 mod reminders_live;

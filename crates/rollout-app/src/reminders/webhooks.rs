@@ -10,10 +10,12 @@ use rollout_domain::WebhookEndpointId;
 use rollout_domain::authz::Action;
 use rollout_domain::reminders::records::WebhookEndpoint;
 use rollout_domain::reminders::rule::KIND_NAMES;
+use rollout_domain::text::TextKind;
 use rollout_store::Write;
 use serde_json::{Value, json};
 
 use crate::audit::Target;
+use crate::text::TextChecks;
 use crate::{Actor, App, AppError, AppResult, new_uuid};
 
 /// How long the previous secret stays valid after a rotation.
@@ -46,7 +48,8 @@ fn endpoint_json(e: &WebhookEndpoint) -> Value {
 fn check(input: &mut EndpointInput) -> AppResult<()> {
     input.url = input.url.trim().to_owned();
     let ok_scheme = input.url.starts_with("https://") || input.url.starts_with("http://");
-    if !ok_scheme || input.url.len() > 2000 || input.url.chars().any(char::is_whitespace) {
+    let bad_char = |c: char| c.is_whitespace() || c.is_control();
+    if !ok_scheme || input.url.len() > 2000 || input.url.chars().any(bad_char) {
         return Err(AppError::validation(
             "url",
             "an endpoint URL is an http:// or https:// address of at most 2,000 characters",
@@ -62,6 +65,10 @@ fn check(input: &mut EndpointInput) -> AppResult<()> {
     }
     input.event_types.sort();
     input.event_types.dedup();
+    // The free-text rule (no control characters, NUL included) before the length.
+    TextChecks::default()
+        .check_opt("description", TextKind::Comment, input.description.as_mut())
+        .finish()?;
     if let Some(d) = &input.description
         && d.chars().count() > 500
     {

@@ -64,6 +64,16 @@ pub enum ScheduleError {
     UnknownTimeZone(String),
 }
 
+/// A refused time zone as its error shows it: IANA names are at most about 30 characters, so a
+/// longer one is cut, and a message never echoes back a megabyte a client sent.
+fn shown_zone(name: &str) -> String {
+    const SHOWN: usize = 64;
+    match name.char_indices().nth(SHOWN) {
+        None => name.to_owned(),
+        Some((cut, _)) => format!("{}… ({} characters)", &name[..cut], name.chars().count()),
+    }
+}
+
 /// A validated cron schedule in a time zone: what a rule's "when" is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Schedule {
@@ -120,7 +130,7 @@ impl Schedule {
     /// `@midnight`, `@weekly`, `@monthly`, `@yearly`, `@annually`) in the IANA `time_zone`.
     pub fn parse(expr: &str, time_zone: &str) -> Result<Schedule, ScheduleError> {
         let tz = Tz::from_str(time_zone.trim())
-            .map_err(|_| ScheduleError::UnknownTimeZone(time_zone.to_owned()))?;
+            .map_err(|_| ScheduleError::UnknownTimeZone(shown_zone(time_zone)))?;
         let line = expand_shorthand(expr.trim())?;
         let fields: Vec<&str> = line.split_whitespace().collect();
         let (sec, rest) = match fields.len() {

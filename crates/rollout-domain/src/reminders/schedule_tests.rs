@@ -248,6 +248,12 @@ fn refusals_name_the_field_and_the_bad_part() {
             .to_string(),
         "unknown time zone \"Mars/Olympus\" (expected an IANA name such as Asia/Tokyo)"
     );
+    // A megabyte of a time zone is not echoed back.
+    let long = Schedule::parse("0 9 * * *", &"x".repeat(1_000_000))
+        .unwrap_err()
+        .to_string();
+    assert!(long.len() < 200, "{long}");
+    assert!(long.contains("… (1000000 characters)"), "{long}");
     // 31 February never comes, but OR with Mondays still fires: on February's Mondays.
     let feb = tokyo("0 9 31 2 MON").next_times(utc(2027, 1, 1, 0, 0, 0), 5);
     assert_eq!(feb.len(), 5);

@@ -39,7 +39,8 @@ pub(crate) fn fast_retries() -> Options {
 async fn endpoint(server: &TestServer, url: &str) -> (String, String) {
     let data = ok_data(
         server
-            .gql(
+            .gql_as(
+                &server.admin,
                 "mutation($i: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $i) { endpoint { id url } secret errors { code message } } }",
                 json!({"i": {"url": url, "eventTypes": ["MILESTONE_DUE"]}}),
             )

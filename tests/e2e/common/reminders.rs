@@ -42,6 +42,8 @@ impl TestServer {
             &rollout_server::DatabaseUrl::new(self.database_url.clone()),
             false,
             None,
+            // As a deployment with e-mail configured: rules with the EMAIL channel queue mail.
+            true,
             now,
         )
         .await

@@ -105,6 +105,9 @@ impl App {
         }
         let schedule = schedule_of(&rule).map_err(|e| AppError::validation("schedule", e))?;
         let due = plan(&rule, &schedule, now);
+        // `now` decides what is due (`run-once --now T` may look ahead); the records carry the
+        // clock's time, so the deliveries they queue are due at once, not at `T`.
+        let at = self.now();
         let Some(to) = due.cursor_to else {
             return Ok(None);
         };
@@ -114,13 +117,13 @@ impl App {
             from: rule.cursor,
             to,
             missed: i64::try_from(due.missed).unwrap_or(i64::MAX),
-            fired: due.fire.last().map(|t| (*t, now)),
+            fired: due.fire.last().map(|t| (*t, at)),
         }];
         let mut firings = Vec::with_capacity(due.fire.len());
         let people = self.store().people().await?;
         for &tick in &due.fire {
             let (firing, more) = self
-                .firing_writes(&rule, tick, now, attempt, &people)
+                .firing_writes(&rule, tick, at, attempt, &people)
                 .await?;
             firings.push(firing);
             writes.extend(more);

@@ -87,7 +87,7 @@ fn procedure(
         code: ProcedureCode::parse(&format!("KANKYO-{n:04}")).unwrap(),
         name: format!("手続{n}"),
         name_en: None,
-        bureau_id: if n % 2 == 0 { B1 } else { B2 },
+        bureau_id: if n.is_multiple_of(2) { B1 } else { B2 },
         state: state.into(),
         annual_applications: Some(if n > 5 { 20_000 } else { 10 }),
         target_quarter: Some(FiscalQuarter::parse("FY2026-Q3").unwrap()),

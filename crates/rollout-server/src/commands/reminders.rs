@@ -55,13 +55,19 @@ pub async fn run_once(
     database_url: &crate::DatabaseUrl,
     migrate: bool,
     workflow: Option<&Path>,
+    email_enabled: bool,
     now: DateTime<Utc>,
 ) -> Result<FireReport, CliError> {
     rollout_domain::bounds::check_instant(now)
         .map_err(|e| CliError::user(format!("--now: {e}")))?;
     let workflow = load_procedure_workflow(workflow)?;
     let db = Database::open(database_url, migrate).await?;
-    let app = App::new(db.store.clone(), workflow, Arc::new(SystemClock));
+    // E-mails are queued when the deployment has e-mail configured (the servers send them).
+    let settings = rollout_app::AppSettings {
+        email_enabled,
+        ..Default::default()
+    };
+    let app = App::new(db.store.clone(), workflow, Arc::new(SystemClock)).with_settings(settings);
     let app = match db.postgres() {
         // Firings reach the replicas' `notificationAdded` subscribers through the relay.
         Some(store) => match crate::events::relay(store, app).await {
@@ -91,6 +97,7 @@ pub async fn run(config: &Config, command: &RemindersCommand) -> Result<(), CliE
                 &config.database_url,
                 config.migrate,
                 config.workflow.as_deref(),
+                config.reminders.email_enabled(),
                 now,
             )
             .await?;

@@ -44,6 +44,7 @@ impl TestServer {
             None,
             // As a deployment with e-mail configured: rules with the EMAIL channel queue mail.
             true,
+            None,
             now,
         )
         .await

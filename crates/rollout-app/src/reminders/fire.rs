@@ -41,9 +41,20 @@ impl App {
     /// Evaluates every tick due at `now`, for every enabled rule.
     #[instrument(skip(self))]
     pub async fn run_due_reminders(&self, now: DateTime<Utc>) -> AppResult<FireReport> {
+        self.run_due_reminders_of(now, None).await
+    }
+
+    /// As [`App::run_due_reminders`], for one rule only when `only` is given (`run-once
+    /// --rule`: looking ahead for one rule must not move the others' cursors).
+    #[instrument(skip(self))]
+    pub async fn run_due_reminders_of(
+        &self,
+        now: DateTime<Utc>,
+        only: Option<ReminderRuleId>,
+    ) -> AppResult<FireReport> {
         let mut report = FireReport::default();
         for rule in self.store().reminder_rules().await? {
-            if !rule.enabled {
+            if !rule.enabled || only.is_some_and(|id| id != rule.id) {
                 continue;
             }
             let due = schedule_of(&rule).map(|s| plan(&rule, &s, now).cursor_to.is_some());

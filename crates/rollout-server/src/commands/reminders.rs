@@ -1,9 +1,10 @@
-//! `rollout reminders run-once [--now T]`: evaluates every reminder tick due up to T (default
-//! now) and exits, for deployments that prefer an external cron (set `[scheduler] enabled =
-//! false` on the replicas then; they still send what the firings queued). It claims rules
-//! exactly as the in-process scheduler does, so any number of run-once processes and replicas
-//! evaluating the same tick produce one firing. `rollout reminders preview RULE [--count N]`
-//! lists a rule's next fire times in Tokyo time.
+//! `rollout reminders run-once [--now T] [--rule RULE]`: evaluates every reminder tick due up to
+//! T (default now), of every rule or of one, and exits, for deployments that prefer an external
+//! cron (set `[scheduler] enabled = false` on the replicas then; they still send what the
+//! firings queued). It claims rules exactly as the in-process scheduler does, so any number of
+//! run-once processes and replicas evaluating the same tick produce one firing. `--now` in the
+//! future evaluates ahead; `--rule` keeps that to one rule. `rollout reminders preview RULE
+//! [--count N]` lists a rule's next fire times in Tokyo time.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -32,6 +33,9 @@ pub struct RunOnceArgs {
     /// The instant to evaluate up to, RFC 3339 (e.g. 2026-12-07T00:00:00Z).
     #[arg(long, value_name = "T")]
     pub now: Option<DateTime<Utc>>,
+    /// Only this rule (name or id); the others are left for later.
+    #[arg(long, value_name = "RULE")]
+    pub rule: Option<String>,
     #[command(flatten)]
     pub database: DatabaseArgs,
     #[command(flatten)]
@@ -56,6 +60,7 @@ pub async fn run_once(
     migrate: bool,
     workflow: Option<&Path>,
     email_enabled: bool,
+    rule: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<FireReport, CliError> {
     rollout_domain::bounds::check_instant(now)
@@ -72,10 +77,10 @@ pub async fn run_once(
         // Firings reach the replicas' `notificationAdded` subscribers through the relay.
         Some(store) => match crate::events::relay(store, app).await {
             Ok((app, relay)) => {
-                let report = app.run_due_reminders(now).await;
+                let report = evaluate(&app, rule, now).await;
                 relay.stop().await;
                 db.close().await;
-                return report.map_err(|e| CliError::app("cannot evaluate the reminders", e));
+                return report;
             }
             Err(e) => {
                 db.close().await;
@@ -84,9 +89,35 @@ pub async fn run_once(
         },
         None => app,
     };
-    let report = app.run_due_reminders(now).await;
+    let report = evaluate(&app, rule, now).await;
     db.close().await;
-    report.map_err(|e| CliError::app("cannot evaluate the reminders", e))
+    report
+}
+
+async fn evaluate(
+    app: &App,
+    rule: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<FireReport, CliError> {
+    let only = match rule {
+        None => None,
+        Some(rule) => Some(find_rule(app, rule).await?.id),
+    };
+    app.run_due_reminders_of(now, only)
+        .await
+        .map_err(|e| CliError::app("cannot evaluate the reminders", e))
+}
+
+async fn find_rule(
+    app: &App,
+    rule: &str,
+) -> Result<rollout_domain::reminders::ReminderRule, CliError> {
+    app.reminder_rules(&Actor::system("cli"))
+        .await
+        .map_err(|e| CliError::app("cannot read the reminder rules", e))?
+        .into_iter()
+        .find(|r| r.name == rule || r.id.to_string() == rule)
+        .ok_or_else(|| CliError::user(format!("no reminder rule is named {rule:?}")))
 }
 
 pub async fn run(config: &Config, command: &RemindersCommand) -> Result<(), CliError> {
@@ -98,6 +129,7 @@ pub async fn run(config: &Config, command: &RemindersCommand) -> Result<(), CliE
                 config.migrate,
                 config.workflow.as_deref(),
                 config.reminders.email_enabled(),
+                args.rule.as_deref(),
                 now,
             )
             .await?;
@@ -150,15 +182,7 @@ pub async fn run(config: &Config, command: &RemindersCommand) -> Result<(), CliE
 }
 
 async fn preview(app: &App, rule: &str, count: usize) -> Result<Vec<String>, CliError> {
-    let actor = Actor::system("cli");
-    let rules = app
-        .reminder_rules(&actor)
-        .await
-        .map_err(|e| CliError::app("cannot read the reminder rules", e))?;
-    let found = rules
-        .into_iter()
-        .find(|r| r.name == rule || r.id.to_string() == rule)
-        .ok_or_else(|| CliError::user(format!("no reminder rule is named {rule:?}")))?;
+    let found = find_rule(app, rule).await?;
     let schedule = app
         .parse_schedule(&found.schedule, Some(&found.time_zone))
         .map_err(|e| CliError::app("the rule's schedule does not parse", e))?;

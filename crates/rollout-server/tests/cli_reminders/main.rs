@@ -180,7 +180,7 @@ fn step(db: &str, dir: &Path, ticks: &[DateTime<Utc>]) {
         let children: Vec<Child> = (0..2)
             .map(|_| {
                 command(db, dir)
-                    .args(["reminders", "run-once", "--now", &now])
+                    .args(["reminders", "run-once", "--rule", "毎朝9時", "--now", &now])
                     .stdout(Stdio::null())
                     .spawn()
                     .expect("run-once starts")

@@ -60,3 +60,4 @@ mod reminders_api;
 mod reminders_delivery;
 mod reminders_email;
 mod reminders_live;
+mod reminders_scheduler;

@@ -9,7 +9,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use clap::{Args, Subcommand};
 use rollout_app::reminders::FireReport;
 use rollout_app::{Actor, App, SystemClock, TOKYO};
@@ -123,7 +123,8 @@ async fn find_rule(
 pub async fn run(config: &Config, command: &RemindersCommand) -> Result<(), CliError> {
     match command {
         RemindersCommand::RunOnce(args) => {
-            let now = args.now.unwrap_or_else(Utc::now);
+            // The clock to the microsecond, as every stored instant.
+            let now = args.now.unwrap_or_else(|| Utc::now().trunc_subsecs(6));
             let report = run_once(
                 &config.database_url,
                 config.migrate,

@@ -270,6 +270,27 @@ fn scenario(db: &str, replicas: usize, read: &dyn Fn(&str) -> Firings) {
     for _ in 1..replicas {
         servers.push(serve(db, dir.path()));
     }
+    // `preview` lists the daily rule's next mornings in Tokyo time.
+    let preview = command(db, dir.path())
+        .args(["reminders", "preview", "毎朝9時", "--count", "3"])
+        .output()
+        .unwrap();
+    assert!(
+        preview.status.success(),
+        "{}",
+        String::from_utf8_lossy(&preview.stderr)
+    );
+    let lines: Vec<String> = String::from_utf8_lossy(&preview.stdout)
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    assert!(
+        lines
+            .iter()
+            .all(|l| l.contains(" 09:00:00 JST") && l.contains("T00:00:00Z")),
+        "{lines:?}"
+    );
     let ticks = daily_ticks(Utc::now(), 100);
     let stepper = {
         let (db, dir, ticks) = (db.to_owned(), dir.path().to_owned(), ticks.clone());

@@ -11,7 +11,7 @@ use crate::common::{Backend, Options, daily_ticks, start, start_replica};
 use crate::subscriptions::{Frame, MODERN, connect};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn postgres() {
+async fn two_replicas_on_postgres() {
     let Some((server, harness)) = start(Backend::Postgres, Options::default()).await else {
         return;
     };

@@ -68,13 +68,18 @@ async fn digests_arrive_in_each_language(
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let received = log.lock().unwrap();
+    let received: Vec<(Vec<String>, String)> = log
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|m| (m.rcpt_to.clone(), m.data.clone()))
+        .collect();
     let find = |email: &str| {
         let m = received
             .iter()
-            .find(|m| m.rcpt_to.iter().any(|r| r.contains(email)))
+            .find(|(to, _)| to.iter().any(|r| r.contains(email)))
             .unwrap_or_else(|| panic!("no message to {email}"));
-        parse(&m.data)
+        parse(&m.1)
     };
     let ja = find(&server.po.email);
     assert_eq!(
@@ -97,7 +102,6 @@ async fn digests_arrive_in_each_language(
         "{}",
         en.body
     );
-    drop(received);
     // The outbox empties: every delivery is recorded DELIVERED (just after the sink's reply).
     loop {
         let status = ok_data(

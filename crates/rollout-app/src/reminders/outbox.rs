@@ -135,10 +135,7 @@ impl App {
             .store()
             .delivery(id)
             .await?
-            .ok_or_else(|| AppError::NotFound {
-                entity: "delivery",
-                key: id.to_string(),
-            })?;
+            .ok_or_else(|| no_delivery(id))?;
         if before.status != DeliveryStatus::Dead {
             return Err(AppError::validation(
                 "id",
@@ -165,11 +162,15 @@ impl App {
             .store()
             .delivery(id)
             .await?
-            .ok_or_else(|| AppError::NotFound {
-                entity: "delivery",
-                key: id.to_string(),
-            })?;
+            .ok_or_else(|| no_delivery(id))?;
         Ok(after)
+    }
+}
+
+fn no_delivery(id: DeliveryId) -> AppError {
+    AppError::NotFound {
+        entity: "delivery",
+        key: id.to_string(),
     }
 }
 

@@ -52,6 +52,26 @@ struct Checked {
     time_zone: String,
 }
 
+impl Checked {
+    /// `rule` with the definition's fields (its identity and scheduling state kept).
+    fn apply(self, def: RuleDefinition, rule: ReminderRule) -> ReminderRule {
+        ReminderRule {
+            name: def.name,
+            schedule: def.schedule.trim().to_owned(),
+            time_zone: self.time_zone,
+            kind: self.kind,
+            scope: def.scope,
+            recipients: def.recipients,
+            channels: def.channels,
+            holiday_policy: def.holiday_policy,
+            misfire_policy: def.misfire_policy,
+            quiet_days: u32::try_from(def.quiet_days).unwrap_or(0),
+            enabled: def.enabled,
+            ..rule
+        }
+    }
+}
+
 fn rule_json(r: &ReminderRule) -> Value {
     json!({
         "name": r.name, "schedule": r.schedule, "timeZone": r.time_zone,
@@ -193,28 +213,31 @@ impl App {
         let mut def = def;
         let checked = self.check_definition(&mut def).await?;
         let now = self.now();
-        let rule = ReminderRule {
-            id,
-            name: def.name,
-            schedule: def.schedule.trim().to_owned(),
-            time_zone: checked.time_zone,
-            kind: checked.kind,
-            scope: def.scope,
-            recipients: def.recipients,
-            channels: def.channels,
-            holiday_policy: def.holiday_policy,
-            misfire_policy: def.misfire_policy,
-            quiet_days: def.quiet_days as u32,
-            enabled: def.enabled,
-            cursor: now,
-            last_fired_at: None,
-            last_tick: None,
-            missed_ticks: 0,
-            created_by: actor.user.as_ref().map(|u| u.id),
-            created_at: now,
-            updated_at: now,
-            version: 1,
-        };
+        let rule = checked.apply(
+            def,
+            ReminderRule {
+                id,
+                name: String::new(),
+                schedule: String::new(),
+                time_zone: String::new(),
+                kind: ReminderKind::TaskOverdue,
+                scope: ReminderScope::default(),
+                recipients: Recipients::default(),
+                channels: Vec::new(),
+                holiday_policy: HolidayPolicy::Fire,
+                misfire_policy: MisfirePolicy::FireOnce,
+                quiet_days: 0,
+                enabled: false,
+                cursor: now,
+                last_fired_at: None,
+                last_tick: None,
+                missed_ticks: 0,
+                created_by: actor.user.as_ref().map(|u| u.id),
+                created_at: now,
+                updated_at: now,
+                version: 1,
+            },
+        );
         let audit = self.audit_entry(
             actor,
             "reminder_rule.create",
@@ -260,23 +283,15 @@ impl App {
         let restart = (def.enabled && !current.enabled)
             || schedule != current.schedule
             || checked.time_zone != current.time_zone;
-        let after = ReminderRule {
-            name: def.name,
-            schedule,
-            time_zone: checked.time_zone,
-            kind: checked.kind,
-            scope: def.scope,
-            recipients: def.recipients,
-            channels: def.channels,
-            holiday_policy: def.holiday_policy,
-            misfire_policy: def.misfire_policy,
-            quiet_days: def.quiet_days as u32,
-            enabled: def.enabled,
-            cursor: if restart { now } else { current.cursor },
-            updated_at: now,
-            version: current.version + 1,
-            ..current.clone()
-        };
+        let after = checked.apply(
+            def,
+            ReminderRule {
+                cursor: if restart { now } else { current.cursor },
+                updated_at: now,
+                version: current.version + 1,
+                ..current.clone()
+            },
+        );
         let audit = self.audit_entry(
             actor,
             "reminder_rule.update",

@@ -54,9 +54,11 @@ fn serve(db: &str, dir: &Path) -> Server {
     let (mut token, mut next_is_token) = (None, false);
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
-        let line = rx
-            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
-            .expect("rollout serve printed its address in time");
+        let Ok(line) = rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) else {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("rollout serve did not print its address in time");
+        };
         let line = line.trim().to_owned();
         if next_is_token && !line.is_empty() {
             token = Some(line.clone());
@@ -192,6 +194,8 @@ fn step(db: &str, dir: &Path, ticks: &[DateTime<Utc>]) {
     }
 }
 
+/// What a backend reads back for one rule (by name): its firings' ticks and, per firing, the
+/// number of notifications and of distinct recipients.
 struct Firings {
     ticks: Vec<DateTime<Utc>>,
     /// (firing, notifications in it, of which distinct users)
@@ -253,9 +257,6 @@ fn pause_rule(url: &str, po: &str, rule: &str) {
 
 mod postgres;
 mod sqlite;
-
-/// What a backend reads back for one rule (by name): its firings' ticks and, per firing, the
-/// number of notifications and of distinct recipients.
 
 /// Runs the scenario on `db` with `replicas` servers and checks what the database holds.
 fn scenario(db: &str, replicas: usize, read: &dyn Fn(&str) -> Firings) {

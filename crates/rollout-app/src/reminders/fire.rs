@@ -89,7 +89,10 @@ impl App {
         now: DateTime<Utc>,
     ) -> AppResult<Option<(Vec<Firing>, i64)>> {
         let store = self.store();
-        let Some(attempt) = store.claim_rule(id, now, now + RULE_LEASE).await? else {
+        // The lease runs on the clock, not on `now`: a `run-once --now` far ahead that crashed
+        // holding it must not keep the rule from everyone until that day.
+        let clock = self.now();
+        let Some(attempt) = store.claim_rule(id, clock, clock + RULE_LEASE).await? else {
             return Ok(None);
         };
         let result = self.fire_claimed(id, attempt, now).await;

@@ -8,7 +8,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound as _, Utc};
 use clap::{Args, Subcommand};
 use rollout_app::reminders::FireReport;
 use rollout_app::{Actor, App, SystemClock, TOKYO};
@@ -86,7 +86,8 @@ pub async fn run_once(
 pub async fn run(config: &Config, command: &RemindersCommand) -> Result<(), CliError> {
     match command {
         RemindersCommand::RunOnce(args) => {
-            let now = args.now.unwrap_or_else(Utc::now);
+            // The clock reads nanoseconds; instants are kept to the microsecond.
+            let now = args.now.unwrap_or_else(|| Utc::now().trunc_subsecs(6));
             let report = run_once(
                 &config.database_url,
                 config.migrate,

@@ -5,7 +5,7 @@
 //! On SQLite and on PostgreSQL, in one run:
 //!
 //! ```sh
-//! cargo run --release -p rollout-bench -- [--quick] [--backend sqlite|postgres|both] [--out DIR]
+//! cargo run --release -p rollout-bench -- [--quick] [--backend sqlite|postgres|both] [--only reminders] [--out DIR]
 //! ```
 //!
 //! It measures; it does not judge the product in CI: the exit code says whether everything ran,
@@ -23,6 +23,7 @@ mod load;
 mod prepare;
 mod procfs;
 mod reference;
+mod reminders;
 mod report;
 mod scenarios;
 mod server;

@@ -37,6 +37,7 @@ impl Report {
     /// Whether anything failed to run (a backend's error, or a measurement with failures).
     pub fn failed(&self) -> bool {
         self.notes.iter().any(|n| n.starts_with("FAILED"))
+            || self.backends.iter().any(|b| b.reminders_error.is_some())
             || self
                 .backends
                 .iter()
@@ -147,6 +148,20 @@ fn cpu_text(m: &Measurement) -> String {
 }
 
 fn backend_section(md: &mut String, b: &BackendResults) {
+    if !b.api_ran() {
+        let _ = writeln!(md, "## {}\n", b.backend.label());
+    } else {
+        api_tables(md, b);
+    }
+    if let Some(r) = &b.reminders {
+        crate::reminders::report::markdown(md, r);
+    }
+    if let Some(e) = &b.reminders_error {
+        let _ = writeln!(md, "> The reminder measurements FAILED: {e}\n");
+    }
+}
+
+fn api_tables(md: &mut String, b: &BackendResults) {
     let _ = writeln!(
         md,
         "## {} ({} procedures)\n",

@@ -85,6 +85,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             clients: plan.clients.clone(),
             server_binary: rollout.path.display().to_string(),
             server_profile: rollout.profile.clone(),
+            only: plan.only.map(|p| format!("{p:?}").to_lowercase()),
         },
         backends: Vec::new(),
         budgets: Vec::new(),

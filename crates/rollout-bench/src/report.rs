@@ -20,6 +20,8 @@ pub struct Settings {
     pub clients: Vec<usize>,
     pub server_binary: String,
     pub server_profile: String,
+    /// The one part run (`--only`), when not the whole suite.
+    pub only: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -74,18 +76,15 @@ impl Report {
             "- Server: `rollout serve` ({} build), log level info, HTTP rate limit off; load generator, server and database share the machine's {} CPUs",
             s.server_profile, self.machine.logical_cpus
         );
-        let _ = writeln!(
-            md,
-            "- Dataset: `rollout demo --synthetic {}`; each measurement {:.1} s after {:.1} s of warm-up, at {} client(s), closed loop\n",
-            s.procedures,
-            s.seconds_per_measurement,
-            s.warmup_seconds,
-            s.clients
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(" and ")
-        );
+        if let Some(part) = &s.only {
+            let _ = writeln!(
+                md,
+                "- Dataset: `rollout demo --synthetic {}`; only the {part} part of the suite\n",
+                s.procedures
+            );
+        } else {
+            api_settings(&mut md, s);
+        }
         for note in &self.notes {
             let _ = writeln!(md, "> {note}\n");
         }
@@ -95,6 +94,21 @@ impl Report {
         budgets::markdown(&mut md, &self.budgets, s.quick);
         md
     }
+}
+
+fn api_settings(md: &mut String, s: &Settings) {
+    let _ = writeln!(
+        md,
+        "- Dataset: `rollout demo --synthetic {}`; each measurement {:.1} s after {:.1} s of warm-up, at {} client(s), closed loop\n",
+        s.procedures,
+        s.seconds_per_measurement,
+        s.warmup_seconds,
+        s.clients
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(" and ")
+    );
 }
 
 fn find(b: &BackendResults, kind: Kind, clients: usize) -> Option<&Measurement> {

@@ -292,6 +292,17 @@ fn scenario(db: &str, replicas: usize, read: &dyn Fn(&str) -> Firings) {
             .all(|l| l.contains(" 09:00:00 JST") && l.contains("T00:00:00Z")),
         "{lines:?}"
     );
+    // Without --now, run-once evaluates up to the clock (to the microsecond).
+    let plain = command(db, dir.path())
+        .args(["reminders", "run-once", "--rule", "毎朝9時"])
+        .output()
+        .unwrap();
+    assert!(
+        plain.status.success(),
+        "{}",
+        String::from_utf8_lossy(&plain.stderr)
+    );
+    assert!(String::from_utf8_lossy(&plain.stdout).starts_with("evaluated up to "));
     let ticks = daily_ticks(Utc::now(), 100);
     let stepper = {
         let (db, dir, ticks) = (db.to_owned(), dir.path().to_owned(), ticks.clone());

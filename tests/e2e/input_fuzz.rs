@@ -122,6 +122,7 @@ impl Fixture {
             "OnBehalfOf" | "Delegate" => "User",
             "LawChangeStatus" => "LawChange",
             "MilestoneStatus" => "Milestone",
+            "ReminderRuleEnabled" => "ReminderRule",
             other => other,
         };
         let id = self
@@ -153,6 +154,7 @@ impl Fixture {
                 "code" => "KANKYO-0990",
                 "bureauCode" | "ownerBureauCode" => "KANKYO",
                 "email" => "fuzz.user@e2e.rollout.test",
+                "url" => "https://hooks.example.jp/fuzz",
                 "to" => "scheduled",
                 _ => "fuzz value",
             }),
@@ -391,6 +393,8 @@ async fn refusal(
 fn actor_of<'a>(server: &'a TestServer, mutation: &str) -> &'a TestUser {
     match mutation {
         "createUser" | "updateUser" | "createBureau" | "revokeToken" => &server.admin,
+        // Issue 12: only administrators manage webhook endpoints.
+        "createWebhookEndpoint" | "updateWebhookEndpoint" => &server.admin,
         "approveRequest" | "rejectRequest" => &server.po2,
         _ => &server.po,
     }
@@ -414,7 +418,7 @@ fn short(value: &Value) -> String {
 }
 
 /// A bureau, a procedure whose first step is allowed, a pending approval request, a
-/// delegation and the viewer's token.
+/// delegation, the viewer's token, and what later issues' mutations act on.
 async fn fixture(server: &TestServer) -> Fixture {
     let bureau = server
         .create_bureau("KANKYO", "環境局", "Bureau of Environment")
@@ -467,6 +471,21 @@ async fn fixture(server: &TestServer) -> Fixture {
     let law = server.law_change("LAW-0001", "KANKYO").await;
     let milestone = server.milestone("fuzz fixture").await;
     let dependency = server.depends(&id(&procedure["id"]), &id(&law["id"])).await;
+    // Issue 12: a reminder rule and a webhook endpoint (both at version 1).
+    let rule = server
+        .create_rule(
+            &server.po,
+            json!({ "name": "fuzz fixture", "schedule": "0 9 * * 1-5", "kind": "TASK_OVERDUE",
+                    "recipients": { "projectOffice": true }, "channels": ["IN_APP"] }),
+        )
+        .await;
+    let endpoint = server
+        .data_as(
+            &server.admin,
+            "mutation { createWebhookEndpoint(input: { url: \"https://hooks.example.jp/fuzz\" }) { endpoint { id } errors { code } } }",
+            json!({}),
+        )
+        .await;
     let nodes = BTreeMap::from([
         ("Bureau", id(&bureau["id"])),
         ("Procedure", id(&procedure["id"])),
@@ -481,6 +500,11 @@ async fn fixture(server: &TestServer) -> Fixture {
         ("LawChange", id(&law["id"])),
         ("Milestone", id(&milestone["id"])),
         ("Dependency", dependency),
+        ("ReminderRule", id(&rule["rule"]["id"])),
+        (
+            "WebhookEndpoint",
+            id(&endpoint["createWebhookEndpoint"]["endpoint"]["id"]),
+        ),
     ]);
     let users = BTreeMap::from([("delegateId", server.po3.id.clone())]);
     Fixture {

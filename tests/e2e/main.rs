@@ -54,3 +54,10 @@ mod blocker_reads;
 mod dependencies;
 mod law_changes;
 mod unblock_events;
+
+// Issue 12: reminders.
+mod reminders_api;
+mod reminders_delivery;
+mod reminders_email;
+mod reminders_live;
+mod reminders_scheduler;

@@ -1,8 +1,9 @@
 //! `node(id:)` shows each type exactly to whom the type's own query shows it: users to admins
 //! and to themselves (`users`, `viewer`), tokens to their owner and admins (`tokens`),
 //! delegations to their parties and admins (`delegations`), and bureaus, procedures, history
-//! records, approval requests, user tests, law changes, milestones and dependencies to every role (their queries are open to all). To anyone else
-//! the node is null, as for an id that does not exist.
+//! records, approval requests, user tests, law changes, milestones and dependencies to every role (their queries are open to all), reminder
+//! rules to the project office and admins (`reminderRules`) and notifications to their owner
+//! alone (`notifications`). To anyone else the node is null, as for an id that does not exist.
 //!
 //! The table is checked against the schema: every type implementing `Node` (read by
 //! introspection) must have a row, so a Node type added later fails here until its visibility
@@ -13,7 +14,7 @@ use std::collections::BTreeSet;
 use chrono::{TimeDelta, Utc};
 use serde_json::json;
 
-use crate::common::{TestServer, TestUser, both_backends};
+use crate::common::{TestServer, TestUser, both_backends, daily_ticks};
 
 both_backends!(node_obeys_each_types_query_permissions);
 
@@ -109,6 +110,21 @@ async fn node_obeys_each_types_query_permissions(server: TestServer) {
         .depends(&procedure_id, law["id"].as_str().unwrap())
         .await;
 
+    // Issue 12: a reminder rule (read by those who manage reminders) and, from its firing, the
+    // project office's notification (its owner's alone).
+    let rule = server
+        .daily_milestone_rule("node visibility", json!(["IN_APP"]), json!({}))
+        .await;
+    let fired = server.run_once(daily_ticks(Utc::now(), 1)[0]).await;
+    assert_eq!(fired.firings.len(), 1, "{fired:?}");
+    let inbox = server
+        .data_as(
+            &server.po,
+            "{ notifications(first: 1) { edges { node { id } } } }",
+            json!({}),
+        )
+        .await;
+
     // Per Node type: an object of it, and whether each of LOOKERS sees it.
     let table: Vec<(&str, String, [bool; 5])> = vec![
         ("Bureau", id_at(&bureau, &["id"]), [true; 5]),
@@ -155,6 +171,16 @@ async fn node_obeys_each_types_query_permissions(server: TestServer) {
         ("LawChange", id_at(&law, &["id"]), [true; 5]),
         ("Milestone", id_at(&milestone, &["id"]), [true; 5]),
         ("Dependency", dependency, [true; 5]),
+        (
+            "ReminderRule",
+            id_at(&rule, &["id"]),
+            [true, true, false, false, false],
+        ),
+        (
+            "Notification",
+            id_at(&inbox["notifications"]["edges"][0], &["node", "id"]),
+            [false, true, false, false, false],
+        ),
     ];
 
     let schema = server

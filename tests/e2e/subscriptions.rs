@@ -92,7 +92,7 @@ impl Socket {
     }
 
     /// The next message or close frame, or `None` when nothing came within `wait`.
-    async fn next_within(&mut self, wait: Duration) -> Option<Frame> {
+    pub(crate) async fn next_within(&mut self, wait: Duration) -> Option<Frame> {
         let deadline = tokio::time::Instant::now() + wait;
         loop {
             let next = tokio::time::timeout_at(deadline, self.inner.next())

@@ -32,6 +32,7 @@ mod hearings;
 mod tasks;
 // Issue 11: law changes, milestones, dependencies and the automatic unblocking.
 mod blockers;
+pub mod reminders;
 
 use std::sync::Arc;
 
@@ -65,6 +66,8 @@ pub struct AppSettings {
     /// Days from `scheduled` to release assumed for earliest release where history has too
     /// few released procedures of the platform to measure it.
     pub release_lead_days: u32,
+    /// Whether e-mail is configured: rules with the EMAIL channel queue e-mails only then.
+    pub email_enabled: bool,
 }
 
 impl Default for AppSettings {
@@ -72,6 +75,7 @@ impl Default for AppSettings {
         Self {
             approval_expiry_days: 14,
             release_lead_days: 180,
+            email_enabled: false,
         }
     }
 }

@@ -8,6 +8,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use crate::database::Backend;
+use crate::reminders;
 use crate::report::{median, ratio};
 use crate::suite::{BackendResults, Kind};
 
@@ -138,10 +139,12 @@ pub fn evaluate(backends: &[BackendResults]) -> Vec<Verdict> {
         );
         push(
             "import of the dataset's row count: < 5 s",
-            Some((
-                format!("{:.2} s ({} rows)", b.import_seconds, b.import_rows),
-                b.import_seconds < 5.0,
-            )),
+            (b.import_rows > 0).then(|| {
+                (
+                    format!("{:.2} s ({} rows)", b.import_seconds, b.import_rows),
+                    b.import_seconds < 5.0,
+                )
+            }),
         );
         if b.backend == Backend::Sqlite {
             push(
@@ -156,6 +159,9 @@ pub fn evaluate(backends: &[BackendResults]) -> Vec<Verdict> {
                 (format!("{mb:.0} MB"), mb < 150.0)
             }),
         );
+        for (budget, value, met) in b.reminders.iter().flat_map(reminders::report::verdicts) {
+            push(&budget, Some((value, met)));
+        }
     }
     out
 }
@@ -256,6 +262,8 @@ mod tests {
             })
             .collect(),
             enact_500_ms: vec![900.0, 2100.0],
+            reminders: None,
+            reminders_error: None,
         }
     }
 

@@ -42,6 +42,9 @@ pub struct Cli {
         value_name = "URL"
     )]
     pub postgres_url: String,
+    /// Run one part of the suite only (the reminders' firing, delivery and idle CPU).
+    #[arg(long, value_enum, value_name = "PART")]
+    pub only: Option<Part>,
     /// The `rollout` binary to benchmark [default: built by cargo next to this binary].
     #[arg(long, value_name = "PATH")]
     pub rollout_bin: Option<PathBuf>,
@@ -54,11 +57,19 @@ pub enum BackendChoice {
     Both,
 }
 
+/// A part of the suite that runs on its own database and can run alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Part {
+    Reminders,
+}
+
 /// What one run does, with every default resolved.
 #[derive(Debug, Clone)]
 pub struct Plan {
     pub quick: bool,
     pub backend: BackendChoice,
+    /// Only this part, when given; everything otherwise.
+    pub only: Option<Part>,
     pub out: PathBuf,
     pub procedures: usize,
     pub rows_to_import: usize,
@@ -102,6 +113,7 @@ impl Cli {
         Ok(Plan {
             quick,
             backend: self.backend,
+            only: self.only,
             out: self
                 .out
                 .unwrap_or_else(|| workspace_root().join("bench-results")),
@@ -140,6 +152,10 @@ mod tests {
         assert_eq!(full.duration, Duration::from_millis(2500));
         assert_eq!(full.warmup, Duration::from_secs(3));
         assert_eq!(full.clients, vec![1, 8]);
+        assert_eq!(full.only, None);
+        let part = parse(&["--quick", "--only", "reminders"]).expect("--only parses");
+        assert_eq!(part.only, Some(Part::Reminders));
+        assert!(parse(&["--only", "nothing"]).is_err());
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! On SQLite and on PostgreSQL, in one run:
 //!
 //! ```sh
-//! cargo run --release -p rollout-bench -- [--quick] [--backend sqlite|postgres|both] [--out DIR]
+//! cargo run --release -p rollout-bench -- [--quick] [--backend sqlite|postgres|both] [--only reminders] [--out DIR]
 //! ```
 //!
 //! It measures; it does not judge the product in CI: the exit code says whether everything ran,
@@ -23,6 +23,7 @@ mod load;
 mod prepare;
 mod procfs;
 mod reference;
+mod reminders;
 mod report;
 mod scenarios;
 mod server;
@@ -84,6 +85,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             clients: plan.clients.clone(),
             server_binary: rollout.path.display().to_string(),
             server_profile: rollout.profile.clone(),
+            only: plan.only.map(|p| format!("{p:?}").to_lowercase()),
         },
         backends: Vec::new(),
         budgets: Vec::new(),

@@ -25,22 +25,20 @@ pub fn demo(rollout: &Rollout, url: &str, n: usize) -> anyhow::Result<Duration> 
 
 /// Adds the bench's project-office user and returns a fresh API token for it.
 pub fn token(rollout: &Rollout, url: &str) -> anyhow::Result<String> {
+    user_token(rollout, url, BENCH_USER, "PROJECT_OFFICE")
+}
+
+/// Adds a user with `role` (ADMIN, PROJECT_OFFICE) and returns a fresh API token for them.
+pub fn user_token(rollout: &Rollout, url: &str, email: &str, role: &str) -> anyhow::Result<String> {
     let env = [("ROLLOUT_DATABASE_URL", url)];
     rollout.run_with(
         &[
-            "user",
-            "add",
-            "--email",
-            BENCH_USER,
-            "--name",
-            "Bench",
-            "--role",
-            "PROJECT_OFFICE",
+            "user", "add", "--email", email, "--name", "Bench", "--role", role,
         ],
         &env,
     )?;
     let (stdout, _) = rollout.run_with(
-        &["token", "create", "--user", BENCH_USER, "--name", "bench"],
+        &["token", "create", "--user", email, "--name", "bench"],
         &env,
     )?;
     secret_in(&stdout).context("`rollout token create` printed no rlt_ secret")
@@ -137,7 +135,7 @@ pub fn is_stock_code(code: &str) -> bool {
         .is_some_and(|(_, n)| n.len() == 6 && n.starts_with('9'))
 }
 
-fn bureau_codes() -> anyhow::Result<Vec<&'static str>> {
+pub fn bureau_codes() -> anyhow::Result<Vec<&'static str>> {
     let bureaus: Vec<&str> = BUREAUS_CSV
         .lines()
         .skip(1)

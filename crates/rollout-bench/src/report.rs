@@ -20,6 +20,8 @@ pub struct Settings {
     pub clients: Vec<usize>,
     pub server_binary: String,
     pub server_profile: String,
+    /// The one part run (`--only`), when not the whole suite.
+    pub only: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -37,6 +39,7 @@ impl Report {
     /// Whether anything failed to run (a backend's error, or a measurement with failures).
     pub fn failed(&self) -> bool {
         self.notes.iter().any(|n| n.starts_with("FAILED"))
+            || self.backends.iter().any(|b| b.reminders_error.is_some())
             || self
                 .backends
                 .iter()
@@ -73,18 +76,15 @@ impl Report {
             "- Server: `rollout serve` ({} build), log level info, HTTP rate limit off; load generator, server and database share the machine's {} CPUs",
             s.server_profile, self.machine.logical_cpus
         );
-        let _ = writeln!(
-            md,
-            "- Dataset: `rollout demo --synthetic {}`; each measurement {:.1} s after {:.1} s of warm-up, at {} client(s), closed loop\n",
-            s.procedures,
-            s.seconds_per_measurement,
-            s.warmup_seconds,
-            s.clients
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(" and ")
-        );
+        if let Some(part) = &s.only {
+            let _ = writeln!(
+                md,
+                "- Dataset: `rollout demo --synthetic {}`; only the {part} part of the suite\n",
+                s.procedures
+            );
+        } else {
+            api_settings(&mut md, s);
+        }
         for note in &self.notes {
             let _ = writeln!(md, "> {note}\n");
         }
@@ -94,6 +94,21 @@ impl Report {
         budgets::markdown(&mut md, &self.budgets, s.quick);
         md
     }
+}
+
+fn api_settings(md: &mut String, s: &Settings) {
+    let _ = writeln!(
+        md,
+        "- Dataset: `rollout demo --synthetic {}`; each measurement {:.1} s after {:.1} s of warm-up, at {} client(s), closed loop\n",
+        s.procedures,
+        s.seconds_per_measurement,
+        s.warmup_seconds,
+        s.clients
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(" and ")
+    );
 }
 
 fn find(b: &BackendResults, kind: Kind, clients: usize) -> Option<&Measurement> {
@@ -147,6 +162,20 @@ fn cpu_text(m: &Measurement) -> String {
 }
 
 fn backend_section(md: &mut String, b: &BackendResults) {
+    if !b.api_ran() {
+        let _ = writeln!(md, "## {}\n", b.backend.label());
+    } else {
+        api_tables(md, b);
+    }
+    if let Some(r) = &b.reminders {
+        crate::reminders::report::markdown(md, r);
+    }
+    if let Some(e) = &b.reminders_error {
+        let _ = writeln!(md, "> The reminder measurements FAILED: {e}\n");
+    }
+}
+
+fn api_tables(md: &mut String, b: &BackendResults) {
     let _ = writeln!(
         md,
         "## {} ({} procedures)\n",

@@ -1,8 +1,9 @@
 //! One backend's run, in order: the dataset (`rollout demo`, timed), the real server on it, the
 //! measurements of [`crate::scenarios`] (reads, then writes, then recorded hearings), peak
 //! memory, a statement counting run, the import (timed, on its own database), and
-//! start-to-ready on fresh empty databases. Everything a measurement needs is prepared before
-//! its clock starts.
+//! start-to-ready on fresh empty databases; then the reminders (issue 12, [`crate::reminders`])
+//! on a database of their own. `--only reminders` runs that last part alone. Everything a
+//! measurement needs is prepared before its clock starts.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -14,12 +15,13 @@ use serde_json::Value;
 
 use crate::binary::Rollout;
 use crate::blockers;
-use crate::cli::Plan;
+use crate::cli::{Part, Plan};
 use crate::database::{Backend, Databases};
 use crate::evidence::{self, EvidenceListOp, TasksOp};
 use crate::gql::{self, Gql, ListOp, Movable, PointReadOp, SummaryOp, TransitionOp};
 use crate::load::{Probe, Stats};
 use crate::prepare;
+use crate::reminders::{self, RemindersResults};
 use crate::scenarios::{PROCEDURES_PER_CLIENT, Scenarios};
 use crate::server::{ServeOptions, Server};
 use crate::statements::{self, Counter, StatementCount};
@@ -93,6 +95,38 @@ pub struct BackendResults {
     pub statements: Vec<StatementCount>,
     /// Enacting a law change that unblocks 500 waiting procedures, one sample per run, ms.
     pub enact_500_ms: Vec<f64>,
+    /// Issue 12's figures, on their own database.
+    pub reminders: Option<RemindersResults>,
+    /// Why the reminder measurements failed, when they did (the API figures are kept).
+    pub reminders_error: Option<String>,
+}
+
+impl BackendResults {
+    /// Results with no API measurement (`--only reminders`).
+    fn without_api(backend: Backend) -> Self {
+        Self {
+            backend,
+            procedures: 0,
+            demo_seconds: 0.0,
+            import_rows: 0,
+            import_seconds: 0.0,
+            ready_empty_ms: Vec::new(),
+            ready_populated_ms: 0.0,
+            peak_rss_mib: None,
+            peak_rss_after_hearings_mib: None,
+            hearing_stock: 0,
+            measurements: Vec::new(),
+            statements: Vec::new(),
+            enact_500_ms: Vec::new(),
+            reminders: None,
+            reminders_error: None,
+        }
+    }
+
+    /// Whether the API part ran (it always measures something).
+    pub fn api_ran(&self) -> bool {
+        !self.measurements.is_empty()
+    }
 }
 
 /// What every backend's run shares.
@@ -120,7 +154,32 @@ fn ms(d: Duration) -> f64 {
     (d.as_secs_f64() * 10_000.0).round() / 10.0
 }
 
+/// The whole suite on one backend, or the part `--only` names.
 pub async fn run(
+    ctx: &Context<'_>,
+    dbs: &mut Databases,
+    backend: Backend,
+) -> anyhow::Result<BackendResults> {
+    let mut results = match ctx.plan.only {
+        Some(Part::Reminders) => BackendResults::without_api(backend),
+        None => api(ctx, dbs, backend).await?,
+    };
+    match reminders::run(ctx, dbs, backend).await {
+        Ok(r) => results.reminders = Some(r),
+        Err(e) => {
+            let why = format!("{e:#}");
+            eprintln!(
+                "[{}] the reminder measurements FAILED: {why}",
+                backend.label()
+            );
+            results.reminders_error = Some(why);
+        }
+    }
+    Ok(results)
+}
+
+/// Issues 8–11's measurements: the API, the reference, import and start-up.
+async fn api(
     ctx: &Context<'_>,
     dbs: &mut Databases,
     backend: Backend,
@@ -232,6 +291,8 @@ pub async fn run(
         measurements,
         statements,
         enact_500_ms,
+        reminders: None,
+        reminders_error: None,
     })
 }
 

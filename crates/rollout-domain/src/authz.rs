@@ -37,6 +37,13 @@ pub enum Action {
     ManageBlockers,
     /// Change the status and notes of a law change whose request this bureau owns.
     FollowLawChange(BureauId),
+    /// Create, change, pause and preview reminder rules: the project office's and admins' job.
+    ManageReminders,
+    /// Manage webhook endpoints (URLs and their secrets): admins only.
+    ManageWebhooks,
+    /// See the scheduler's status and the outbox, retry a dead delivery: admins, and the
+    /// project office that owns the rules.
+    OperateScheduler,
 }
 
 /// Why an action is refused.
@@ -63,6 +70,11 @@ pub fn authorize(user: &User, action: Action) -> Result<(), Denied> {
             (Role::ProjectOffice, Action::CloseTask { .. }) => true,
             (Role::ProjectOffice, Action::ManageBlockers | Action::FollowLawChange(_)) => true,
             (Role::BureauCoordinator, Action::FollowLawChange(b)) => user.bureau_id == Some(b),
+            (
+                Role::ProjectOffice | Role::Admin,
+                Action::ManageReminders | Action::OperateScheduler,
+            ) => true,
+            (Role::Admin, Action::ManageWebhooks) => true,
             (Role::BureauCoordinator, Action::CloseTask { bureau, assignee }) => {
                 user.bureau_id == Some(bureau) || assignee == Some(user.id)
             }
@@ -106,6 +118,9 @@ fn describe(action: Action) -> String {
         Action::CloseTask { .. } => "complete or cancel this task".into(),
         Action::ManageBlockers => "manage law changes and milestones".into(),
         Action::FollowLawChange(_) => "change this law change's status".into(),
+        Action::ManageReminders => "manage reminder rules".into(),
+        Action::ManageWebhooks => "manage webhook endpoints".into(),
+        Action::OperateScheduler => "operate the scheduler and its deliveries".into(),
     }
 }
 

@@ -90,3 +90,23 @@ uuid_id!(
     /// Identifies a [`crate::blockers::LawChangeStatusChange`].
     LawChangeStatusChangeId
 );
+uuid_id!(
+    /// Identifies a [`crate::reminders::ReminderRule`].
+    ReminderRuleId
+);
+uuid_id!(
+    /// Identifies a [`crate::reminders::Firing`]: one rule's tick, fired once.
+    FiringId
+);
+uuid_id!(
+    /// Identifies a [`crate::reminders::Notification`] (one digest for one recipient).
+    NotificationId
+);
+uuid_id!(
+    /// Identifies a [`crate::reminders::Delivery`] in the outbox; a webhook's `webhook-id`.
+    DeliveryId
+);
+uuid_id!(
+    /// Identifies a [`crate::reminders::WebhookEndpoint`].
+    WebhookEndpointId
+);

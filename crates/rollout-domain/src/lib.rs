@@ -20,6 +20,7 @@ pub mod history;
 pub mod identity;
 pub mod ids;
 pub mod procedure;
+pub mod reminders;
 pub mod summary;
 pub mod target;
 pub mod task;
@@ -34,9 +35,9 @@ pub use codes::{BureauCode, CodeError, IdempotencyKey, ProcedureCode};
 pub use fiscal::{FiscalQuarter, FiscalQuarterError, FiscalYear};
 pub use history::TransitionRecord;
 pub use ids::{
-    ApprovalRequestId, AuditEntryId, BureauId, DelegationId, DependencyId, HearingId, LawChangeId,
-    LawChangeStatusChangeId, MilestoneId, ProcedureId, TaskId, TokenId, TransitionRecordId, UserId,
-    UserTestId,
+    ApprovalRequestId, AuditEntryId, BureauId, DelegationId, DeliveryId, DependencyId, FiringId,
+    HearingId, LawChangeId, LawChangeStatusChangeId, MilestoneId, NotificationId, ProcedureId,
+    ReminderRuleId, TaskId, TokenId, TransitionRecordId, UserId, UserTestId, WebhookEndpointId,
 };
 pub use procedure::{Authority, Category, NewProcedure, Platform, Procedure, ProcedurePatch};
 pub use summary::RolloutSummary;

@@ -27,6 +27,9 @@ macro_rules! mirror_enum {
     };
 }
 
+/// For the enums of other modules (`reminders`), which mirror their domain enums the same way.
+pub(crate) use mirror_enum;
+
 mirror_enum!(
     /// How the programme classifies a procedure.
     ProcedureCategory <=> domain::Category {

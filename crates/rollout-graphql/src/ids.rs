@@ -33,10 +33,17 @@ pub(crate) enum NodeType {
     LawChange,
     Milestone,
     Dependency,
+    // Issue 12: reminders. Rules and notifications are nodes; firings, deliveries and webhook
+    // endpoints have ids (for `retryDelivery`, `updateWebhookEndpoint`) but no `node` lookup.
+    ReminderRule,
+    Notification,
+    ReminderFiring,
+    Delivery,
+    WebhookEndpoint,
 }
 
 impl NodeType {
-    const ALL: [NodeType; 13] = [
+    const ALL: [NodeType; 18] = [
         Self::Bureau,
         Self::Procedure,
         Self::TransitionRecord,
@@ -50,6 +57,11 @@ impl NodeType {
         Self::LawChange,
         Self::Milestone,
         Self::Dependency,
+        Self::ReminderRule,
+        Self::Notification,
+        Self::ReminderFiring,
+        Self::Delivery,
+        Self::WebhookEndpoint,
     ];
 
     pub(crate) const fn name(self) -> &'static str {
@@ -67,6 +79,11 @@ impl NodeType {
             Self::LawChange => "LawChange",
             Self::Milestone => "Milestone",
             Self::Dependency => "Dependency",
+            Self::ReminderRule => "ReminderRule",
+            Self::Notification => "Notification",
+            Self::ReminderFiring => "ReminderFiring",
+            Self::Delivery => "Delivery",
+            Self::WebhookEndpoint => "WebhookEndpoint",
         }
     }
 }
@@ -150,6 +167,8 @@ pub(crate) enum TimeOrdering {
     Approvals,
     /// The audit trail, oldest first.
     Audit,
+    /// A person's notifications, newest first.
+    Notifications,
 }
 
 impl TimeOrdering {
@@ -157,6 +176,7 @@ impl TimeOrdering {
         match self {
             Self::Approvals => "APPROVALS",
             Self::Audit => "AUDIT",
+            Self::Notifications => "NOTIFICATIONS",
         }
     }
 }
@@ -379,6 +399,28 @@ pub(crate) fn decode_law_change_cursor(
     Ok(rollout_store::LawChangeCursor { code: wire.v })
 }
 
+// Issue 12: reminder rules, listed by name (then id) and sliced in memory.
+const REMINDER_RULES_ORDERING: &str = "REMINDER_RULES";
+
+pub(crate) fn encode_rule_cursor(name: &str, id: Uuid) -> String {
+    encode_wire(&CursorWire {
+        o: REMINDER_RULES_ORDERING.to_owned(),
+        v: name.to_owned(),
+        id: id.to_string(),
+    })
+}
+
+pub(crate) fn decode_rule_cursor(raw: &str) -> Result<(String, Uuid), Malformed> {
+    let wire = decode_wire(raw)?;
+    if wire.o != REMINDER_RULES_ORDERING {
+        return Err(Malformed(format!(
+            "the cursor {} does not belong to the reminder rule listing",
+            shown(raw)
+        )));
+    }
+    Ok((wire.v, parse_uuid(raw, &wire.id)?))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -513,6 +555,26 @@ mod tests {
         });
         assert!(decode_law_change_cursor(&history).is_err());
         assert!(decode_law_change_cursor("garbage").is_err());
+    }
+
+    #[test]
+    fn rule_cursors_round_trip_and_belong_to_their_listing() {
+        let id = Uuid::parse_str(UUID).unwrap();
+        let raw = encode_rule_cursor("期限切れタスク", id);
+        assert_eq!(
+            decode_rule_cursor(&raw).unwrap(),
+            ("期限切れタスク".to_owned(), id)
+        );
+        let at = DateTime::parse_from_rfc3339("2026-06-15T03:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let other = encode_time_cursor(TimeOrdering::Notifications, at, id);
+        assert!(decode_rule_cursor(&other).is_err());
+        assert!(decode_time_cursor(&raw, TimeOrdering::Notifications).is_err());
+        assert_eq!(
+            decode_time_cursor(&other, TimeOrdering::Notifications).unwrap(),
+            (at, id)
+        );
     }
 
     #[test]

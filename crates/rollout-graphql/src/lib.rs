@@ -44,6 +44,8 @@ mod task;
 mod blockers;
 // Issue 11: the read side of the dependency graph.
 mod deps;
+// Issue 12: reminders.
+mod reminders;
 
 use async_graphql::{Context, SDLExportOptions, Schema};
 use rollout_app::{Actor, App, RequestMeta};

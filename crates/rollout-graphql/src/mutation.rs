@@ -67,6 +67,7 @@ pub struct MutationRoot(
     crate::hearing::HearingMutation,
     crate::task::TaskMutation,
     crate::blockers::BlockerMutation,
+    crate::reminders::ReminderMutation,
 );
 
 /// Bureaus and procedures.

@@ -4,9 +4,9 @@
 //!
 //! Who sees what is decided in the app (`App::visible_*`), with the visibility of each type's
 //! own query: users only for admins and the user themself, tokens and delegations for their
-//! owner, parties and admins. To anyone else an object does not exist (null), so an id reveals
-//! nothing. Audit entries are not nodes: the store cannot read one by id. A new Node type
-//! needs a row in the end-to-end table `tests/e2e/node_visibility.rs`, which fails otherwise.
+//! owner, parties and admins; reminder rules to those who manage reminders, notifications to
+//! their owner. To anyone else an object does not exist (null), so an id reveals nothing. Audit
+//! entries are not nodes: the store cannot read one by id. A new Node type needs a row in the end-to-end table `tests/e2e/node_visibility.rs`, which fails otherwise.
 
 use async_graphql::{Context, ID, Interface};
 use rollout_domain::{
@@ -41,6 +41,8 @@ pub enum Node {
     LawChange(crate::blockers::LawChange),
     Milestone(crate::blockers::Milestone),
     Dependency(crate::blockers::Dependency),
+    ReminderRule(crate::reminders::ReminderRule),
+    Notification(crate::reminders::Notification),
 }
 
 #[instrument(skip(ctx), fields(id = %id.as_str()))]
@@ -105,6 +107,18 @@ pub(crate) async fn node(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Op
             .visible_dependency(&actor, rollout_domain::DependencyId(uuid))
             .await
             .map(|d| d.map(|d| Node::Dependency(crate::blockers::Dependency::single(d)))),
+        NodeType::ReminderRule => {
+            crate::reminders::node_rule(app, &actor, rollout_domain::ReminderRuleId(uuid))
+                .await
+                .map(|r| r.map(Node::ReminderRule))
+        }
+        NodeType::Notification => {
+            crate::reminders::node_notification(app, &actor, rollout_domain::NotificationId(uuid))
+                .await
+                .map(|n| n.map(Node::Notification))
+        }
+        // Ids of these exist (for the mutations that take them) but they are not nodes.
+        NodeType::ReminderFiring | NodeType::Delivery | NodeType::WebhookEndpoint => Ok(None),
     };
     found.map_err(|e| errors::graphql_error(&e))
 }

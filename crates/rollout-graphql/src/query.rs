@@ -33,6 +33,7 @@ pub struct QueryRoot(
     crate::task::TaskQuery,
     crate::blockers::BlockerQuery,
     crate::deps::DepsQuery,
+    crate::reminders::ReminderQuery,
 );
 
 /// Bureaus, procedures, the workflow and the summary; `node`.

@@ -1,6 +1,7 @@
 //! The `Subscription` root: `procedureEvents`, the changes committed through this server (and, on
 //! PostgreSQL, through every other replica) as they happen (`rollout_app::events`), narrowed by
-//! bureau, procedure and kind.
+//! bureau, procedure and kind; and `notificationAdded`, the viewer's own reminders as they fire
+//! (see `reminders::stream`).
 //!
 //! An event carries ids only; `procedure`, `record` and `approvalRequest` are read when a client
 //! selects them, so an event nobody asks details of costs no read, and events filtered out cost
@@ -26,6 +27,7 @@ use crate::approval::ApprovalRequest;
 use crate::history::TransitionRecord;
 use crate::ids::{NodeType, argument_id};
 use crate::procedure::Procedure;
+use crate::reminders::Notification;
 use crate::scalars::DateTime;
 use crate::{actor, app, errors};
 
@@ -161,6 +163,27 @@ impl SubscriptionRoot {
         Ok(events
             .filter(move |event| future::ready(matcher.matches(event)))
             .map(ProcedureEvent::new))
+    }
+
+    /// The viewer's notifications as reminder rules fire, through this server or any other
+    /// replica on the same database. A subscriber that falls far behind skips the oldest
+    /// firings; reload `notifications` after a reconnect.
+    #[instrument(skip_all)]
+    async fn notification_added(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<Notification>>> {
+        let actor = actor(ctx)?;
+        if actor.user.is_none() {
+            return Err(errors::unauthenticated());
+        }
+        let app = app(ctx)?;
+        let receiver = app.subscribe_reminders();
+        Ok(crate::reminders::notifications_added(
+            app.clone(),
+            actor,
+            receiver,
+        ))
     }
 }
 

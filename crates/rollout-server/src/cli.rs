@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 pub use crate::commands::deps::{DepsCommand, DepsDotArgs};
+pub use crate::commands::reminders::RemindersCommand;
 use crate::config::Layer;
 use crate::database_url::DatabaseUrl;
 
@@ -52,6 +53,9 @@ pub enum Command {
     /// Look at the dependency graph (law changes, milestones, procedures).
     #[command(subcommand)]
     Deps(DepsCommand),
+    /// Reminders: evaluate due ticks once (for an external cron), preview a rule.
+    #[command(subcommand)]
+    Reminders(RemindersCommand),
     /// Load demo data into an empty database (with --users, the demo users too).
     Demo(DemoArgs),
     /// Manage users: add, list, disable.
@@ -268,6 +272,10 @@ impl Command {
                 | ImportCommand::Dependencies(a),
             ) => (Some(&a.database), Some(&a.workflow), None),
             Self::Deps(DepsCommand::Dot(a)) => (Some(&a.database), Some(&a.workflow), None),
+            Self::Reminders(RemindersCommand::RunOnce(a)) => {
+                (Some(&a.database), Some(&a.workflow), None)
+            }
+            Self::Reminders(RemindersCommand::Preview(a)) => (Some(&a.database), None, None),
             Self::Demo(a) => (Some(&a.database), Some(&a.workflow), None),
             Self::User(
                 UserCommand::Add { database, .. }

@@ -59,6 +59,8 @@ pub struct Config {
     /// running as a role that may not change the schema: it then only checks that the schema
     /// is this build's, and `rollout migrate` runs separately as the schema's owner.
     pub migrate: bool,
+    /// `[scheduler]` and `[email]`: reminders' evaluation and delivery.
+    pub reminders: crate::reminder_config::ReminderConfig,
 }
 
 /// Default of [`Config::approval_expiry_days`].
@@ -172,6 +174,8 @@ pub enum ConfigError {
         RELEASE_LEAD_DAYS.end()
     )]
     LeadDays { value: u32 },
+    #[error("{0}")]
+    Invalid(String),
     #[error("the [oidc] settings are invalid: {0}")]
     Oidc(String),
 }
@@ -203,6 +207,8 @@ pub struct FileLayers {
     pub layer: Layer,
     pub http: HttpLayer,
     pub oidc: Option<rollout_auth::OidcConfig>,
+    pub scheduler: crate::reminder_config::SchedulerLayer,
+    pub email: Option<rollout_scheduler::delivery::EmailTransportConfig>,
 }
 
 /// The file's shape: [`Layer`]'s keys and `[http]`. A mirror rather than a `flatten`ed
@@ -222,6 +228,9 @@ struct FileShape {
     #[serde(default)]
     http: HttpLayer,
     oidc: Option<rollout_auth::OidcConfig>,
+    #[serde(default)]
+    scheduler: crate::reminder_config::SchedulerLayer,
+    email: Option<rollout_scheduler::delivery::EmailTransportConfig>,
 }
 
 /// Reads a config file. An explicit `--config` file must exist; the default one is optional.
@@ -270,6 +279,8 @@ pub fn parse_file_layers(path: &Path, text: &str) -> Result<FileLayers, ConfigEr
         },
         http: shape.http,
         oidc: shape.oidc,
+        scheduler: shape.scheduler,
+        email: shape.email,
     })
 }
 
@@ -313,6 +324,7 @@ impl Config {
                 .admin_email
                 .unwrap_or_else(|| DEFAULT_ADMIN_EMAIL.to_owned()),
             migrate: merged.migrate.unwrap_or(true),
+            reminders: crate::reminder_config::ReminderConfig::default(),
         })
     }
 
@@ -344,8 +356,11 @@ impl Config {
         if let Some(o) = &oidc {
             o.validate().map_err(|e| ConfigError::Oidc(e.to_string()))?;
         }
+        let reminders =
+            crate::reminder_config::ReminderConfig::resolve(file.scheduler, file.email, &env)?;
         Ok(Self {
             oidc,
+            reminders,
             ..Self::resolve(file.layer, Layer::from_env(&env)?, flags)?
                 .with_http(file.http, HttpLayer::from_env(&env)?)?
         })

@@ -19,7 +19,8 @@
 
 use std::sync::Arc;
 
-use rollout_app::{App, EventRelay, ProcedureEvent};
+use rollout_app::events::AppEvent;
+use rollout_app::{App, EventRelay};
 use rollout_store::StoreError;
 use rollout_store_postgres::{Listener, PgStore};
 use tokio::sync::{mpsc, watch};
@@ -38,22 +39,17 @@ const BATCH: usize = 64;
 /// The app's relay on PostgreSQL: queues each event for the sending task.
 #[derive(Debug)]
 pub struct PgEventRelay {
-    queue: mpsc::Sender<ProcedureEvent>,
+    queue: mpsc::Sender<AppEvent>,
 }
 
 impl EventRelay for PgEventRelay {
-    fn relay(&self, event: ProcedureEvent) {
+    fn relay(&self, event: AppEvent) {
         if let Err(e) = self.queue.try_send(event) {
             let (reason, event) = match e {
                 mpsc::error::TrySendError::Full(event) => ("the queue is full", event),
                 mpsc::error::TrySendError::Closed(event) => ("the relay has stopped", event),
             };
-            tracing::warn!(
-                kind = ?event.kind,
-                procedure = %event.procedure_id,
-                reason,
-                "event dropped: no replica will see it"
-            );
+            tracing::warn!(?event, reason, "event dropped: no replica will see it");
         }
     }
 }
@@ -105,7 +101,7 @@ pub async fn relay(store: &PgStore, app: App) -> Result<(App, RelayTasks), Store
 async fn send(
     store: PgStore,
     app: App,
-    mut queued: mpsc::Receiver<ProcedureEvent>,
+    mut queued: mpsc::Receiver<AppEvent>,
     mut stop: watch::Receiver<bool>,
 ) {
     let mut batch = Vec::with_capacity(BATCH);
@@ -128,8 +124,8 @@ async fn send(
 }
 
 /// Sends and empties `batch`.
-async fn notify(store: &PgStore, app: &App, batch: &mut Vec<ProcedureEvent>) {
-    let payloads: Vec<String> = batch.iter().map(ProcedureEvent::to_wire).collect();
+async fn notify(store: &PgStore, app: &App, batch: &mut Vec<AppEvent>) {
+    let payloads: Vec<String> = batch.iter().map(AppEvent::to_wire).collect();
     if let Err(e) = store.notify_all(CHANNEL, &payloads).await {
         tracing::warn!(
             error = %crate::error::report(&e),
@@ -161,7 +157,7 @@ async fn listen(mut listener: Listener, app: App, mut stop: watch::Receiver<bool
 
 /// Delivers the event `payload` encodes; anything else is logged (shortened) and skipped.
 fn deliver(app: &App, payload: &str) {
-    match ProcedureEvent::from_wire(payload) {
+    match AppEvent::from_wire(payload) {
         Ok(event) => app.deliver(event),
         Err(e) => {
             let shown: String = payload.chars().take(200).collect();
@@ -169,7 +165,7 @@ fn deliver(app: &App, payload: &str) {
                 error = %e,
                 payload = %shown,
                 channel = CHANNEL,
-                "skipped a notification that is not a procedure event"
+                "skipped a notification that is not an event"
             );
         }
     }
@@ -180,7 +176,7 @@ mod tests {
     use std::sync::Arc;
 
     use rollout_app::events::next_event;
-    use rollout_app::{EventKind, SystemClock};
+    use rollout_app::{EventKind, ProcedureEvent, SystemClock};
     use rollout_domain::workflow::default_workflow;
     use rollout_domain::{BureauId, ProcedureId};
     use rollout_store_sqlite::SqliteStore;
@@ -241,7 +237,7 @@ mod tests {
         let (queue, queued) = mpsc::channel(QUEUE);
         let count = 3 * BATCH as i32 + 1;
         for n in 1..=count {
-            queue.try_send(numbered(n)).unwrap();
+            queue.try_send(numbered(n).into()).unwrap();
         }
         let (stop, stopped) = watch::channel(true);
         let app = App::new(
@@ -276,7 +272,7 @@ mod tests {
         store.close().await;
         let (queue, queued) = mpsc::channel(QUEUE);
         for n in 1..=3 {
-            queue.try_send(numbered(n)).unwrap();
+            queue.try_send(numbered(n).into()).unwrap();
         }
         let (_stop, stopped) = watch::channel(true);
         send(store, app, queued, stopped).await;
@@ -312,19 +308,22 @@ mod tests {
     fn a_full_or_stopped_relay_drops_events_instead_of_waiting() {
         let (queue, mut queued) = mpsc::channel(1);
         let relay = PgEventRelay { queue };
-        relay.relay(event());
-        relay.relay(ProcedureEvent {
-            procedure_version: 5,
-            ..event()
-        });
-        assert_eq!(queued.try_recv().ok(), Some(event()));
+        relay.relay(event().into());
+        relay.relay(
+            ProcedureEvent {
+                procedure_version: 5,
+                ..event()
+            }
+            .into(),
+        );
+        assert_eq!(queued.try_recv().ok(), Some(event().into()));
         assert_eq!(
             queued.try_recv().ok(),
             None,
             "the second event found the queue full"
         );
         queued.close();
-        relay.relay(event());
+        relay.relay(event().into());
         assert_eq!(
             queued.try_recv().ok(),
             None,

@@ -21,6 +21,7 @@ pub mod error;
 pub mod events;
 pub mod http;
 pub mod refusals;
+pub mod reminder_config;
 pub mod server;
 pub mod telemetry;
 

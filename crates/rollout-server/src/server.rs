@@ -49,6 +49,8 @@ pub struct ServerConfig {
     /// The clock of the use cases; `None` is the system clock. Tests fix it (a day that ends
     /// at midnight in Tokyo), never production.
     pub clock: Option<Arc<dyn rollout_app::Clock>>,
+    /// The scheduler (`[scheduler]`) and e-mail (`[email]`).
+    pub reminders: crate::reminder_config::ReminderConfig,
 }
 
 impl ServerConfig {
@@ -65,6 +67,7 @@ impl ServerConfig {
             admin_email: crate::config::DEFAULT_ADMIN_EMAIL.to_owned(),
             migrate: true,
             clock: None,
+            reminders: crate::reminder_config::ReminderConfig::default(),
         }
     }
 }
@@ -166,9 +169,14 @@ async fn start(config: ServerConfig) -> Result<RunningServer, CliError> {
                 .map_err(|e| CliError::user(format!("single sign-on is misconfigured: {e}")))?,
         ),
     };
+    let channels = config.reminders.channels().map_err(CliError::user)?;
     let db = Database::open(&url, config.migrate).await?;
     let clock = config.clock.unwrap_or_else(|| Arc::new(SystemClock));
-    let app = App::new(db.store.clone(), workflow, clock).with_settings(config.app);
+    let settings = rollout_app::AppSettings {
+        email_enabled: config.reminders.email_enabled(),
+        ..config.app
+    };
+    let app = App::new(db.store.clone(), workflow, clock).with_settings(settings);
     let prepared = match prepare(&app, config.demo, &config.admin_email).await {
         Ok(p) => p,
         Err(e) => {
@@ -232,6 +240,12 @@ async fn start(config: ServerConfig) -> Result<RunningServer, CliError> {
         authenticator,
     );
     let (shutdown, stop) = watch::channel(false);
+    let scheduler = rollout_scheduler::spawn(
+        app.clone(),
+        config.reminders.scheduler(),
+        channels,
+        stop.clone(),
+    );
     let sweeper = tokio::spawn(every(
         Duration::ZERO,
         EXPIRY_SWEEP,
@@ -269,6 +283,7 @@ async fn start(config: ServerConfig) -> Result<RunningServer, CliError> {
             (sweeper, "the expiry sweep"),
             (summaries, "the refusal summaries"),
             (token_uses, "the token use flush"),
+            (scheduler, "the reminder scheduler"),
         ] {
             if let Err(e) = task.await {
                 tracing::error!(error = %e, "{what} ended abnormally");

@@ -96,6 +96,31 @@ fn meaning(kind: ErrorKind, constraint: &str) -> Option<(&'static str, bool)> {
         (Taken, "law_change_history_pkey") => ("law change status change", true),
         (Taken, "milestones_pkey") => ("milestone", true),
         (Taken, "dependencies_pkey" | "dependencies_one_active") => ("dependency", true),
+        (Taken, "reminder_rules_pkey" | "reminder_rules_name_key") => ("reminder rule", true),
+        (Taken, "reminder_firings_pkey" | "reminder_firings_rule_id_tick_at_key") => {
+            ("firing", true)
+        }
+        (Taken, "notifications_pkey") => ("notification", true),
+        (Taken, "deliveries_pkey") => ("delivery", true),
+        (Taken, "webhook_endpoints_pkey") => ("webhook endpoint", true),
+        (
+            Missing,
+            "reminder_rules_created_by_fkey"
+            | "notifications_user_id_fkey"
+            | "reminded_items_user_id_fkey"
+            | "snoozes_user_id_fkey"
+            | "user_preferences_user_id_fkey",
+        ) => ("user", false),
+        (
+            Missing,
+            "reminder_firings_rule_id_fkey"
+            | "notifications_rule_id_fkey"
+            | "reminded_items_rule_id_fkey",
+        ) => ("reminder rule", false),
+        (Missing, "notifications_firing_id_fkey" | "deliveries_firing_id_fkey") => {
+            ("firing", false)
+        }
+        (Missing, "deliveries_endpoint_id_fkey") => ("webhook endpoint", false),
         (Missing, "law_changes_owner_bureau_id_fkey") => ("bureau", false),
         (Missing, "law_change_history_law_change_id_fkey") => ("law change", false),
         (Missing, "dependencies_procedure_id_fkey") => ("procedure", false),

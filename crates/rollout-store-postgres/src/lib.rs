@@ -1,6 +1,6 @@
 //! The PostgreSQL implementation of [`rollout_store::Store`] and its sub-traits (identities,
 //! approvals, the audit trail, evidence and the atomic write batch, law changes, milestones and
-//! dependencies): a connection pool, the embedded migrations of
+//! dependencies, reminders and their outbox): a connection pool, the embedded migrations of
 //! `migrations/postgres`, and one module of runtime `query`/`bind` SQL per aggregate. Every
 //! write inserts its audit entry in its own transaction. Its behaviour is pinned by `rollout_store::contract`, which the SQLite backend
 //! passes too; business rules (allowed transitions, guards, priority) are deliberately absent
@@ -24,6 +24,7 @@ mod listing;
 mod notify;
 mod paging;
 mod procedures;
+mod reminders;
 mod rows;
 pub mod testing;
 mod transitions;

@@ -43,6 +43,14 @@ pub(crate) enum UniqueKey {
     DependencyId,
     /// `dependencies_one_active`: a second active edge between the same procedure and blocker.
     ActiveDependency,
+    ReminderRuleId,
+    ReminderRuleName,
+    FiringId,
+    /// `reminder_firings_rule_id_tick_at_key`: a rule's tick fired twice.
+    FiringTick,
+    NotificationId,
+    DeliveryId,
+    WebhookEndpointId,
 }
 
 /// The unique key `e` violated, if it is a unique violation on one of ours.
@@ -86,6 +94,13 @@ pub(crate) fn unique_violation(e: &sqlx::Error) -> Option<UniqueKey> {
         "dependencies.procedure_id, dependencies.on_kind, dependencies.on_id" => {
             UniqueKey::ActiveDependency
         }
+        "reminder_rules.id" => UniqueKey::ReminderRuleId,
+        "reminder_rules.name" => UniqueKey::ReminderRuleName,
+        "reminder_firings.id" => UniqueKey::FiringId,
+        "reminder_firings.rule_id, reminder_firings.tick_at" => UniqueKey::FiringTick,
+        "notifications.id" => UniqueKey::NotificationId,
+        "deliveries.id" => UniqueKey::DeliveryId,
+        "webhook_endpoints.id" => UniqueKey::WebhookEndpointId,
         _ => return None,
     })
 }

@@ -5,7 +5,8 @@
 //! [`transitions`], [`bulk`], [`users`], [`tokens`], [`approvals`], [`votes`],
 //! [`approval_listing`], [`delegations`], [`audit`], [`evidence`] (hearings, user tests,
 //! tasks, target history and the atomic write batch) and [`blockers`] (law changes, milestones,
-//! dependencies and the graph version), with encodings in [`rows`] and error
+//! dependencies and the graph version) and [`reminders`] (rules, firings, notifications, the
+//! delivery outbox, snoozes and webhook endpoints), with encodings in [`rows`] and error
 //! mapping in [`errors`] and [`refs`]. It holds no business rules: which transition is allowed,
 //! who may vote and when a count is reached were decided before a write reaches it.
 //!
@@ -49,6 +50,7 @@ mod listing;
 mod paging;
 mod procedures;
 mod refs;
+mod reminders;
 mod rows;
 mod tokens;
 mod transitions;

@@ -15,13 +15,16 @@ use rollout_domain::approval::ApprovalRequest;
 use rollout_domain::audit::AuditEntry;
 use rollout_domain::blockers::{Dependency, LawChange, LawChangeStatusChange, Milestone};
 use rollout_domain::hearing::{Hearing, HearingKind};
+use rollout_domain::reminders::{
+    Delivery, Firing, Language, Notification, ReminderRule, Snooze, WebhookEndpoint,
+};
 use rollout_domain::target::TargetChange;
 use rollout_domain::task::{Task, TaskStatus};
 use rollout_domain::user_test::{UserTest, UserTestVerdict};
 use rollout_domain::workflow::PlannedTransition;
 use rollout_domain::{
-    BureauId, DependencyId, HearingId, IdempotencyKey, Procedure, ProcedureId, ProcedurePatch,
-    TaskId, TransitionRecord, UserId, UserTestId,
+    BureauId, DeliveryId, DependencyId, HearingId, IdempotencyKey, Procedure, ProcedureId,
+    ProcedurePatch, ReminderRuleId, TaskId, TransitionRecord, UserId, UserTestId,
 };
 
 use crate::{Page, PageRequest, StoreError, StoreResult};
@@ -116,6 +119,64 @@ pub enum Write {
         removed_by: Option<UserId>,
         removed_at: DateTime<Utc>,
         reason: Option<String>,
+    },
+    /// Inserts a reminder rule; `Duplicate { entity: "reminder rule" }` when the name is taken.
+    InsertReminderRule(ReminderRule),
+    /// Replaces a rule's definition (name, schedule, kind, scope, recipients, channels,
+    /// policies, quiet days, enabled) if its version is still `expected_version`
+    /// (`rule.version` is the version after). `Conflict` otherwise, `NotFound` when unknown.
+    /// The scheduling state (cursor, missed ticks, last firing, lease) is left alone unless
+    /// `reset_cursor` is set (a rule re-enabled or rescheduled starts from that instant).
+    UpdateReminderRule {
+        rule: ReminderRule,
+        expected_version: i32,
+        reset_cursor: Option<DateTime<Utc>>,
+    },
+    /// The scheduler's step for one rule: if the rule's lease attempt is still `attempt` and its
+    /// cursor still `from`, the cursor becomes `to`, `missed` is added to its missed ticks and,
+    /// when `fired` is given, its last tick and firing instant are set; the lease is released.
+    /// `Conflict` when the attempt or the cursor moved (another replica took over, or already
+    /// handled these ticks): a stale completion changes nothing.
+    AdvanceRuleCursor {
+        rule_id: ReminderRuleId,
+        attempt: i32,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        missed: i64,
+        fired: Option<(DateTime<Utc>, DateTime<Utc>)>,
+    },
+    /// Inserts a firing; `Duplicate { entity: "firing" }` when the rule's tick already fired.
+    InsertFiring(Firing),
+    /// Inserts notifications (one per recipient of a firing).
+    InsertNotifications(Vec<Notification>),
+    /// Inserts outbox deliveries, pending from their `next_attempt_at`.
+    InsertDeliveries(Vec<Delivery>),
+    /// Notes that `rule` told each (person, item key) about the item at `at` (for the rule's
+    /// quiet period): inserted or moved forward.
+    RecordReminded {
+        rule_id: ReminderRuleId,
+        at: DateTime<Utc>,
+        entries: Vec<(UserId, String)>,
+    },
+    /// Sets (or replaces) a person's snooze of an item.
+    Snooze(Snooze),
+    /// Sets a person's language for reminders.
+    SetLanguage {
+        user_id: UserId,
+        language: Language,
+    },
+    /// Inserts a webhook endpoint.
+    InsertWebhookEndpoint(WebhookEndpoint),
+    /// Replaces an endpoint's fields under its version, as [`Write::UpdateReminderRule`].
+    UpdateWebhookEndpoint {
+        endpoint: WebhookEndpoint,
+        expected_version: i32,
+    },
+    /// Puts a DEAD delivery back in the queue: PENDING, due at `now`, attempts kept, lease
+    /// cleared. `NotFound` when it is unknown or not DEAD.
+    RetryDelivery {
+        id: DeliveryId,
+        now: DateTime<Utc>,
     },
 }
 

@@ -15,6 +15,8 @@ mod error;
 mod evidence;
 mod identity;
 mod query;
+pub mod reminder_codec;
+mod reminders;
 mod schema;
 
 use async_trait::async_trait;
@@ -41,6 +43,7 @@ pub use query::{
     HistoryCursor, MAX_PAGE_SIZE, OrderDirection, Page, PageRequest, ProcedureCursor,
     ProcedureFilter, ProcedureOrder, ProcedureOrderField, SlipCondition, SortValue, first_pages,
 };
+pub use reminders::{NotificationQuery, OutboxStats, ReminderStore};
 pub use schema::SchemaState;
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -91,6 +94,7 @@ pub trait Store:
     + AuditStore
     + EvidenceStore
     + BlockerStore
+    + ReminderStore
     + Send
     + Sync
     + std::fmt::Debug

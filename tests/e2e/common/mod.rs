@@ -17,6 +17,7 @@ mod client;
 mod database;
 mod fingerprint;
 mod fixtures;
+mod reminders;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -36,6 +37,8 @@ pub use client::*;
 pub use fingerprint::*;
 #[allow(unused_imports)] // only its field lists are items; files that use none warn
 pub use fixtures::*;
+#[allow(unused_imports)]
+pub use reminders::*;
 
 /// The environment variable naming a PostgreSQL server (admin URL) the tests may create
 /// databases on, e.g. `postgres://postgres@127.0.0.1:5432/postgres`.
@@ -58,6 +61,8 @@ pub struct Options {
     pub app: Option<AppSettings>,
     /// The server's clock; `None` is the system clock.
     pub clock: Option<std::sync::Arc<dyn rollout_app::Clock>>,
+    /// The scheduler and e-mail settings; `None` keeps the defaults (no e-mail).
+    pub reminders: Option<rollout_server::reminder_config::ReminderConfig>,
 }
 
 /// What must outlive the server: the running server itself and the database it uses. Dropped
@@ -142,6 +147,9 @@ pub async fn start(backend: Backend, options: Options) -> Option<(TestServer, Ha
         config.app = app;
     }
     config.clock = options.clock;
+    if let Some(reminders) = options.reminders {
+        config.reminders = reminders;
+    }
     let running = spawn(config)
         .await
         .unwrap_or_else(|e| panic!("the {backend:?} server did not start: {e:#}"));

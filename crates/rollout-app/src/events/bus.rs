@@ -13,6 +13,7 @@ use rollout_domain::{Procedure, TransitionRecord};
 use tokio::sync::broadcast;
 
 use super::ProcedureEvent;
+use super::topics::{AppEvent, ReminderSignal};
 use crate::{Actor, App};
 
 /// How many events each subscriber may fall behind before it skips the oldest.
@@ -25,7 +26,7 @@ pub const EVENT_BUFFER: usize = 1024;
 /// block nor fail: a relay queues the event and sends it from a task of its own, in the order it
 /// was given. An event it cannot carry is lost (logged), never an error of the use case.
 pub trait EventRelay: std::fmt::Debug + Send + Sync {
-    fn relay(&self, event: ProcedureEvent);
+    fn relay(&self, event: AppEvent);
 }
 
 /// The sending half every clone of an [`App`] shares.
@@ -33,6 +34,8 @@ pub trait EventRelay: std::fmt::Debug + Send + Sync {
 pub(crate) struct EventBus {
     /// This process's subscribers read from it.
     sender: broadcast::Sender<ProcedureEvent>,
+    /// The `reminders` topic's subscribers (schedulers, `notificationAdded`) read from it.
+    reminders: broadcast::Sender<ReminderSignal>,
     /// Set on replicas that share a database: published events go through it instead of
     /// straight into `sender`, and come back through [`App::deliver`].
     relay: Option<Arc<dyn EventRelay>>,
@@ -42,20 +45,29 @@ impl EventBus {
     pub(crate) fn new(capacity: usize) -> Self {
         Self {
             sender: broadcast::channel(capacity).0,
+            reminders: broadcast::channel(capacity).0,
             relay: None,
         }
     }
 
-    fn publish(&self, event: ProcedureEvent) {
+    fn publish(&self, event: impl Into<AppEvent>) {
+        let event = event.into();
         match &self.relay {
             Some(relay) => relay.relay(event),
             None => self.deliver(event),
         }
     }
 
-    fn deliver(&self, event: ProcedureEvent) {
+    fn deliver(&self, event: impl Into<AppEvent>) {
         // `Err` only says that nobody is subscribed right now, which is no failure.
-        let _ = self.sender.send(event);
+        match event.into() {
+            AppEvent::Procedure(e) => {
+                let _ = self.sender.send(e);
+            }
+            AppEvent::Reminder(s) => {
+                let _ = self.reminders.send(s);
+            }
+        }
     }
 
     fn subscribe(&self) -> broadcast::Receiver<ProcedureEvent> {
@@ -85,8 +97,9 @@ impl App {
 
     /// Hands an event that the relay brought (from any replica, this one included) to this
     /// process's subscribers. Never fails; nobody listening is normal.
-    pub fn deliver(&self, event: ProcedureEvent) {
-        tracing::debug!(kind = ?event.kind, procedure = %event.procedure_id, "event delivered");
+    pub fn deliver(&self, event: impl Into<AppEvent>) {
+        let event = event.into();
+        tracing::debug!(?event, "event delivered");
         self.events.deliver(event);
     }
 
@@ -94,6 +107,24 @@ impl App {
     pub(crate) fn publish(&self, event: ProcedureEvent) {
         tracing::debug!(kind = ?event.kind, procedure = %event.procedure_id, "event published");
         self.events.publish(event);
+    }
+
+    /// The `reminders` topic from now on (firings, wake-ups), from every replica.
+    pub fn subscribe_reminders(&self) -> broadcast::Receiver<ReminderSignal> {
+        self.events.reminders.subscribe()
+    }
+
+    /// Tells every replica's scheduler to re-read rules and the outbox (after a commit).
+    pub fn wake_scheduler(&self) {
+        self.events.publish(ReminderSignal::Wake);
+    }
+
+    /// Tells every replica that `firing` committed (its notifications exist).
+    pub(crate) fn publish_firing(&self, firing: &rollout_domain::reminders::Firing) {
+        self.events.publish(ReminderSignal::Fired {
+            firing: firing.id,
+            rule: firing.rule_id,
+        });
     }
 
     /// Publishes that `request` closed without moving its procedure (rejected, failed,
@@ -147,9 +178,7 @@ impl App {
 
 /// The next event of `receiver`, skipping over events it fell too far behind to keep (logged
 /// with how many); `None` once the application is gone.
-pub async fn next_event(
-    receiver: &mut broadcast::Receiver<ProcedureEvent>,
-) -> Option<ProcedureEvent> {
+pub async fn next_event<T: Clone>(receiver: &mut broadcast::Receiver<T>) -> Option<T> {
     loop {
         match receiver.recv().await {
             Ok(event) => return Some(event),
@@ -173,7 +202,10 @@ mod tests {
     struct Recording(Mutex<Vec<ProcedureEvent>>);
 
     impl EventRelay for Recording {
-        fn relay(&self, event: ProcedureEvent) {
+        fn relay(&self, event: AppEvent) {
+            let AppEvent::Procedure(event) = event else {
+                panic!("only procedure events are published here")
+            };
             self.0.lock().unwrap().push(event);
         }
     }

@@ -27,6 +27,7 @@
 //! flood every subscriber; clients reload after those.
 
 mod bus;
+mod topics;
 pub mod wire;
 
 use chrono::{DateTime, Utc};
@@ -37,6 +38,7 @@ use rollout_domain::{
 
 pub(crate) use bus::EventBus;
 pub use bus::{EVENT_BUFFER, EventRelay, next_event};
+pub use topics::{AppEvent, ReminderSignal};
 pub use wire::WireError;
 
 use crate::Actor;

@@ -182,6 +182,18 @@ impl Viewer {
         self.user.load_bureau(ctx).await
     }
 
+    /// The language the viewer reads reminders in (JA until they choose; `setMyLanguage`).
+    async fn language(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<crate::reminders::Language> {
+        let language = app(ctx)?
+            .my_language(&crate::actor(ctx)?)
+            .await
+            .map_err(|e| crate::errors::graphql_error(&e))?;
+        Ok(language.into())
+    }
+
     /// The roles whose approval requests this user may decide. Standing in for someone as
     /// their substitute never adds a role: a substitute must be able to decide for it too.
     async fn can_approve_for(&self) -> Vec<Role> {

@@ -327,6 +327,54 @@ const ROOT_FIELDS: &[(&str, &str)] = &[
         "removeDependency",
         r#"mutation { removeDependency(input: {id: "x"}) { errors { code } } }"#,
     ),
+    // Issue 12: reminders.
+    ("reminderRules", "{ reminderRules { totalCount } }"),
+    ("reminderRule", r#"{ reminderRule(id: "x") { id } }"#),
+    (
+        "previewSchedule",
+        r#"{ previewSchedule(schedule: "0 9 * * 1-5") }"#,
+    ),
+    ("notifications", "{ notifications { edges { cursor } } }"),
+    ("unreadNotificationCount", "{ unreadNotificationCount }"),
+    ("schedulerStatus", "{ schedulerStatus { missedTicks } }"),
+    ("deliveries", "{ deliveries { id } }"),
+    ("webhookEndpoints", "{ webhookEndpoints { id } }"),
+    (
+        "createReminderRule",
+        r#"mutation { createReminderRule(input: {name: "x", schedule: "0 9 * * *", kind: TASK_OVERDUE, recipients: {projectOffice: true}, channels: [IN_APP]}) { errors { code } } }"#,
+    ),
+    (
+        "updateReminderRule",
+        r#"mutation { updateReminderRule(input: {id: "x", expectedVersion: 1, name: "x", schedule: "0 9 * * *", kind: TASK_OVERDUE, recipients: {projectOffice: true}, channels: [IN_APP]}) { errors { code } } }"#,
+    ),
+    (
+        "setReminderRuleEnabled",
+        r#"mutation { setReminderRuleEnabled(input: {id: "x", expectedVersion: 1, enabled: false}) { errors { code } } }"#,
+    ),
+    (
+        "markNotificationsRead",
+        r#"mutation { markNotificationsRead(input: {}) { count errors { code } } }"#,
+    ),
+    (
+        "snoozeReminderItem",
+        r#"mutation { snoozeReminderItem(input: {itemKey: "task:x", until: "2026-06-15"}) { errors { code } } }"#,
+    ),
+    (
+        "setMyLanguage",
+        r#"mutation { setMyLanguage(input: {language: EN}) { errors { code } } }"#,
+    ),
+    (
+        "createWebhookEndpoint",
+        r#"mutation { createWebhookEndpoint(input: {url: "https://example.jp/hook"}) { secret errors { code } } }"#,
+    ),
+    (
+        "updateWebhookEndpoint",
+        r#"mutation { updateWebhookEndpoint(input: {id: "x", expectedVersion: 1, url: "https://example.jp/hook", enabled: true}) { secret errors { code } } }"#,
+    ),
+    (
+        "retryDelivery",
+        r#"mutation { retryDelivery(input: {id: "x"}) { errors { code } } }"#,
+    ),
 ];
 
 fn field_names(data: &Value, root: &str) -> BTreeSet<String> {

@@ -7,6 +7,7 @@ pub mod deps;
 pub mod identity;
 pub mod import;
 pub mod migrate;
+pub mod reminders;
 pub mod schema;
 pub mod serve;
 pub mod workflow;
@@ -22,6 +23,7 @@ pub async fn run(command: Command, config: Config) -> Result<(), CliError> {
     match command {
         Command::Serve(args) => serve::run(&config, args.demo).await,
         Command::Migrate(_) => migrate::run(&config).await,
+        Command::Reminders(c) => reminders::run(&config, &c).await,
         Command::Schema => {
             schema::run();
             Ok(())

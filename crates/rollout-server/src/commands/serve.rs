@@ -14,7 +14,9 @@ pub async fn run(config: &Config, demo: bool) -> Result<(), CliError> {
         app: rollout_app::AppSettings {
             approval_expiry_days: config.approval_expiry_days,
             release_lead_days: config.release_lead_days,
+            ..rollout_app::AppSettings::default()
         },
+        reminders: config.reminders.clone(),
         admin_email: config.admin_email.clone(),
         migrate: config.migrate,
         ..ServerConfig::new(config.listen, config.database_url.expose())

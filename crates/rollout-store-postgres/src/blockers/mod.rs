@@ -7,7 +7,7 @@
 mod bulk;
 pub(crate) mod graph;
 mod reads;
-mod rows;
+pub(crate) mod rows;
 pub(crate) mod writes;
 
 use async_trait::async_trait;

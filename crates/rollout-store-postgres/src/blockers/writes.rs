@@ -125,7 +125,7 @@ pub(crate) async fn update_law_change(
 
 /// Why a compare-and-set on `table` matched no row: `NotFound`, or `Conflict` with the version
 /// stored.
-async fn mismatch(
+pub(crate) async fn mismatch(
     conn: &mut PgConnection,
     entity: &'static str,
     table: &'static str,

@@ -9,6 +9,7 @@ use sqlx::{PgConnection, PgPool};
 
 use super::{target, writes};
 use crate::blockers::writes as blocker_writes;
+use crate::reminders::{rules as reminder_rules, writes as reminder_writes};
 use crate::{approvals, audit, errors, procedures, transitions};
 
 pub(crate) async fn apply_all(pool: &PgPool, batch: &[Write]) -> Result<(), BatchError> {
@@ -169,6 +170,49 @@ async fn apply(conn: &mut PgConnection, write: &Write) -> StoreResult<()> {
                 reason.as_deref(),
             )
             .await?;
+        }
+        Write::InsertReminderRule(rule) => reminder_rules::insert_rule(conn, rule).await?,
+        Write::UpdateReminderRule {
+            rule,
+            expected_version,
+            reset_cursor,
+        } => {
+            reminder_rules::update_rule(conn, rule, *expected_version, *reset_cursor).await?;
+        }
+        Write::AdvanceRuleCursor {
+            rule_id,
+            attempt,
+            from,
+            to,
+            missed,
+            fired,
+        } => {
+            reminder_rules::advance_cursor(conn, *rule_id, *attempt, *from, *to, *missed, *fired)
+                .await?;
+        }
+        Write::InsertFiring(firing) => reminder_rules::insert_firing(conn, firing).await?,
+        Write::InsertNotifications(items) => {
+            reminder_writes::insert_notifications(conn, items).await?;
+        }
+        Write::InsertDeliveries(items) => reminder_writes::insert_deliveries(conn, items).await?,
+        Write::RecordReminded {
+            rule_id,
+            at,
+            entries,
+        } => reminder_writes::record_reminded(conn, *rule_id, *at, entries).await?,
+        Write::Snooze(snooze) => reminder_writes::snooze(conn, snooze).await?,
+        Write::SetLanguage { user_id, language } => {
+            reminder_writes::set_language(conn, *user_id, *language).await?;
+        }
+        Write::InsertWebhookEndpoint(endpoint) => {
+            reminder_writes::insert_endpoint(conn, endpoint).await?;
+        }
+        Write::UpdateWebhookEndpoint {
+            endpoint,
+            expected_version,
+        } => reminder_writes::update_endpoint(conn, endpoint, *expected_version).await?,
+        Write::RetryDelivery { id, now } => {
+            reminder_writes::retry_delivery(conn, *id, *now).await?
         }
     }
     Ok(())

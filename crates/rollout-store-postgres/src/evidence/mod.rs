@@ -7,7 +7,7 @@
 mod bulk;
 mod commit;
 mod hearings;
-mod rows;
+pub(crate) mod rows;
 pub(crate) mod target;
 mod tasks;
 mod user_tests;

@@ -8,7 +8,7 @@
 mod bulk;
 pub(crate) mod graph;
 mod reads;
-mod rows;
+pub(crate) mod rows;
 pub(crate) mod writes;
 
 pub(crate) use rows::ids_json;

@@ -30,7 +30,7 @@ fn law_change_ref(id: Uuid) -> Ref {
 
 /// The first of `values` stored in `table.column`, else the first repeated within `values`
 /// (a bulk load naming the same key twice), else empty: the key a `Duplicate` names.
-async fn taken_key(
+pub(crate) async fn taken_key(
     conn: &mut SqliteConnection,
     table: &str,
     column: &str,
@@ -146,7 +146,7 @@ pub(crate) async fn update_law_change(
 
 /// Why a compare-and-set on `table` matched no row: `NotFound`, or `Conflict` with the version
 /// stored.
-async fn mismatch(
+pub(crate) async fn mismatch(
     conn: &mut SqliteConnection,
     entity: &'static str,
     table: &'static str,

@@ -3,13 +3,15 @@
 //! patch, transition apply, approval request, audit insert), so a batch keeps their guarantees:
 //! compare-and-set on versions, one history record per version, one pending request per
 //! procedure. The first failure rolls everything back and names its index. Law changes,
-//! milestones, dependencies and the graph version are written by [`crate::blockers`].
+//! milestones, dependencies and the graph version are written by [`crate::blockers`], reminder
+//! rows by [`crate::reminders`].
 
 use rollout_store::{BatchError, StoreResult, Write};
 use sqlx::{SqliteConnection, SqlitePool};
 
 use super::{target, writes};
 use crate::blockers::{graph, writes as blocker_writes};
+use crate::reminders::{rules as reminder_rules, writes as reminder_writes};
 use crate::{approvals, audit, begin_write, commit, procedures, transitions};
 
 pub(crate) async fn apply_all(writer: &SqlitePool, batch: &[Write]) -> Result<(), BatchError> {
@@ -110,6 +112,49 @@ async fn apply(conn: &mut SqliteConnection, write: &Write) -> StoreResult<()> {
                 reason.as_deref(),
             )
             .await?;
+        }
+        Write::InsertReminderRule(rule) => reminder_rules::insert_rule(conn, rule).await?,
+        Write::UpdateReminderRule {
+            rule,
+            expected_version,
+            reset_cursor,
+        } => {
+            reminder_rules::update_rule(conn, rule, *expected_version, *reset_cursor).await?;
+        }
+        Write::AdvanceRuleCursor {
+            rule_id,
+            attempt,
+            from,
+            to,
+            missed,
+            fired,
+        } => {
+            reminder_rules::advance_cursor(conn, *rule_id, *attempt, *from, *to, *missed, *fired)
+                .await?;
+        }
+        Write::InsertFiring(firing) => reminder_rules::insert_firing(conn, firing).await?,
+        Write::InsertNotifications(items) => {
+            reminder_writes::insert_notifications(conn, items).await?;
+        }
+        Write::InsertDeliveries(items) => reminder_writes::insert_deliveries(conn, items).await?,
+        Write::RecordReminded {
+            rule_id,
+            at,
+            entries,
+        } => reminder_writes::record_reminded(conn, *rule_id, *at, entries).await?,
+        Write::Snooze(snooze) => reminder_writes::snooze(conn, snooze).await?,
+        Write::SetLanguage { user_id, language } => {
+            reminder_writes::set_language(conn, *user_id, *language).await?;
+        }
+        Write::InsertWebhookEndpoint(endpoint) => {
+            reminder_writes::insert_endpoint(conn, endpoint).await?;
+        }
+        Write::UpdateWebhookEndpoint {
+            endpoint,
+            expected_version,
+        } => reminder_writes::update_endpoint(conn, endpoint, *expected_version).await?,
+        Write::RetryDelivery { id, now } => {
+            reminder_writes::retry_delivery(conn, *id, *now).await?
         }
     }
     Ok(())

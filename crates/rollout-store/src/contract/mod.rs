@@ -43,6 +43,10 @@ pub mod listing;
 pub mod ordering;
 pub mod people;
 pub mod procedures;
+pub mod reminder_fixtures;
+pub mod reminder_outbox;
+pub mod reminder_reads;
+pub mod reminders;
 pub mod search;
 pub mod totals;
 pub mod transitions;
@@ -68,6 +72,9 @@ pub use identity::*;
 pub use listing::*;
 pub use ordering::*;
 pub use procedures::*;
+pub use reminder_outbox::*;
+pub use reminder_reads::*;
+pub use reminders::*;
 pub use search::*;
 pub use totals::*;
 pub use transitions::*;
@@ -186,6 +193,18 @@ macro_rules! store_contract_tests {
             procedure_ids_and_the_ids_filter,
             lead_samples_from_history,
             insert_blockers_all_or_nothing,
+            reminder_rule_insert_update_and_conflicts,
+            reminder_claim_exclusive_until_lease_expires,
+            advance_cursor_needs_attempt_and_cursor,
+            firing_once_per_rule_and_tick,
+            notifications_page_newest_first,
+            deliveries_claimed_once_each,
+            delivery_failures_retry_and_die,
+            webhook_endpoints_round_trip,
+            procedure_activity_state_entered_at,
+            reminder_kind_reads,
+            people_languages_and_snoozes,
+            reminded_items_upsert_in_bulk,
         );
     };
     (@cases $factory:path; $($case:ident),+ $(,)?) => {

@@ -32,6 +32,10 @@ pub struct SchedulerSettings {
     pub max_sleep: Duration,
     /// The shortest sleep between evaluations that found work held by another replica.
     pub min_sleep: Duration,
+    /// The shortest sleep after an evaluation that failed (the database away, a rule that
+    /// cannot be evaluated): a failing rule's due tick stays due, and without this floor it
+    /// would be retried every `min_sleep`.
+    pub failure_sleep: Duration,
     /// One webhook call's time limit.
     pub webhook_timeout: Duration,
 }
@@ -44,6 +48,7 @@ impl Default for SchedulerSettings {
             retry: RetryPolicy::default(),
             max_sleep: Duration::from_secs(60),
             min_sleep: Duration::from_millis(200),
+            failure_sleep: Duration::from_secs(5),
             webhook_timeout: Duration::from_secs(10),
         }
     }
@@ -114,21 +119,31 @@ async fn tick_loop(app: App, settings: SchedulerSettings, mut stop: watch::Recei
             break;
         }
         let now = app.now();
-        match app.run_due_reminders(now).await {
-            Ok(report) if !report.firings.is_empty() || report.missed > 0 => info!(
-                firings = report.firings.len(),
-                missed = report.missed,
-                skipped = report.skipped,
-                "reminder ticks evaluated"
-            ),
-            Ok(_) => {}
-            Err(e) => warn!(error = %e, "reminder ticks could not be evaluated"),
-        }
+        let failed = match app.run_due_reminders(now).await {
+            Ok(report) => {
+                if !report.firings.is_empty() || report.missed > 0 {
+                    info!(
+                        firings = report.firings.len(),
+                        missed = report.missed,
+                        skipped = report.skipped,
+                        "reminder ticks evaluated"
+                    );
+                }
+                !report.failed.is_empty()
+            }
+            Err(e) => {
+                warn!(error = %e, "reminder ticks could not be evaluated");
+                true
+            }
+        };
         let next = app.next_fire_time().await.unwrap_or_else(|e| {
             warn!(error = %e, "the next fire time could not be read");
             None
         });
-        let dur = sleep_until(next, app.now(), &settings);
+        let mut dur = sleep_until(next, app.now(), &settings);
+        if failed {
+            dur = dur.max(settings.failure_sleep);
+        }
         if !pause(
             dur,
             &mut signals,
@@ -141,4 +156,27 @@ async fn tick_loop(app: App, settings: SchedulerSettings, mut stop: watch::Recei
         }
     }
     info!("reminder scheduler stopped");
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+
+    use super::*;
+
+    #[test]
+    fn sleeps_until_the_next_instant_within_the_bounds() {
+        let settings = SchedulerSettings::default();
+        let now = Utc.with_ymd_and_hms(2026, 12, 7, 0, 0, 0).unwrap();
+        let soon = now + chrono::Duration::seconds(3);
+        assert_eq!(
+            sleep_until(Some(soon), now, &settings),
+            Duration::from_millis(3005)
+        );
+        let far = now + chrono::Duration::days(1);
+        assert_eq!(sleep_until(Some(far), now, &settings), settings.max_sleep);
+        assert_eq!(sleep_until(None, now, &settings), settings.max_sleep);
+        let past = now - chrono::Duration::seconds(10);
+        assert_eq!(sleep_until(Some(past), now, &settings), settings.min_sleep);
+    }
 }

@@ -2,12 +2,16 @@
 //! pausing a reminder rule, creating and rotating a webhook endpoint each leave one SUCCESS
 //! entry naming who did it; a refused rule leaves a FORBIDDEN entry and no rule; a rule with a
 //! bad schedule leaves neither a rule nor an entry; no entry ever carries a webhook secret.
+//! Viewers and bureau coordinators are refused every managing mutation and keep their own side.
 
 use serde_json::{Value, json};
 
 use crate::common::{TestServer, TestUser, both_backends, nodes, ok_data, payload_errors};
 
-both_backends!(reminder_mutations_are_audited);
+both_backends!(
+    reminder_mutations_are_audited,
+    viewers_and_coordinators_manage_only_their_own_side,
+);
 
 /// The entries of `action` (with `outcome` if given), newest first.
 async fn entries(server: &TestServer, action: &str, outcome: Option<&str>) -> Vec<Value> {
@@ -165,5 +169,102 @@ async fn reminder_mutations_are_audited(server: TestServer) {
             .await
             .len(),
         1
+    );
+}
+
+/// Every mutation that manages rules, endpoints or deliveries is refused to a viewer and to a
+/// bureau coordinator; the mutations about one's own notifications work for both.
+async fn viewers_and_coordinators_manage_only_their_own_side(server: TestServer) {
+    server
+        .create_bureau("KANKYO", "環境局", "Bureau of Environment")
+        .await;
+    let coordinator = server.coordinator("KANKYO").await;
+    let rule = server
+        .create_rule(&server.po, rule_input("毎朝", "0 9 * * *"))
+        .await;
+    let rule_id = rule["rule"]["id"].clone();
+    let endpoint = endpoint_mutation(
+        &server,
+        &server.admin,
+        "createWebhookEndpoint",
+        json!({"url": "https://hooks.example.jp/rollout"}),
+    )
+    .await;
+    let endpoint_id = endpoint["endpoint"]["id"].clone();
+    let mut definition = rule_input("毎朝", "0 10 * * *");
+    definition["id"] = rule_id.clone();
+    definition["expectedVersion"] = json!(1);
+    let managing = [
+        (
+            "createReminderRule",
+            "CreateReminderRuleInput",
+            rule_input("x", "0 9 * * *"),
+        ),
+        ("updateReminderRule", "UpdateReminderRuleInput", definition),
+        (
+            "setReminderRuleEnabled",
+            "SetReminderRuleEnabledInput",
+            json!({"id": rule_id, "expectedVersion": 1, "enabled": false}),
+        ),
+        (
+            "createWebhookEndpoint",
+            "CreateWebhookEndpointInput",
+            json!({"url": "https://hooks.example.jp/x"}),
+        ),
+        (
+            "updateWebhookEndpoint",
+            "UpdateWebhookEndpointInput",
+            json!({"id": endpoint_id, "expectedVersion": 1, "url": "https://hooks.example.jp/y",
+                   "enabled": true, "rotateSecret": true}),
+        ),
+        (
+            "retryDelivery",
+            "RetryDeliveryInput",
+            json!({"id": "RGVsaXZlcnk6MDE5MzAwMDAtMDAwMC03MDAwLTgwMDAtMDAwMDAwMDAwMDAw"}),
+        ),
+    ];
+    for user in [&server.viewer, &coordinator] {
+        for (field, ty, input) in &managing {
+            let q = format!("mutation($i: {ty}!) {{ {field}(input: $i) {{ errors {{ code }} }} }}");
+            let reply = server.gql_as(user, &q, json!({"i": input})).await;
+            let codes: Vec<&str> = reply["data"][field]["errors"]
+                .as_array()
+                .map(|e| e.iter().filter_map(|e| e["code"].as_str()).collect())
+                .unwrap_or_default();
+            let top = reply["errors"][0]["extensions"]["code"].as_str();
+            assert!(
+                codes == ["FORBIDDEN"] || top == Some("FORBIDDEN"),
+                "{field} as {}: {reply}",
+                user.email
+            );
+        }
+        // Their own side works: language, snooze, marking read.
+        let own = ok_data(
+            server
+                .gql_as(
+                    user,
+                    "mutation { setMyLanguage(input: { language: EN }) { language errors { code } }
+                       snoozeReminderItem(input: { itemKey: \"report:2026-09-30\", until: \"2027-01-05\" }) { until errors { code } }
+                       markNotificationsRead(input: {}) { count errors { code } } }",
+                    json!({}),
+                )
+                .await,
+        );
+        assert_eq!(own["setMyLanguage"]["errors"], json!([]), "{own}");
+        assert_eq!(own["snoozeReminderItem"]["errors"], json!([]), "{own}");
+        assert_eq!(own["markNotificationsRead"]["count"], 0, "{own}");
+    }
+    // Nothing the refused calls tried was written.
+    let rules = ok_data(
+        server
+            .gql(
+                "{ reminderRules(first: 10) { edges { node { schedule enabled version } } } }",
+                json!({}),
+            )
+            .await,
+    );
+    assert_eq!(
+        nodes(&rules["reminderRules"]),
+        vec![json!({"schedule": "0 9 * * *", "enabled": true, "version": 1})]
     );
 }

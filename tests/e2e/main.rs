@@ -57,6 +57,7 @@ mod unblock_events;
 
 // Issue 12: reminders.
 mod reminders_api;
+mod reminders_audit;
 mod reminders_delivery;
 mod reminders_email;
 mod reminders_live;

@@ -6,6 +6,7 @@
 //! workflow definition's TOML file format in [`workflow::file`].
 #![forbid(unsafe_code)]
 
+pub mod analytics;
 pub mod approval;
 pub mod audit;
 pub mod authz;

@@ -1,0 +1,12 @@
+//! The project office's view, computed from history: what was true as of any date
+//! ([`facts`]), the scope Tokyo can decide and what entered or left it ([`scope`]), the KPIs by
+//! procedures, processes and applications ([`kpi`]), programme targets ([`targets`]), quarter
+//! snapshots ([`snapshot`]), percentiles ([`percentile`]). Pure functions over plain data: the
+//! app loads the facts from the store and passes "today" in.
+
+pub mod facts;
+
+pub use facts::{
+    end_of_day, revisions_between, tokyo_date, FieldRevision, ProcedureAt, ProcedureFacts,
+    RevisedField, StateChange, TargetMove,
+};

@@ -7,8 +7,8 @@
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use chrono_tz::Asia::Tokyo;
 
-use crate::procedure::keyed_enum;
 use crate::procedure::PRIORITY_THRESHOLD;
+use crate::procedure::keyed_enum;
 use crate::{Authority, BureauId, Category, FiscalQuarter, Platform, ProcedureId};
 
 /// The first instant after `date` ends in Asia/Tokyo: "as of 2021-12-31" means every record
@@ -136,7 +136,10 @@ impl ProcedureFacts {
         let later = self.revisions.partition_point(|r| r.at < at);
         let mut undone = [false; RevisedField::ALL.len()];
         for r in &self.revisions[later..] {
-            let slot = RevisedField::ALL.iter().position(|f| *f == r.field).unwrap_or(0);
+            let slot = RevisedField::ALL
+                .iter()
+                .position(|f| *f == r.field)
+                .unwrap_or(0);
             if std::mem::replace(&mut undone[slot], true) {
                 continue;
             }

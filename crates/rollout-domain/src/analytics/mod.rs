@@ -5,9 +5,13 @@
 //! app loads the facts from the store and passes "today" in.
 
 pub mod facts;
+pub mod kpi;
 pub mod percentile;
+pub mod scope;
+pub mod snapshot;
+pub mod targets;
 
 pub use facts::{
-    end_of_day, revisions_between, tokyo_date, FieldRevision, ProcedureAt, ProcedureFacts,
-    RevisedField, StateChange, TargetMove,
+    FieldRevision, ProcedureAt, ProcedureFacts, RevisedField, StateChange, TargetMove, end_of_day,
+    revisions_between, tokyo_date,
 };

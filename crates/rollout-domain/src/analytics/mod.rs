@@ -15,3 +15,6 @@ pub use facts::{
     FieldRevision, ProcedureAt, ProcedureFacts, RevisedField, StateChange, TargetMove, end_of_day,
     revisions_between, tokyo_date,
 };
+
+#[cfg(test)]
+mod tests;

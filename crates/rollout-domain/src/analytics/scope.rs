@@ -170,8 +170,6 @@ pub fn scope_ledger<'a>(
             was = Some((is, now.authority));
         }
     }
-    ledger
-        .entries
-        .sort_by(|a, b| (a.at, a.procedure.id.0).cmp(&(b.at, b.procedure.id.0)));
+    ledger.entries.sort_by_key(|a| (a.at, a.procedure.id.0));
     ledger
 }

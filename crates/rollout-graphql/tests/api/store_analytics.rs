@@ -2,8 +2,8 @@
 //! an outage.
 
 use async_trait::async_trait;
-use rollout_domain::analytics::ProcedureFacts;
 use rollout_domain::FiscalQuarter;
+use rollout_domain::analytics::ProcedureFacts;
 use rollout_store::{AnalyticsStamp, AnalyticsStore, QuarterSnapshot, StoreResult};
 
 use crate::store::CountingStore;

@@ -54,7 +54,6 @@ pub mod transitions;
 pub mod votes;
 
 pub use analytics::*;
-pub use analytics::*;
 pub use approval_listing::*;
 pub use approvals::*;
 pub use audit::*;

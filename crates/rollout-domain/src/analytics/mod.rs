@@ -4,6 +4,7 @@
 //! snapshots ([`snapshot`]), percentiles ([`percentile`]). Pure functions over plain data: the
 //! app loads the facts from the store and passes "today" in.
 
+pub mod bottleneck;
 pub mod facts;
 pub mod flow;
 pub mod percentile;

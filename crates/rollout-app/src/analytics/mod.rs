@@ -5,6 +5,7 @@
 //! snapshots ([`snapshots`]). The arithmetic is the domain's (`rollout_domain::analytics`).
 
 mod figures;
+mod flow;
 mod snapshots;
 
 use std::sync::Arc;
@@ -18,6 +19,10 @@ use tracing::instrument;
 use crate::{App, AppResult};
 
 pub use figures::AnalyticsQuery;
+pub use flow::{
+    AgingEntry, BottleneckView, BureauRow, FlowView, MAX_AGING_PAGE, MAX_BOTTLENECKS, ProcedureRef,
+    StateRow,
+};
 pub use snapshots::SnapshotView;
 
 /// What the project office configures.

@@ -5,6 +5,7 @@
 //! app loads the facts from the store and passes "today" in.
 
 pub mod facts;
+pub mod forecast;
 pub mod percentile;
 
 pub use facts::{

@@ -335,3 +335,5 @@ fn bad_settings_are_refused() {
 
 #[path = "forecast_history_tests.rs"]
 mod history_tests;
+#[path = "forecast_timing_tests.rs"]
+mod timing;

@@ -18,7 +18,7 @@ use tracing::instrument;
 
 use crate::{App, AppResult};
 
-pub use figures::AnalyticsQuery;
+pub use figures::{AnalyticsQuery, LedgerEntry, LedgerView};
 pub use flow::{
     AgingEntry, BottleneckView, BureauRow, FlowView, MAX_AGING_PAGE, MAX_BOTTLENECKS, ProcedureRef,
     StateRow,

@@ -22,6 +22,8 @@ mod enums;
 pub mod error_codes;
 mod errors;
 mod filter;
+// Issue 13: flow metrics, cumulative flow and bottlenecks.
+mod flow;
 mod history;
 mod identity;
 mod ids;

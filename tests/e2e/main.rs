@@ -9,6 +9,7 @@
 
 mod common;
 
+mod analytics;
 mod approval_bureaus;
 mod approval_queues;
 mod approvals;

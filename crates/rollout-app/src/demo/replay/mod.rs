@@ -105,4 +105,6 @@ impl App {
 }
 
 #[cfg(test)]
+mod load_tests;
+#[cfg(test)]
 mod tests;

@@ -63,3 +63,6 @@ mod reminders_delivery;
 mod reminders_email;
 mod reminders_live;
 mod reminders_scheduler;
+
+// Issue 13: the programme's own history, replayed (h-replay).
+mod replay;

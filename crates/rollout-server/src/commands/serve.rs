@@ -5,10 +5,11 @@ use crate::config::Config;
 use crate::error::CliError;
 use crate::server::{ServerConfig, spawn};
 
-pub async fn run(config: &Config, demo: bool) -> Result<(), CliError> {
+pub async fn run(config: &Config, demo: bool, replay: bool) -> Result<(), CliError> {
     let server = spawn(ServerConfig {
         workflow_file: config.workflow.clone(),
         demo,
+        demo_replay: replay,
         http: config.http.clone(),
         oidc: config.oidc.clone(),
         app: rollout_app::AppSettings {

@@ -54,6 +54,8 @@ pub struct ServerConfig {
     pub clock: Option<Arc<dyn rollout_app::Clock>>,
     /// The scheduler (`[scheduler]`) and e-mail (`[email]`).
     pub reminders: crate::reminder_config::ReminderConfig,
+    /// Programme targets and the forecast's window (`[analytics]`).
+    pub analytics: rollout_app::analytics::AnalyticsSettings,
 }
 
 impl ServerConfig {
@@ -72,6 +74,7 @@ impl ServerConfig {
             migrate: true,
             clock: None,
             reminders: crate::reminder_config::ReminderConfig::default(),
+            analytics: rollout_app::analytics::AnalyticsSettings::default(),
         }
     }
 }
@@ -181,7 +184,9 @@ async fn start(config: ServerConfig) -> Result<RunningServer, CliError> {
         email_enabled: config.reminders.email_enabled(),
         ..config.app
     };
-    let app = App::new(db.store.clone(), workflow, clock).with_settings(settings);
+    let app = App::new(db.store.clone(), workflow, clock)
+        .with_settings(settings)
+        .with_analytics(config.analytics.clone());
     let demo = config.demo.then_some(config.demo_replay);
     let prepared = match prepare(&app, demo, &config.admin_email).await {
         Ok(p) => p,

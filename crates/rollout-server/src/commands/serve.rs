@@ -18,6 +18,7 @@ pub async fn run(config: &Config, demo: bool, replay: bool) -> Result<(), CliErr
             ..rollout_app::AppSettings::default()
         },
         reminders: config.reminders.clone(),
+        analytics: config.analytics.clone(),
         admin_email: config.admin_email.clone(),
         migrate: config.migrate,
         ..ServerConfig::new(config.listen, config.database_url.expose())

@@ -9,6 +9,7 @@
 
 mod common;
 
+mod analytics;
 mod approval_bureaus;
 mod approval_queues;
 mod approvals;
@@ -65,3 +66,5 @@ mod reminders_scheduler;
 
 // Issue 13: flow metrics, cumulative flow and bottlenecks.
 mod flow;
+// Issue 13: the programme's own history, replayed (h-replay).
+mod replay;

@@ -375,6 +375,13 @@ const ROOT_FIELDS: &[(&str, &str)] = &[
         "retryDelivery",
         r#"mutation { retryDelivery(input: {id: "x"}) { errors { code } } }"#,
     ),
+    // Issue 13: flow metrics, cumulative flow and bottlenecks.
+    ("flowMetrics", "{ flowMetrics { asOf } }"),
+    (
+        "cumulativeFlow",
+        r#"{ cumulativeFlow(from: "2026-01-01", to: "2026-02-01") { from } }"#,
+    ),
+    ("bottlenecks", "{ bottlenecks { asOf } }"),
 ];
 
 fn field_names(data: &Value, root: &str) -> BTreeSet<String> {

@@ -66,3 +66,4 @@ mod reminders_scheduler;
 
 // Issue 13: the programme's own history, replayed (h-replay).
 mod replay;
+mod replay_figures;

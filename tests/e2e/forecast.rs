@@ -318,6 +318,15 @@ async fn the_forecast_refuses_bad_arguments(server: TestServer) {
         ])
     );
 
+    // Seeds beyond 32 bits are accepted and echoed.
+    let big = server
+        .data(
+            "{ forecast(runs: 10, seed: 1099511627776, target: \"tokyo-scope-100-fy2026\") { seed } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(big["forecast"], json!([{ "seed": 1_099_511_627_776_i64 }]));
+
     let refused = [
         (json!({ "target": "processes-99-fy2099" }), "target"),
         (json!({ "runs": 0 }), "runs"),

@@ -154,8 +154,8 @@ impl ForecastQuery {
     /// expected. Gives, per target (`target`'s key, or all configured targets), the probability
     /// of meeting it by its deadline, the P50/P85/P95 completion dates and a risk rating.
     /// `seed` fixes every draw: the same arguments on the same history give the same answer
-    /// (2026 when omitted). `runs` is 1 to 100,000; `weeks` defaults to the configured history
-    /// length (26) and is at most 520.
+    /// (2026 when omitted). `runs` is 1 to 100,000; `weeks` is 1 to 520, by default the
+    /// configuration's `forecast_weeks` (26 unless set).
     #[instrument(skip(self, ctx))]
     async fn forecast(
         &self,

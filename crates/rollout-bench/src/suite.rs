@@ -46,6 +46,11 @@ pub enum Kind {
     BlockerRankingAfterChange,
     AddDependency,
     EarliestRelease100,
+    Kpis,
+    FlowMetrics,
+    Bottlenecks,
+    Forecast,
+    ReportXlsx,
 }
 
 impl Kind {
@@ -64,6 +69,11 @@ impl Kind {
             Self::BlockerRankingAfterChange => "addDependency, then blockerRanking(first: 20)",
             Self::AddDependency => "addDependency (on a law change)",
             Self::EarliestRelease100 => "procedures(first: 100) { earliestRelease }",
+            Self::Kpis => "kpis(asOf, groupBy: [BUREAU]), warm",
+            Self::FlowMetrics => "flowMetrics, warm",
+            Self::Bottlenecks => "bottlenecks(first: 10), warm",
+            Self::Forecast => "forecast(runs: 10000)",
+            Self::ReportXlsx => "quarterly report as XLSX",
         }
     }
 }
@@ -234,6 +244,8 @@ async fn api(
         scenarios.reads(clients, &mut measurements).await?;
         scenarios.tasks(clients, &bureau, &mut measurements).await?;
     }
+    // The project office's reads, warm, on the database as loaded.
+    scenarios.analytics(&mut measurements).await?;
     for &clients in &plan.clients {
         scenarios
             .writes(clients, &movable, &mut measurements)

@@ -375,6 +375,8 @@ const ROOT_FIELDS: &[(&str, &str)] = &[
         "retryDelivery",
         r#"mutation { retryDelivery(input: {id: "x"}) { errors { code } } }"#,
     ),
+    // Issue 13: the forecast of the programme targets (h-fcapi).
+    ("forecast", "{ forecast(runs: 10) { key } }"),
 ];
 
 fn field_names(data: &Value, root: &str) -> BTreeSet<String> {

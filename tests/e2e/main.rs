@@ -68,3 +68,6 @@ mod reminders_scheduler;
 mod flow;
 // Issue 13: the programme's own history, replayed (h-replay).
 mod replay;
+mod replay_figures;
+// Issue 13: the forecast of the programme targets.
+mod forecast;

@@ -49,6 +49,8 @@ mod blockers;
 mod deps;
 // Issue 12: reminders.
 mod reminders;
+// Issue 13: the forecast of the programme targets.
+mod forecast;
 
 use async_graphql::{Context, SDLExportOptions, Schema};
 use rollout_app::{Actor, App, RequestMeta};

@@ -36,6 +36,7 @@ pub struct QueryRoot(
     crate::reminders::ReminderQuery,
     crate::analytics::AnalyticsQueryRoot,
     crate::flow::FlowQuery,
+    crate::forecast::ForecastQuery,
 );
 
 /// Bureaus, procedures, the workflow and the summary; `node`.

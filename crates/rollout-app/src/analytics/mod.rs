@@ -6,6 +6,7 @@
 
 mod figures;
 mod flow;
+mod forecast;
 mod snapshots;
 
 use std::sync::Arc;
@@ -22,6 +23,10 @@ pub use figures::{AnalyticsQuery, LedgerEntry, LedgerView};
 pub use flow::{
     AgingEntry, BottleneckView, BureauRow, FlowView, MAX_AGING_PAGE, MAX_BOTTLENECKS, ProcedureRef,
     StateRow,
+};
+pub use forecast::{
+    DEFAULT_FORECAST_HORIZON_WEEKS, DEFAULT_FORECAST_RUNS, DEFAULT_FORECAST_SEED, ForecastRequest,
+    TargetForecast,
 };
 pub use snapshots::SnapshotView;
 

@@ -7,6 +7,7 @@
 pub mod facts;
 pub mod kpi;
 pub mod percentile;
+pub mod report;
 pub mod scope;
 pub mod snapshot;
 pub mod targets;

@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 
 mod actor;
+pub mod analytics;
 mod approvals;
 pub mod audit;
 mod authz;
@@ -96,6 +97,8 @@ pub struct App {
     graph: Arc<deps::GraphCache>,
     /// The law change's life cycle (embedded, run by the same engine as `workflow`).
     law_change_workflow: Arc<WorkflowDefinition>,
+    /// Analytics settings and the cached facts, shared like `events`.
+    analytics: Arc<analytics::AnalyticsState>,
 }
 
 impl App {
@@ -109,11 +112,22 @@ impl App {
             caches: cache::Caches::default(),
             graph: Arc::default(),
             law_change_workflow: Arc::new(rollout_domain::workflow::law_change_workflow()),
+            analytics: Arc::default(),
         }
     }
 
     pub fn with_settings(mut self, settings: AppSettings) -> Self {
         self.settings = settings;
+        self
+    }
+
+    /// Replaces the analytics settings (targets, forecast window); the facts cache starts
+    /// empty.
+    pub fn with_analytics(mut self, settings: analytics::AnalyticsSettings) -> Self {
+        self.analytics = Arc::new(analytics::AnalyticsState {
+            settings,
+            cache: Default::default(),
+        });
         self
     }
 

@@ -44,6 +44,8 @@ pub enum Action {
     /// See the scheduler's status and the outbox, retry a dead delivery: admins, and the
     /// project office that owns the rules.
     OperateScheduler,
+    /// Freeze a quarter's figures (the project office's record of what it reported).
+    FreezeQuarter,
 }
 
 /// Why an action is refused.
@@ -75,6 +77,7 @@ pub fn authorize(user: &User, action: Action) -> Result<(), Denied> {
                 Action::ManageReminders | Action::OperateScheduler,
             ) => true,
             (Role::Admin, Action::ManageWebhooks) => true,
+            (Role::ProjectOffice, Action::FreezeQuarter) => true,
             (Role::BureauCoordinator, Action::CloseTask { bureau, assignee }) => {
                 user.bureau_id == Some(bureau) || assignee == Some(user.id)
             }
@@ -121,6 +124,7 @@ fn describe(action: Action) -> String {
         Action::ManageReminders => "manage reminder rules".into(),
         Action::ManageWebhooks => "manage webhook endpoints".into(),
         Action::OperateScheduler => "operate the scheduler and its deliveries".into(),
+        Action::FreezeQuarter => "freeze a quarter's figures".into(),
     }
 }
 

@@ -10,6 +10,7 @@
 //! mean is theirs.
 #![forbid(unsafe_code)]
 
+mod analytics;
 mod approval_listing;
 mod approvals;
 mod audit;

@@ -33,6 +33,7 @@
 //! one transaction, so they pay it once.
 #![forbid(unsafe_code)]
 
+mod analytics;
 mod approval_listing;
 mod approval_store;
 mod approvals;

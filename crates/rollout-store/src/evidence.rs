@@ -78,6 +78,12 @@ pub enum Write {
     },
     /// Appends one change of a procedure's target quarter.
     TargetChange(TargetChange),
+    /// Appends one change of a descriptive field (see
+    /// [`rollout_domain::analytics::RevisedField`]), in the batch of the update that makes it.
+    FieldRevision(rollout_domain::analytics::FieldRevision),
+    /// Stores a quarter's figures; `Duplicate { entity: "quarter snapshot" }` when that quarter
+    /// is frozen already.
+    FreezeQuarter(crate::QuarterSnapshot),
     /// Appends an audit entry.
     Audit(AuditEntry),
     /// Compare-and-set of the graph version: `Conflict` (with the stored version) unless it is

@@ -7,6 +7,8 @@
 //! them. The [`contract`] module holds the one test suite both implementations must pass.
 #![forbid(unsafe_code)]
 
+mod analytics;
+pub mod analytics_codec;
 mod approvals;
 mod audit;
 mod blockers;
@@ -27,6 +29,7 @@ use rollout_domain::{
     ProcedurePatch, TransitionRecord, TransitionRecordId, workflow::PlannedTransition,
 };
 
+pub use analytics::{AnalyticsStamp, AnalyticsStore, QuarterSnapshot};
 pub use approvals::{ApprovalCursor, ApprovalFilter, ApprovalStore, VoteResult, VoteWrite};
 pub use audit::{AuditCursor, AuditFilter, AuditStore};
 pub use blockers::{
@@ -90,6 +93,7 @@ pub struct ProcedureSeed {
 #[async_trait]
 pub trait Store:
     IdentityStore
+    + AnalyticsStore
     + ApprovalStore
     + AuditStore
     + EvidenceStore

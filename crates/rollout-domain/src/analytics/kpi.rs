@@ -10,8 +10,9 @@ use chrono::NaiveDate;
 
 use super::facts::{ProcedureAt, ProcedureFacts, end_of_day};
 use super::scope::StateKinds;
+use crate::procedure::search_text;
 use crate::workflow::WorkflowDefinition;
-use crate::{Authority, BureauId, Category, Platform};
+use crate::{Authority, BureauId, Category, FiscalQuarter, Platform, ProcedureId};
 
 /// Which procedures count, judged on their values as of the date.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -22,6 +23,14 @@ pub struct KpiFilter {
     pub authority: Option<Authority>,
     pub platform: Option<Platform>,
     pub is_priority: Option<bool>,
+    /// Empty means any state (the state as of the date).
+    pub states: Vec<String>,
+    /// The target quarter as of the date.
+    pub target_quarter: Option<FiscalQuarter>,
+    /// A term already folded with [`crate::text::fold_for_search`], looked for in the code and the names.
+    pub search: Option<String>,
+    /// Only these procedures (sorted, for a binary search).
+    pub ids: Option<Vec<ProcedureId>>,
 }
 
 impl KpiFilter {
@@ -31,6 +40,18 @@ impl KpiFilter {
             && self.authority.is_none_or(|a| a == p.authority)
             && self.platform.is_none_or(|x| Some(x) == p.platform)
             && self.is_priority.is_none_or(|v| v == p.is_priority())
+            && (self.states.is_empty() || self.states.iter().any(|s| s == p.state))
+            && self
+                .target_quarter
+                .is_none_or(|q| Some(q) == p.target_quarter)
+            && self
+                .ids
+                .as_ref()
+                .is_none_or(|ids| ids.binary_search(&p.facts.id).is_ok())
+            && self.search.as_ref().is_none_or(|term| {
+                let f = p.facts;
+                search_text(&f.code, &f.name, f.name_en.as_deref()).contains(term.as_str())
+            })
     }
 }
 

@@ -1,10 +1,13 @@
 //! The project office's view, computed from history: what was true as of any date
 //! ([`facts`]), the scope Tokyo can decide and what entered or left it ([`scope`]), the KPIs by
 //! procedures, processes and applications ([`kpi`]), programme targets ([`targets`]), quarter
-//! snapshots ([`snapshot`]), percentiles ([`percentile`]). Pure functions over plain data: the
+//! snapshots ([`snapshot`]), percentiles ([`percentile`]), flow metrics and the cumulative flow
+//! ([`flow`]), bottlenecks ([`bottleneck`]). Pure functions over plain data: the
 //! app loads the facts from the store and passes "today" in.
 
+pub mod bottleneck;
 pub mod facts;
+pub mod flow;
 pub mod kpi;
 pub mod percentile;
 pub mod report;

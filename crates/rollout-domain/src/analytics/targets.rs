@@ -104,8 +104,8 @@ pub fn validate_targets(targets: &[ProgrammeTarget]) -> Result<(), TargetError> 
 
 /// A target against the figures of one date.
 #[derive(Debug, Clone, PartialEq)]
-pub struct TargetProgress<'a> {
-    pub target: &'a ProgrammeTarget,
+pub struct TargetProgress {
+    pub target: ProgrammeTarget,
     /// The figures of the target's category (or all) as of the date.
     pub figures: KpiFigures,
     /// The rate of the target's measure.
@@ -127,7 +127,7 @@ pub fn gap(ratio: Ratio, basis_points: u32) -> i64 {
     (needed - ratio.digitised).max(0)
 }
 
-pub fn progress(target: &ProgrammeTarget, figures: KpiFigures) -> TargetProgress<'_> {
+pub fn progress(target: &ProgrammeTarget, figures: KpiFigures) -> TargetProgress {
     let ratio = match target.measure {
         TargetMeasure::Procedures => figures.procedures,
         TargetMeasure::Processes => figures.processes,
@@ -135,7 +135,7 @@ pub fn progress(target: &ProgrammeTarget, figures: KpiFigures) -> TargetProgress
     let share = f64::from(target.basis_points) / 10_000.0;
     let rate = ratio.rate();
     TargetProgress {
-        target,
+        target: target.clone(),
         figures,
         rate,
         progress: rate.map(|r| (r / share).min(1.0)),

@@ -21,6 +21,7 @@ mod reminder_outbox;
 mod reminder_rules;
 mod reminder_webhooks;
 mod store;
+mod store_analytics;
 mod store_blockers;
 mod store_evidence;
 mod store_reminders;

@@ -10,7 +10,7 @@ use sqlx::{PgConnection, PgPool};
 use super::{target, writes};
 use crate::blockers::writes as blocker_writes;
 use crate::reminders::{rules as reminder_rules, writes as reminder_writes};
-use crate::{approvals, audit, errors, procedures, transitions};
+use crate::{analytics, approvals, audit, errors, procedures, transitions};
 
 pub(crate) async fn apply_all(pool: &PgPool, batch: &[Write]) -> Result<(), BatchError> {
     let mut tx = pool
@@ -132,6 +132,8 @@ async fn apply(conn: &mut PgConnection, write: &Write) -> StoreResult<()> {
             target::insert(conn, &[change]).await?;
         }
         Write::Audit(entry) => audit::insert(&mut *conn, entry).await?,
+        Write::FieldRevision(r) => analytics::insert_revision(conn, r).await?,
+        Write::FreezeQuarter(s) => analytics::freeze(conn, s).await?,
         Write::BumpGraphVersion { expected } => {
             blocker_writes::bump_graph_version(conn, *expected).await?;
         }

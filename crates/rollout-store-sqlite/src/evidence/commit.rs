@@ -12,7 +12,7 @@ use sqlx::{SqliteConnection, SqlitePool};
 use super::{target, writes};
 use crate::blockers::{graph, writes as blocker_writes};
 use crate::reminders::{rules as reminder_rules, writes as reminder_writes};
-use crate::{approvals, audit, begin_write, commit, procedures, transitions};
+use crate::{analytics, approvals, audit, begin_write, commit, procedures, transitions};
 
 pub(crate) async fn apply_all(writer: &SqlitePool, batch: &[Write]) -> Result<(), BatchError> {
     let mut tx = begin_write(writer).await.map_err(BatchError::whole)?;
@@ -74,6 +74,8 @@ async fn apply(conn: &mut SqliteConnection, write: &Write) -> StoreResult<()> {
             target::insert(conn, &[change]).await?;
         }
         Write::Audit(entry) => audit::insert(conn, entry).await?,
+        Write::FieldRevision(r) => analytics::insert_revision(conn, r).await?,
+        Write::FreezeQuarter(s) => analytics::freeze(conn, s).await?,
         Write::BumpGraphVersion { expected } => {
             graph::bump_graph_version(conn, *expected).await?;
         }

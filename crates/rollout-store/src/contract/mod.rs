@@ -19,6 +19,7 @@
 //! ```
 //! The factory returns `None` to skip every case (for a backend whose database is not configured).
 
+pub mod analytics;
 pub mod approval_listing;
 pub mod approvals;
 pub mod audit;
@@ -52,6 +53,7 @@ pub mod totals;
 pub mod transitions;
 pub mod votes;
 
+pub use analytics::*;
 pub use approval_listing::*;
 pub use approvals::*;
 pub use audit::*;
@@ -88,6 +90,9 @@ macro_rules! store_contract_tests {
     ($factory:path) => {
         $crate::store_contract_tests!(@cases $factory;
             bureau_create_and_lookup,
+            analytics_facts_and_stamp,
+            field_revision_of_unknown_procedure_writes_nothing,
+            quarter_freezes_once,
             bureau_duplicate_code,
             bureau_list_ordered_by_code,
             bureau_by_ids_ignores_unknown,

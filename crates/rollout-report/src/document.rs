@@ -55,27 +55,67 @@ pub fn document(r: &QuarterlyReport, lang: Language) -> Document {
         "対象は都の権限でオンライン化できる手続(廃止されたもの、法令の根拠が国にあるものを除く)。事務数は約28,000の行政事務のうち各手続が占める数。",
         "In scope: procedures Tokyo can put online on its own authority (abolished procedures and those with a national legal basis are out). Processes: how many of the ~28,000 administrative processes each procedure stands for.",
     );
-    let provenance = if lang == Language::Ja {
-        format!(
-            "数値は rollout の履歴から{}終了時点(日本時間)で再現したもので、同四半期のスナップショットと一致します。",
-            w.date(r.as_of)
-        )
-    } else {
-        format!(
-            "Figures are replayed from rollout's history as of the end of {} (Asia/Tokyo) and equal the quarter's snapshot.",
-            w.date(r.as_of)
-        )
-    };
+    let provenance = provenance(r, w);
+    let mut lead = vec![w.as_of(r.as_of)];
+    if !r.complete {
+        lead.push(
+            w.pick(
+                "四半期の途中のため、数値は基準日までの速報値です。",
+                "The quarter has not ended: the figures are those so far.",
+            )
+            .to_owned(),
+        );
+    }
     Document {
         lang,
         title: w.title(r.quarter),
-        lead: vec![w.as_of(r.as_of)],
+        lead,
         sections: Topic::ALL
             .iter()
             .enumerate()
             .map(|(i, &t)| topic_section(r, r.topic(t), i + 1, w))
             .collect(),
         notes: vec![scope_note.to_owned(), provenance],
+    }
+}
+
+/// Where the figures come from, and how they compare with the quarter's frozen snapshot.
+fn provenance(r: &QuarterlyReport, w: Words) -> String {
+    let date = w.date(r.as_of);
+    let ja = w.lang == Language::Ja;
+    let replayed = if ja {
+        format!("数値は rollout の履歴から{date}終了時点(日本時間)で再現したものです。")
+    } else {
+        format!("Figures are replayed from rollout's history as of the end of {date} (Asia/Tokyo).")
+    };
+    let check = match &r.snapshot {
+        None if !r.complete => String::new(),
+        None => w
+            .pick(
+                "同四半期のスナップショットはまだ確定されていません。",
+                "The quarter's snapshot has not been frozen yet.",
+            )
+            .to_owned(),
+        Some(s) => {
+            let frozen = w.date(rollout_domain::analytics::tokyo_date(s.frozen_at));
+            match (&s.difference, ja) {
+                (None, true) => {
+                    format!("{frozen}に確定した同四半期のスナップショットと一致します。")
+                }
+                (None, false) => format!("They equal the quarter's snapshot frozen on {frozen}."),
+                (Some(d), true) => format!(
+                    "注意: {frozen}に確定したスナップショットと異なります(履歴が変更されています: {d})。"
+                ),
+                (Some(d), false) => format!(
+                    "Warning: they differ from the snapshot frozen on {frozen} (history was changed since: {d})."
+                ),
+            }
+        }
+    };
+    if check.is_empty() {
+        replayed
+    } else {
+        format!("{replayed}{}{check}", if ja { "" } else { " " })
     }
 }
 

@@ -12,7 +12,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 
 use super::facts::{ProcedureFacts, end_of_day};
 use super::scope::StateKinds;
@@ -47,14 +47,29 @@ pub struct StateLabel {
     pub kind: StateKind,
 }
 
+/// A report's figures against its quarter's frozen snapshot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SnapshotCheck {
+    /// When it was frozen.
+    pub frozen_at: DateTime<Utc>,
+    /// The first figure that differs (history rewritten since), `None` when all agree.
+    pub difference: Option<String>,
+}
+
 /// The quarterly progress report's figures.
 #[derive(Debug, Clone, PartialEq)]
 pub struct QuarterlyReport {
     pub quarter: FiscalQuarter,
     /// The quarter the plan is for; `None` only after FY2199-Q4.
     pub next_quarter: Option<FiscalQuarter>,
-    /// The quarter's last day: every figure is as of its end (Asia/Tokyo).
+    /// The date every figure is as of, at its end (Asia/Tokyo): the quarter's last day, or
+    /// today for a quarter not yet ended.
     pub as_of: NaiveDate,
+    /// Whether the quarter had ended (else the figures are the quarter's so far).
+    pub complete: bool,
+    /// How the figures compare with the quarter's frozen snapshot; `None` when none was frozen
+    /// (set by the caller, who reads snapshots: see [`QuarterlyReport::check_against`]).
+    pub snapshot: Option<SnapshotCheck>,
     /// Major, other, subsidy, in [`Topic::ALL`] order.
     pub topics: Vec<TopicReport>,
     /// Every category together (the programme's "all ~28,000 processes").
@@ -156,15 +171,20 @@ impl QuarterlyReport {
 }
 
 /// Builds the report of `quarter` from every procedure's history: one pass over the facts.
-/// `national` is the national-request section as of the quarter's last day
-/// ([`national_requests`]); `bureaus` are those the rows may name (others are simply not named).
+/// `today` (Asia/Tokyo) decides whether the quarter has ended: if not, the report is of the
+/// quarter so far, as of the end of `today`. `national` is the national-request section as of
+/// the report's date ([`national_requests`]); `bureaus` are those the rows may name (others are
+/// simply not named).
 pub fn quarterly_report(
     facts: &[ProcedureFacts],
     def: &WorkflowDefinition,
     quarter: FiscalQuarter,
+    today: NaiveDate,
     national: NationalRequests,
     bureaus: &[Bureau],
 ) -> QuarterlyReport {
+    let complete = today > quarter.last_day();
+    let as_of = if complete { quarter.last_day() } else { today };
     let kinds = StateKinds::new(def);
     let done: Vec<&str> = def.states_of_kind(StateKind::Done).collect();
     let start = end_of_day(
@@ -173,7 +193,7 @@ pub fn quarterly_report(
             .pred_opt()
             .unwrap_or(quarter.first_day()),
     );
-    let end = end_of_day(quarter.last_day());
+    let end = end_of_day(as_of);
     let next_quarter = quarter.next();
     let mut topics = Topic::ALL.map(TopicReport::new);
     let (mut overall_digitised, mut overall_in_scope) = (Count::default(), Count::default());
@@ -215,7 +235,9 @@ pub fn quarterly_report(
     QuarterlyReport {
         quarter,
         next_quarter,
-        as_of: quarter.last_day(),
+        as_of,
+        complete,
+        snapshot: None,
         topics: topics.into(),
         overall_digitised,
         overall_in_scope,

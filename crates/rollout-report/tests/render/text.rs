@@ -3,7 +3,9 @@
 
 use rollout_report::{Language, render_html, render_markdown};
 
-use crate::common::report;
+use rollout_domain::analytics::report::SnapshotCheck;
+
+use crate::common::{d, report, report_on};
 
 fn has(text: &str, wanted: &str) {
     assert!(text.contains(wanted), "missing {wanted:?} in:\n{text}");
@@ -179,4 +181,62 @@ fn html_is_a_complete_accessible_self_contained_document() {
         &en,
         "<tr><th scope=\"row\">Digitised in all</th><td>71</td><td>71</td></tr>",
     );
+}
+
+#[test]
+fn the_notes_say_how_the_figures_compare_with_the_frozen_snapshot() {
+    let mut r = report();
+    let ja = render_markdown(&r, Language::Ja);
+    has(
+        &ja,
+        "数値は rollout の履歴から2021年12月31日終了時点(日本時間)で再現したものです。同四半期のスナップショットはまだ確定されていません。",
+    );
+    has(
+        &render_markdown(&r, Language::En),
+        "The quarter's snapshot has not been frozen yet.",
+    );
+    let frozen_at = chrono::DateTime::parse_from_rfc3339("2022-01-04T16:00:00Z")
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    r.snapshot = Some(SnapshotCheck {
+        frozen_at,
+        difference: None,
+    });
+    // 16:00 UTC is already 5 January in Tokyo.
+    has(
+        &render_markdown(&r, Language::Ja),
+        "2022年1月5日に確定した同四半期のスナップショットと一致します。",
+    );
+    has(
+        &render_html(&r, Language::En),
+        "They equal the quarter&#39;s snapshot frozen on 2022-01-05.",
+    );
+    r.snapshot = Some(SnapshotCheck {
+        frozen_at,
+        difference: Some("MAJOR procedures in quarter: report 3, snapshot 4".to_owned()),
+    });
+    has(
+        &render_markdown(&r, Language::En),
+        "Warning: they differ from the snapshot frozen on 2022-01-05 (history was changed since: MAJOR procedures in quarter: report 3, snapshot 4).",
+    );
+}
+
+#[test]
+fn a_quarter_in_progress_says_its_figures_are_so_far() {
+    let r = report_on(d("2021-11-20"));
+    let en = render_markdown(&r, Language::En);
+    has(&en, "As of 2021-11-20");
+    has(
+        &en,
+        "The quarter has not ended: the figures are those so far.",
+    );
+    // 実習用… went online on 15 November, the other two later.
+    has(
+        &en,
+        "1 procedure went online this quarter (October–December 2021), 69 in all",
+    );
+    assert!(!en.contains("snapshot"), "{en}");
+    let ja = render_markdown(&r, Language::Ja);
+    has(&ja, "基準日: 2021年11月20日");
+    has(&ja, "四半期の途中のため、数値は基準日までの速報値です。");
 }

@@ -187,6 +187,7 @@ fn report() -> QuarterlyReport {
         &facts,
         &default_workflow(),
         q("FY2021-Q3"),
+        d("2022-06-30"),
         NationalRequests::none(d("2021-12-31")),
         &[],
     )
@@ -305,6 +306,7 @@ fn the_report_states_the_quarter_snapshot_figures() {
             &facts,
             &def,
             q(quarter),
+            d("2022-06-30"),
             NationalRequests::none(d("2021-12-31")),
             &[],
         );
@@ -342,6 +344,7 @@ fn examples_stop_at_five() {
         &facts,
         &default_workflow(),
         q("FY2021-Q3"),
+        d("2022-06-30"),
         NationalRequests::none(d("2021-12-31")),
         &[],
     );
@@ -352,4 +355,28 @@ fn examples_stop_at_five() {
         codes(&m.in_quarter_examples),
         ["P001", "P002", "P003", "P004", "P005"]
     );
+}
+
+#[test]
+fn a_quarter_not_yet_ended_is_reported_so_far() {
+    let facts = world();
+    let r = quarterly_report(
+        &facts,
+        &default_workflow(),
+        q("FY2021-Q3"),
+        d("2021-11-20"),
+        NationalRequests::none(d("2021-11-20")),
+        &[],
+    );
+    assert!(!r.complete);
+    assert_eq!(r.as_of, d("2021-11-20"));
+    let m = r.topic(Topic::Major);
+    // 2, 4 and 5 by 20 November; 3 only on 20 December.
+    assert_eq!(codes(&m.in_quarter_examples), ["P005", "P002", "P004"]);
+    assert_eq!(m.digitised.procedures, 4);
+    // 10 was abolished on 11 November.
+    assert_eq!(m.in_scope.procedures, 8);
+    let ended = report();
+    assert!(ended.complete && ended.snapshot.is_none());
+    assert_eq!(ended.as_of, d("2021-12-31"));
 }

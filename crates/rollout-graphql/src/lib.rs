@@ -13,6 +13,7 @@
 //! app's procedure events (see `subscription`); over which transport is the server's choice.
 #![forbid(unsafe_code)]
 
+mod analytics;
 mod approval;
 mod audit;
 mod bureau;

@@ -17,7 +17,7 @@ use tracing::instrument;
 
 use crate::{App, AppResult};
 
-pub use figures::AnalyticsQuery;
+pub use figures::{AnalyticsQuery, LedgerEntry, LedgerView};
 pub use snapshots::SnapshotView;
 
 /// What the project office configures.

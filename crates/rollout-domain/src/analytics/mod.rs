@@ -2,12 +2,14 @@
 //! ([`facts`]), the scope Tokyo can decide and what entered or left it ([`scope`]), the KPIs by
 //! procedures, processes and applications ([`kpi`]), programme targets ([`targets`]), quarter
 //! snapshots ([`snapshot`]), percentiles ([`percentile`]), flow metrics and the cumulative flow
-//! ([`flow`]), bottlenecks ([`bottleneck`]). Pure functions over plain data: the
+//! ([`flow`]), bottlenecks ([`bottleneck`]), the Monte Carlo forecast of the targets
+//! ([`forecast`]). Pure functions over plain data: the
 //! app loads the facts from the store and passes "today" in.
 
 pub mod bottleneck;
 pub mod facts;
 pub mod flow;
+pub mod forecast;
 pub mod kpi;
 pub mod percentile;
 pub mod report;

@@ -47,6 +47,8 @@ mod blockers;
 mod deps;
 // Issue 12: reminders.
 mod reminders;
+// Issue 13: the quarterly progress report.
+mod report;
 
 use async_graphql::{Context, SDLExportOptions, Schema};
 use rollout_app::{Actor, App, RequestMeta};

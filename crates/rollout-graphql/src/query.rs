@@ -35,6 +35,7 @@ pub struct QueryRoot(
     crate::deps::DepsQuery,
     crate::reminders::ReminderQuery,
     crate::analytics::AnalyticsQueryRoot,
+    crate::report::ReportQuery,
 );
 
 /// Bureaus, procedures, the workflow and the summary; `node`.

@@ -84,7 +84,7 @@ fn table(out: &mut String, t: &Table) {
         for (i, c) in r.iter().enumerate() {
             if i == 0 {
                 let _ = write!(out, "<th scope=\"row\">{}</th>", esc(c));
-            } else if c.chars().any(|ch| ch.is_alphabetic()) {
+            } else if !crate::markdown::is_figure(c) {
                 let _ = write!(out, "<td class=\"text\">{}</td>", esc(c));
             } else {
                 let _ = write!(out, "<td>{}</td>", esc(c));

@@ -60,13 +60,20 @@ fn table(out: &mut String, t: &Table) {
     row(out, &t.head);
     out.push('|');
     for i in 0..t.head.len() {
-        out.push_str(if i == 0 { " --- |" } else { " ---: |" });
+        // Figures right-aligned, text (the row heads, examples) left.
+        let numeric = i > 0 && t.rows.iter().all(|r| r.get(i).is_none_or(|c| is_figure(c)));
+        out.push_str(if numeric { " ---: |" } else { " --- |" });
     }
     out.push('\n');
     for r in &t.rows {
         row(out, r);
     }
     out.push('\n');
+}
+
+/// A cell that holds a figure (digits, separators, a percentage or a dash) or nothing.
+pub(crate) fn is_figure(cell: &str) -> bool {
+    !cell.chars().any(char::is_alphabetic)
 }
 
 /// Escapes CommonMark's inline punctuation (and a leading list or heading marker cannot form

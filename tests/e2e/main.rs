@@ -62,3 +62,6 @@ mod reminders_delivery;
 mod reminders_email;
 mod reminders_live;
 mod reminders_scheduler;
+// Issue 13: the quarterly progress report.
+mod report;
+mod report_xlsx;

@@ -9,6 +9,7 @@
 
 mod common;
 
+mod analytics;
 mod approval_bureaus;
 mod approval_queues;
 mod approvals;
@@ -62,6 +63,9 @@ mod reminders_delivery;
 mod reminders_email;
 mod reminders_live;
 mod reminders_scheduler;
+
+// Issue 13: the programme's own history, replayed (h-replay).
+mod replay;
 // Issue 13: the quarterly progress report.
 mod report;
 mod report_xlsx;

@@ -203,6 +203,9 @@ pub struct ServeArgs {
     /// Load the demo data (31 bureaus, 44 real procedures) if the database is empty.
     #[arg(long)]
     pub demo: bool,
+    /// With --demo: load the programme's own history instead (deploy/demo/history/).
+    #[arg(long, requires = "demo")]
+    pub replay: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -256,6 +259,11 @@ pub struct DemoArgs {
     /// Also create the demo users (one per role) and print their API tokens, once.
     #[arg(long)]
     pub users: bool,
+    /// Load the programme's own history instead: the procedures of deploy/demo/history/ moving
+    /// on the dates that reproduce its published figures, 2020-04 to 2025-09 (not with
+    /// --synthetic).
+    #[arg(long, conflicts_with = "synthetic")]
+    pub replay: bool,
     #[command(flatten)]
     pub database: DatabaseArgs,
     #[command(flatten)]

@@ -61,6 +61,8 @@ pub struct Config {
     pub migrate: bool,
     /// `[scheduler]` and `[email]`: reminders' evaluation and delivery.
     pub reminders: crate::reminder_config::ReminderConfig,
+    /// `[analytics]`: programme targets and the forecast's window.
+    pub analytics: rollout_app::analytics::AnalyticsSettings,
 }
 
 /// Default of [`Config::approval_expiry_days`].
@@ -202,13 +204,14 @@ fn parse_bool(name: &'static str, value: &str) -> Result<bool, ConfigError> {
 }
 
 /// What a config file gives: the settings of [`Layer`] and its `[http]` table.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq)]
 pub struct FileLayers {
     pub layer: Layer,
     pub http: HttpLayer,
     pub oidc: Option<rollout_auth::OidcConfig>,
     pub scheduler: crate::reminder_config::SchedulerLayer,
     pub email: Option<rollout_scheduler::delivery::EmailTransportConfig>,
+    pub analytics: crate::analytics_config::AnalyticsLayer,
 }
 
 /// The file's shape: [`Layer`]'s keys and `[http]`. A mirror rather than a `flatten`ed
@@ -231,6 +234,8 @@ struct FileShape {
     #[serde(default)]
     scheduler: crate::reminder_config::SchedulerLayer,
     email: Option<rollout_scheduler::delivery::EmailTransportConfig>,
+    #[serde(default)]
+    analytics: crate::analytics_config::AnalyticsLayer,
 }
 
 /// Reads a config file. An explicit `--config` file must exist; the default one is optional.
@@ -281,6 +286,7 @@ pub fn parse_file_layers(path: &Path, text: &str) -> Result<FileLayers, ConfigEr
         oidc: shape.oidc,
         scheduler: shape.scheduler,
         email: shape.email,
+        analytics: shape.analytics,
     })
 }
 
@@ -325,6 +331,7 @@ impl Config {
                 .unwrap_or_else(|| DEFAULT_ADMIN_EMAIL.to_owned()),
             migrate: merged.migrate.unwrap_or(true),
             reminders: crate::reminder_config::ReminderConfig::default(),
+            analytics: rollout_app::analytics::AnalyticsSettings::default(),
         })
     }
 
@@ -358,9 +365,11 @@ impl Config {
         }
         let reminders =
             crate::reminder_config::ReminderConfig::resolve(file.scheduler, file.email, &env)?;
+        let analytics = file.analytics.clone().resolve()?;
         Ok(Self {
             oidc,
             reminders,
+            analytics,
             ..Self::resolve(file.layer, Layer::from_env(&env)?, flags)?
                 .with_http(file.http, HttpLayer::from_env(&env)?)?
         })

@@ -10,6 +10,7 @@
 //! codes, messages) live here and nowhere below.
 #![forbid(unsafe_code)]
 
+pub mod analytics_config;
 pub mod authenticate;
 pub mod backend;
 pub mod cache_sync;

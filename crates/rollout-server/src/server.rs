@@ -37,6 +37,9 @@ pub struct ServerConfig {
     pub workflow_file: Option<PathBuf>,
     /// Load the demo data (and demo users with tokens) when the database is empty.
     pub demo: bool,
+    /// With `demo`: load the programme's replayed history (`deploy/demo/history/`) instead of
+    /// the generated demo data.
+    pub demo_replay: bool,
     /// Limits, CORS, rate limiting and introspection of the GraphQL endpoint.
     pub http: HttpSettings,
     /// Accept JWTs from this identity provider as well as API tokens.
@@ -51,6 +54,8 @@ pub struct ServerConfig {
     pub clock: Option<Arc<dyn rollout_app::Clock>>,
     /// The scheduler (`[scheduler]`) and e-mail (`[email]`).
     pub reminders: crate::reminder_config::ReminderConfig,
+    /// Programme targets and the forecast's window (`[analytics]`).
+    pub analytics: rollout_app::analytics::AnalyticsSettings,
 }
 
 impl ServerConfig {
@@ -61,6 +66,7 @@ impl ServerConfig {
             database_url: database_url.into(),
             workflow_file: None,
             demo: false,
+            demo_replay: false,
             http: HttpSettings::default(),
             oidc: None,
             app: AppSettings::default(),
@@ -68,6 +74,7 @@ impl ServerConfig {
             migrate: true,
             clock: None,
             reminders: crate::reminder_config::ReminderConfig::default(),
+            analytics: rollout_app::analytics::AnalyticsSettings::default(),
         }
     }
 }
@@ -79,6 +86,7 @@ impl std::fmt::Debug for ServerConfig {
             .field("database_url", &DatabaseUrl::new(self.database_url.clone()))
             .field("workflow_file", &self.workflow_file)
             .field("demo", &self.demo)
+            .field("demo_replay", &self.demo_replay)
             .field("http", &self.http)
             .field("oidc", &self.oidc.as_ref().map(|o| o.issuer.as_str()))
             .field("app", &self.app)
@@ -176,8 +184,11 @@ async fn start(config: ServerConfig) -> Result<RunningServer, CliError> {
         email_enabled: config.reminders.email_enabled(),
         ..config.app
     };
-    let app = App::new(db.store.clone(), workflow, clock).with_settings(settings);
-    let prepared = match prepare(&app, config.demo, &config.admin_email).await {
+    let app = App::new(db.store.clone(), workflow, clock)
+        .with_settings(settings)
+        .with_analytics(config.analytics.clone());
+    let demo = config.demo.then_some(config.demo_replay);
+    let prepared = match prepare(&app, demo, &config.admin_email).await {
         Ok(p) => p,
         Err(e) => {
             db.close().await;
@@ -355,9 +366,10 @@ struct Prepared {
     demo_logins: Vec<DemoLogin>,
 }
 
-/// Checks stored data against the workflow, loads demo data if asked and the database is
-/// empty, and creates the first administrator when there are no users.
-async fn prepare(app: &App, demo: bool, admin_email: &str) -> Result<Prepared, CliError> {
+/// Checks stored data against the workflow, loads demo data if asked (`Some(replay)`: the
+/// replayed history when `replay`) and the database is empty, and creates the first
+/// administrator when there are no users.
+async fn prepare(app: &App, demo: Option<bool>, admin_email: &str) -> Result<Prepared, CliError> {
     app.check_stored_states()
         .await
         .map_err(|e| CliError::app("the workflow does not fit the stored data", e))?;
@@ -374,8 +386,13 @@ async fn prepare(app: &App, demo: bool, admin_email: &str) -> Result<Prepared, C
         prepared.admin_token = Some(token.secret.expose().to_owned());
     }
     let mut demo_loaded = false;
-    if demo {
-        match app.load_demo(DemoOptions::default(), &|_| {}).await {
+    if let Some(replay) = demo {
+        let loaded = if replay {
+            app.load_replay(&|_| {}).await
+        } else {
+            app.load_demo(DemoOptions::default(), &|_| {}).await
+        };
+        match loaded {
             Ok(report) => {
                 demo_loaded = true;
                 tracing::info!(
@@ -386,6 +403,11 @@ async fn prepare(app: &App, demo: bool, admin_email: &str) -> Result<Prepared, C
             }
             Err(DemoError::NotEmpty) => {
                 tracing::info!("database is not empty: demo data not loaded")
+            }
+            Err(DemoError::Replay(why)) => {
+                return Err(CliError::user(format!(
+                    "cannot replay the programme's history: {why}"
+                )));
             }
             Err(DemoError::App(e)) => return Err(CliError::app("cannot load demo data", e)),
         }

@@ -71,10 +71,10 @@ impl App {
         // read's stamp differ, so it can only cause an extra load, never a stale answer.
         let stamp = self.store().analytics_stamp().await?;
         let mut loaded = self.analytics.cache.loaded.lock().await;
-        if let Some((at, facts)) = loaded.as_ref() {
-            if *at == stamp {
-                return Ok(facts.clone());
-            }
+        if let Some((at, facts)) = loaded.as_ref()
+            && *at == stamp
+        {
+            return Ok(facts.clone());
         }
         let facts = Arc::new(self.store().analytics_facts().await?);
         *loaded = Some((stamp, facts.clone()));

@@ -44,7 +44,7 @@ impl AnalyticsQueryRoot {
         ctx: &Context<'_>,
         as_of: Option<Date>,
         filter: Option<ProcedureFilterInput>,
-        #[graphql(default)] group_by: Vec<KpiGroupBy>,
+        group_by: Option<Vec<KpiGroupBy>>,
     ) -> async_graphql::Result<Kpis> {
         actor(ctx)?;
         let app = app(ctx)?;
@@ -52,7 +52,11 @@ impl AnalyticsQueryRoot {
             as_of: as_of.map(|d| d.0),
             filter: filter.unwrap_or_default().resolve(app).await?,
         };
-        let group_by: Vec<_> = group_by.into_iter().map(Into::into).collect();
+        let group_by: Vec<_> = group_by
+            .unwrap_or_default()
+            .into_iter()
+            .map(Into::into)
+            .collect();
         let k = app
             .kpis(&query, &group_by)
             .await

@@ -5,10 +5,11 @@ use crate::config::Config;
 use crate::error::CliError;
 use crate::server::{ServerConfig, spawn};
 
-pub async fn run(config: &Config, demo: bool) -> Result<(), CliError> {
+pub async fn run(config: &Config, demo: bool, replay: bool) -> Result<(), CliError> {
     let server = spawn(ServerConfig {
         workflow_file: config.workflow.clone(),
         demo,
+        demo_replay: replay,
         http: config.http.clone(),
         oidc: config.oidc.clone(),
         app: rollout_app::AppSettings {
@@ -17,6 +18,7 @@ pub async fn run(config: &Config, demo: bool) -> Result<(), CliError> {
             ..rollout_app::AppSettings::default()
         },
         reminders: config.reminders.clone(),
+        analytics: config.analytics.clone(),
         admin_email: config.admin_email.clone(),
         migrate: config.migrate,
         ..ServerConfig::new(config.listen, config.database_url.expose())

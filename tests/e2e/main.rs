@@ -68,4 +68,5 @@ mod reminders_scheduler;
 mod replay;
 // Issue 13: the quarterly progress report.
 mod report;
+mod report_replay;
 mod report_xlsx;

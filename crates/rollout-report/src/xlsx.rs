@@ -63,6 +63,9 @@ pub fn workbook(r: &QuarterlyReport, lang: Language) -> Result<Vec<u8>, XlsxErro
     let w = Words::new(lang);
     let f = Formats::new(w);
     let mut book = Workbook::new();
+    // Level 2 rather than the default 6: deflate took half the time of a 28,000-procedure
+    // workbook (release: about 0.7 s → 0.3–0.5 s) for a file about 14% larger (1.3 → 1.5 MB).
+    book.set_zip_compression_level(2);
     book.set_properties(
         &DocProperties::new()
             .set_title(w.title(r.quarter))

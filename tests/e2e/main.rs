@@ -71,3 +71,7 @@ mod replay;
 mod replay_figures;
 // Issue 13: the forecast of the programme targets.
 mod forecast;
+// Issue 13: the quarterly progress report.
+mod report;
+mod report_replay;
+mod report_xlsx;

@@ -34,6 +34,8 @@ mod tasks;
 // Issue 11: law changes, milestones, dependencies and the automatic unblocking.
 mod blockers;
 pub mod reminders;
+// Issue 13: the quarterly progress report.
+mod report;
 
 use std::sync::Arc;
 

@@ -51,6 +51,8 @@ mod deps;
 mod reminders;
 // Issue 13: the forecast of the programme targets.
 mod forecast;
+// Issue 13: the quarterly progress report.
+mod report;
 
 use async_graphql::{Context, SDLExportOptions, Schema};
 use rollout_app::{Actor, App, RequestMeta};

@@ -37,6 +37,7 @@ pub struct QueryRoot(
     crate::analytics::AnalyticsQueryRoot,
     crate::flow::FlowQuery,
     crate::forecast::ForecastQuery,
+    crate::report::ReportQuery,
 );
 
 /// Bureaus, procedures, the workflow and the summary; `node`.

@@ -8,6 +8,7 @@ use clap::{Args, Parser, Subcommand};
 
 pub use crate::commands::deps::{DepsCommand, DepsDotArgs};
 pub use crate::commands::reminders::RemindersCommand;
+pub use crate::commands::report::ReportCommand;
 use crate::config::Layer;
 use crate::database_url::DatabaseUrl;
 
@@ -56,6 +57,9 @@ pub enum Command {
     /// Reminders: evaluate due ticks once (for an external cron), preview a rule.
     #[command(subcommand)]
     Reminders(RemindersCommand),
+    /// Reports for the project office: the quarterly progress report (Markdown, HTML, XLSX).
+    #[command(subcommand)]
+    Report(ReportCommand),
     /// Load demo data into an empty database (with --users, the demo users too).
     Demo(DemoArgs),
     /// Manage users: add, list, disable.
@@ -284,6 +288,9 @@ impl Command {
                 (Some(&a.database), Some(&a.workflow), None)
             }
             Self::Reminders(RemindersCommand::Preview(a)) => (Some(&a.database), None, None),
+            Self::Report(ReportCommand::Quarterly(a)) => {
+                (Some(&a.database), Some(&a.workflow), None)
+            }
             Self::Demo(a) => (Some(&a.database), Some(&a.workflow), None),
             Self::User(
                 UserCommand::Add { database, .. }

@@ -246,6 +246,7 @@ async fn start(config: ServerConfig) -> Result<RunningServer, CliError> {
         HttpState {
             schema: rollout_graphql::build_schema(app.clone()),
             store: db.store.clone(),
+            app: app.clone(),
         },
         &config.http,
         authenticator,

@@ -12,6 +12,7 @@ pub mod flow;
 pub mod forecast;
 pub mod kpi;
 pub mod percentile;
+pub mod report;
 pub mod scope;
 pub mod snapshot;
 pub mod targets;

@@ -8,6 +8,7 @@ pub mod identity;
 pub mod import;
 pub mod migrate;
 pub mod reminders;
+pub mod report;
 pub mod schema;
 pub mod serve;
 pub mod workflow;
@@ -24,6 +25,7 @@ pub async fn run(command: Command, config: Config) -> Result<(), CliError> {
         Command::Serve(args) => serve::run(&config, args.demo, args.replay).await,
         Command::Migrate(_) => migrate::run(&config).await,
         Command::Reminders(c) => reminders::run(&config, &c).await,
+        Command::Report(c) => report::run(&config, &c).await,
         Command::Schema => {
             schema::run();
             Ok(())

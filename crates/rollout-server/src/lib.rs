@@ -9,6 +9,9 @@
 //! `rollout-graphql`, the storage in the store crates. Terminal concerns (progress bars, exit
 //! codes, messages) live here and nowhere below.
 #![forbid(unsafe_code)]
+// The merged GraphQL roots nest deeply enough that proving the schema `Send` needs more than
+// the default 128 levels.
+#![recursion_limit = "256"]
 
 pub mod analytics_config;
 pub mod authenticate;

@@ -1,6 +1,7 @@
 //! API tests: GraphQL documents executed directly against the schema, over a real SQLite store
 //! (one fresh temp-file database per test) with a fixed clock, each request carrying the actor
 //! the server would attach. One test binary, several areas.
+#![recursion_limit = "256"] // the merged GraphQL roots nest deeply (see rollout-server)
 
 mod access;
 mod approval_listing;

@@ -375,6 +375,11 @@ const ROOT_FIELDS: &[(&str, &str)] = &[
         "retryDelivery",
         r#"mutation { retryDelivery(input: {id: "x"}) { errors { code } } }"#,
     ),
+    // Issue 13: the quarterly progress report.
+    (
+        "quarterlyReport",
+        r#"{ quarterlyReport(quarter: "FY2021-Q3") { quarter } }"#,
+    ),
 ];
 
 fn field_names(data: &Value, root: &str) -> BTreeSet<String> {

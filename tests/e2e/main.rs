@@ -64,8 +64,13 @@ mod reminders_email;
 mod reminders_live;
 mod reminders_scheduler;
 
+// Issue 13: flow metrics, cumulative flow and bottlenecks.
+mod flow;
 // Issue 13: the programme's own history, replayed (h-replay).
 mod replay;
+mod replay_figures;
+// Issue 13: the forecast of the programme targets.
+mod forecast;
 // Issue 13: the quarterly progress report.
 mod report;
 mod report_replay;

@@ -22,6 +22,8 @@ mod enums;
 pub mod error_codes;
 mod errors;
 mod filter;
+// Issue 13: flow metrics, cumulative flow and bottlenecks.
+mod flow;
 mod history;
 mod identity;
 mod ids;
@@ -47,6 +49,8 @@ mod blockers;
 mod deps;
 // Issue 12: reminders.
 mod reminders;
+// Issue 13: the forecast of the programme targets.
+mod forecast;
 // Issue 13: the quarterly progress report.
 mod report;
 

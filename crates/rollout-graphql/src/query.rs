@@ -35,6 +35,8 @@ pub struct QueryRoot(
     crate::deps::DepsQuery,
     crate::reminders::ReminderQuery,
     crate::analytics::AnalyticsQueryRoot,
+    crate::flow::FlowQuery,
+    crate::forecast::ForecastQuery,
     crate::report::ReportQuery,
 );
 

@@ -5,6 +5,8 @@
 //! snapshots ([`snapshots`]). The arithmetic is the domain's (`rollout_domain::analytics`).
 
 mod figures;
+mod flow;
+mod forecast;
 mod snapshots;
 
 use std::sync::Arc;
@@ -18,6 +20,14 @@ use tracing::instrument;
 use crate::{App, AppResult};
 
 pub use figures::{AnalyticsQuery, LedgerEntry, LedgerView};
+pub use flow::{
+    AgingEntry, BottleneckView, BureauRow, FlowView, MAX_AGING_PAGE, MAX_BOTTLENECKS, ProcedureRef,
+    StateRow,
+};
+pub use forecast::{
+    DEFAULT_FORECAST_HORIZON_WEEKS, DEFAULT_FORECAST_RUNS, DEFAULT_FORECAST_SEED, ForecastRequest,
+    TargetForecast,
+};
 pub use snapshots::SnapshotView;
 
 /// What the project office configures.

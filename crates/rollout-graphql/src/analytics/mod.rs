@@ -14,7 +14,7 @@ use crate::filter::ProcedureFilterInput;
 use crate::scalars::Date;
 use crate::{actor, app, errors};
 
-pub use figures::{KpiFigures, KpiGroup, KpiGroupBy, ScopeLedger, TargetProgress};
+pub use figures::{KpiFigures, KpiGroup, KpiGroupBy, ScopeLedger, TargetMeasure, TargetProgress};
 pub use snapshot::{AnalyticsMutation, QuarterSnapshot};
 
 /// KPIs as of a date.

@@ -375,6 +375,29 @@ const ROOT_FIELDS: &[(&str, &str)] = &[
         "retryDelivery",
         r#"mutation { retryDelivery(input: {id: "x"}) { errors { code } } }"#,
     ),
+    // Issue 13: flow metrics, cumulative flow and bottlenecks.
+    ("flowMetrics", "{ flowMetrics { asOf } }"),
+    (
+        "cumulativeFlow",
+        r#"{ cumulativeFlow(from: "2026-01-01", to: "2026-02-01") { from } }"#,
+    ),
+    ("bottlenecks", "{ bottlenecks { asOf } }"),
+    // Issue 13: the forecast of the programme targets (h-fcapi).
+    ("forecast", "{ forecast(runs: 10) { key } }"),
+    ("kpis", "{ kpis { asOf } }"),
+    ("programmeTargets", "{ programmeTargets { key } }"),
+    (
+        "scopeLedger",
+        r#"{ scopeLedger(from: "2021-01-01", to: "2021-02-01") { from } }"#,
+    ),
+    (
+        "quarterSnapshot",
+        r#"{ quarterSnapshot(quarter: "FY2021-Q3") { frozen } }"#,
+    ),
+    (
+        "freezeQuarter",
+        r#"mutation { freezeQuarter(input: {quarter: "FY2021-Q3"}) { errors { code } } }"#,
+    ),
     // Issue 13: the quarterly progress report.
     (
         "quarterlyReport",

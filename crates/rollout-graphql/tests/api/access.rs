@@ -398,6 +398,11 @@ const ROOT_FIELDS: &[(&str, &str)] = &[
         "freezeQuarter",
         r#"mutation { freezeQuarter(input: {quarter: "FY2021-Q3"}) { errors { code } } }"#,
     ),
+    // Issue 13: the quarterly progress report.
+    (
+        "quarterlyReport",
+        r#"{ quarterlyReport(quarter: "FY2021-Q3") { quarter } }"#,
+    ),
 ];
 
 fn field_names(data: &Value, root: &str) -> BTreeSet<String> {

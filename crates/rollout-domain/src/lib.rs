@@ -21,6 +21,8 @@ pub mod history;
 pub mod identity;
 pub mod ids;
 pub mod procedure;
+// Issue 13: the quality map of priority procedures and user reviews.
+pub mod quality;
 pub mod reminders;
 pub mod summary;
 pub mod target;
@@ -40,5 +42,6 @@ pub use ids::{
     HearingId, LawChangeId, LawChangeStatusChangeId, MilestoneId, NotificationId, ProcedureId,
     ReminderRuleId, TaskId, TokenId, TransitionRecordId, UserId, UserTestId, WebhookEndpointId,
 };
+pub use ids::{QualityAssessmentId, UserReviewId};
 pub use procedure::{Authority, Category, NewProcedure, Platform, Procedure, ProcedurePatch};
 pub use summary::RolloutSummary;

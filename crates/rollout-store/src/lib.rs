@@ -15,6 +15,8 @@ mod error;
 mod evidence;
 mod identity;
 mod query;
+// Issue 13: quality assessments and user reviews.
+mod quality;
 pub mod reminder_codec;
 mod reminders;
 mod schema;
@@ -39,6 +41,7 @@ pub use evidence::{
     OverdueAsOf, TaskCursor, TaskFilter, Write,
 };
 pub use identity::IdentityStore;
+pub use quality::{QualityStore, ReviewCount};
 pub use query::{
     HistoryCursor, MAX_PAGE_SIZE, OrderDirection, Page, PageRequest, ProcedureCursor,
     ProcedureFilter, ProcedureOrder, ProcedureOrderField, SlipCondition, SortValue, first_pages,
@@ -95,6 +98,7 @@ pub trait Store:
     + EvidenceStore
     + BlockerStore
     + ReminderStore
+    + QualityStore
     + Send
     + Sync
     + std::fmt::Debug

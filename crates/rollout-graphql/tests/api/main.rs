@@ -23,6 +23,8 @@ mod reminder_webhooks;
 mod store;
 mod store_blockers;
 mod store_evidence;
+// Issue 13: quality assessments and user reviews.
+mod store_quality;
 mod store_reminders;
 mod subscriptions;
 mod totals;

@@ -68,6 +68,7 @@ pub struct MutationRoot(
     crate::task::TaskMutation,
     crate::blockers::BlockerMutation,
     crate::reminders::ReminderMutation,
+    crate::quality::QualityMutation,
 );
 
 /// Bureaus and procedures.

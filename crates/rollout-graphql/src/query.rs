@@ -34,6 +34,7 @@ pub struct QueryRoot(
     crate::blockers::BlockerQuery,
     crate::deps::DepsQuery,
     crate::reminders::ReminderQuery,
+    crate::quality::QualityQuery,
 );
 
 /// Bureaus, procedures, the workflow and the summary; `node`.

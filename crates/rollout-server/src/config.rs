@@ -61,6 +61,8 @@ pub struct Config {
     pub migrate: bool,
     /// `[scheduler]` and `[email]`: reminders' evaluation and delivery.
     pub reminders: crate::reminder_config::ReminderConfig,
+    /// `[quality]`: the quality map's thresholds file and the user-review rate.
+    pub quality: crate::quality_config::QualityConfig,
 }
 
 /// Default of [`Config::approval_expiry_days`].
@@ -209,6 +211,7 @@ pub struct FileLayers {
     pub oidc: Option<rollout_auth::OidcConfig>,
     pub scheduler: crate::reminder_config::SchedulerLayer,
     pub email: Option<rollout_scheduler::delivery::EmailTransportConfig>,
+    pub quality: crate::quality_config::QualityLayer,
 }
 
 /// The file's shape: [`Layer`]'s keys and `[http]`. A mirror rather than a `flatten`ed
@@ -231,6 +234,8 @@ struct FileShape {
     #[serde(default)]
     scheduler: crate::reminder_config::SchedulerLayer,
     email: Option<rollout_scheduler::delivery::EmailTransportConfig>,
+    #[serde(default)]
+    quality: crate::quality_config::QualityLayer,
 }
 
 /// Reads a config file. An explicit `--config` file must exist; the default one is optional.
@@ -281,6 +286,7 @@ pub fn parse_file_layers(path: &Path, text: &str) -> Result<FileLayers, ConfigEr
         oidc: shape.oidc,
         scheduler: shape.scheduler,
         email: shape.email,
+        quality: shape.quality,
     })
 }
 
@@ -325,6 +331,7 @@ impl Config {
                 .unwrap_or_else(|| DEFAULT_ADMIN_EMAIL.to_owned()),
             migrate: merged.migrate.unwrap_or(true),
             reminders: crate::reminder_config::ReminderConfig::default(),
+            quality: crate::quality_config::QualityConfig::default(),
         })
     }
 
@@ -358,9 +365,11 @@ impl Config {
         }
         let reminders =
             crate::reminder_config::ReminderConfig::resolve(file.scheduler, file.email, &env)?;
+        let quality = crate::quality_config::QualityConfig::resolve(file.quality, &env)?;
         Ok(Self {
             oidc,
             reminders,
+            quality,
             ..Self::resolve(file.layer, Layer::from_env(&env)?, flags)?
                 .with_http(file.http, HttpLayer::from_env(&env)?)?
         })

@@ -51,6 +51,8 @@ pub struct ServerConfig {
     pub clock: Option<Arc<dyn rollout_app::Clock>>,
     /// The scheduler (`[scheduler]`) and e-mail (`[email]`).
     pub reminders: crate::reminder_config::ReminderConfig,
+    /// A quality thresholds file replacing the embedded default (`[quality] thresholds`).
+    pub quality_thresholds: Option<PathBuf>,
 }
 
 impl ServerConfig {
@@ -68,6 +70,7 @@ impl ServerConfig {
             migrate: true,
             clock: None,
             reminders: crate::reminder_config::ReminderConfig::default(),
+            quality_thresholds: None,
         }
     }
 }
@@ -85,6 +88,7 @@ impl std::fmt::Debug for ServerConfig {
             .field("admin_email", &self.admin_email)
             .field("migrate", &self.migrate)
             .field("clock", &self.clock)
+            .field("quality_thresholds", &self.quality_thresholds)
             .finish()
     }
 }
@@ -161,6 +165,8 @@ const TOKEN_USE_FLUSH: Duration = Duration::from_secs(5);
 async fn start(config: ServerConfig) -> Result<RunningServer, CliError> {
     let url = DatabaseUrl::new(config.database_url);
     let workflow = load_procedure_workflow(config.workflow_file.as_deref())?;
+    let thresholds = crate::quality_config::load_thresholds(config.quality_thresholds.as_deref())
+        .map_err(CliError::user)?;
     let jwt = match config.oidc {
         None => None,
         Some(oidc) => Some(
@@ -176,7 +182,9 @@ async fn start(config: ServerConfig) -> Result<RunningServer, CliError> {
         email_enabled: config.reminders.email_enabled(),
         ..config.app
     };
-    let app = App::new(db.store.clone(), workflow, clock).with_settings(settings);
+    let app = App::new(db.store.clone(), workflow, clock)
+        .with_settings(settings)
+        .with_quality_thresholds(thresholds);
     let prepared = match prepare(&app, config.demo, &config.admin_email).await {
         Ok(p) => p,
         Err(e) => {

@@ -5,7 +5,9 @@
 //! in one batch. Earlier assessments stay: they are the procedure's quality history.
 
 use rollout_domain::authz::Action;
-use rollout_domain::quality::{QualityAssessment, QualityIndicators, check_indicators};
+use rollout_domain::quality::{
+    FeePayment, IdentityCheck, QualityAssessment, QualityIndicators, check_indicators,
+};
 use rollout_domain::text::TextKind;
 use rollout_domain::{ProcedureId, QualityAssessmentId};
 use rollout_store::Write;
@@ -15,15 +17,53 @@ use tracing::instrument;
 use crate::audit::Target;
 use crate::procedures::field_errors;
 use crate::text::TextChecks;
-use crate::{Actor, App, AppError, AppResult, new_uuid};
+use crate::{Actor, App, AppError, AppResult, FieldError, new_uuid};
 
-/// Input of [`App::record_quality_assessment`].
+/// Input of [`App::record_quality_assessment`]. Counts come as the client sent them and are
+/// checked here (not negative, within the domain's limits), each at its field.
 #[derive(Debug, Clone)]
 pub struct RecordQualityAssessment {
     pub procedure_id: ProcedureId,
-    pub indicators: QualityIndicators,
+    pub online_end_to_end: bool,
+    pub smartphone_ready: bool,
+    pub attachments: i64,
+    pub identity_check: IdentityCheck,
+    pub fee: FeePayment,
+    pub standard_days: Option<i64>,
+    pub actual_days: Option<i64>,
     /// A comment-length text; a blank note is no note.
     pub note: Option<String>,
+}
+
+impl RecordQualityAssessment {
+    /// The indicators, or the fields holding negative counts. Counts beyond `u32` become
+    /// `u32::MAX`, which the domain's limits then refuse with the usual message.
+    fn indicators(&self) -> Result<QualityIndicators, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let mut count = |field: &str, v: i64| {
+            if v < 0 {
+                errors.push(FieldError {
+                    path: vec![field.to_owned()],
+                    message: format!("must not be negative (got {v})"),
+                });
+            }
+            u32::try_from(v.max(0)).unwrap_or(u32::MAX)
+        };
+        let indicators = QualityIndicators {
+            online_end_to_end: self.online_end_to_end,
+            smartphone_ready: self.smartphone_ready,
+            attachments: count("attachments", self.attachments),
+            identity_check: self.identity_check,
+            fee: self.fee,
+            standard_days: self.standard_days.map(|d| count("standardDays", d)),
+            actual_days: self.actual_days.map(|d| count("actualDays", d)),
+        };
+        if errors.is_empty() {
+            Ok(indicators)
+        } else {
+            Err(errors)
+        }
+    }
 }
 
 /// The audit snapshot of an assessment.
@@ -60,14 +100,23 @@ impl App {
             &target,
         )
         .await?;
-        let mut note = input.note;
+        let mut note = input.note.clone();
         let mut checks = TextChecks::default();
         checks.check_opt("note", TextKind::Comment, note.as_mut());
         let mut errors = match checks.finish() {
             Err(AppError::Validation(errors)) => errors,
             _ => Vec::new(),
         };
-        errors.extend(field_errors(check_indicators(&input.indicators)));
+        let indicators = match input.indicators() {
+            Ok(indicators) => {
+                errors.extend(field_errors(check_indicators(&indicators)));
+                indicators
+            }
+            Err(negative) => {
+                errors.extend(negative);
+                return Err(AppError::Validation(errors));
+            }
+        };
         if !errors.is_empty() {
             return Err(AppError::Validation(errors));
         }
@@ -82,7 +131,7 @@ impl App {
         let assessment = QualityAssessment {
             id: QualityAssessmentId(new_uuid()),
             procedure_id: procedure.id,
-            indicators: input.indicators,
+            indicators,
             note: note.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()),
             assessed_at: self.now(),
             assessed_by: actor.user_id().ok_or_else(|| {

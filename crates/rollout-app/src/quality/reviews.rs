@@ -13,7 +13,7 @@
 use rollout_domain::authz::Action;
 use rollout_domain::quality::{ReviewAggregate, ReviewChannel, UserReview, check_review};
 use rollout_domain::text::TextKind;
-use rollout_domain::{FiscalQuarter, ProcedureId, UserReviewId};
+use rollout_domain::{FiscalQuarter, Procedure, ProcedureId, UserReviewId};
 use rollout_store::Write;
 use serde_json::json;
 use tracing::instrument;
@@ -50,7 +50,7 @@ pub struct QuarterReviews {
 /// A procedure's reviews: over all time, and per quarter over a span of quarters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReviewSummary {
-    pub procedure_id: ProcedureId,
+    pub procedure: Procedure,
     pub overall: ReviewAggregate,
     /// Every quarter of the span, oldest first, those without reviews included.
     pub quarters: Vec<QuarterReviews>,
@@ -177,12 +177,12 @@ impl App {
                 format!("at most {MAX_SUMMARY_QUARTERS} quarters from {from} to {to}"),
             ));
         }
-        if self.store().procedure(procedure).await?.is_none() {
+        let Some(found) = self.store().procedure(procedure).await? else {
             return Err(AppError::NotFound {
                 entity: "procedure",
                 key: procedure.to_string(),
             });
-        }
+        };
         let overall = ReviewAggregate::from_counts(
             self.store()
                 .review_counts(&[procedure], None)
@@ -207,7 +207,7 @@ impl App {
             })
             .collect();
         Ok(ReviewSummary {
-            procedure_id: procedure,
+            procedure: found,
             overall,
             quarters,
         })

@@ -30,3 +30,5 @@ mod subscriptions;
 mod totals;
 mod transitions;
 mod user_tests;
+// Issue 13: the quality map and user reviews.
+mod quality;

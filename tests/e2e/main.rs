@@ -62,3 +62,8 @@ mod reminders_delivery;
 mod reminders_email;
 mod reminders_live;
 mod reminders_scheduler;
+
+// Issue 13: the quality map, quality assessments and user reviews.
+mod quality;
+mod quality_permissions;
+mod quality_reviews;

@@ -36,9 +36,10 @@ pub struct RecordQualityAssessment {
 }
 
 impl RecordQualityAssessment {
-    /// The indicators, or the fields holding negative counts. Counts beyond `u32` become
+    /// The indicators, and the fields holding negative counts (taken as 0 in the indicators, so
+    /// that the domain's limits are still checked for the rest). Counts beyond `u32` become
     /// `u32::MAX`, which the domain's limits then refuse with the usual message.
-    fn indicators(&self) -> Result<QualityIndicators, Vec<FieldError>> {
+    fn indicators(&self) -> (QualityIndicators, Vec<FieldError>) {
         let mut errors = Vec::new();
         let mut count = |field: &str, v: i64| {
             if v < 0 {
@@ -58,11 +59,7 @@ impl RecordQualityAssessment {
             standard_days: self.standard_days.map(|d| count("standardDays", d)),
             actual_days: self.actual_days.map(|d| count("actualDays", d)),
         };
-        if errors.is_empty() {
-            Ok(indicators)
-        } else {
-            Err(errors)
-        }
+        (indicators, errors)
     }
 }
 
@@ -107,16 +104,9 @@ impl App {
             Err(AppError::Validation(errors)) => errors,
             _ => Vec::new(),
         };
-        let indicators = match input.indicators() {
-            Ok(indicators) => {
-                errors.extend(field_errors(check_indicators(&indicators)));
-                indicators
-            }
-            Err(negative) => {
-                errors.extend(negative);
-                return Err(AppError::Validation(errors));
-            }
-        };
+        let (indicators, negative) = input.indicators();
+        errors.extend(negative);
+        errors.extend(field_errors(check_indicators(&indicators)));
         if !errors.is_empty() {
             return Err(AppError::Validation(errors));
         }

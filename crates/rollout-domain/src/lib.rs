@@ -2,8 +2,9 @@
 //! definition (a state graph validated with petgraph) and the engine that decides transitions.
 //!
 //! This crate does no IO, spawns nothing and never reads the clock: "now" is always a parameter.
-//! It carries no wire (serde/GraphQL) derives on its model types; the only serde use is the
-//! workflow definition's TOML file format in [`workflow::file`].
+//! It carries no wire (serde/GraphQL) derives on its model types; the only serde use is two TOML
+//! file formats: the workflow definition's ([`workflow::file`]) and the quality thresholds'
+//! ([`quality::thresholds`]).
 #![forbid(unsafe_code)]
 
 pub mod analytics;

@@ -76,3 +76,7 @@ mod forecast;
 mod report;
 mod report_replay;
 mod report_xlsx;
+// Issue 13: the quality map, quality assessments and user reviews.
+mod quality;
+mod quality_permissions;
+mod quality_reviews;

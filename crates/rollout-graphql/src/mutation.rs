@@ -69,6 +69,7 @@ pub struct MutationRoot(
     crate::blockers::BlockerMutation,
     crate::reminders::ReminderMutation,
     crate::analytics::AnalyticsMutation,
+    crate::quality::QualityMutation,
 );
 
 /// Bureaus and procedures.

@@ -38,6 +38,7 @@ pub struct QueryRoot(
     crate::flow::FlowQuery,
     crate::forecast::ForecastQuery,
     crate::report::ReportQuery,
+    crate::quality::QualityQuery,
 );
 
 /// Bureaus, procedures, the workflow and the summary; `node`.

@@ -83,7 +83,8 @@ pub enum UserCommand {
         /// Display name.
         #[arg(long)]
         name: String,
-        /// ADMIN, PROJECT_OFFICE, BUREAU_COORDINATOR or VIEWER.
+        /// ADMIN, PROJECT_OFFICE, BUREAU_COORDINATOR, VIEWER or REVIEW_INTAKE (the
+        /// e-application sites' review form: it may only submit user reviews).
         #[arg(long)]
         role: String,
         /// Bureau code (bureau coordinators only).

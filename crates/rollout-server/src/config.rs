@@ -63,6 +63,8 @@ pub struct Config {
     pub reminders: crate::reminder_config::ReminderConfig,
     /// `[analytics]`: programme targets and the forecast's window.
     pub analytics: rollout_app::analytics::AnalyticsSettings,
+    /// `[quality]`: the quality map's thresholds file and the user-review rate.
+    pub quality: crate::quality_config::QualityConfig,
 }
 
 /// Default of [`Config::approval_expiry_days`].
@@ -212,6 +214,7 @@ pub struct FileLayers {
     pub scheduler: crate::reminder_config::SchedulerLayer,
     pub email: Option<rollout_scheduler::delivery::EmailTransportConfig>,
     pub analytics: crate::analytics_config::AnalyticsLayer,
+    pub quality: crate::quality_config::QualityLayer,
 }
 
 /// The file's shape: [`Layer`]'s keys and `[http]`. A mirror rather than a `flatten`ed
@@ -236,6 +239,7 @@ struct FileShape {
     email: Option<rollout_scheduler::delivery::EmailTransportConfig>,
     #[serde(default)]
     analytics: crate::analytics_config::AnalyticsLayer,
+    quality: crate::quality_config::QualityLayer,
 }
 
 /// Reads a config file. An explicit `--config` file must exist; the default one is optional.
@@ -287,6 +291,7 @@ pub fn parse_file_layers(path: &Path, text: &str) -> Result<FileLayers, ConfigEr
         scheduler: shape.scheduler,
         email: shape.email,
         analytics: shape.analytics,
+        quality: shape.quality,
     })
 }
 
@@ -332,6 +337,7 @@ impl Config {
             migrate: merged.migrate.unwrap_or(true),
             reminders: crate::reminder_config::ReminderConfig::default(),
             analytics: rollout_app::analytics::AnalyticsSettings::default(),
+            quality: crate::quality_config::QualityConfig::default(),
         })
     }
 
@@ -366,10 +372,12 @@ impl Config {
         let reminders =
             crate::reminder_config::ReminderConfig::resolve(file.scheduler, file.email, &env)?;
         let analytics = file.analytics.clone().resolve()?;
+        let quality = crate::quality_config::QualityConfig::resolve(file.quality, &env)?;
         Ok(Self {
             oidc,
             reminders,
             analytics,
+            quality,
             ..Self::resolve(file.layer, Layer::from_env(&env)?, flags)?
                 .with_http(file.http, HttpLayer::from_env(&env)?)?
         })

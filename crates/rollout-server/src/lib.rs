@@ -24,6 +24,8 @@ pub mod database_url;
 pub mod error;
 pub mod events;
 pub mod http;
+// Issue 13: `[quality]`.
+pub mod quality_config;
 pub mod refusals;
 pub mod reminder_config;
 pub mod server;

@@ -56,6 +56,8 @@ pub struct ServerConfig {
     pub reminders: crate::reminder_config::ReminderConfig,
     /// Programme targets and the forecast's window (`[analytics]`).
     pub analytics: rollout_app::analytics::AnalyticsSettings,
+    /// A quality thresholds file replacing the embedded default (`[quality] thresholds`).
+    pub quality_thresholds: Option<PathBuf>,
 }
 
 impl ServerConfig {
@@ -75,6 +77,7 @@ impl ServerConfig {
             clock: None,
             reminders: crate::reminder_config::ReminderConfig::default(),
             analytics: rollout_app::analytics::AnalyticsSettings::default(),
+            quality_thresholds: None,
         }
     }
 }
@@ -93,6 +96,7 @@ impl std::fmt::Debug for ServerConfig {
             .field("admin_email", &self.admin_email)
             .field("migrate", &self.migrate)
             .field("clock", &self.clock)
+            .field("quality_thresholds", &self.quality_thresholds)
             .finish()
     }
 }
@@ -169,6 +173,8 @@ const TOKEN_USE_FLUSH: Duration = Duration::from_secs(5);
 async fn start(config: ServerConfig) -> Result<RunningServer, CliError> {
     let url = DatabaseUrl::new(config.database_url);
     let workflow = load_procedure_workflow(config.workflow_file.as_deref())?;
+    let thresholds = crate::quality_config::load_thresholds(config.quality_thresholds.as_deref())
+        .map_err(CliError::user)?;
     let jwt = match config.oidc {
         None => None,
         Some(oidc) => Some(
@@ -186,7 +192,8 @@ async fn start(config: ServerConfig) -> Result<RunningServer, CliError> {
     };
     let app = App::new(db.store.clone(), workflow, clock)
         .with_settings(settings)
-        .with_analytics(config.analytics.clone());
+        .with_analytics(config.analytics.clone())
+        .with_quality_thresholds(thresholds);
     let demo = config.demo.then_some(config.demo_replay);
     let prepared = match prepare(&app, demo, &config.admin_email).await {
         Ok(p) => p,

@@ -25,6 +25,8 @@ mod listing;
 mod notify;
 mod paging;
 mod procedures;
+// Issue 13: quality assessments and user reviews.
+mod quality;
 mod reminders;
 mod rows;
 pub mod testing;

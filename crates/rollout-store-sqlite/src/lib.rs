@@ -50,8 +50,12 @@ mod identity;
 mod listing;
 mod paging;
 mod procedures;
+// Issue 13: quality assessments and user reviews.
+mod quality;
 mod refs;
 mod reminders;
+#[cfg(test)]
+mod role_rebuild_tests;
 mod rows;
 mod tokens;
 mod transitions;

@@ -15,6 +15,7 @@ use rollout_domain::approval::ApprovalRequest;
 use rollout_domain::audit::AuditEntry;
 use rollout_domain::blockers::{Dependency, LawChange, LawChangeStatusChange, Milestone};
 use rollout_domain::hearing::{Hearing, HearingKind};
+use rollout_domain::quality::{QualityAssessment, UserReview};
 use rollout_domain::reminders::{
     Delivery, Firing, Language, Notification, ReminderRule, Snooze, WebhookEndpoint,
 };
@@ -184,6 +185,12 @@ pub enum Write {
         id: DeliveryId,
         now: DateTime<Utc>,
     },
+    /// Appends a quality assessment (issue 13); `NotFound` when the procedure or the assessor is
+    /// unknown. See [`crate::QualityStore`].
+    InsertQualityAssessment(QualityAssessment),
+    /// Appends a user review with the fiscal quarter of its Tokyo day; `NotFound` when the
+    /// procedure or the submitting identity is unknown.
+    InsertUserReview(UserReview),
 }
 
 /// Why a batch was not committed: the index of the write that failed and the failure. Nothing

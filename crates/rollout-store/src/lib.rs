@@ -17,6 +17,8 @@ mod error;
 mod evidence;
 mod identity;
 mod query;
+// Issue 13: quality assessments and user reviews.
+mod quality;
 pub mod reminder_codec;
 mod reminders;
 mod schema;
@@ -42,6 +44,7 @@ pub use evidence::{
     OverdueAsOf, TaskCursor, TaskFilter, Write,
 };
 pub use identity::IdentityStore;
+pub use quality::{QualityStore, ReviewCount};
 pub use query::{
     HistoryCursor, MAX_PAGE_SIZE, OrderDirection, Page, PageRequest, ProcedureCursor,
     ProcedureFilter, ProcedureOrder, ProcedureOrderField, SlipCondition, SortValue, first_pages,
@@ -99,6 +102,7 @@ pub trait Store:
     + EvidenceStore
     + BlockerStore
     + ReminderStore
+    + QualityStore
     + Send
     + Sync
     + std::fmt::Debug

@@ -187,7 +187,7 @@ async fn read_only_roles_change_nothing() {
 }
 
 /// One document per root field; the inputs are well-formed, so only the missing actor stops them.
-const ROOT_FIELDS: &[(&str, &str)] = &[
+pub(crate) const ROOT_FIELDS: &[(&str, &str)] = &[
     ("node", r#"{ node(id: "x") { id } }"#),
     ("bureaus", "{ bureaus { code } }"),
     ("bureau", r#"{ bureau(code: "KANKYO") { code } }"#),
@@ -402,6 +402,20 @@ const ROOT_FIELDS: &[(&str, &str)] = &[
     (
         "quarterlyReport",
         r#"{ quarterlyReport(quarter: "FY2021-Q3") { quarter } }"#,
+    ),
+    // Issue 13: the quality map and user reviews.
+    ("qualityMap", "{ qualityMap { edges { cursor } } }"),
+    (
+        "userReviewSummary",
+        r#"{ userReviewSummary(procedureId: "x") { overall { count } } }"#,
+    ),
+    (
+        "recordQualityAssessment",
+        r#"mutation { recordQualityAssessment(input: {procedureId: "x", onlineEndToEnd: true, smartphoneReady: true, attachments: 0, identityCheck: NONE, fee: NO_FEE}) { errors { code } } }"#,
+    ),
+    (
+        "submitUserReview",
+        r#"mutation { submitUserReview(input: {procedureId: "x", rating: 5, channel: PC}) { errors { code } } }"#,
     ),
 ];
 

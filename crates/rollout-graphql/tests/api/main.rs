@@ -25,8 +25,12 @@ mod store;
 mod store_analytics;
 mod store_blockers;
 mod store_evidence;
+// Issue 13: quality assessments and user reviews.
+mod store_quality;
 mod store_reminders;
 mod subscriptions;
 mod totals;
 mod transitions;
 mod user_tests;
+// Issue 13: the quality map and user reviews.
+mod quality;

@@ -44,6 +44,7 @@ pub mod listing;
 pub mod ordering;
 pub mod people;
 pub mod procedures;
+pub mod quality;
 pub mod reminder_fixtures;
 pub mod reminder_outbox;
 pub mod reminder_reads;
@@ -74,6 +75,7 @@ pub use identity::*;
 pub use listing::*;
 pub use ordering::*;
 pub use procedures::*;
+pub use quality::*;
 pub use reminder_outbox::*;
 pub use reminder_reads::*;
 pub use reminders::*;
@@ -210,6 +212,9 @@ macro_rules! store_contract_tests {
             reminder_kind_reads,
             people_languages_and_snoozes,
             reminded_items_upsert_in_bulk,
+            quality_assessments_latest_and_history,
+            quality_writes_need_their_references,
+            user_reviews_counted_per_rating_and_quarter,
         );
     };
     (@cases $factory:path; $($case:ident),+ $(,)?) => {

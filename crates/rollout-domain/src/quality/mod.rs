@@ -14,6 +14,7 @@
 pub mod kano;
 pub mod review;
 pub mod thresholds;
+mod thresholds_file;
 
 #[cfg(test)]
 mod kano_tests;

@@ -1,16 +1,15 @@
 //! The thresholds of the quality map and their file format (TOML; `thresholds.toml` beside this
 //! file is the embedded default and documents every key). Like the workflow file, this is a file
-//! format, the only reason for serde here: the file's shapes are private, and what the rest of
-//! the crate sees is [`QualityThresholds`], built only by [`QualityThresholds::parse`], which
+//! format, the only reason for serde in this module: the file's shapes are private (in
+//! `thresholds_file.rs`), and what the rest of the crate sees is [`QualityThresholds`], built only by [`QualityThresholds::parse`], which
 //! checks the rules the default file states and reports every problem at once. Unknown keys are
 //! refused, so a typo (`at_mots`) cannot silently drop a threshold.
 
 use std::collections::BTreeMap;
 
-use serde::Deserialize;
-
 use super::kano::{Indicator, KanoLevel, Principle};
 use super::review::ReviewAggregate;
+use super::thresholds_file::{FileDef, FileYesNo};
 use super::{FeePayment, IdentityCheck, QualityIndicators};
 
 /// The embedded default thresholds file.
@@ -358,78 +357,4 @@ impl Problems {
         }
         out
     }
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileDef {
-    online_end_to_end: FileYesNo,
-    smartphone_ready: FileYesNo,
-    attachments: FileAtMost,
-    identity_check: FileChoice,
-    fee: FileChoice,
-    processing_days: FilePercent,
-    review_score: FileReview,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileYesNo {
-    principles: Vec<String>,
-    yes: String,
-    no: String,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileAtMost {
-    principles: Vec<String>,
-    steps: Vec<FileAtMostStep>,
-    otherwise: String,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileAtMostStep {
-    at_most: u32,
-    level: String,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FilePercent {
-    principles: Vec<String>,
-    steps: Vec<FilePercentStep>,
-    otherwise: String,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FilePercentStep {
-    at_most_percent: u32,
-    level: String,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileChoice {
-    principles: Vec<String>,
-    levels: BTreeMap<String, String>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileReview {
-    principles: Vec<String>,
-    min_reviews: u32,
-    window_quarters: u32,
-    steps: Vec<FileReviewStep>,
-    otherwise: String,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileReviewStep {
-    at_least: f64,
-    level: String,
 }

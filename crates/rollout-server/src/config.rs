@@ -239,6 +239,7 @@ struct FileShape {
     email: Option<rollout_scheduler::delivery::EmailTransportConfig>,
     #[serde(default)]
     analytics: crate::analytics_config::AnalyticsLayer,
+    #[serde(default)]
     quality: crate::quality_config::QualityLayer,
 }
 

@@ -14,6 +14,7 @@
 //! The recorder is the process-wide tracing subscriber, so this file is a test binary of its own
 //! with a single test, and the backends run one after the other. No timing is involved: a
 //! listing's statements are logged before its future completes.
+#![recursion_limit = "256"] // the merged GraphQL roots nest deeply (see rollout-server)
 
 use std::sync::{Arc, Mutex};
 

@@ -156,6 +156,7 @@ async fn introspection(server: TestServer) {
             "GUARD_FAILED",
             "INVALID_TRANSITION",
             "NOT_FOUND",
+            "RATE_LIMITED",
             "UNAUTHENTICATED",
             "VALIDATION",
             "VERSION_CONFLICT"

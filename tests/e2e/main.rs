@@ -6,9 +6,11 @@
 //!
 //! One test binary rather than one per file: each binary links the whole server, and eighteen of
 //! them took 5.6 GB of disk and eighteen link steps in a debug build.
+#![recursion_limit = "256"] // the merged GraphQL roots nest deeply (see rollout-server)
 
 mod common;
 
+mod analytics;
 mod approval_bureaus;
 mod approval_queues;
 mod approvals;
@@ -62,3 +64,19 @@ mod reminders_delivery;
 mod reminders_email;
 mod reminders_live;
 mod reminders_scheduler;
+
+// Issue 13: flow metrics, cumulative flow and bottlenecks.
+mod flow;
+// Issue 13: the programme's own history, replayed (h-replay).
+mod replay;
+mod replay_figures;
+// Issue 13: the forecast of the programme targets.
+mod forecast;
+// Issue 13: the quarterly progress report.
+mod report;
+mod report_replay;
+mod report_xlsx;
+// Issue 13: the quality map, quality assessments and user reviews.
+mod quality;
+mod quality_permissions;
+mod quality_reviews;

@@ -23,6 +23,8 @@ pub enum ErrorCode {
     /// A dependency that would close a cycle in the dependency graph (the message spells the
     /// cycle out with procedure codes).
     Cycle,
+    /// Too many requests of one kind from one identity (user reviews): try again later.
+    RateLimited,
     /// Not an expected failure: the database could not be reached.
     Unavailable,
     /// Not an expected failure: a bug. Details are logged, never shown.
@@ -42,6 +44,7 @@ impl ErrorCode {
             Self::Unauthenticated => "UNAUTHENTICATED",
             Self::ApprovalClosed => "APPROVAL_CLOSED",
             Self::Cycle => "CYCLE",
+            Self::RateLimited => "RATE_LIMITED",
             Self::Unavailable => "UNAVAILABLE",
             Self::Internal => "INTERNAL",
         }
@@ -91,6 +94,13 @@ pub enum AppError {
     /// A dependency refused because it would close a cycle; `path` names the input field.
     #[error("{message}")]
     Cycle { path: Vec<String>, message: String },
+    /// Over a per-identity limit; nothing was written. `retry_after_secs` says when one more
+    /// request will be accepted.
+    #[error("{message}")]
+    RateLimited {
+        message: String,
+        retry_after_secs: u64,
+    },
     #[error("database unavailable")]
     Unavailable(#[source] StoreError),
     #[error("internal error")]
@@ -118,6 +128,7 @@ impl AppError {
             Self::Unauthenticated { .. } => ErrorCode::Unauthenticated,
             Self::ApprovalClosed { .. } => ErrorCode::ApprovalClosed,
             Self::Cycle { .. } => ErrorCode::Cycle,
+            Self::RateLimited { .. } => ErrorCode::RateLimited,
             Self::Unavailable(_) => ErrorCode::Unavailable,
             Self::Internal(_) => ErrorCode::Internal,
         }

@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 
 mod actor;
+pub mod analytics;
 mod approvals;
 pub mod audit;
 mod authz;
@@ -33,6 +34,10 @@ mod tasks;
 // Issue 11: law changes, milestones, dependencies and the automatic unblocking.
 mod blockers;
 pub mod reminders;
+// Issue 13: the quarterly progress report.
+mod report;
+// Issue 13: the quality map, quality assessments and user reviews.
+pub mod quality;
 
 use std::sync::Arc;
 
@@ -68,6 +73,9 @@ pub struct AppSettings {
     pub release_lead_days: u32,
     /// Whether e-mail is configured: rules with the EMAIL channel queue e-mails only then.
     pub email_enabled: bool,
+    /// User reviews one review intake identity may submit per minute (at least 1; a burst of
+    /// this many, then one every 60/n seconds).
+    pub review_rate_per_minute: u32,
 }
 
 impl Default for AppSettings {
@@ -76,6 +84,7 @@ impl Default for AppSettings {
             approval_expiry_days: 14,
             release_lead_days: 180,
             email_enabled: false,
+            review_rate_per_minute: quality::DEFAULT_REVIEW_RATE_PER_MINUTE,
         }
     }
 }
@@ -96,24 +105,51 @@ pub struct App {
     graph: Arc<deps::GraphCache>,
     /// The law change's life cycle (embedded, run by the same engine as `workflow`).
     law_change_workflow: Arc<WorkflowDefinition>,
+    /// Analytics settings and the cached facts, shared like `events`.
+    analytics: Arc<analytics::AnalyticsState>,
+    /// The quality thresholds and the user-review limiter, shared by every clone.
+    quality: Arc<quality::QualityState>,
 }
 
 impl App {
     pub fn new(store: Arc<dyn Store>, workflow: WorkflowDefinition, clock: Arc<dyn Clock>) -> Self {
+        let settings = AppSettings::default();
+        let quality = Arc::new(quality::QualityState::new(
+            rollout_domain::quality::QualityThresholds::default(),
+            settings.review_rate_per_minute,
+            clock.clone(),
+        ));
         Self {
             store,
             workflow: Arc::new(workflow),
             clock,
-            settings: AppSettings::default(),
+            settings,
             events: events::EventBus::new(events::EVENT_BUFFER),
             caches: cache::Caches::default(),
             graph: Arc::default(),
             law_change_workflow: Arc::new(rollout_domain::workflow::law_change_workflow()),
+            analytics: Arc::default(),
+            quality,
         }
     }
 
     pub fn with_settings(mut self, settings: AppSettings) -> Self {
         self.settings = settings;
+        self.quality = Arc::new(quality::QualityState::new(
+            self.quality.thresholds().clone(),
+            settings.review_rate_per_minute,
+            self.clock.clone(),
+        ));
+        self
+    }
+
+    /// Replaces the analytics settings (targets, forecast window); the facts cache starts
+    /// empty.
+    pub fn with_analytics(mut self, settings: analytics::AnalyticsSettings) -> Self {
+        self.analytics = Arc::new(analytics::AnalyticsState {
+            settings,
+            cache: Default::default(),
+        });
         self
     }
 

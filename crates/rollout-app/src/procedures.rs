@@ -3,6 +3,7 @@
 //! with the path of the offending field. A creation with a target quarter, and an update that
 //! changes it, append a target-history entry in the same batch as the change and its audit.
 
+use rollout_domain::analytics::revisions_between;
 use rollout_domain::bounds;
 use rollout_domain::procedure::validate_fields;
 use rollout_domain::text::TextKind;
@@ -344,6 +345,11 @@ impl App {
         }]
         .into_iter()
         .chain(moved.map(Write::TargetChange))
+        .chain(
+            revisions_between(&current, &after, now, &actor.label, input.reason.as_deref())
+                .into_iter()
+                .map(Write::FieldRevision),
+        )
         .chain([Write::Audit(audit)])
         .collect();
         self.store()

@@ -104,6 +104,38 @@ pub fn evaluate(backends: &[BackendResults]) -> Vec<Verdict> {
             "procedures(first: N) { hearings tasks userTests }: same number of SQL statements at N = 10, 50, 100",
             same_count("procedures with evidence, page of "),
         );
+        for (kind, budget, what) in [
+            (
+                Kind::Kpis,
+                50.0,
+                "kpis(asOf, groupBy: [BUREAU]), warm: p99 < 50 ms (1 client)",
+            ),
+            (
+                Kind::FlowMetrics,
+                50.0,
+                "flowMetrics, warm: p99 < 50 ms (1 client)",
+            ),
+            (
+                Kind::Bottlenecks,
+                50.0,
+                "bottlenecks(first: 10), warm: p99 < 50 ms (1 client)",
+            ),
+            (
+                Kind::Forecast,
+                300.0,
+                "forecast with 10,000 runs: p99 < 300 ms (1 client)",
+            ),
+            (
+                Kind::ReportXlsx,
+                2000.0,
+                "quarterly report as XLSX: p99 < 2 s (1 client)",
+            ),
+        ] {
+            push(
+                what,
+                stat(kind, 1).map(|s| (format!("{:.2} ms", s.p99_ms), s.p99_ms < budget)),
+            );
+        }
         push(
             "blockerRanking(first: 20), warm: p99 < 100 ms (1 client)",
             stat(Kind::BlockerRanking, 1)

@@ -61,6 +61,8 @@ pub enum BackendChoice {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Part {
     Reminders,
+    /// The project office's reads (issue 13) on the demo database.
+    Analytics,
 }
 
 /// What one run does, with every default resolved.

@@ -46,6 +46,25 @@ impl Gql {
         }
     }
 
+    /// `GET` of a path beside `/graphql` with the bearer token; the body's length, failing on
+    /// any status but 200.
+    pub async fn get_len(&self, path: &str) -> anyhow::Result<usize> {
+        let base = self.url.trim_end_matches("/graphql");
+        let reply = self
+            .http
+            .get(format!("{base}{path}"))
+            .header("authorization", &self.bearer)
+            .send()
+            .await
+            .context("request failed")?;
+        let status = reply.status();
+        let body = reply.bytes().await.context("no body")?;
+        if !status.is_success() {
+            bail!("HTTP {status}: {}", String::from_utf8_lossy(&body));
+        }
+        Ok(body.len())
+    }
+
     /// Sends one request; returns `data`, failing on any HTTP or GraphQL error.
     pub async fn post(&self, query: &str, variables: Value) -> anyhow::Result<Value> {
         let reply = self

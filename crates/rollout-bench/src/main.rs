@@ -12,6 +12,7 @@
 //! never whether a budget was met. What it deliberately leaves out: profiling (see
 //! BENCHMARKS.md for how the findings were profiled) and any tuning of the databases.
 
+mod analytics;
 mod binary;
 mod blockers;
 mod budgets;

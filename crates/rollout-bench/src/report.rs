@@ -303,6 +303,11 @@ fn kind_order(k: Kind) -> u8 {
         Kind::BlockerRankingAfterChange => 10,
         Kind::AddDependency => 11,
         Kind::EarliestRelease100 => 12,
+        Kind::Kpis => 13,
+        Kind::FlowMetrics => 14,
+        Kind::Bottlenecks => 15,
+        Kind::Forecast => 16,
+        Kind::ReportXlsx => 17,
     }
 }
 

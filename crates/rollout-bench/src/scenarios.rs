@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+use crate::analytics::{self, QueryOp, XlsxOp};
 use crate::blockers::{
     self, AddDependencyOp, ChangedRankingOp, EarliestPageOp, RankingOp, UNBLOCKED,
 };
@@ -62,6 +63,30 @@ impl Scenarios<'_> {
             }
         );
         out.push(Measurement { kind, stats });
+    }
+
+    /// The project office's reads (issue 13), one client each, warm (the first call of each
+    /// is in the warm-up): KPIs as of the end of the last quarter, flow, bottlenecks, the
+    /// forecast with 10,000 runs and the last quarter's report as XLSX.
+    pub async fn analytics(&self, out: &mut Vec<Measurement>) -> anyhow::Result<()> {
+        let today = (chrono::Utc::now() + chrono::TimeDelta::hours(9)).date_naive();
+        let (last, last_day) = analytics::last_quarter(today);
+        let gql = &self.gql;
+        let as_of = last_day.to_string();
+        self.timed(Kind::Kpis, &mut [QueryOp::kpis(gql, &as_of)], out)
+            .await;
+        let flow = QueryOp::plain(gql, analytics::FLOW, "flowMetrics");
+        self.timed(Kind::FlowMetrics, &mut [flow], out).await;
+        let bottlenecks = QueryOp::plain(gql, analytics::BOTTLENECKS, "bottlenecks");
+        self.timed(Kind::Bottlenecks, &mut [bottlenecks], out).await;
+        let forecast = QueryOp::plain(gql, analytics::FORECAST, "forecast");
+        self.timed(Kind::Forecast, &mut [forecast], out).await;
+        let xlsx = XlsxOp {
+            gql: gql.clone(),
+            quarter: last,
+        };
+        self.timed(Kind::ReportXlsx, &mut [xlsx], out).await;
+        Ok(())
     }
 
     /// The list page, the point read and its reference, and the summary.

@@ -46,6 +46,11 @@ pub enum Kind {
     BlockerRankingAfterChange,
     AddDependency,
     EarliestRelease100,
+    Kpis,
+    FlowMetrics,
+    Bottlenecks,
+    Forecast,
+    ReportXlsx,
 }
 
 impl Kind {
@@ -64,6 +69,11 @@ impl Kind {
             Self::BlockerRankingAfterChange => "addDependency, then blockerRanking(first: 20)",
             Self::AddDependency => "addDependency (on a law change)",
             Self::EarliestRelease100 => "procedures(first: 100) { earliestRelease }",
+            Self::Kpis => "kpis(asOf, groupBy: [BUREAU]), warm",
+            Self::FlowMetrics => "flowMetrics, warm",
+            Self::Bottlenecks => "bottlenecks(first: 10), warm",
+            Self::Forecast => "forecast(runs: 10000)",
+            Self::ReportXlsx => "quarterly report as XLSX",
         }
     }
 }
@@ -162,6 +172,7 @@ pub async fn run(
 ) -> anyhow::Result<BackendResults> {
     let mut results = match ctx.plan.only {
         Some(Part::Reminders) => BackendResults::without_api(backend),
+        Some(Part::Analytics) => return analytics_only(ctx, dbs, backend).await,
         None => api(ctx, dbs, backend).await?,
     };
     match reminders::run(ctx, dbs, backend).await {
@@ -176,6 +187,49 @@ pub async fn run(
         }
     }
     Ok(results)
+}
+
+/// Only the project office's reads (`--only analytics`), on their own demo database.
+async fn analytics_only(
+    ctx: &Context<'_>,
+    dbs: &mut Databases,
+    backend: Backend,
+) -> anyhow::Result<BackendResults> {
+    let plan = ctx.plan;
+    let name = backend.label();
+    let url = dbs.fresh(backend, "main").await?;
+    eprintln!("[{name}] rollout demo --synthetic {} …", plan.procedures);
+    let demo = prepare::demo(ctx.rollout, &url, plan.procedures)?;
+    let token = prepare::token(ctx.rollout, &url)?;
+    let server = Server::start(ctx.rollout, &ctx.http, &url, serve_env(), None).await?;
+    let gql = Gql::new(ctx.http.clone(), &server.base_url, &token);
+    let summary = gql.post(gql::SUMMARY, serde_json::json!({})).await?;
+    let total = summary["rolloutSummary"]["total"]
+        .as_i64()
+        .context("no total in rolloutSummary")?;
+    let probe = Probe {
+        server_pid: Some(server.pid()),
+        postgres: backend == Backend::Postgres,
+        ticks_per_second: ctx.ticks_per_second,
+    };
+    let scenarios = Scenarios {
+        ctx,
+        name,
+        gql,
+        url,
+        codes: Arc::new(Vec::new()),
+        total,
+        probe,
+    };
+    let mut measurements = Vec::new();
+    scenarios.analytics(&mut measurements).await?;
+    server.stop();
+    Ok(BackendResults {
+        procedures: total,
+        demo_seconds: (demo.as_secs_f64() * 100.0).round() / 100.0,
+        measurements,
+        ..BackendResults::without_api(backend)
+    })
 }
 
 /// Issues 8–11's measurements: the API, the reference, import and start-up.
@@ -234,6 +288,8 @@ async fn api(
         scenarios.reads(clients, &mut measurements).await?;
         scenarios.tasks(clients, &bureau, &mut measurements).await?;
     }
+    // The project office's reads, warm, on the database as loaded.
+    scenarios.analytics(&mut measurements).await?;
     for &clients in &plan.clients {
         scenarios
             .writes(clients, &movable, &mut measurements)

@@ -44,6 +44,14 @@ pub enum Action {
     /// See the scheduler's status and the outbox, retry a dead delivery: admins, and the
     /// project office that owns the rules.
     OperateScheduler,
+    /// Freeze a quarter's figures (the project office's record of what it reported).
+    FreezeQuarter,
+    /// Record a quality assessment of a procedure (issue 13): the project office's job, and
+    /// admins'.
+    RecordQualityAssessment,
+    /// Submit a resident's user review of a procedure: only the review intake identity (the
+    /// e-application sites' review form), never a person's token.
+    SubmitUserReview,
 }
 
 /// Why an action is refused.
@@ -58,9 +66,12 @@ pub struct Denied {
 pub fn authorize(user: &User, action: Action) -> Result<(), Denied> {
     let allowed = !user.disabled
         && match (user.role, action) {
+            // A service identity: it submits reviews and does nothing else, not even read or
+            // manage its own tokens (an administrator issues and revokes them).
+            (Role::ReviewIntake, action) => action == Action::SubmitUserReview,
             (_, Action::Read) => true,
-            (Role::Viewer, Action::ManageOwnTokens) => true,
             (_, Action::ManageOwnTokens) => true,
+            (Role::ProjectOffice | Role::Admin, Action::RecordQualityAssessment) => true,
             (Role::Admin, Action::ManageUsers | Action::ManageBureaus | Action::ManageWorkflow) => {
                 true
             }
@@ -75,6 +86,7 @@ pub fn authorize(user: &User, action: Action) -> Result<(), Denied> {
                 Action::ManageReminders | Action::OperateScheduler,
             ) => true,
             (Role::Admin, Action::ManageWebhooks) => true,
+            (Role::ProjectOffice, Action::FreezeQuarter) => true,
             (Role::BureauCoordinator, Action::CloseTask { bureau, assignee }) => {
                 user.bureau_id == Some(bureau) || assignee == Some(user.id)
             }
@@ -121,6 +133,9 @@ fn describe(action: Action) -> String {
         Action::ManageReminders => "manage reminder rules".into(),
         Action::ManageWebhooks => "manage webhook endpoints".into(),
         Action::OperateScheduler => "operate the scheduler and its deliveries".into(),
+        Action::FreezeQuarter => "freeze a quarter's figures".into(),
+        Action::RecordQualityAssessment => "record quality assessments".into(),
+        Action::SubmitUserReview => "submit user reviews".into(),
     }
 }
 
@@ -224,6 +239,54 @@ mod tests {
                 u.role
             );
         }
+    }
+
+    #[test]
+    fn quality_assessments_are_the_offices_and_reviews_the_intakes_alone() {
+        let own = BureauId(Uuid::from_u128(1));
+        let intake = user(Role::ReviewIntake, None);
+        for role in Role::ALL {
+            let u = user(*role, (*role == Role::BureauCoordinator).then_some(1));
+            assert_eq!(
+                authorize(&u, Action::RecordQualityAssessment).is_ok(),
+                matches!(role, Role::ProjectOffice | Role::Admin),
+                "{role} recording an assessment"
+            );
+            assert_eq!(
+                authorize(&u, Action::SubmitUserReview).is_ok(),
+                *role == Role::ReviewIntake,
+                "{role} submitting a review"
+            );
+        }
+        // The intake identity may do nothing else at all.
+        let everything_else = [
+            Action::Read,
+            Action::ManageOwnTokens,
+            Action::ManageUsers,
+            Action::ManageBureaus,
+            Action::ManageWorkflow,
+            Action::WorkOnProcedure(own),
+            Action::DecideApproval(Role::ReviewIntake),
+            Action::DecideApprovalIn(Role::ReviewIntake, own),
+            Action::ReadAudit,
+            close(own, Some(intake.id)),
+            Action::ManageBlockers,
+            Action::FollowLawChange(own),
+            Action::ManageReminders,
+            Action::ManageWebhooks,
+            Action::OperateScheduler,
+            Action::RecordQualityAssessment,
+        ];
+        for action in everything_else {
+            let denied = authorize(&intake, action).unwrap_err();
+            assert!(
+                denied.to_string().starts_with("REVIEW_INTAKE may not"),
+                "{denied}"
+            );
+        }
+        let mut disabled = intake.clone();
+        disabled.disabled = true;
+        assert!(authorize(&disabled, Action::SubmitUserReview).is_err());
     }
 
     #[test]

@@ -19,6 +19,9 @@ pub enum Role {
     BureauCoordinator,
     /// Reads only.
     Viewer,
+    /// A service identity, not a person: the review form of the e-application sites, which
+    /// submits residents' user reviews and may do nothing else (not even read).
+    ReviewIntake,
 }
 
 impl Role {
@@ -27,6 +30,7 @@ impl Role {
         Self::ProjectOffice,
         Self::BureauCoordinator,
         Self::Viewer,
+        Self::ReviewIntake,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -35,6 +39,7 @@ impl Role {
             Self::ProjectOffice => "PROJECT_OFFICE",
             Self::BureauCoordinator => "BUREAU_COORDINATOR",
             Self::Viewer => "VIEWER",
+            Self::ReviewIntake => "REVIEW_INTAKE",
         }
     }
 
@@ -133,6 +138,7 @@ mod tests {
             Role::parse("bureau-coordinator"),
             Some(Role::BureauCoordinator)
         );
+        assert_eq!(Role::parse("review-intake"), Some(Role::ReviewIntake));
         assert_eq!(Role::parse("root"), None);
     }
 

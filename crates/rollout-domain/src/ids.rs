@@ -110,3 +110,11 @@ uuid_id!(
     /// Identifies a [`crate::reminders::WebhookEndpoint`].
     WebhookEndpointId
 );
+uuid_id!(
+    /// Identifies a [`crate::quality::QualityAssessment`].
+    QualityAssessmentId
+);
+uuid_id!(
+    /// Identifies a [`crate::quality::UserReview`].
+    UserReviewId
+);

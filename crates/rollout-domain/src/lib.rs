@@ -2,10 +2,12 @@
 //! definition (a state graph validated with petgraph) and the engine that decides transitions.
 //!
 //! This crate does no IO, spawns nothing and never reads the clock: "now" is always a parameter.
-//! It carries no wire (serde/GraphQL) derives on its model types; the only serde use is the
-//! workflow definition's TOML file format in [`workflow::file`].
+//! It carries no wire (serde/GraphQL) derives on its model types; the only serde use is two TOML
+//! file formats: the workflow definition's ([`workflow::file`]) and the quality thresholds'
+//! ([`quality::thresholds`]).
 #![forbid(unsafe_code)]
 
+pub mod analytics;
 pub mod approval;
 pub mod audit;
 pub mod authz;
@@ -20,6 +22,8 @@ pub mod history;
 pub mod identity;
 pub mod ids;
 pub mod procedure;
+// Issue 13: the quality map of priority procedures and user reviews.
+pub mod quality;
 pub mod reminders;
 pub mod summary;
 pub mod target;
@@ -39,5 +43,6 @@ pub use ids::{
     HearingId, LawChangeId, LawChangeStatusChangeId, MilestoneId, NotificationId, ProcedureId,
     ReminderRuleId, TaskId, TokenId, TransitionRecordId, UserId, UserTestId, WebhookEndpointId,
 };
+pub use ids::{QualityAssessmentId, UserReviewId};
 pub use procedure::{Authority, Category, NewProcedure, Platform, Procedure, ProcedurePatch};
 pub use summary::RolloutSummary;

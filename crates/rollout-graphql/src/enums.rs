@@ -90,12 +90,14 @@ mirror_enum!(
 mirror_enum!(
     /// What a user may do: ADMIN manages users and bureaus; PROJECT_OFFICE works on every
     /// procedure and decides approvals; BUREAU_COORDINATOR works on their own bureau's
-    /// procedures; VIEWER reads.
+    /// procedures; VIEWER reads; REVIEW_INTAKE is the e-application sites' review form, which
+    /// may only submit user reviews.
     Role <=> domain::identity::Role {
         Admin => "ADMIN",
         ProjectOffice => "PROJECT_OFFICE",
         BureauCoordinator => "BUREAU_COORDINATOR",
         Viewer => "VIEWER",
+        ReviewIntake => "REVIEW_INTAKE",
     }
 );
 

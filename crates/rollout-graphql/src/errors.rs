@@ -39,6 +39,9 @@ pub enum ErrorCode {
     /// A dependency that would close a cycle; the message spells the cycle out.
     #[graphql(name = "CYCLE")]
     Cycle,
+    /// Over a per-identity limit (user reviews); nothing was written, try again later.
+    #[graphql(name = "RATE_LIMITED")]
+    RateLimited,
 }
 
 impl ErrorCode {
@@ -56,6 +59,7 @@ impl ErrorCode {
             C::Unauthenticated => Self::Unauthenticated,
             C::ApprovalClosed => Self::ApprovalClosed,
             C::Cycle => Self::Cycle,
+            C::RateLimited => Self::RateLimited,
             C::Unavailable | C::Internal => return None,
         })
     }

@@ -40,10 +40,14 @@ pub(crate) enum NodeType {
     ReminderFiring,
     Delivery,
     WebhookEndpoint,
+    // Issue 13: assessments and reviews have ids (history, the audit trail) but no `node`
+    // lookup.
+    QualityAssessment,
+    UserReview,
 }
 
 impl NodeType {
-    const ALL: [NodeType; 18] = [
+    const ALL: [NodeType; 20] = [
         Self::Bureau,
         Self::Procedure,
         Self::TransitionRecord,
@@ -62,6 +66,8 @@ impl NodeType {
         Self::ReminderFiring,
         Self::Delivery,
         Self::WebhookEndpoint,
+        Self::QualityAssessment,
+        Self::UserReview,
     ];
 
     pub(crate) const fn name(self) -> &'static str {
@@ -84,6 +90,8 @@ impl NodeType {
             Self::ReminderFiring => "ReminderFiring",
             Self::Delivery => "Delivery",
             Self::WebhookEndpoint => "WebhookEndpoint",
+            Self::QualityAssessment => "QualityAssessment",
+            Self::UserReview => "UserReview",
         }
     }
 }

@@ -13,6 +13,7 @@
 //! app's procedure events (see `subscription`); over which transport is the server's choice.
 #![forbid(unsafe_code)]
 
+mod analytics;
 mod approval;
 mod audit;
 mod bureau;
@@ -21,6 +22,8 @@ mod enums;
 pub mod error_codes;
 mod errors;
 mod filter;
+// Issue 13: flow metrics, cumulative flow and bottlenecks.
+mod flow;
 mod history;
 mod identity;
 mod ids;
@@ -46,6 +49,12 @@ mod blockers;
 mod deps;
 // Issue 12: reminders.
 mod reminders;
+// Issue 13: the forecast of the programme targets.
+mod forecast;
+// Issue 13: the quarterly progress report.
+mod report;
+// Issue 13: the quality map, quality assessments and user reviews.
+mod quality;
 
 use async_graphql::{Context, SDLExportOptions, Schema};
 use rollout_app::{Actor, App, RequestMeta};
@@ -92,10 +101,28 @@ pub(crate) fn app<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a App> {
         .map_err(|_| errors::internal("schema built without an App in its data"))
 }
 
-/// The actor the server attached to this request, or UNAUTHENTICATED. When the server attaches
-/// the request's [`RequestMeta`] separately and the actor carries none, the actor gets it, so
-/// that the audit trail records where the request came from either way.
+/// The actor the server attached to this request, or UNAUTHENTICATED; FORBIDDEN for the review
+/// intake identity, which may use no field but `submitUserReview` (see [`review_intake_actor`]).
+/// Every other root field asks for its actor here, so that identity can read nothing, whatever
+/// the field: reads do not otherwise ask the `App` (every person may read), and a new field is
+/// covered without thinking of it.
 pub(crate) fn actor(ctx: &Context<'_>) -> async_graphql::Result<Actor> {
+    let actor = review_intake_actor(ctx)?;
+    if let Some(user) = &actor.user
+        && user.role == rollout_domain::identity::Role::ReviewIntake
+    {
+        return Err(errors::graphql_error(&rollout_app::AppError::Forbidden {
+            message: "REVIEW_INTAKE may only submit user reviews (submitUserReview)".to_owned(),
+        }));
+    }
+    Ok(actor)
+}
+
+/// The actor, whoever it is, for `submitUserReview` alone (the `App` decides who may submit).
+/// When the server attaches the request's [`RequestMeta`] separately and the actor carries
+/// none, the actor gets it, so that the audit trail records where the request came from either
+/// way.
+pub(crate) fn review_intake_actor(ctx: &Context<'_>) -> async_graphql::Result<Actor> {
     let Some(actor) = ctx.data_opt::<Actor>() else {
         return Err(errors::unauthenticated());
     };

@@ -68,6 +68,8 @@ pub struct MutationRoot(
     crate::task::TaskMutation,
     crate::blockers::BlockerMutation,
     crate::reminders::ReminderMutation,
+    crate::analytics::AnalyticsMutation,
+    crate::quality::QualityMutation,
 );
 
 /// Bureaus and procedures.

@@ -118,7 +118,11 @@ pub(crate) async fn node(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Op
                 .map(|n| n.map(Node::Notification))
         }
         // Ids of these exist (for the mutations that take them) but they are not nodes.
-        NodeType::ReminderFiring | NodeType::Delivery | NodeType::WebhookEndpoint => Ok(None),
+        NodeType::ReminderFiring
+        | NodeType::Delivery
+        | NodeType::WebhookEndpoint
+        | NodeType::QualityAssessment
+        | NodeType::UserReview => Ok(None),
     };
     found.map_err(|e| errors::graphql_error(&e))
 }

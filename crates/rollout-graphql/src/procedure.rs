@@ -47,6 +47,8 @@ struct PageRefs {
     tasks: crate::task::ProcedureTaskBatches,
     // Issue 11, the dependency graph:
     deps: crate::deps::ProcedureDeps,
+    // Issue 13, quality assessments:
+    quality: crate::quality::AssessmentsBatch,
 }
 
 impl Procedure {
@@ -69,6 +71,7 @@ impl Procedure {
             hearings: crate::hearing::ProcedureHearingBatch::new(rows.iter().map(|p| p.id)),
             tasks: crate::task::ProcedureTaskBatches::new(rows.iter().map(|p| p.id)),
             deps: crate::deps::ProcedureDeps::new(rows.iter().map(|p| p.id)),
+            quality: crate::quality::AssessmentsBatch::new(rows.iter().map(|p| p.id)),
         });
         rows.into_iter()
             .map(|row| Self {
@@ -195,6 +198,15 @@ impl Procedure {
         let app = app(ctx)?;
         let facts = self.page.guard_facts.get(app, &self.row).await?;
         next_transitions(app.workflow(), &self.row, &facts)
+    }
+
+    /// Quality assessments of this procedure, newest first: the first is its row on the
+    /// quality map, the rest its history. One read for the whole page.
+    async fn quality_assessments(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<crate::quality::QualityAssessment>> {
+        crate::quality::assessments_of(ctx, self, &self.page.quality).await
     }
 
     /// User tests of this procedure, oldest first. The latest one recorded since the procedure

@@ -34,6 +34,11 @@ pub struct QueryRoot(
     crate::blockers::BlockerQuery,
     crate::deps::DepsQuery,
     crate::reminders::ReminderQuery,
+    crate::analytics::AnalyticsQueryRoot,
+    crate::flow::FlowQuery,
+    crate::forecast::ForecastQuery,
+    crate::report::ReportQuery,
+    crate::quality::QualityQuery,
 );
 
 /// Bureaus, procedures, the workflow and the summary; `node`.

@@ -8,6 +8,7 @@ use clap::{Args, Parser, Subcommand};
 
 pub use crate::commands::deps::{DepsCommand, DepsDotArgs};
 pub use crate::commands::reminders::RemindersCommand;
+pub use crate::commands::report::ReportCommand;
 use crate::config::Layer;
 use crate::database_url::DatabaseUrl;
 
@@ -56,6 +57,9 @@ pub enum Command {
     /// Reminders: evaluate due ticks once (for an external cron), preview a rule.
     #[command(subcommand)]
     Reminders(RemindersCommand),
+    /// Reports for the project office: the quarterly progress report (Markdown, HTML, XLSX).
+    #[command(subcommand)]
+    Report(ReportCommand),
     /// Load demo data into an empty database (with --users, the demo users too).
     Demo(DemoArgs),
     /// Manage users: add, list, disable.
@@ -79,7 +83,8 @@ pub enum UserCommand {
         /// Display name.
         #[arg(long)]
         name: String,
-        /// ADMIN, PROJECT_OFFICE, BUREAU_COORDINATOR or VIEWER.
+        /// ADMIN, PROJECT_OFFICE, BUREAU_COORDINATOR, VIEWER or REVIEW_INTAKE (the
+        /// e-application sites' review form: it may only submit user reviews).
         #[arg(long)]
         role: String,
         /// Bureau code (bureau coordinators only).
@@ -199,6 +204,9 @@ pub struct ServeArgs {
     /// Load the demo data (31 bureaus, 44 real procedures) if the database is empty.
     #[arg(long)]
     pub demo: bool,
+    /// With --demo: load the programme's own history instead (deploy/demo/history/).
+    #[arg(long, requires = "demo")]
+    pub replay: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -252,6 +260,11 @@ pub struct DemoArgs {
     /// Also create the demo users (one per role) and print their API tokens, once.
     #[arg(long)]
     pub users: bool,
+    /// Load the programme's own history instead: the procedures of deploy/demo/history/ moving
+    /// on the dates that reproduce its published figures, 2020-04 to 2025-09 (not with
+    /// --synthetic).
+    #[arg(long, conflicts_with = "synthetic")]
+    pub replay: bool,
     #[command(flatten)]
     pub database: DatabaseArgs,
     #[command(flatten)]
@@ -276,6 +289,9 @@ impl Command {
                 (Some(&a.database), Some(&a.workflow), None)
             }
             Self::Reminders(RemindersCommand::Preview(a)) => (Some(&a.database), None, None),
+            Self::Report(ReportCommand::Quarterly(a)) => {
+                (Some(&a.database), Some(&a.workflow), None)
+            }
             Self::Demo(a) => (Some(&a.database), Some(&a.workflow), None),
             Self::User(
                 UserCommand::Add { database, .. }

@@ -61,6 +61,10 @@ pub struct Config {
     pub migrate: bool,
     /// `[scheduler]` and `[email]`: reminders' evaluation and delivery.
     pub reminders: crate::reminder_config::ReminderConfig,
+    /// `[analytics]`: programme targets and the forecast's window.
+    pub analytics: rollout_app::analytics::AnalyticsSettings,
+    /// `[quality]`: the quality map's thresholds file and the user-review rate.
+    pub quality: crate::quality_config::QualityConfig,
 }
 
 /// Default of [`Config::approval_expiry_days`].
@@ -202,13 +206,15 @@ fn parse_bool(name: &'static str, value: &str) -> Result<bool, ConfigError> {
 }
 
 /// What a config file gives: the settings of [`Layer`] and its `[http]` table.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq)]
 pub struct FileLayers {
     pub layer: Layer,
     pub http: HttpLayer,
     pub oidc: Option<rollout_auth::OidcConfig>,
     pub scheduler: crate::reminder_config::SchedulerLayer,
     pub email: Option<rollout_scheduler::delivery::EmailTransportConfig>,
+    pub analytics: crate::analytics_config::AnalyticsLayer,
+    pub quality: crate::quality_config::QualityLayer,
 }
 
 /// The file's shape: [`Layer`]'s keys and `[http]`. A mirror rather than a `flatten`ed
@@ -231,6 +237,10 @@ struct FileShape {
     #[serde(default)]
     scheduler: crate::reminder_config::SchedulerLayer,
     email: Option<rollout_scheduler::delivery::EmailTransportConfig>,
+    #[serde(default)]
+    analytics: crate::analytics_config::AnalyticsLayer,
+    #[serde(default)]
+    quality: crate::quality_config::QualityLayer,
 }
 
 /// Reads a config file. An explicit `--config` file must exist; the default one is optional.
@@ -281,6 +291,8 @@ pub fn parse_file_layers(path: &Path, text: &str) -> Result<FileLayers, ConfigEr
         oidc: shape.oidc,
         scheduler: shape.scheduler,
         email: shape.email,
+        analytics: shape.analytics,
+        quality: shape.quality,
     })
 }
 
@@ -325,6 +337,8 @@ impl Config {
                 .unwrap_or_else(|| DEFAULT_ADMIN_EMAIL.to_owned()),
             migrate: merged.migrate.unwrap_or(true),
             reminders: crate::reminder_config::ReminderConfig::default(),
+            analytics: rollout_app::analytics::AnalyticsSettings::default(),
+            quality: crate::quality_config::QualityConfig::default(),
         })
     }
 
@@ -358,9 +372,13 @@ impl Config {
         }
         let reminders =
             crate::reminder_config::ReminderConfig::resolve(file.scheduler, file.email, &env)?;
+        let analytics = file.analytics.clone().resolve()?;
+        let quality = crate::quality_config::QualityConfig::resolve(file.quality, &env)?;
         Ok(Self {
             oidc,
             reminders,
+            analytics,
+            quality,
             ..Self::resolve(file.layer, Layer::from_env(&env)?, flags)?
                 .with_http(file.http, HttpLayer::from_env(&env)?)?
         })

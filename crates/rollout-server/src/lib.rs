@@ -9,7 +9,11 @@
 //! `rollout-graphql`, the storage in the store crates. Terminal concerns (progress bars, exit
 //! codes, messages) live here and nowhere below.
 #![forbid(unsafe_code)]
+// The merged GraphQL roots nest deeply enough that proving the schema `Send` needs more than
+// the default 128 levels.
+#![recursion_limit = "256"]
 
+pub mod analytics_config;
 pub mod authenticate;
 pub mod backend;
 pub mod cache_sync;
@@ -20,6 +24,8 @@ pub mod database_url;
 pub mod error;
 pub mod events;
 pub mod http;
+// Issue 13: `[quality]`.
+pub mod quality_config;
 pub mod refusals;
 pub mod reminder_config;
 pub mod server;

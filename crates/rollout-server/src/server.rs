@@ -37,6 +37,9 @@ pub struct ServerConfig {
     pub workflow_file: Option<PathBuf>,
     /// Load the demo data (and demo users with tokens) when the database is empty.
     pub demo: bool,
+    /// With `demo`: load the programme's replayed history (`deploy/demo/history/`) instead of
+    /// the generated demo data.
+    pub demo_replay: bool,
     /// Limits, CORS, rate limiting and introspection of the GraphQL endpoint.
     pub http: HttpSettings,
     /// Accept JWTs from this identity provider as well as API tokens.
@@ -51,6 +54,10 @@ pub struct ServerConfig {
     pub clock: Option<Arc<dyn rollout_app::Clock>>,
     /// The scheduler (`[scheduler]`) and e-mail (`[email]`).
     pub reminders: crate::reminder_config::ReminderConfig,
+    /// Programme targets and the forecast's window (`[analytics]`).
+    pub analytics: rollout_app::analytics::AnalyticsSettings,
+    /// A quality thresholds file replacing the embedded default (`[quality] thresholds`).
+    pub quality_thresholds: Option<PathBuf>,
 }
 
 impl ServerConfig {
@@ -61,6 +68,7 @@ impl ServerConfig {
             database_url: database_url.into(),
             workflow_file: None,
             demo: false,
+            demo_replay: false,
             http: HttpSettings::default(),
             oidc: None,
             app: AppSettings::default(),
@@ -68,6 +76,8 @@ impl ServerConfig {
             migrate: true,
             clock: None,
             reminders: crate::reminder_config::ReminderConfig::default(),
+            analytics: rollout_app::analytics::AnalyticsSettings::default(),
+            quality_thresholds: None,
         }
     }
 }
@@ -79,12 +89,14 @@ impl std::fmt::Debug for ServerConfig {
             .field("database_url", &DatabaseUrl::new(self.database_url.clone()))
             .field("workflow_file", &self.workflow_file)
             .field("demo", &self.demo)
+            .field("demo_replay", &self.demo_replay)
             .field("http", &self.http)
             .field("oidc", &self.oidc.as_ref().map(|o| o.issuer.as_str()))
             .field("app", &self.app)
             .field("admin_email", &self.admin_email)
             .field("migrate", &self.migrate)
             .field("clock", &self.clock)
+            .field("quality_thresholds", &self.quality_thresholds)
             .finish()
     }
 }
@@ -161,6 +173,8 @@ const TOKEN_USE_FLUSH: Duration = Duration::from_secs(5);
 async fn start(config: ServerConfig) -> Result<RunningServer, CliError> {
     let url = DatabaseUrl::new(config.database_url);
     let workflow = load_procedure_workflow(config.workflow_file.as_deref())?;
+    let thresholds = crate::quality_config::load_thresholds(config.quality_thresholds.as_deref())
+        .map_err(CliError::user)?;
     let jwt = match config.oidc {
         None => None,
         Some(oidc) => Some(
@@ -176,8 +190,12 @@ async fn start(config: ServerConfig) -> Result<RunningServer, CliError> {
         email_enabled: config.reminders.email_enabled(),
         ..config.app
     };
-    let app = App::new(db.store.clone(), workflow, clock).with_settings(settings);
-    let prepared = match prepare(&app, config.demo, &config.admin_email).await {
+    let app = App::new(db.store.clone(), workflow, clock)
+        .with_settings(settings)
+        .with_analytics(config.analytics.clone())
+        .with_quality_thresholds(thresholds);
+    let demo = config.demo.then_some(config.demo_replay);
+    let prepared = match prepare(&app, demo, &config.admin_email).await {
         Ok(p) => p,
         Err(e) => {
             db.close().await;
@@ -235,6 +253,7 @@ async fn start(config: ServerConfig) -> Result<RunningServer, CliError> {
         HttpState {
             schema: rollout_graphql::build_schema(app.clone()),
             store: db.store.clone(),
+            app: app.clone(),
         },
         &config.http,
         authenticator,
@@ -354,9 +373,10 @@ struct Prepared {
     demo_logins: Vec<DemoLogin>,
 }
 
-/// Checks stored data against the workflow, loads demo data if asked and the database is
-/// empty, and creates the first administrator when there are no users.
-async fn prepare(app: &App, demo: bool, admin_email: &str) -> Result<Prepared, CliError> {
+/// Checks stored data against the workflow, loads demo data if asked (`Some(replay)`: the
+/// replayed history when `replay`) and the database is empty, and creates the first
+/// administrator when there are no users.
+async fn prepare(app: &App, demo: Option<bool>, admin_email: &str) -> Result<Prepared, CliError> {
     app.check_stored_states()
         .await
         .map_err(|e| CliError::app("the workflow does not fit the stored data", e))?;
@@ -373,8 +393,13 @@ async fn prepare(app: &App, demo: bool, admin_email: &str) -> Result<Prepared, C
         prepared.admin_token = Some(token.secret.expose().to_owned());
     }
     let mut demo_loaded = false;
-    if demo {
-        match app.load_demo(DemoOptions::default(), &|_| {}).await {
+    if let Some(replay) = demo {
+        let loaded = if replay {
+            app.load_replay(&|_| {}).await
+        } else {
+            app.load_demo(DemoOptions::default(), &|_| {}).await
+        };
+        match loaded {
             Ok(report) => {
                 demo_loaded = true;
                 tracing::info!(
@@ -385,6 +410,11 @@ async fn prepare(app: &App, demo: bool, admin_email: &str) -> Result<Prepared, C
             }
             Err(DemoError::NotEmpty) => {
                 tracing::info!("database is not empty: demo data not loaded")
+            }
+            Err(DemoError::Replay(why)) => {
+                return Err(CliError::user(format!(
+                    "cannot replay the programme's history: {why}"
+                )));
             }
             Err(DemoError::App(e)) => return Err(CliError::app("cannot load demo data", e)),
         }

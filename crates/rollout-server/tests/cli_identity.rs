@@ -345,3 +345,46 @@ fn dates_on_the_command_line_stay_in_the_supported_range() {
         );
     }
 }
+
+/// The review intake identity (issue 13) is made like any user: no bureau, and a token.
+#[test]
+fn a_review_intake_identity_and_its_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(&rollout(d, &["migrate"]));
+    std::fs::write(
+        d.join("b.csv"),
+        "code,name_ja,name_en\nKANKYO,環境局,Environment\n",
+    )
+    .unwrap();
+    ok(&rollout(d, &["import", "bureaus", "b.csv"]));
+    let add = |extra: &[&str]| {
+        let args = [
+            &["user", "add", "--email", "form@e-shinsei.example.jp"][..],
+            &["--name", "電子申請フォーム", "--role", "review-intake"],
+            extra,
+        ]
+        .concat();
+        rollout(d, &args)
+    };
+    let with_bureau = fails(&add(&["--bureau", "KANKYO"]));
+    assert!(
+        with_bureau.contains("only bureau coordinators"),
+        "{with_bureau}"
+    );
+    let added = ok(&add(&[]));
+    assert!(
+        added.contains("form@e-shinsei.example.jp\tREVIEW_INTAKE\t電子申請フォーム\t-\tactive"),
+        "{added}"
+    );
+    let args = [
+        "token",
+        "create",
+        "--user",
+        "form@e-shinsei.example.jp",
+        "--name",
+        "form",
+    ];
+    let secret = ok(&rollout(d, &args)).trim().to_owned();
+    assert!(secret.starts_with("rlt_"), "{secret}");
+}

@@ -136,7 +136,8 @@ fn meaning(kind: ErrorKind, constraint: &str) -> Option<(&'static str, bool)> {
             "hearing_outcomes_procedure_id_fkey"
             | "user_tests_procedure_id_fkey"
             | "tasks_procedure_id_fkey"
-            | "target_changes_procedure_id_fkey",
+            | "target_changes_procedure_id_fkey"
+            | "field_revisions_procedure_id_fkey",
         ) => ("procedure", false),
         (
             Missing,

@@ -10,6 +10,7 @@
 //! mean is theirs.
 #![forbid(unsafe_code)]
 
+mod analytics;
 mod approval_listing;
 mod approvals;
 mod audit;
@@ -24,6 +25,8 @@ mod listing;
 mod notify;
 mod paging;
 mod procedures;
+// Issue 13: quality assessments and user reviews.
+mod quality;
 mod reminders;
 mod rows;
 pub mod testing;

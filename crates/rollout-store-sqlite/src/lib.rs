@@ -33,6 +33,7 @@
 //! one transaction, so they pay it once.
 #![forbid(unsafe_code)]
 
+mod analytics;
 mod approval_listing;
 mod approval_store;
 mod approvals;
@@ -49,8 +50,12 @@ mod identity;
 mod listing;
 mod paging;
 mod procedures;
+// Issue 13: quality assessments and user reviews.
+mod quality;
 mod refs;
 mod reminders;
+#[cfg(test)]
+mod role_rebuild_tests;
 mod rows;
 mod tokens;
 mod transitions;

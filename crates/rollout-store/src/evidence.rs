@@ -15,6 +15,7 @@ use rollout_domain::approval::ApprovalRequest;
 use rollout_domain::audit::AuditEntry;
 use rollout_domain::blockers::{Dependency, LawChange, LawChangeStatusChange, Milestone};
 use rollout_domain::hearing::{Hearing, HearingKind};
+use rollout_domain::quality::{QualityAssessment, UserReview};
 use rollout_domain::reminders::{
     Delivery, Firing, Language, Notification, ReminderRule, Snooze, WebhookEndpoint,
 };
@@ -78,6 +79,12 @@ pub enum Write {
     },
     /// Appends one change of a procedure's target quarter.
     TargetChange(TargetChange),
+    /// Appends one change of a descriptive field (see
+    /// [`rollout_domain::analytics::RevisedField`]), in the batch of the update that makes it.
+    FieldRevision(rollout_domain::analytics::FieldRevision),
+    /// Stores a quarter's figures; `Duplicate { entity: "quarter snapshot" }` when that quarter
+    /// is frozen already.
+    FreezeQuarter(crate::QuarterSnapshot),
     /// Appends an audit entry.
     Audit(AuditEntry),
     /// Compare-and-set of the graph version: `Conflict` (with the stored version) unless it is
@@ -178,6 +185,12 @@ pub enum Write {
         id: DeliveryId,
         now: DateTime<Utc>,
     },
+    /// Appends a quality assessment (issue 13); `NotFound` when the procedure or the assessor is
+    /// unknown. See [`crate::QualityStore`].
+    InsertQualityAssessment(QualityAssessment),
+    /// Appends a user review with the fiscal quarter of its Tokyo day; `NotFound` when the
+    /// procedure or the submitting identity is unknown.
+    InsertUserReview(UserReview),
 }
 
 /// Why a batch was not committed: the index of the write that failed and the failure. Nothing

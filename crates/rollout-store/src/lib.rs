@@ -7,6 +7,8 @@
 //! them. The [`contract`] module holds the one test suite both implementations must pass.
 #![forbid(unsafe_code)]
 
+mod analytics;
+pub mod analytics_codec;
 mod approvals;
 mod audit;
 mod blockers;
@@ -15,6 +17,8 @@ mod error;
 mod evidence;
 mod identity;
 mod query;
+// Issue 13: quality assessments and user reviews.
+mod quality;
 pub mod reminder_codec;
 mod reminders;
 mod schema;
@@ -27,6 +31,7 @@ use rollout_domain::{
     ProcedurePatch, TransitionRecord, TransitionRecordId, workflow::PlannedTransition,
 };
 
+pub use analytics::{AnalyticsStamp, AnalyticsStore, QuarterSnapshot};
 pub use approvals::{ApprovalCursor, ApprovalFilter, ApprovalStore, VoteResult, VoteWrite};
 pub use audit::{AuditCursor, AuditFilter, AuditStore};
 pub use blockers::{
@@ -39,6 +44,7 @@ pub use evidence::{
     OverdueAsOf, TaskCursor, TaskFilter, Write,
 };
 pub use identity::IdentityStore;
+pub use quality::{QualityStore, ReviewCount};
 pub use query::{
     HistoryCursor, MAX_PAGE_SIZE, OrderDirection, Page, PageRequest, ProcedureCursor,
     ProcedureFilter, ProcedureOrder, ProcedureOrderField, SlipCondition, SortValue, first_pages,
@@ -90,11 +96,13 @@ pub struct ProcedureSeed {
 #[async_trait]
 pub trait Store:
     IdentityStore
+    + AnalyticsStore
     + ApprovalStore
     + AuditStore
     + EvidenceStore
     + BlockerStore
     + ReminderStore
+    + QualityStore
     + Send
     + Sync
     + std::fmt::Debug

@@ -55,6 +55,9 @@ pub enum Backend {
 pub struct Options {
     pub workflow_file: Option<PathBuf>,
     pub demo: bool,
+    /// Load the programme's replayed history (`deploy/demo/history/`, as `rollout demo
+    /// --replay` does) instead of the generated demo data; implies `demo`.
+    pub demo_replay: bool,
     /// Single sign-on: JWTs from this identity provider are accepted besides API tokens.
     pub oidc: Option<OidcConfig>,
     /// `None` keeps the server's defaults (approvals expire after 14 days).
@@ -141,7 +144,8 @@ pub async fn start(backend: Backend, options: Options) -> Option<(TestServer, Ha
     };
     let mut config = ServerConfig::new(SocketAddr::from(([127, 0, 0, 1], 0)), database_url.clone());
     config.workflow_file = options.workflow_file;
-    config.demo = options.demo;
+    config.demo = options.demo || options.demo_replay;
+    config.demo_replay = options.demo_replay;
     config.oidc = options.oidc;
     if let Some(app) = options.app {
         config.app = app;

@@ -7,6 +7,7 @@
 //! the engine's `user_test_passed` guard is judged on, the changes of the target quarter.
 
 mod plan;
+mod replay;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use rand::{Rng, SeedableRng, rngs::SmallRng};

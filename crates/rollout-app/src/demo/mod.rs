@@ -18,6 +18,7 @@ mod laws;
 mod names;
 mod people;
 mod real;
+pub mod replay;
 mod synthetic;
 mod synthetic_deps;
 mod wording;
@@ -95,6 +96,8 @@ pub enum DemoError {
         "the database already holds bureaus or procedures; demo data loads only into an empty one"
     )]
     NotEmpty,
+    #[error("the replay dataset cannot be loaded: {0}")]
+    Replay(String),
     #[error(transparent)]
     App(#[from] AppError),
 }

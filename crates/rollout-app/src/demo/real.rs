@@ -16,7 +16,7 @@ const PROCEDURES_CSV: &str = include_str!("../../../../deploy/demo/procedures.cs
 
 /// Procedures whose owning bureau is not stated are assigned to the Digital Service Bureau,
 /// which runs the programme.
-const FALLBACK_BUREAU: &str = "DIGITAL";
+pub(super) const FALLBACK_BUREAU: &str = "DIGITAL";
 
 /// The embedded bureaus, in file order.
 pub(super) fn bureaus() -> Vec<NewBureau> {

@@ -4,6 +4,7 @@
 //! their audit entries and events. Returns the problem that stops the outcome instead, with the
 //! outcome's path. Decides and plans only; nothing is written here.
 
+use rollout_domain::analytics::revisions_between;
 use rollout_domain::target::TargetChange;
 use rollout_domain::workflow::GuardFacts;
 use rollout_domain::workflow::engine::{self, TransitionRefused, TransitionRequest};
@@ -81,6 +82,11 @@ impl App {
                 patch: patch.clone(),
                 now,
             });
+            writes.extend(
+                revisions_between(p, &after, now, &actor.label, Some(input.comment))
+                    .into_iter()
+                    .map(Write::FieldRevision),
+            );
             if after.target_quarter != p.target_quarter {
                 writes.push(Write::TargetChange(TargetChange {
                     procedure_id: p.id,

@@ -250,7 +250,7 @@ fn check_transitions(def: &WorkflowDefinition, errors: &mut Vec<WorkflowError>) 
                     transition: t.key.clone(),
                 });
             }
-            if matches!(policy.role, Role::Admin | Role::Viewer) {
+            if matches!(policy.role, Role::Admin | Role::Viewer | Role::ReviewIntake) {
                 errors.push(WorkflowError::RoleCannotApprove {
                     transition: t.key.clone(),
                     role: policy.role.to_string(),

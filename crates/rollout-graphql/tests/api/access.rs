@@ -187,7 +187,7 @@ async fn read_only_roles_change_nothing() {
 }
 
 /// One document per root field; the inputs are well-formed, so only the missing actor stops them.
-const ROOT_FIELDS: &[(&str, &str)] = &[
+pub(crate) const ROOT_FIELDS: &[(&str, &str)] = &[
     ("node", r#"{ node(id: "x") { id } }"#),
     ("bureaus", "{ bureaus { code } }"),
     ("bureau", r#"{ bureau(code: "KANKYO") { code } }"#),
@@ -374,6 +374,48 @@ const ROOT_FIELDS: &[(&str, &str)] = &[
     (
         "retryDelivery",
         r#"mutation { retryDelivery(input: {id: "x"}) { errors { code } } }"#,
+    ),
+    // Issue 13: flow metrics, cumulative flow and bottlenecks.
+    ("flowMetrics", "{ flowMetrics { asOf } }"),
+    (
+        "cumulativeFlow",
+        r#"{ cumulativeFlow(from: "2026-01-01", to: "2026-02-01") { from } }"#,
+    ),
+    ("bottlenecks", "{ bottlenecks { asOf } }"),
+    // Issue 13: the forecast of the programme targets (h-fcapi).
+    ("forecast", "{ forecast(runs: 10) { key } }"),
+    ("kpis", "{ kpis { asOf } }"),
+    ("programmeTargets", "{ programmeTargets { key } }"),
+    (
+        "scopeLedger",
+        r#"{ scopeLedger(from: "2021-01-01", to: "2021-02-01") { from } }"#,
+    ),
+    (
+        "quarterSnapshot",
+        r#"{ quarterSnapshot(quarter: "FY2021-Q3") { frozen } }"#,
+    ),
+    (
+        "freezeQuarter",
+        r#"mutation { freezeQuarter(input: {quarter: "FY2021-Q3"}) { errors { code } } }"#,
+    ),
+    // Issue 13: the quarterly progress report.
+    (
+        "quarterlyReport",
+        r#"{ quarterlyReport(quarter: "FY2021-Q3") { quarter } }"#,
+    ),
+    // Issue 13: the quality map and user reviews.
+    ("qualityMap", "{ qualityMap { edges { cursor } } }"),
+    (
+        "userReviewSummary",
+        r#"{ userReviewSummary(procedureId: "x") { overall { count } } }"#,
+    ),
+    (
+        "recordQualityAssessment",
+        r#"mutation { recordQualityAssessment(input: {procedureId: "x", onlineEndToEnd: true, smartphoneReady: true, attachments: 0, identityCheck: NONE, fee: NO_FEE}) { errors { code } } }"#,
+    ),
+    (
+        "submitUserReview",
+        r#"mutation { submitUserReview(input: {procedureId: "x", rating: 5, channel: PC}) { errors { code } } }"#,
     ),
 ];
 

@@ -83,7 +83,8 @@ async fn run_user(app: &App, command: UserCommand) -> Result<(), CliError> {
         } => {
             let role = Role::parse(&role).ok_or_else(|| {
                 CliError::user(format!(
-                    "unknown role {role:?}: use ADMIN, PROJECT_OFFICE, BUREAU_COORDINATOR or VIEWER"
+                    "unknown role {role:?}: use ADMIN, PROJECT_OFFICE, BUREAU_COORDINATOR, VIEWER \
+                     or REVIEW_INTAKE"
                 ))
             })?;
             let input = CreateUser {

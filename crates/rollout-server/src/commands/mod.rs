@@ -8,6 +8,7 @@ pub mod identity;
 pub mod import;
 pub mod migrate;
 pub mod reminders;
+pub mod report;
 pub mod schema;
 pub mod serve;
 pub mod workflow;
@@ -21,9 +22,10 @@ use crate::error::CliError;
 /// Runs a parsed command with the resolved configuration.
 pub async fn run(command: Command, config: Config) -> Result<(), CliError> {
     match command {
-        Command::Serve(args) => serve::run(&config, args.demo).await,
+        Command::Serve(args) => serve::run(&config, args.demo, args.replay).await,
         Command::Migrate(_) => migrate::run(&config).await,
         Command::Reminders(c) => reminders::run(&config, &c).await,
+        Command::Report(c) => report::run(&config, &c).await,
         Command::Schema => {
             schema::run();
             Ok(())
@@ -49,7 +51,7 @@ pub async fn run(command: Command, config: Config) -> Result<(), CliError> {
             print!("{}", deps::dot(&config, &args).await?);
             Ok(())
         }
-        Command::Demo(args) => demo::run(&config, args.synthetic, args.users).await,
+        Command::Demo(args) => demo::run(&config, &args).await,
         Command::User(c) => identity::user(&config, c).await,
         Command::Token(c) => identity::token(&config, c).await,
         Command::Audit(AuditCommand::Export(args)) => audit::export(&config, args).await,

@@ -5,18 +5,22 @@ use crate::config::Config;
 use crate::error::CliError;
 use crate::server::{ServerConfig, spawn};
 
-pub async fn run(config: &Config, demo: bool) -> Result<(), CliError> {
+pub async fn run(config: &Config, demo: bool, replay: bool) -> Result<(), CliError> {
     let server = spawn(ServerConfig {
         workflow_file: config.workflow.clone(),
         demo,
+        demo_replay: replay,
         http: config.http.clone(),
         oidc: config.oidc.clone(),
         app: rollout_app::AppSettings {
             approval_expiry_days: config.approval_expiry_days,
             release_lead_days: config.release_lead_days,
+            review_rate_per_minute: config.quality.review_rate_per_minute,
             ..rollout_app::AppSettings::default()
         },
         reminders: config.reminders.clone(),
+        analytics: config.analytics.clone(),
+        quality_thresholds: config.quality.thresholds.clone(),
         admin_email: config.admin_email.clone(),
         migrate: config.migrate,
         ..ServerConfig::new(config.listen, config.database_url.expose())

@@ -34,10 +34,12 @@ pub trait RequestAuthenticator: Send + Sync {
 type Inserter = Box<dyn Fn(&mut async_graphql::Request) + Send + Sync>;
 
 /// Values an authenticator adds to the GraphQL request data (a principal, an actor). Each value
-/// is cloned into every operation of a batch, which is why they must be `Clone`.
+/// is cloned into every operation of a batch, which is why they must be `Clone`. Routes other
+/// than GraphQL (the report download) read them with [`AuthData::get`].
 #[derive(Default)]
 pub struct AuthData {
     inserters: Vec<Inserter>,
+    values: Vec<Box<dyn Any + Send + Sync>>,
 }
 
 impl AuthData {
@@ -52,9 +54,15 @@ impl AuthData {
     }
 
     pub fn insert<T: Any + Clone + Send + Sync>(&mut self, value: T) {
+        self.values.push(Box::new(value.clone()));
         self.inserters.push(Box::new(move |request| {
             request.data.insert(value.clone());
         }));
+    }
+
+    /// The value of type `T` (the latest added), as a GraphQL request would see it.
+    pub fn get<T: Any>(&self) -> Option<&T> {
+        self.values.iter().rev().find_map(|v| v.downcast_ref::<T>())
     }
 
     pub fn len(&self) -> usize {
@@ -144,9 +152,15 @@ mod tests {
 
     #[test]
     fn auth_data_is_copied_into_each_request() {
-        let data = AuthData::new().with(Who("alice")).with(7_u32);
-        assert_eq!(data.len(), 2);
-        assert_eq!(format!("{data:?}"), "AuthData { values: 2 }");
+        let data = AuthData::new()
+            .with(Who("bob"))
+            .with(Who("alice"))
+            .with(7_u32);
+        assert_eq!(data.len(), 3);
+        assert_eq!(data.get::<Who>(), Some(&Who("alice")));
+        assert_eq!(data.get::<u32>(), Some(&7));
+        assert_eq!(data.get::<String>(), None);
+        assert_eq!(format!("{data:?}"), "AuthData { values: 3 }");
         for _ in 0..2 {
             let mut request = async_graphql::Request::new("{ __typename }");
             data.apply(&mut request);

@@ -3,6 +3,9 @@
 //! upgrade of `GET /graphql`), `/healthz` (the process is up) and `/readyz` (the database
 //! answers).
 //!
+//! `GET /reports/quarterly/{quarter}.xlsx` (`reports`) serves the quarterly report's workbook
+//! to the same bearer credentials as `/graphql`.
+//!
 //! The GraphQL endpoint follows the GraphQL-over-HTTP specification (checked by the
 //! `graphql-http` audit suite in `tests/e2e/graphql_http_audit.rs`): `application/json` and
 //! `application/graphql-response+json` answers with the status codes each calls for, 406 and
@@ -37,6 +40,7 @@ mod negotiate;
 mod params;
 mod rate_limit;
 mod reply;
+mod reports;
 mod serve;
 mod settings;
 mod stack;
@@ -62,7 +66,7 @@ pub use serve::serve;
 pub use settings::{
     AuthFailureLimit, ConnectionLimits, CorsOrigin, HttpSettings, Limits, RateLimit,
 };
-pub use stack::{REQUEST_ID_HEADER, graphql_app};
+pub use stack::{REQUEST_ID_HEADER, graphql_app, graphql_app_with};
 
 /// How long `/readyz` waits for the database.
 const READY_TIMEOUT: Duration = Duration::from_secs(2);
@@ -72,6 +76,8 @@ const READY_TIMEOUT: Duration = Duration::from_secs(2);
 pub struct HttpState {
     pub schema: RolloutSchema,
     pub store: Arc<dyn Store>,
+    /// The use cases behind the routes other than GraphQL (the report download).
+    pub app: rollout_app::App,
 }
 
 impl std::fmt::Debug for HttpState {
@@ -93,7 +99,10 @@ pub fn router_with(
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .with_state(state.store);
-    graphql_app(state.schema, settings, authenticator, probes)
+    let app = state.app;
+    graphql_app_with(state.schema, settings, authenticator, probes, |auth| {
+        reports::routes(app, auth)
+    })
 }
 
 /// `router` as a service that records each connection's peer address, which rate limiting and

@@ -54,6 +54,24 @@ where
     M: ObjectType + 'static,
     S: SubscriptionType + 'static,
 {
+    graphql_app_with(schema, settings, authenticator, extra, |_| Router::new())
+}
+
+/// [`graphql_app`] with routes of the caller's that authenticate like `/graphql` (`authed` is
+/// given the very authenticator `/graphql` uses, behind the same failed-authentication budget)
+/// and sit behind the same rate limiter: the report download.
+pub fn graphql_app_with<Q, M, S>(
+    schema: Schema<Q, M, S>,
+    settings: &HttpSettings,
+    authenticator: Arc<dyn RequestAuthenticator>,
+    extra: Router,
+    authed: impl FnOnce(Arc<dyn RequestAuthenticator>) -> Router,
+) -> Router
+where
+    Q: ObjectType + 'static,
+    M: ObjectType + 'static,
+    S: SubscriptionType + 'static,
+{
     let model = CostModel::from_sdl(&schema.sdl()).unwrap_or_else(|e| {
         // Only explicit `first`/`last` arguments then count; the SDL is the schema's own, so
         // this is a bug to fix rather than a reason not to serve.
@@ -87,13 +105,14 @@ where
         model: Arc::new(model),
         limits: settings.limits.clone(),
         introspection: settings.introspection,
-        authenticator,
+        authenticator: authenticator.clone(),
     };
     let routes = GraphqlRoutes::new(endpoint, stream, &settings.cors_origins);
     let mut graphql = Router::new()
         .route("/graphql", get(ws::get).post(endpoint::post))
         .route(ws::PATH, get(ws::upgrade))
-        .with_state(routes);
+        .with_state(routes)
+        .merge(authed(authenticator));
     if let Some(limit) = settings.rate_limit {
         let limiter = Arc::new(RateLimiter::new(limit));
         graphql = graphql.route_layer(middleware::from_fn_with_state(limiter, rate_limit::limit));

@@ -10,7 +10,7 @@ use sqlx::{PgConnection, PgPool};
 use super::{target, writes};
 use crate::blockers::writes as blocker_writes;
 use crate::reminders::{rules as reminder_rules, writes as reminder_writes};
-use crate::{approvals, audit, errors, procedures, transitions};
+use crate::{analytics, approvals, audit, errors, procedures, quality, transitions};
 
 pub(crate) async fn apply_all(pool: &PgPool, batch: &[Write]) -> Result<(), BatchError> {
     let mut tx = pool
@@ -132,6 +132,8 @@ async fn apply(conn: &mut PgConnection, write: &Write) -> StoreResult<()> {
             target::insert(conn, &[change]).await?;
         }
         Write::Audit(entry) => audit::insert(&mut *conn, entry).await?,
+        Write::FieldRevision(r) => analytics::insert_revision(conn, r).await?,
+        Write::FreezeQuarter(s) => analytics::freeze(conn, s).await?,
         Write::BumpGraphVersion { expected } => {
             blocker_writes::bump_graph_version(conn, *expected).await?;
         }
@@ -214,6 +216,10 @@ async fn apply(conn: &mut PgConnection, write: &Write) -> StoreResult<()> {
         Write::RetryDelivery { id, now } => {
             reminder_writes::retry_delivery(conn, *id, *now).await?
         }
+        Write::InsertQualityAssessment(assessment) => {
+            quality::insert_assessment(conn, assessment).await?;
+        }
+        Write::InsertUserReview(review) => quality::insert_review(conn, review).await?,
     }
     Ok(())
 }

@@ -12,7 +12,7 @@ use sqlx::{SqliteConnection, SqlitePool};
 use super::{target, writes};
 use crate::blockers::{graph, writes as blocker_writes};
 use crate::reminders::{rules as reminder_rules, writes as reminder_writes};
-use crate::{approvals, audit, begin_write, commit, procedures, transitions};
+use crate::{analytics, approvals, audit, begin_write, commit, procedures, quality, transitions};
 
 pub(crate) async fn apply_all(writer: &SqlitePool, batch: &[Write]) -> Result<(), BatchError> {
     let mut tx = begin_write(writer).await.map_err(BatchError::whole)?;
@@ -74,6 +74,8 @@ async fn apply(conn: &mut SqliteConnection, write: &Write) -> StoreResult<()> {
             target::insert(conn, &[change]).await?;
         }
         Write::Audit(entry) => audit::insert(conn, entry).await?,
+        Write::FieldRevision(r) => analytics::insert_revision(conn, r).await?,
+        Write::FreezeQuarter(s) => analytics::freeze(conn, s).await?,
         Write::BumpGraphVersion { expected } => {
             graph::bump_graph_version(conn, *expected).await?;
         }
@@ -156,6 +158,10 @@ async fn apply(conn: &mut SqliteConnection, write: &Write) -> StoreResult<()> {
         Write::RetryDelivery { id, now } => {
             reminder_writes::retry_delivery(conn, *id, *now).await?
         }
+        Write::InsertQualityAssessment(assessment) => {
+            quality::insert_assessment(conn, assessment).await?;
+        }
+        Write::InsertUserReview(review) => quality::insert_review(conn, review).await?,
     }
     Ok(())
 }

@@ -19,6 +19,7 @@
 //! ```
 //! The factory returns `None` to skip every case (for a backend whose database is not configured).
 
+pub mod analytics;
 pub mod approval_listing;
 pub mod approvals;
 pub mod audit;
@@ -43,6 +44,7 @@ pub mod listing;
 pub mod ordering;
 pub mod people;
 pub mod procedures;
+pub mod quality;
 pub mod reminder_fixtures;
 pub mod reminder_outbox;
 pub mod reminder_reads;
@@ -52,6 +54,7 @@ pub mod totals;
 pub mod transitions;
 pub mod votes;
 
+pub use analytics::*;
 pub use approval_listing::*;
 pub use approvals::*;
 pub use audit::*;
@@ -72,6 +75,7 @@ pub use identity::*;
 pub use listing::*;
 pub use ordering::*;
 pub use procedures::*;
+pub use quality::*;
 pub use reminder_outbox::*;
 pub use reminder_reads::*;
 pub use reminders::*;
@@ -88,6 +92,9 @@ macro_rules! store_contract_tests {
     ($factory:path) => {
         $crate::store_contract_tests!(@cases $factory;
             bureau_create_and_lookup,
+            analytics_facts_and_stamp,
+            field_revision_of_unknown_procedure_writes_nothing,
+            quarter_freezes_once,
             bureau_duplicate_code,
             bureau_list_ordered_by_code,
             bureau_by_ids_ignores_unknown,
@@ -205,6 +212,9 @@ macro_rules! store_contract_tests {
             reminder_kind_reads,
             people_languages_and_snoozes,
             reminded_items_upsert_in_bulk,
+            quality_assessments_latest_and_history,
+            quality_writes_need_their_references,
+            user_reviews_counted_per_rating_and_quarter,
         );
     };
     (@cases $factory:path; $($case:ident),+ $(,)?) => {

@@ -360,3 +360,19 @@ fn only_syntax_errors_stop_before_the_rules() {
         }]
     );
 }
+
+#[test]
+fn roles_that_never_decide_cannot_gate_a_transition() {
+    for role in ["ADMIN", "VIEWER", "REVIEW_INTAKE"] {
+        let mut text = toml(&START_DONE, &[("finish", "start", "done")]);
+        text.push_str(&format!("approval = {{ role = {role:?}, count = 1 }}\n"));
+        assert_eq!(
+            refused(&text),
+            vec![E::RoleCannotApprove {
+                transition: s("finish"),
+                role: s(role),
+            }],
+            "{role}"
+        );
+    }
+}

@@ -39,7 +39,20 @@ pub struct Scenarios<'a> {
 impl Scenarios<'_> {
     async fn timed<O: Op>(&self, kind: Kind, ops: &mut [O], out: &mut Vec<Measurement>) {
         let plan = self.ctx.plan;
-        let stats: Stats = load::measure(ops, plan.warmup, plan.duration, self.probe).await;
+        self.timed_for(kind, ops, out, plan.warmup, plan.duration)
+            .await;
+    }
+
+    /// [`Self::timed`] with its own warm-up and window.
+    async fn timed_for<O: Op>(
+        &self,
+        kind: Kind,
+        ops: &mut [O],
+        out: &mut Vec<Measurement>,
+        warmup: std::time::Duration,
+        window: std::time::Duration,
+    ) {
+        let stats: Stats = load::measure(ops, warmup, window, self.probe).await;
         eprintln!(
             "[{}] {:<58} {} client(s): {:>8.1}/s  p50 {:>7.2} ms  p99 {:>7.2} ms{}",
             self.name,
@@ -73,19 +86,35 @@ impl Scenarios<'_> {
         let (last, last_day) = analytics::last_quarter(today);
         let gql = &self.gql;
         let as_of = last_day.to_string();
-        self.timed(Kind::Kpis, &mut [QueryOp::kpis(gql, &as_of)], out)
-            .await;
-        let flow = QueryOp::plain(gql, analytics::FLOW, "flowMetrics");
-        self.timed(Kind::FlowMetrics, &mut [flow], out).await;
-        let bottlenecks = QueryOp::plain(gql, analytics::BOTTLENECKS, "bottlenecks");
-        self.timed(Kind::Bottlenecks, &mut [bottlenecks], out).await;
-        let forecast = QueryOp::plain(gql, analytics::FORECAST, "forecast");
-        self.timed(Kind::Forecast, &mut [forecast], out).await;
+        // A forecast or a workbook can take longer than the quick mode's sub-second window (a
+        // debug build in CI): give each at least 2 s of warm-up and 3 s of measurement.
+        let plan = self.ctx.plan;
+        let warmup = plan.warmup.max(std::time::Duration::from_secs(2));
+        let window = plan.duration.max(std::time::Duration::from_secs(3));
+        let ops = [
+            (Kind::Kpis, QueryOp::kpis(gql, &as_of)),
+            (
+                Kind::FlowMetrics,
+                QueryOp::plain(gql, analytics::FLOW, "flowMetrics"),
+            ),
+            (
+                Kind::Bottlenecks,
+                QueryOp::plain(gql, analytics::BOTTLENECKS, "bottlenecks"),
+            ),
+            (
+                Kind::Forecast,
+                QueryOp::plain(gql, analytics::FORECAST, "forecast"),
+            ),
+        ];
+        for (kind, op) in ops {
+            self.timed_for(kind, &mut [op], out, warmup, window).await;
+        }
         let xlsx = XlsxOp {
             gql: gql.clone(),
             quarter: last,
         };
-        self.timed(Kind::ReportXlsx, &mut [xlsx], out).await;
+        self.timed_for(Kind::ReportXlsx, &mut [xlsx], out, warmup, window)
+            .await;
         Ok(())
     }
 

@@ -340,6 +340,36 @@ async fn quarters_freeze_once_and_match_history(server: TestServer, clock: Arc<F
     );
     assert_eq!(q4["previous"], frozen["figures"]);
     assert_eq!(q4["change"]["overall"]["proceduresDigitised"], 1);
+    // Audited: one SUCCESS (the idempotent second freeze writes nothing), and the two refusals.
+    let trail = server
+        .data_as(
+            &server.admin,
+            "{ auditLog(filter: { action: \"quarter.freeze\" }, first: 50) { edges { node {
+               targetId outcome actor after } } } }",
+            json!({}),
+        )
+        .await;
+    let entries: Vec<(String, String)> = trail["auditLog"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let n = &e["node"];
+            assert_eq!(n["targetId"], "FY2021-Q3", "{n}");
+            (
+                n["outcome"].as_str().unwrap().to_owned(),
+                n["actor"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let success: Vec<_> = entries.iter().filter(|e| e.0 == "SUCCESS").collect();
+    assert_eq!(success.len(), 1, "{entries:?}");
+    assert_eq!(success[0].1, server.po.email);
+    assert_eq!(
+        entries.iter().filter(|e| e.0 == "FORBIDDEN").count(),
+        2,
+        "{entries:?}"
+    );
     let major = &q4["figures"]["categories"][0];
     assert_eq!(major["category"], "MAJOR");
     assert_eq!(

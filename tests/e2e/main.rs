@@ -18,6 +18,7 @@ mod audit;
 mod auth;
 mod auth_flood;
 mod concurrency;
+mod dashboard;
 mod date_bounds;
 mod demo;
 mod error_codes;

@@ -118,6 +118,27 @@ impl RequestAuthenticator for BearerAuthenticator {
     }
 }
 
+/// The dashboard's token sign-in checks a pasted token exactly as a bearer header is checked
+/// (refusals logged and audited the same way).
+#[async_trait]
+impl rollout_web::SecretCheck for BearerAuthenticator {
+    async fn actor_for(
+        &self,
+        secret: &str,
+        meta: rollout_app::RequestMeta,
+    ) -> Result<Actor, rollout_web::signin::Refused> {
+        self.authenticate_secret(Some(secret), meta)
+            .await
+            .map_err(|rejection| {
+                if rejection.status == axum::http::StatusCode::SERVICE_UNAVAILABLE {
+                    rollout_web::signin::Refused::Unavailable
+                } else {
+                    rollout_web::signin::Refused::Invalid
+                }
+            })
+    }
+}
+
 /// What every refused client is told, whatever the reason.
 fn refused() -> AuthRejection {
     AuthRejection::unauthenticated("send valid credentials: Authorization: Bearer <token>")

@@ -18,6 +18,7 @@ mod database;
 mod fingerprint;
 mod fixtures;
 mod reminders;
+pub mod web;
 
 use std::future::Future;
 use std::net::SocketAddr;

@@ -20,6 +20,7 @@ pub async fn run(config: &Config, demo: bool, replay: bool) -> Result<(), CliErr
         },
         reminders: config.reminders.clone(),
         analytics: config.analytics.clone(),
+        web: config.web.clone(),
         quality_thresholds: config.quality.thresholds.clone(),
         admin_email: config.admin_email.clone(),
         migrate: config.migrate,

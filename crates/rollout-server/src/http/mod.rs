@@ -78,6 +78,8 @@ pub struct HttpState {
     pub store: Arc<dyn Store>,
     /// The use cases behind the routes other than GraphQL (the report download).
     pub app: rollout_app::App,
+    /// The dashboard's pages (`rollout_web`), served beside the API.
+    pub web: Router,
 }
 
 impl std::fmt::Debug for HttpState {
@@ -98,7 +100,8 @@ pub fn router_with(
     let probes = Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
-        .with_state(state.store);
+        .with_state(state.store)
+        .merge(state.web);
     let app = state.app;
     graphql_app_with(state.schema, settings, authenticator, probes, |auth| {
         reports::routes(app, auth)

@@ -1,0 +1,115 @@
+//! The dashboard's words in Japanese and English. Each page area has its catalog under
+//! `crates/rollout-web/i18n/*.toml` (`key = { ja = "…", en = "…" }`, grouped in tables), embedded
+//! at build time and read once. A test checks that every key a template uses exists in both
+//! languages, so a missing translation fails the build's tests rather than a meeting.
+
+use std::collections::HashMap;
+
+pub use rollout_domain::reminders::Language as Lang;
+
+/// The embedded catalogs, one per page area.
+const FILES: &[(&str, &str)] = &[
+    ("common", include_str!("../i18n/common.toml")),
+    ("overview", include_str!("../i18n/overview.toml")),
+    ("procedures", include_str!("../i18n/procedures.toml")),
+    ("procedure", include_str!("../i18n/procedure.toml")),
+];
+
+/// Every key in both languages.
+#[derive(Debug, Default)]
+pub struct Catalog {
+    words: HashMap<String, [String; 2]>,
+}
+
+impl Catalog {
+    /// Reads the embedded catalogs; a malformed one is a bug of this crate (caught by tests).
+    pub fn load() -> Self {
+        let mut words = HashMap::new();
+        for (name, text) in FILES {
+            let table: toml::Table = text
+                .parse()
+                .unwrap_or_else(|e| panic!("i18n/{name}.toml: {e}"));
+            flatten("", &table, &mut words, name);
+        }
+        Self { words }
+    }
+
+    /// The words for `key` in `lang`; the key itself when unknown (tests keep that from
+    /// happening).
+    pub fn get<'a>(&'a self, lang: Lang, key: &'a str) -> &'a str {
+        match self.words.get(key) {
+            Some([ja, en]) => match lang {
+                Lang::Ja => ja,
+                Lang::En => en,
+            },
+            None => key,
+        }
+    }
+
+    #[cfg(test)]
+    pub fn contains(&self, key: &str) -> bool {
+        self.words.contains_key(key)
+    }
+}
+
+fn flatten(prefix: &str, table: &toml::Table, out: &mut HashMap<String, [String; 2]>, file: &str) {
+    for (key, value) in table {
+        let full = if prefix.is_empty() {
+            key.clone()
+        } else {
+            format!("{prefix}.{key}")
+        };
+        let toml::Value::Table(inner) = value else {
+            panic!("i18n/{file}.toml: {full} is not a table");
+        };
+        match (inner.get("ja"), inner.get("en")) {
+            (Some(toml::Value::String(ja)), Some(toml::Value::String(en))) => {
+                let previous = out.insert(full.clone(), [ja.clone(), en.clone()]);
+                assert!(previous.is_none(), "i18n/{file}.toml: {full} defined twice");
+            }
+            (None, None) => flatten(&full, inner, out, file),
+            _ => panic!("i18n/{file}.toml: {full} needs both ja and en"),
+        }
+    }
+}
+
+/// The language a signed-out visitor asked for: the `rollout_lang` cookie, else the first of
+/// `Accept-Language` that we speak, else Japanese.
+pub fn negotiate(cookie: Option<&str>, accept_language: Option<&str>) -> Lang {
+    if let Some(lang) = cookie.and_then(Lang::parse) {
+        return lang;
+    }
+    accept_language
+        .into_iter()
+        .flat_map(|v| v.split(','))
+        .filter_map(|part| part.split(';').next())
+        .map(|tag| tag.trim().to_ascii_lowercase())
+        .find_map(|tag| match tag.split('-').next() {
+            Some("ja") => Some(Lang::Ja),
+            Some("en") => Some(Lang::En),
+            _ => None,
+        })
+        .unwrap_or(Lang::Ja)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catalogs_load_and_answer_in_both_languages() {
+        let catalog = Catalog::load();
+        assert_eq!(catalog.get(Lang::Ja, "nav.overview"), "概要");
+        assert_eq!(catalog.get(Lang::En, "nav.overview"), "Overview");
+        assert_eq!(catalog.get(Lang::En, "no.such.key"), "no.such.key");
+    }
+
+    #[test]
+    fn visitors_get_their_cookie_then_their_browser_language_then_japanese() {
+        assert_eq!(negotiate(Some("en"), Some("ja")), Lang::En);
+        assert_eq!(negotiate(None, Some("en-GB,en;q=0.8")), Lang::En);
+        assert_eq!(negotiate(None, Some("fr, ja;q=0.5")), Lang::Ja);
+        assert_eq!(negotiate(Some("xx"), Some("de")), Lang::Ja);
+        assert_eq!(negotiate(None, None), Lang::Ja);
+    }
+}

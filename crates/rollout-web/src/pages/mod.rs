@@ -1,0 +1,26 @@
+//! The dashboard's pages, one module each: its GraphQL operation, how the URL's parameters
+//! become variables, and its template. Every handler takes a [`Viewer`](crate::session::Viewer)
+//! (a live session, else a redirect to sign-in) and runs its operation as that viewer.
+
+use axum::Router;
+use axum::routing::get;
+
+use crate::Web;
+
+mod overview;
+mod procedure;
+mod procedures;
+
+pub(crate) use overview::OverviewCache;
+
+pub fn routes() -> Router<Web> {
+    Router::new()
+        .route("/", get(overview::page))
+        .route("/procedures", get(procedures::page))
+        .route("/procedures.csv", get(procedures::csv))
+        .route("/procedures/{code}", get(procedure::page))
+        .route(
+            "/procedures/{code}/transition",
+            axum::routing::post(procedure::transition),
+        )
+}

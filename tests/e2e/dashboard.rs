@@ -95,7 +95,7 @@ async fn the_overview_shows_the_figures_the_api_returns(server: TestServer) {
     server
         .create_bureau("KANKYO", "環境局", "Bureau of Environment")
         .await;
-    for code in ["KANKYO-001", "KANKYO-002", "KANKYO-003"] {
+    for code in ["KANKYO-0001", "KANKYO-0002", "KANKYO-0003"] {
         server.simple_procedure("KANKYO", code).await;
     }
     let api = server
@@ -139,15 +139,15 @@ async fn the_list_filters_by_url_and_exports_the_same_rows(server: TestServer) {
     server
         .create_bureau("FUKUSHI", "福祉局", "Bureau of Social Welfare")
         .await;
-    server.simple_procedure("KANKYO", "KANKYO-001").await;
-    server.simple_procedure("KANKYO", "KANKYO-002").await;
-    server.simple_procedure("FUKUSHI", "FUKUSHI-001").await;
+    server.simple_procedure("KANKYO", "KANKYO-0001").await;
+    server.simple_procedure("KANKYO", "KANKYO-0002").await;
+    server.simple_procedure("FUKUSHI", "FUKUSHI-0001").await;
     let mut session = WebSession::sign_in(&server, &server.viewer.token).await;
     let page = session.get("/procedures?bureau=KANKYO&state=hearing").await;
     assert_eq!(page.status, 200, "{}", page.body);
-    assert!(page.body.contains("href=\"/procedures/KANKYO-001\""));
-    assert!(page.body.contains("href=\"/procedures/KANKYO-002\""));
-    assert!(!page.body.contains("FUKUSHI-001"), "filtered out");
+    assert!(page.body.contains("href=\"/procedures/KANKYO-0001\""));
+    assert!(page.body.contains("href=\"/procedures/KANKYO-0002\""));
+    assert!(!page.body.contains("FUKUSHI-0001"), "filtered out");
     assert!(
         page.body
             .contains("href=\"/procedures.csv?bureau=KANKYO&amp;state=hearing\""),
@@ -165,7 +165,7 @@ async fn the_list_filters_by_url_and_exports_the_same_rows(server: TestServer) {
     );
     let rows: Vec<&str> = csv.body.lines().skip(1).collect();
     assert_eq!(rows.len(), 2, "{}", csv.body);
-    assert!(rows[0].starts_with("KANKYO-001,"), "{rows:?}");
+    assert!(rows[0].starts_with("KANKYO-0001,"), "{rows:?}");
     let bad = session.get("/procedures?category=NOPE").await;
     assert_eq!(bad.status, 400, "{}", bad.body);
 }
@@ -174,10 +174,10 @@ async fn a_transition_from_the_procedure_page_grows_its_history(server: TestServ
     server
         .create_bureau("KANKYO", "環境局", "Bureau of Environment")
         .await;
-    procedure_with_target(&server, "KANKYO", "KANKYO-010").await;
+    procedure_with_target(&server, "KANKYO", "KANKYO-0010").await;
     let coordinator = server.coordinator("KANKYO").await;
     let mut session = WebSession::sign_in(&server, &coordinator.token).await;
-    let page = session.get("/procedures/KANKYO-010").await;
+    let page = session.get("/procedures/KANKYO-0010").await;
     assert_eq!(page.status, 200, "{}", page.body);
     assert!(
         page.body.contains("data-transition=\"scheduled\""),
@@ -194,7 +194,7 @@ async fn a_transition_from_the_procedure_page_grows_its_history(server: TestServ
     ];
     let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let moved = session
-        .post("/procedures/KANKYO-010/transition", &form)
+        .post("/procedures/KANKYO-0010/transition", &form)
         .await;
     assert_eq!(moved.status, 303, "{}", moved.body);
     let after = session.get(moved.location.as_deref().unwrap()).await;
@@ -210,7 +210,7 @@ async fn a_transition_from_the_procedure_page_grows_its_history(server: TestServ
     );
     assert!(after.body.contains("ヒアリング完了"));
     let api = server
-        .data("{ procedure(code: \"KANKYO-010\") { state { key } history { edges { node { actor comment } } } } }", json!({}))
+        .data("{ procedure(code: \"KANKYO-0010\") { state { key } history { edges { node { actor comment } } } } }", json!({}))
         .await;
     let last = api["procedure"]["history"]["edges"]
         .as_array()
@@ -226,9 +226,9 @@ async fn refused_transitions_say_why(server: TestServer) {
     server
         .create_bureau("KANKYO", "環境局", "Bureau of Environment")
         .await;
-    server.simple_procedure("KANKYO", "KANKYO-020").await;
+    server.simple_procedure("KANKYO", "KANKYO-0020").await;
     let mut session = WebSession::sign_in(&server, &server.po.token).await;
-    let page = session.get("/procedures/KANKYO-020").await;
+    let page = session.get("/procedures/KANKYO-0020").await;
     // No target quarter: the guard's reason is on the page instead of a button.
     assert!(
         page.body.contains("data-refused=\"scheduled\""),
@@ -237,8 +237,8 @@ async fn refused_transitions_say_why(server: TestServer) {
     );
     assert!(!page.body.contains("data-transition=\"scheduled\""));
     // A stale version: VERSION_CONFLICT with a way to reload, and nothing written.
-    let fixed = procedure_with_target(&server, "KANKYO", "KANKYO-021").await;
-    let page = session.get("/procedures/KANKYO-021").await;
+    let fixed = procedure_with_target(&server, "KANKYO", "KANKYO-0021").await;
+    let page = session.get("/procedures/KANKYO-0021").await;
     let (csrf, id) = (page.hidden("csrf").unwrap(), page.hidden("id").unwrap());
     assert_eq!(id, fixed["id"].as_str().unwrap());
     server
@@ -246,7 +246,7 @@ async fn refused_transitions_say_why(server: TestServer) {
         .await;
     let stale = session
         .post(
-            "/procedures/KANKYO-021/transition",
+            "/procedures/KANKYO-0021/transition",
             &[
                 ("csrf", &csrf),
                 ("id", &id),
@@ -271,10 +271,10 @@ async fn a_coordinator_cannot_change_another_bureaus_procedure(server: TestServe
     server
         .create_bureau("FUKUSHI", "福祉局", "Bureau of Social Welfare")
         .await;
-    let theirs = procedure_with_target(&server, "FUKUSHI", "FUKUSHI-030").await;
+    let theirs = procedure_with_target(&server, "FUKUSHI", "FUKUSHI-0030").await;
     let coordinator = server.coordinator("KANKYO").await;
     let mut session = WebSession::sign_in(&server, &coordinator.token).await;
-    let page = session.get("/procedures/FUKUSHI-030").await;
+    let page = session.get("/procedures/FUKUSHI-0030").await;
     assert_eq!(page.status, 200);
     assert!(
         !page.body.contains("data-transition="),
@@ -286,7 +286,7 @@ async fn a_coordinator_cannot_change_another_bureaus_procedure(server: TestServe
     let id = theirs["id"].as_str().unwrap();
     let posted = session
         .post(
-            "/procedures/FUKUSHI-030/transition",
+            "/procedures/FUKUSHI-0030/transition",
             &[
                 ("csrf", &csrf),
                 ("id", id),
@@ -298,7 +298,7 @@ async fn a_coordinator_cannot_change_another_bureaus_procedure(server: TestServe
     assert_eq!(posted.status, 403, "{}", posted.body);
     let api = server
         .data(
-            "{ procedure(code: \"FUKUSHI-030\") { state { key } version } }",
+            "{ procedure(code: \"FUKUSHI-0030\") { state { key } version } }",
             json!({}),
         )
         .await;
@@ -310,7 +310,7 @@ async fn forms_without_the_csrf_token_are_refused(server: TestServer) {
     server
         .create_bureau("KANKYO", "環境局", "Bureau of Environment")
         .await;
-    let procedure = procedure_with_target(&server, "KANKYO", "KANKYO-040").await;
+    let procedure = procedure_with_target(&server, "KANKYO", "KANKYO-0040").await;
     let mut session = WebSession::sign_in(&server, &server.po.token).await;
     let id = procedure["id"].as_str().unwrap();
     for csrf in [None, Some("forged")] {
@@ -319,7 +319,7 @@ async fn forms_without_the_csrf_token_are_refused(server: TestServer) {
             form.push(("csrf", c));
         }
         let posted = session
-            .post("/procedures/KANKYO-040/transition", &form)
+            .post("/procedures/KANKYO-0040/transition", &form)
             .await;
         assert_eq!(posted.status, 403, "{csrf:?}: {}", posted.body);
     }
@@ -327,7 +327,10 @@ async fn forms_without_the_csrf_token_are_refused(server: TestServer) {
     assert_eq!(out.status, 403, "sign-out needs the token too");
     assert_eq!(session.get("/").await.status, 200, "still signed in");
     let api = server
-        .data("{ procedure(code: \"KANKYO-040\") { version } }", json!({}))
+        .data(
+            "{ procedure(code: \"KANKYO-0040\") { version } }",
+            json!({}),
+        )
         .await;
     assert_eq!(api["procedure"]["version"], 1, "nothing was written");
     // The sign-in form's own token (login CSRF).

@@ -130,6 +130,26 @@ pub fn evaluate(backends: &[BackendResults]) -> Vec<Verdict> {
                 2000.0,
                 "quarterly report as XLSX: p99 < 2 s (1 client)",
             ),
+            (
+                Kind::PageOverview,
+                100.0,
+                "dashboard overview page: p99 < 100 ms (1 client)",
+            ),
+            (
+                Kind::PageList,
+                100.0,
+                "dashboard procedures page: p99 < 100 ms (1 client)",
+            ),
+            (
+                Kind::PageListFiltered,
+                100.0,
+                "dashboard filtered procedures page: p99 < 100 ms (1 client)",
+            ),
+            (
+                Kind::PageProcedure,
+                100.0,
+                "dashboard procedure page: p99 < 100 ms (1 client)",
+            ),
         ] {
             push(
                 what,

@@ -308,6 +308,10 @@ fn kind_order(k: Kind) -> u8 {
         Kind::Bottlenecks => 15,
         Kind::Forecast => 16,
         Kind::ReportXlsx => 17,
+        Kind::PageOverview => 18,
+        Kind::PageList => 19,
+        Kind::PageListFiltered => 20,
+        Kind::PageProcedure => 21,
     }
 }
 

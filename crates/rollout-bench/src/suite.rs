@@ -51,6 +51,10 @@ pub enum Kind {
     Bottlenecks,
     Forecast,
     ReportXlsx,
+    PageOverview,
+    PageList,
+    PageListFiltered,
+    PageProcedure,
 }
 
 impl Kind {
@@ -74,6 +78,10 @@ impl Kind {
             Self::Bottlenecks => "bottlenecks(first: 10), warm",
             Self::Forecast => "forecast(runs: 10000)",
             Self::ReportXlsx => "quarterly report as XLSX",
+            Self::PageOverview => "dashboard: GET / (overview), warm",
+            Self::PageList => "dashboard: GET /procedures",
+            Self::PageListFiltered => "dashboard: GET /procedures?state&priority&q",
+            Self::PageProcedure => "dashboard: GET /procedures/{code}",
         }
     }
 }
@@ -223,6 +231,9 @@ async fn analytics_only(
     };
     let mut measurements = Vec::new();
     scenarios.analytics(&mut measurements).await?;
+    scenarios
+        .web(&token, &server.base_url, &mut measurements)
+        .await?;
     server.stop();
     Ok(BackendResults {
         procedures: total,
@@ -290,6 +301,9 @@ async fn api(
     }
     // The project office's reads, warm, on the database as loaded.
     scenarios.analytics(&mut measurements).await?;
+    scenarios
+        .web(&token, &server.base_url, &mut measurements)
+        .await?;
     for &clients in &plan.clients {
         scenarios
             .writes(clients, &movable, &mut measurements)

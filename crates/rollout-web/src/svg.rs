@@ -97,13 +97,13 @@ pub fn stacked_area(
             .map(|p| below[p] + values.get(p).map(number).unwrap_or(0.0))
             .collect();
         let mut path = String::new();
-        for p in 0..points {
+        for (p, top) in above.iter().enumerate() {
             let _ = write!(
                 path,
                 "{}{:.1},{:.1} ",
                 if p == 0 { "M" } else { "L" },
                 x(p),
-                y(above[p])
+                y(*top)
             );
         }
         for p in (0..points).rev() {
@@ -142,38 +142,6 @@ pub fn stacked_area(
     }
     svg.push_str("</svg>");
     Value::from_safe_string(svg)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn bars_escape_labels_and_scale_to_the_largest() {
-        let svg = bars(
-            "t<1>".into(),
-            vec!["a&b".into(), "c".into()],
-            vec![10.into(), 5.into()],
-        )
-        .to_string();
-        assert!(svg.contains("<title>t&lt;1&gt;</title>"));
-        assert!(svg.contains(">a&amp;b<"));
-        assert!(svg.contains(r#"width="350.0""#), "{svg}");
-        assert!(svg.contains(r#"width="175.0""#), "{svg}");
-    }
-
-    #[test]
-    fn stacked_areas_draw_one_path_per_series() {
-        let svg = stacked_area(
-            "flow".into(),
-            vec!["done".into(), "open".into()],
-            vec!["2026-01-01".into(), "2026-04-01".into()],
-            vec![vec![1.into(), 2.into()], vec![3.into(), 3.into()]],
-        )
-        .to_string();
-        assert_eq!(svg.matches("<path").count(), 2);
-        assert!(svg.contains("2026-04-01"));
-    }
 }
 
 /// A procedure's neighbourhood as a graph: what it waits for on the left (law changes,
@@ -275,4 +243,36 @@ pub fn dependency_graph(procedure: &serde_json::Value, lang: crate::i18n::Lang) 
     node(&mut svg, centre_x, centre_y, &me, "#ffffff");
     svg.push_str("</svg>");
     svg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bars_escape_labels_and_scale_to_the_largest() {
+        let svg = bars(
+            "t<1>".into(),
+            vec!["a&b".into(), "c".into()],
+            vec![10.into(), 5.into()],
+        )
+        .to_string();
+        assert!(svg.contains("<title>t&lt;1&gt;</title>"));
+        assert!(svg.contains(">a&amp;b<"));
+        assert!(svg.contains(r#"width="350.0""#), "{svg}");
+        assert!(svg.contains(r#"width="175.0""#), "{svg}");
+    }
+
+    #[test]
+    fn stacked_areas_draw_one_path_per_series() {
+        let svg = stacked_area(
+            "flow".into(),
+            vec!["done".into(), "open".into()],
+            vec!["2026-01-01".into(), "2026-04-01".into()],
+            vec![vec![1.into(), 2.into()], vec![3.into(), 3.into()]],
+        )
+        .to_string();
+        assert_eq!(svg.matches("<path").count(), 2);
+        assert!(svg.contains("2026-04-01"));
+    }
 }

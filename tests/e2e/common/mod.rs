@@ -67,6 +67,8 @@ pub struct Options {
     pub clock: Option<std::sync::Arc<dyn rollout_app::Clock>>,
     /// The scheduler and e-mail settings; `None` keeps the defaults (no e-mail).
     pub reminders: Option<rollout_server::reminder_config::ReminderConfig>,
+    /// The dashboard's settings (`[web]`, single sign-on); `None` keeps the defaults.
+    pub web: Option<rollout_server::web_config::WebConfig>,
 }
 
 /// What must outlive the server: the running server itself and the database it uses. Dropped
@@ -154,6 +156,9 @@ pub async fn start(backend: Backend, options: Options) -> Option<(TestServer, Ha
     config.clock = options.clock;
     if let Some(reminders) = options.reminders {
         config.reminders = reminders;
+    }
+    if let Some(web) = options.web {
+        config.web = web;
     }
     let running = spawn(config)
         .await

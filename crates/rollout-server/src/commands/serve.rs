@@ -44,7 +44,11 @@ pub async fn run(config: &Config, demo: bool, replay: bool) -> Result<(), CliErr
              (rollout user list shows the users)"
         );
     }
-    println!("rollout is serving; GraphiQL at {}/graphql", server.url());
+    println!(
+        "rollout is serving: the dashboard at {}/ (sign in with a token), GraphiQL at {}/graphql",
+        server.url(),
+        server.url()
+    );
     println!("Requests need a header: Authorization: Bearer <token>");
     shutdown_signal().await;
     server.shutdown().await.map_err(into_cli_error)?;

@@ -34,10 +34,13 @@ query Overview($from: Date!, $to: Date!, $quarter: FiscalQuarter!, $seed: Int!, 
   quarterSnapshot(quarter: $quarter) { complete frozen figures { quarter digitisedInQuarter processesInQuarter overall { procedures { digitised inScope rate } } } previous { quarter overall { procedures { digitised inScope rate } } } }
 }"#;
 
+/// A computed overview: the facts it was computed from, the Tokyo day, the GraphQL result.
+type Entry = (Arc<Vec<ProcedureFacts>>, chrono::NaiveDate, Arc<Value>);
+
 /// The last result, for the facts it was computed from and the day.
 #[derive(Default)]
 pub(crate) struct OverviewCache {
-    entry: Mutex<Option<(Arc<Vec<ProcedureFacts>>, chrono::NaiveDate, Arc<Value>)>>,
+    entry: Mutex<Option<Entry>>,
 }
 
 impl std::fmt::Debug for OverviewCache {

@@ -38,7 +38,7 @@ pub mod reminders;
 mod report;
 // Issue 13: the quality map, quality assessments and user reviews.
 pub mod quality;
-// Issue 14: the web dashboard's sessions.
+// Issue 14: server-side sessions of the web dashboard.
 mod web_sessions;
 
 use std::sync::Arc;

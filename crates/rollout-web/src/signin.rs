@@ -193,7 +193,7 @@ pub(crate) async fn open_session(
         Ok(opened) => {
             let cookie = cookies::set(
                 cookies::SESSION,
-                &opened.secret,
+                opened.secret.expose(),
                 Some(web.settings.session_ttl.as_secs()),
                 web.settings.secure_cookies,
             );

@@ -13,7 +13,7 @@ use rollout_domain::reminders::Language;
 use rollout_domain::web_session::WebSession;
 use uuid::Uuid;
 
-use super::fixtures::{at, audit, audit_trail};
+use super::fixtures::{at, audit_trail, commit_one};
 use super::people::{expect_duplicate, expect_not_found, seed_user};
 use crate::{EXPIRED_SESSION_RETENTION, Store, StoreError, Write};
 
@@ -30,13 +30,8 @@ fn session(user: UserId, seed: u8, opened: DateTime<Utc>) -> WebSession {
     }
 }
 
-/// Commits `write` with an audit entry, as the app does.
 async fn commit(store: &Arc<dyn Store>, write: Write) -> Result<(), StoreError> {
-    let entry = audit("session.write", "User", "x", at(500, 0));
-    store
-        .commit(&[write, Write::Audit(entry)])
-        .await
-        .map_err(|e| e.error)
+    commit_one(store, write, "session.write").await
 }
 
 async fn open(store: &Arc<dyn Store>, s: &WebSession) {

@@ -20,6 +20,7 @@ mod auth_flood;
 mod concurrency;
 mod dashboard;
 mod dashboard_sso;
+mod dashboard_views;
 mod date_bounds;
 mod demo;
 mod error_codes;

@@ -13,6 +13,10 @@ const FILES: &[(&str, &str)] = &[
     ("overview", include_str!("../i18n/overview.toml")),
     ("procedures", include_str!("../i18n/procedures.toml")),
     ("procedure", include_str!("../i18n/procedure.toml")),
+    ("bottlenecks", include_str!("../i18n/bottlenecks.toml")),
+    ("law_changes", include_str!("../i18n/law_changes.toml")),
+    ("quality", include_str!("../i18n/quality.toml")),
+    ("report", include_str!("../i18n/report.toml")),
 ];
 
 /// Every key in both languages.

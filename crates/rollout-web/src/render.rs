@@ -28,6 +28,16 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "procedure.html",
         include_str!("../templates/procedure.html"),
     ),
+    (
+        "bottlenecks.html",
+        include_str!("../templates/bottlenecks.html"),
+    ),
+    (
+        "law_changes.html",
+        include_str!("../templates/law_changes.html"),
+    ),
+    ("quality.html", include_str!("../templates/quality.html")),
+    ("report.html", include_str!("../templates/report.html")),
 ];
 
 /// Templates and words, loaded once per process.

@@ -7,9 +7,13 @@ use axum::routing::get;
 
 use crate::Web;
 
+mod bottlenecks;
+mod law_changes;
 mod overview;
 mod procedure;
 mod procedures;
+mod quality;
+mod report;
 
 pub(crate) use overview::OverviewCache;
 
@@ -23,4 +27,9 @@ pub fn routes() -> Router<Web> {
             "/procedures/{code}/transition",
             axum::routing::post(procedure::transition),
         )
+        .route("/bottlenecks", get(bottlenecks::page))
+        .route("/law-changes", get(law_changes::page))
+        .route("/quality", get(quality::page))
+        .route("/report", get(report::page))
+        .route("/report/{file}", get(report::download))
 }

@@ -1,7 +1,8 @@
 //! The procedures list (`/procedures`): filters by bureau, state, category, authority,
-//! priority, target quarter, blocked, slipped, at risk and text, all held in the URL (a view can
-//! be bookmarked and sent), 50 per page with the API's cursors, and the same filtered list as
-//! CSV (`/procedures.csv`, every page, in the viewer's language).
+//! priority, target quarter, blocked, slipped, at risk, blocker (`blocked_by`: the id of a law
+//! change, milestone or procedure, as the bottlenecks and law-change pages link) and text, all
+//! held in the URL (a view can be bookmarked and sent), 50 per page with the API's cursors, and
+//! the same filtered list as CSV (`/procedures.csv`, every page, in the viewer's language).
 
 use axum::extract::{RawQuery, State};
 use axum::http::{StatusCode, header};
@@ -49,6 +50,7 @@ pub fn filter(pairs: &[(String, String)]) -> (Value, Value) {
         ("authority", "authority"),
         ("quarter", "targetQuarter"),
         ("q", "search"),
+        ("blocked_by", "blockedBy"),
     ] {
         if let Some(v) = one(pairs, param) {
             filter.insert(field.into(), json!(v));
@@ -76,6 +78,7 @@ pub fn filter(pairs: &[(String, String)]) -> (Value, Value) {
         "quarter": one(pairs, "quarter"), "q": one(pairs, "q"),
         "priority": one(pairs, "priority"), "blocked": one(pairs, "blocked"),
         "slipped": one(pairs, "slipped"), "at_risk": one(pairs, "at_risk"),
+        "blocked_by": one(pairs, "blocked_by"),
     });
     (Value::Object(filter), form)
 }

@@ -13,6 +13,8 @@ const FILES: &[(&str, &str)] = &[
     ("overview", include_str!("../i18n/overview.toml")),
     ("procedures", include_str!("../i18n/procedures.toml")),
     ("procedure", include_str!("../i18n/procedure.toml")),
+    ("my", include_str!("../i18n/my.toml")),
+    ("admin", include_str!("../i18n/admin.toml")),
 ];
 
 /// Every key in both languages.

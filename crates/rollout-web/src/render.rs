@@ -28,6 +28,8 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "procedure.html",
         include_str!("../templates/procedure.html"),
     ),
+    ("my.html", include_str!("../templates/my.html")),
+    ("admin.html", include_str!("../templates/admin.html")),
 ];
 
 /// Templates and words, loaded once per process.

@@ -7,6 +7,8 @@ use axum::routing::get;
 
 use crate::Web;
 
+mod admin;
+mod my;
 mod overview;
 mod procedure;
 mod procedures;
@@ -22,5 +24,13 @@ pub fn routes() -> Router<Web> {
         .route(
             "/procedures/{code}/transition",
             axum::routing::post(procedure::transition),
+        )
+        .route("/my", get(my::page))
+        .route("/approvals/{id}/approve", axum::routing::post(my::approve))
+        .route("/approvals/{id}/reject", axum::routing::post(my::reject))
+        .route("/admin", get(admin::page))
+        .route(
+            "/admin/users/{id}/sessions/revoke",
+            axum::routing::post(admin::revoke_sessions),
         )
 }

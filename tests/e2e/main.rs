@@ -19,6 +19,7 @@ mod auth;
 mod auth_flood;
 mod concurrency;
 mod dashboard;
+mod dashboard_work;
 mod date_bounds;
 mod demo;
 mod error_codes;

@@ -21,6 +21,7 @@ mod concurrency;
 mod dashboard;
 mod dashboard_sso;
 mod dashboard_views;
+mod dashboard_work;
 mod date_bounds;
 mod demo;
 mod error_codes;

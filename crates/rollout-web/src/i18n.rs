@@ -17,6 +17,8 @@ const FILES: &[(&str, &str)] = &[
     ("law_changes", include_str!("../i18n/law_changes.toml")),
     ("quality", include_str!("../i18n/quality.toml")),
     ("report", include_str!("../i18n/report.toml")),
+    ("my", include_str!("../i18n/my.toml")),
+    ("admin", include_str!("../i18n/admin.toml")),
 ];
 
 /// Every key in both languages.

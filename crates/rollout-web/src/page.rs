@@ -72,6 +72,18 @@ pub fn status_of(code: &str) -> StatusCode {
     }
 }
 
+/// The HTTP status of a page that shows a mutation's payload `errors` (never empty): the
+/// first error's, with a refusal 403, a stale version or a closed request 409 and any other
+/// correctable input 422.
+pub fn payload_status(errors: &[Json]) -> StatusCode {
+    match errors.first().and_then(|e| e["code"].as_str()) {
+        Some("FORBIDDEN") => StatusCode::FORBIDDEN,
+        Some("NOT_FOUND") => StatusCode::NOT_FOUND,
+        Some("VERSION_CONFLICT" | "APPROVAL_CLOSED") => StatusCode::CONFLICT,
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
+    }
+}
+
 /// The error page for an API error, in the viewer's language.
 pub fn error(web: &Web, viewer: &Viewer, error: &GqlError) -> Response {
     let status = status_of(&error.code);

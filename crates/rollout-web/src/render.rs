@@ -38,6 +38,8 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("quality.html", include_str!("../templates/quality.html")),
     ("report.html", include_str!("../templates/report.html")),
+    ("my.html", include_str!("../templates/my.html")),
+    ("admin.html", include_str!("../templates/admin.html")),
 ];
 
 /// Templates and words, loaded once per process.

@@ -7,8 +7,10 @@ use axum::routing::get;
 
 use crate::Web;
 
+mod admin;
 mod bottlenecks;
 mod law_changes;
+mod my;
 mod overview;
 mod procedure;
 mod procedures;
@@ -32,4 +34,12 @@ pub fn routes() -> Router<Web> {
         .route("/quality", get(quality::page))
         .route("/report", get(report::page))
         .route("/report/{file}", get(report::download))
+        .route("/my", get(my::page))
+        .route("/approvals/{id}/approve", axum::routing::post(my::approve))
+        .route("/approvals/{id}/reject", axum::routing::post(my::reject))
+        .route("/admin", get(admin::page))
+        .route(
+            "/admin/users/{id}/sessions/revoke",
+            axum::routing::post(admin::revoke_sessions),
+        )
 }

@@ -137,11 +137,6 @@ pub async fn transition(
         ))
         .into_response();
     }
-    let first = &errors[0];
-    let status = match first["code"].as_str() {
-        Some("FORBIDDEN") => StatusCode::FORBIDDEN,
-        Some("VERSION_CONFLICT") => StatusCode::CONFLICT,
-        _ => StatusCode::UNPROCESSABLE_ENTITY,
-    };
+    let status = page::payload_status(&errors);
     show(&web, &viewer, &code, json!({ "errors": errors }), status).await
 }

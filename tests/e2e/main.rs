@@ -84,3 +84,6 @@ mod report_xlsx;
 mod quality;
 mod quality_permissions;
 mod quality_reviews;
+
+// Issue 14: the dashboard in headless Chromium with axe-core (h-browser).
+mod browser;

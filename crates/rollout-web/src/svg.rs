@@ -36,7 +36,7 @@ pub fn bars(title: String, labels: Vec<Value>, values: Vec<Value>) -> Value {
     let (width, row, label_w) = (640.0, 26.0, 220.0);
     let height = row * rows as f64 + 8.0;
     let mut svg = format!(
-        r#"<svg class="chart" role="img" viewBox="0 0 {width} {height}" width="100%" preserveAspectRatio="xMinYMin meet" aria-labelledby="bars-title"><title>{}</title>"#,
+        r#"<svg class="chart" role="img" viewBox="0 0 {width} {height}" width="100%" preserveAspectRatio="xMinYMin meet"><title>{}</title>"#,
         escape(&title)
     );
     for i in 0..rows {

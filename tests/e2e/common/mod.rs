@@ -17,6 +17,7 @@ mod client;
 mod database;
 mod fingerprint;
 mod fixtures;
+pub mod node;
 mod reminders;
 pub mod web;
 

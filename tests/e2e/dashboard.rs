@@ -166,6 +166,30 @@ async fn the_list_filters_by_url_and_exports_the_same_rows(server: TestServer) {
     let rows: Vec<&str> = csv.body.lines().skip(1).collect();
     assert_eq!(rows.len(), 2, "{}", csv.body);
     assert!(rows[0].starts_with("KANKYO-0001,"), "{rows:?}");
+    // The platform filter: only the procedure going online through jGrants.
+    let id = server
+        .data(
+            "{ procedure(code: \"KANKYO-0002\") { id version } }",
+            json!({}),
+        )
+        .await;
+    let updated = server
+        .update_procedure(json!({ "id": id["procedure"]["id"], "expectedVersion": id["procedure"]["version"], "platform": "JGRANTS" }))
+        .await;
+    assert_eq!(updated["errors"], json!([]), "{updated}");
+    let by_platform = session.get("/procedures?platform=JGRANTS").await;
+    assert!(
+        by_platform
+            .body
+            .contains("href=\"/procedures/KANKYO-0002\""),
+        "{}",
+        by_platform.body
+    );
+    assert!(
+        !by_platform
+            .body
+            .contains("href=\"/procedures/KANKYO-0001\"")
+    );
     let bad = session.get("/procedures?category=NOPE").await;
     assert_eq!(bad.status, 400, "{}", bad.body);
 }

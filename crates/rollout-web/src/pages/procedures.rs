@@ -1,4 +1,4 @@
-//! The procedures list (`/procedures`): filters by bureau, state, category, authority,
+//! The procedures list (`/procedures`): filters by bureau, state, category, authority, platform,
 //! priority, target quarter, blocked, slipped, at risk, blocker (`blocked_by`: the id of a law
 //! change, milestone or procedure, as the bottlenecks and law-change pages link) and text, all
 //! held in the URL (a view can be bookmarked and sent), 50 per page with the API's cursors, and
@@ -48,6 +48,7 @@ pub fn filter(pairs: &[(String, String)]) -> (Value, Value) {
     for (param, field) in [
         ("category", "category"),
         ("authority", "authority"),
+        ("platform", "platform"),
         ("quarter", "targetQuarter"),
         ("q", "search"),
         ("blocked_by", "blockedBy"),
@@ -74,7 +75,7 @@ pub fn filter(pairs: &[(String, String)]) -> (Value, Value) {
     }
     let form = json!({
         "bureau": bureaus, "state": states,
-        "category": one(pairs, "category"), "authority": one(pairs, "authority"),
+        "category": one(pairs, "category"), "authority": one(pairs, "authority"), "platform": one(pairs, "platform"),
         "quarter": one(pairs, "quarter"), "q": one(pairs, "q"),
         "priority": one(pairs, "priority"), "blocked": one(pairs, "blocked"),
         "slipped": one(pairs, "slipped"), "at_risk": one(pairs, "at_risk"),

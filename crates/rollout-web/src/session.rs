@@ -52,13 +52,7 @@ pub fn meta(parts: &Parts) -> RequestMeta {
 }
 
 fn visitor_lang(parts: &Parts) -> Lang {
-    i18n::negotiate(
-        cookies::get(&parts.headers, cookies::LANGUAGE),
-        parts
-            .headers
-            .get(header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok()),
-    )
+    i18n::negotiate(cookies::get(&parts.headers, cookies::LANGUAGE))
 }
 
 /// The live session of the request, if any; `Err` when the database could not be asked.

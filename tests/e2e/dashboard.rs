@@ -19,6 +19,7 @@ both_backends!(
     a_coordinator_cannot_change_another_bureaus_procedure,
     forms_without_the_csrf_token_are_refused,
     the_language_is_kept_per_user,
+    guessing_tokens_at_the_sign_in_form_is_throttled,
 );
 
 async fn procedure_with_target(server: &TestServer, bureau: &str, code: &str) -> serde_json::Value {
@@ -398,4 +399,24 @@ async fn the_language_is_kept_per_user(server: TestServer) {
         api["viewer"]["language"], "EN",
         "one preference for the dashboard and reminders"
     );
+}
+
+async fn guessing_tokens_at_the_sign_in_form_is_throttled(server: TestServer) {
+    let mut guesser = WebSession::new(&server);
+    let pre = guesser.get("/signin").await.hidden("pre").unwrap();
+    let mut statuses = Vec::new();
+    for i in 0..36 {
+        let token = format!("rlt_{:0>43}", i);
+        let page = guesser
+            .post("/signin", &[("token", &token), ("pre", &pre)])
+            .await;
+        statuses.push(page.status.as_u16());
+        if page.status == 429 {
+            assert!(page.body.contains("signin-error"), "{}", page.body);
+        }
+    }
+    // The API's failed-authentication budget: 30 a minute per address, then 429 before any check.
+    assert!(statuses[..30].iter().all(|s| *s == 401), "{statuses:?}");
+    assert!(statuses[30..].iter().all(|s| *s == 429), "{statuses:?}");
+    assert!(!guesser.cookies.contains_key("rollout_session"));
 }

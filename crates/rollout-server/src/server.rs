@@ -289,10 +289,14 @@ async fn start(config: ServerConfig) -> Result<RunningServer, CliError> {
             Box::pin(async move { schema.execute(request).await })
         })
     };
+    let check: Arc<dyn crate::http::RequestAuthenticator> = match config.http.auth_failures {
+        Some(limit) => Arc::new(crate::http::Guarded::new(authenticator.clone(), limit)),
+        None => authenticator.clone(),
+    };
     let web = rollout_web::Web::new(
         app.clone(),
         execute,
-        authenticator.clone(),
+        Arc::new(crate::authenticate::HeaderCheck(check)),
         web_oidc,
         config.web.settings.clone(),
     );

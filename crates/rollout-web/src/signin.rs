@@ -27,6 +27,8 @@ pub enum Refused {
     Invalid,
     /// The credential store could not be asked.
     Unavailable,
+    /// Too many refused attempts from this address (or everyone) lately: try again later.
+    RateLimited,
 }
 
 /// Turns a bearer secret into an actor, as the API's authenticator does.
@@ -145,6 +147,17 @@ async fn sign_in(
                 &next,
                 Some(message),
                 StatusCode::UNAUTHORIZED,
+            );
+        }
+        Err(Refused::RateLimited) => {
+            let message = words.get(lang, "signin.rate_limited");
+            return sign_in_page(
+                &web,
+                lang,
+                &headers,
+                &next,
+                Some(message),
+                StatusCode::TOO_MANY_REQUESTS,
             );
         }
         Err(Refused::Unavailable) => {

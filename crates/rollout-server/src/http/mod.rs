@@ -60,6 +60,7 @@ use rollout_graphql::RolloutSchema;
 use rollout_store::Store;
 
 pub use auth::{AuthData, AuthRejection, RequestAuthenticator, RequestMeta};
+pub use auth_limit::Guarded;
 pub use layer::{HttpLayer, HttpSettingError};
 pub use limits::{CostModel, DEFAULT_PAGE_SIZE, LimitExceeded};
 pub use serve::serve;

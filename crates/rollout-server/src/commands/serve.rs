@@ -45,10 +45,11 @@ pub async fn run(config: &Config, demo: bool, replay: bool) -> Result<(), CliErr
         );
     }
     println!(
-        "rollout is serving: the dashboard at {}/ (sign in with a token), GraphiQL at {}/graphql",
-        server.url(),
+        "The dashboard: {}/ (sign in with one of the tokens)",
         server.url()
     );
+    // Scripts and the benchmark read the address from this line: keep its shape.
+    println!("rollout is serving; GraphiQL at {}/graphql", server.url());
     println!("Requests need a header: Authorization: Bearer <token>");
     shutdown_signal().await;
     server.shutdown().await.map_err(into_cli_error)?;

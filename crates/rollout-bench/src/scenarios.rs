@@ -133,7 +133,7 @@ impl Scenarios<'_> {
         let first = self
             .gql
             .post(
-                "{ procedures(first: 1) { edges { node { code } } } }",
+                "{ procedures(first: 1, filter: { states: [\"released\"], category: MAJOR }) { edges { node { code } } } }",
                 serde_json::json!({}),
             )
             .await?;
@@ -146,11 +146,27 @@ impl Scenarios<'_> {
             (Kind::PageList, "/procedures".to_owned()),
             (Kind::PageListFiltered, crate::web::PAGES[2].1.to_owned()),
             (Kind::PageProcedure, format!("/procedures/{code}")),
+            (Kind::PageBottlenecks, "/bottlenecks".to_owned()),
+            (Kind::PageLawChanges, "/law-changes".to_owned()),
+            (Kind::PageQuality, "/quality".to_owned()),
+            (Kind::PageReport, "/report".to_owned()),
+            (Kind::PageMy, "/my".to_owned()),
         ];
-        for (kind, path) in pages {
+        let admin_token = crate::prepare::user_token(
+            self.ctx.rollout,
+            &self.url,
+            "bench-admin@rollout.local",
+            "ADMIN",
+        )?;
+        let admin = Browser::sign_in(base, &admin_token).await?;
+        let pages = pages
+            .into_iter()
+            .map(|(kind, path)| (kind, path, browser.clone()))
+            .chain([(Kind::PageAdmin, "/admin".to_owned(), admin)]);
+        for (kind, path, browser) in pages {
             let largest = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
             let op = PageOp {
-                browser: browser.clone(),
+                browser,
                 path: path.clone(),
                 largest: largest.clone(),
             };

@@ -55,6 +55,12 @@ pub enum Kind {
     PageList,
     PageListFiltered,
     PageProcedure,
+    PageBottlenecks,
+    PageLawChanges,
+    PageQuality,
+    PageReport,
+    PageMy,
+    PageAdmin,
 }
 
 impl Kind {
@@ -82,6 +88,12 @@ impl Kind {
             Self::PageList => "dashboard: GET /procedures",
             Self::PageListFiltered => "dashboard: GET /procedures?state&priority&q",
             Self::PageProcedure => "dashboard: GET /procedures/{code}",
+            Self::PageBottlenecks => "dashboard: GET /bottlenecks",
+            Self::PageLawChanges => "dashboard: GET /law-changes",
+            Self::PageQuality => "dashboard: GET /quality",
+            Self::PageReport => "dashboard: GET /report (last quarter)",
+            Self::PageMy => "dashboard: GET /my",
+            Self::PageAdmin => "dashboard: GET /admin (as an administrator)",
         }
     }
 }

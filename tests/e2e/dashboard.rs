@@ -131,6 +131,16 @@ async fn the_overview_shows_the_figures_the_api_returns(server: TestServer) {
         "data-figure=\"total\">{}<",
         api["rolloutSummary"]["total"]
     )));
+    // The figures are kept between views, but not past a change: a new procedure is counted.
+    let total = api["rolloutSummary"]["total"].as_i64().unwrap();
+    server.simple_procedure("KANKYO", "KANKYO-0004").await;
+    let again = session.get("/").await;
+    assert!(
+        again
+            .body
+            .contains(&format!("data-figure=\"total\">{}<", total + 1)),
+        "the overview kept stale figures"
+    );
 }
 
 async fn the_list_filters_by_url_and_exports_the_same_rows(server: TestServer) {

@@ -72,7 +72,7 @@ pub struct Web {
     pub(crate) oidc: Option<Arc<OidcClient>>,
     pub(crate) settings: WebSettings,
     pub(crate) templates: Arc<render::Templates>,
-    pub(crate) overview: Arc<pages::OverviewCache>,
+    pub(crate) shared: Arc<pages::SharedPages>,
 }
 
 impl std::fmt::Debug for Web {
@@ -102,7 +102,7 @@ impl Web {
             oidc,
             settings,
             templates: Arc::new(render::Templates::load()),
-            overview: Arc::default(),
+            shared: Arc::default(),
         }
     }
 

@@ -41,13 +41,21 @@ query Bottlenecks($atRisk: Int!) {
 }"#;
 
 pub async fn page(State(web): State<Web>, viewer: Viewer) -> Response {
-    match page::query(&web, &viewer, QUERY, json!({ "atRisk": AT_RISK })).await {
+    let data = super::shared::figures(
+        &web,
+        &viewer,
+        "bottlenecks",
+        QUERY,
+        |_| json!({ "atRisk": AT_RISK }),
+    )
+    .await;
+    match data {
         Ok(data) => page::render(
             &web,
             &viewer,
             "bottlenecks",
             "bottlenecks.html",
-            json!({ "data": data }),
+            json!({ "data": *data }),
         ),
         Err(e) => page::error(&web, &viewer, &e),
     }

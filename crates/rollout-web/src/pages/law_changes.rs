@@ -23,12 +23,14 @@ query LawChanges($first: Int!) {
     totalCount
     edges { node { id code titleJa titleEn status level open lawName article ministryJa ministryEn
       requestedOn expectedEffectiveOn enactedOn ownerBureau { code nameJa nameEn }
-      direct: blockedProcedures { code name nameEn }
-      all: blockedProcedures(transitive: true) { code } } }
+      direct: blockedProcedures(first: 10) { code name nameEn }
+      directCount: blockedCount
+      allCount: blockedCount(transitive: true) } }
   }
   milestones { id name status plannedOn doneOn platform open
-    direct: blockedProcedures { code name nameEn }
-    all: blockedProcedures(transitive: true) { code } }
+    direct: blockedProcedures(first: 10) { code name nameEn }
+    directCount: blockedCount
+    allCount: blockedCount(transitive: true) }
   nationalRequestSummary { asOf lawChanges procedures requested underStudy dateShown enacted declined
     byStatus { status lawChanges procedures } }
 }"#;

@@ -16,8 +16,9 @@ mod procedure;
 mod procedures;
 mod quality;
 mod report;
+mod shared;
 
-pub(crate) use overview::OverviewCache;
+pub(crate) use shared::SharedPages;
 
 pub fn routes() -> Router<Web> {
     Router::new()

@@ -4,19 +4,15 @@
 //! links to the procedures list filtered to what it counts.
 //!
 //! Every person may read the programme's figures, so the result does not depend on who asks:
-//! it is computed once per version of the analytics facts and Tokyo day (the app's facts cache
-//! says when anything changed) and kept, which keeps the page fast while nothing is written.
-
-use std::sync::{Arc, Mutex};
+//! it is computed once per change of the facts, the dependency graph or the Tokyo day
+//! ([`super::shared`]), which keeps the page fast while nothing is written.
 
 use axum::extract::State;
 use axum::response::Response;
 use rollout_domain::FiscalQuarter;
-use rollout_domain::analytics::ProcedureFacts;
 use serde_json::{Value, json};
 
 use crate::Web;
-use crate::format::today_tokyo;
 use crate::page;
 use crate::session::Viewer;
 
@@ -34,70 +30,24 @@ query Overview($from: Date!, $to: Date!, $quarter: FiscalQuarter!, $seed: Int!, 
   quarterSnapshot(quarter: $quarter) { complete frozen figures { quarter digitisedInQuarter processesInQuarter overall { procedures { digitised inScope rate } } } previous { quarter overall { procedures { digitised inScope rate } } } }
 }"#;
 
-/// A computed overview: the facts it was computed from, the Tokyo day, the GraphQL result.
-type Entry = (Arc<Vec<ProcedureFacts>>, chrono::NaiveDate, Arc<Value>);
-
-/// The last result, for the facts it was computed from and the day.
-#[derive(Default)]
-pub(crate) struct OverviewCache {
-    entry: Mutex<Option<Entry>>,
-}
-
-impl std::fmt::Debug for OverviewCache {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("OverviewCache")
-    }
-}
-
 pub async fn page(State(web): State<Web>, viewer: Viewer) -> Response {
-    let today = today_tokyo(web.app.now());
-    let facts = match web.app.analytics_facts().await {
-        Ok(facts) => facts,
-        Err(e) => {
-            return page::error(
-                &web,
-                &viewer,
-                &crate::gql::GqlError {
-                    code: "UNAVAILABLE".into(),
-                    message: e.to_string(),
-                },
-            );
-        }
-    };
-    // The facts are replaced (a new Arc) whenever anything changed; the entry holds the Arc it
-    // was computed from, so comparing pointers is exact.
-    let cached = web
-        .overview
-        .entry
-        .lock()
-        .expect("overview cache")
-        .as_ref()
-        .filter(|(f, d, _)| Arc::ptr_eq(f, &facts) && *d == today)
-        .map(|(_, _, v)| v.clone());
-    let data = match cached {
-        Some(data) => data,
-        None => {
-            let quarter = FiscalQuarter::containing(today);
-            let from = (0..7)
-                .fold(quarter, |q, _| q.previous().unwrap_or(q))
-                .first_day();
-            let variables = json!({
-                "from": from.to_string(),
-                "to": today.to_string(),
-                "quarter": quarter.to_string(),
-                "seed": today.format("%Y%m%d").to_string().parse::<i64>().unwrap_or(1),
-                "runs": FORECAST_RUNS,
-            });
-            match page::query(&web, &viewer, QUERY, variables).await {
-                Ok(data) => {
-                    let data = Arc::new(data);
-                    *web.overview.entry.lock().expect("overview cache") =
-                        Some((facts, today, data.clone()));
-                    data
-                }
-                Err(e) => return page::error(&web, &viewer, &e),
-            }
-        }
+    let data = super::shared::figures(&web, &viewer, "overview", QUERY, |today| {
+        let quarter = FiscalQuarter::containing(today);
+        let from = (0..7)
+            .fold(quarter, |q, _| q.previous().unwrap_or(q))
+            .first_day();
+        json!({
+            "from": from.to_string(),
+            "to": today.to_string(),
+            "quarter": quarter.to_string(),
+            "seed": today.format("%Y%m%d").to_string().parse::<i64>().unwrap_or(1),
+            "runs": FORECAST_RUNS,
+        })
+    })
+    .await;
+    let data = match data {
+        Ok(data) => data,
+        Err(e) => return page::error(&web, &viewer, &e),
     };
     let lang = viewer.lang;
     page::render(

@@ -191,7 +191,10 @@ impl LawChange {
         ctx: &Context<'_>,
         #[graphql(default = false)] transitive: bool,
     ) -> async_graphql::Result<i32> {
-        super::blocked_count(app(ctx)?, BlockerRef::LawChange(self.row.id), transitive).await
+        self.page
+            .blocked
+            .count(app(ctx)?, BlockerRef::LawChange(self.row.id), transitive)
+            .await
     }
 
     /// Optimistic-concurrency version: give it back as `expectedVersion` when changing this.

@@ -107,7 +107,9 @@ impl Milestone {
         ctx: &Context<'_>,
         #[graphql(default = false)] transitive: bool,
     ) -> async_graphql::Result<i32> {
-        super::blocked_count(app(ctx)?, BlockerRef::Milestone(self.row.id), transitive).await
+        self.blocked
+            .count(app(ctx)?, BlockerRef::Milestone(self.row.id), transitive)
+            .await
     }
 
     /// Optimistic-concurrency version: give it back as `expectedVersion` when changing this.

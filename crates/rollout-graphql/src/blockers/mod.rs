@@ -140,6 +140,8 @@ type BlockedLists = Mutex<HashMap<(bool, Option<usize>), Arc<Batch<BlockerRef, V
 pub(crate) struct BlockedBatches {
     keys: Vec<BlockerRef>,
     by_transitive: BlockedLists,
+    /// `blockedCount` of the page's keys: one graph read per page and flag.
+    counts: Mutex<HashMap<bool, Arc<Batch<BlockerRef, i32>>>>,
 }
 
 /// The most `blockedProcedures(first:)` returns.
@@ -156,22 +158,43 @@ pub(crate) fn blocked_first(first: Option<i32>) -> async_graphql::Result<Option<
     }
 }
 
-/// How many procedures depend on `key` (directly, or also transitively), from the graph alone.
-pub(crate) async fn blocked_count(
-    app: &App,
-    key: BlockerRef,
-    transitive: bool,
-) -> async_graphql::Result<i32> {
-    let graph = app.graph().await?;
-    Ok(i32::try_from(graph.graph.dependents_of(key, transitive).len()).unwrap_or(i32::MAX))
-}
-
 impl BlockedBatches {
     pub(crate) fn new(keys: impl IntoIterator<Item = BlockerRef>) -> Self {
         Self {
             keys: keys.into_iter().collect(),
             by_transitive: Mutex::new(HashMap::new()),
+            counts: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// How many procedures depend on `key` (directly, or also transitively), from the graph
+    /// alone; the counts of the whole page come from one read of the graph.
+    pub(crate) async fn count(
+        &self,
+        app: &App,
+        key: BlockerRef,
+        transitive: bool,
+    ) -> async_graphql::Result<i32> {
+        let batch = self
+            .counts
+            .lock()
+            .map_err(|_| errors::internal("a blocked-count batch lock was poisoned"))?
+            .entry(transitive)
+            .or_insert_with(|| Arc::new(Batch::new(self.keys.iter().copied())))
+            .clone();
+        let map = batch
+            .loaded("blocked_counts", |keys| async move {
+                let graph = app.graph().await?;
+                Ok(keys
+                    .into_iter()
+                    .map(|k| {
+                        let n = graph.graph.dependents_of(k, transitive).len();
+                        (k, i32::try_from(n).unwrap_or(i32::MAX))
+                    })
+                    .collect())
+            })
+            .await?;
+        Ok(map.get(&key).copied().unwrap_or_default())
     }
 
     pub(crate) async fn get(

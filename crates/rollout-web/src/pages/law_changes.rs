@@ -23,12 +23,12 @@ query LawChanges($first: Int!) {
     totalCount
     edges { node { id code titleJa titleEn status level open lawName article ministryJa ministryEn
       requestedOn expectedEffectiveOn enactedOn ownerBureau { code nameJa nameEn }
-      direct: blockedProcedures(first: 10) { code name nameEn }
+      direct: blockedProcedures(first: 5) { code }
       directCount: blockedCount
       allCount: blockedCount(transitive: true) } }
   }
   milestones { id name status plannedOn doneOn platform open
-    direct: blockedProcedures(first: 10) { code name nameEn }
+    direct: blockedProcedures(first: 5) { code }
     directCount: blockedCount
     allCount: blockedCount(transitive: true) }
   nationalRequestSummary { asOf lawChanges procedures requested underStudy dateShown enacted declined

@@ -103,6 +103,34 @@ async fn the_graph_answers_what_blocks_and_what_clearing_it_is_worth(server: Tes
     server.depends(&c, &law_id).await;
     server.depends(&c, &m_id).await;
 
+    // Counts from the graph alone, and the first few procedures only when asked.
+    let counted = server
+        .data(
+            "{ lawChange(code: \"LAW-0001\") { blockedCount all: blockedCount(transitive: true)
+               firstOne: blockedProcedures(first: 1) { code } every: blockedProcedures { code } } }",
+            json!({}),
+        )
+        .await["lawChange"]
+        .clone();
+    assert_eq!(counted["blockedCount"], 2, "{counted}");
+    assert_eq!(counted["all"], 3, "A, C and, through A, B: {counted}");
+    assert_eq!(
+        counted["firstOne"].as_array().unwrap().len(),
+        1,
+        "{counted}"
+    );
+    assert_eq!(counted["every"].as_array().unwrap().len(), 2, "{counted}");
+    let refused = server
+        .gql(
+            "{ lawChange(code: \"LAW-0001\") { blockedProcedures(first: -1) { code } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        refused["errors"][0]["extensions"]["code"], "VALIDATION",
+        "{refused}"
+    );
+
     let q = format!(
         "{{ blockerRanking(first: 10) {{ blocker {{ {BLOCKER} }} procedures processes
              annualApplications fullyUnblocked fullyUnblockedApplications }} }}"

@@ -9,42 +9,17 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use crate::common::{Backend, Options, start};
+use crate::common::{Backend, Options, node, start};
 
 fn audit_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/graphql-http")
 }
 
-fn run(command: &mut Command, what: &str) -> Output {
-    match command.output() {
-        Ok(output) => output,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => panic!(
-            "{what}: the program is not installed ({e}). The GraphQL-over-HTTP audit needs Node.js 18+ \
-             and npm on PATH (CI has them); install them to run this test."
-        ),
-        Err(e) => panic!("{what}: cannot run it: {e}"),
-    }
-}
+const INSTALL: &str = "The GraphQL-over-HTTP audit needs Node.js 18+ and npm on PATH (CI has \
+     them); install them to run this test.";
 
-/// Installs the audit suite from the lock file unless it is there already.
-fn install_suite(dir: &Path) {
-    if dir.join("node_modules/graphql-http/package.json").exists() {
-        return;
-    }
-    let output = run(
-        Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund", "--prefix"])
-            .arg(dir),
-        "npm ci",
-    );
-    assert!(
-        output.status.success(),
-        "npm ci --prefix {} failed ({}):\n{}\n{}",
-        dir.display(),
-        output.status,
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
+fn run(command: &mut Command, what: &str) -> Output {
+    node::run(command, what, INSTALL)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -55,7 +30,7 @@ async fn the_graphql_endpoint_passes_the_graphql_http_audits() {
         "node --version failed: {version:?}"
     );
     let dir = audit_dir();
-    install_suite(&dir);
+    node::npm_ci(&dir, &["graphql-http", "graphql"], INSTALL);
 
     let (server, harness) = start(Backend::Sqlite, Options::default())
         .await

@@ -18,6 +18,10 @@ mod audit;
 mod auth;
 mod auth_flood;
 mod concurrency;
+mod dashboard;
+mod dashboard_sso;
+mod dashboard_views;
+mod dashboard_work;
 mod date_bounds;
 mod demo;
 mod error_codes;
@@ -80,3 +84,6 @@ mod report_xlsx;
 mod quality;
 mod quality_permissions;
 mod quality_reviews;
+
+// Issue 14: the dashboard in headless Chromium with axe-core (h-browser).
+mod browser;

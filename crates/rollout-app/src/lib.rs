@@ -38,6 +38,8 @@ pub mod reminders;
 mod report;
 // Issue 13: the quality map, quality assessments and user reviews.
 pub mod quality;
+// Issue 14: server-side sessions of the web dashboard.
+mod web_sessions;
 
 use std::sync::Arc;
 
@@ -62,6 +64,7 @@ pub use procedures::{CreateBureau, CreateProcedure, UpdateProcedure};
 pub use tasks::{CreateTask, UpdateTask};
 pub use transitions::{TransitionCommand, TransitionOutcome};
 pub use user_tests::RecordUserTest;
+pub use web_sessions::OpenedSession;
 
 /// Settings of the use cases that deployments may tune.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -14,4 +14,6 @@ pub mod token;
 
 pub use jwt::{ClaimMapping, JwksSource, JwtError, JwtIdentity, JwtVerifier, OidcConfig};
 pub use secret::SecretString;
-pub use token::{NewSecret, TOKEN_PREFIX, generate_secret, hash_secret, looks_like_token};
+pub use token::{
+    NewSecret, TOKEN_PREFIX, generate_secret, hash_secret, looks_like_token, random_secret,
+};

@@ -43,16 +43,26 @@ pub struct NewSecret {
 /// If the operating system's random source fails, which on the supported platforms does not
 /// happen once it has been seeded at boot; handing out a weak secret instead is not an option.
 pub fn generate_secret() -> NewSecret {
-    let mut bytes = [0u8; SECRET_BYTES];
-    OsRng
-        .try_fill_bytes(&mut bytes)
-        .expect("the operating system's random number generator failed");
-    let secret = format!("{TOKEN_PREFIX}{}", URL_SAFE_NO_PAD.encode(bytes));
+    let secret = format!("{TOKEN_PREFIX}{}", random_secret().expose());
     NewSecret {
         hash: hash_secret(&secret),
         prefix: secret[..DISPLAY_PREFIX_LEN].to_owned(),
         secret: SecretString::new(secret),
     }
+}
+
+/// 32 bytes from the operating system's CSPRNG as unpadded base64url (43 characters), without
+/// the token prefix: for secrets that are never a bearer token, such as a web session's cookie
+/// and its CSRF token (issue 14). Stored, like a token, as [`hash_secret`] when it is a key.
+///
+/// # Panics
+/// As [`generate_secret`], if the operating system's random source fails.
+pub fn random_secret() -> SecretString {
+    let mut bytes = [0u8; SECRET_BYTES];
+    OsRng
+        .try_fill_bytes(&mut bytes)
+        .expect("the operating system's random number generator failed");
+    SecretString::new(URL_SAFE_NO_PAD.encode(bytes))
 }
 
 /// The stored form of a secret: lower-case hex SHA-256 of its UTF-8 bytes, prefix included.
@@ -95,6 +105,16 @@ mod tests {
         assert_eq!(new.prefix.len(), 12);
         assert_eq!(new.prefix, secret[..12]);
         assert_eq!(new.hash, hash_secret(secret));
+    }
+
+    #[test]
+    fn random_secrets_are_unprefixed_base64url_of_32_bytes() {
+        let a = random_secret();
+        let b = random_secret();
+        assert_eq!(a.expose().len(), 43);
+        assert!(!looks_like_token(a.expose()));
+        assert_eq!(URL_SAFE_NO_PAD.decode(a.expose()).map(|b| b.len()), Ok(32));
+        assert_ne!(a.expose(), b.expose());
     }
 
     #[test]

@@ -130,6 +130,56 @@ pub fn evaluate(backends: &[BackendResults]) -> Vec<Verdict> {
                 2000.0,
                 "quarterly report as XLSX: p99 < 2 s (1 client)",
             ),
+            (
+                Kind::PageOverview,
+                100.0,
+                "dashboard overview page: p99 < 100 ms (1 client)",
+            ),
+            (
+                Kind::PageList,
+                100.0,
+                "dashboard procedures page: p99 < 100 ms (1 client)",
+            ),
+            (
+                Kind::PageListFiltered,
+                100.0,
+                "dashboard filtered procedures page: p99 < 100 ms (1 client)",
+            ),
+            (
+                Kind::PageProcedure,
+                100.0,
+                "dashboard procedure page: p99 < 100 ms (1 client)",
+            ),
+            (
+                Kind::PageBottlenecks,
+                100.0,
+                "dashboard bottlenecks page: p99 < 100 ms (1 client)",
+            ),
+            (
+                Kind::PageLawChanges,
+                100.0,
+                "dashboard law changes page: p99 < 100 ms (1 client)",
+            ),
+            (
+                Kind::PageQuality,
+                100.0,
+                "dashboard quality map page: p99 < 100 ms (1 client)",
+            ),
+            (
+                Kind::PageReport,
+                100.0,
+                "dashboard quarterly report page: p99 < 100 ms (1 client)",
+            ),
+            (
+                Kind::PageMy,
+                100.0,
+                "dashboard my-work page: p99 < 100 ms (1 client)",
+            ),
+            (
+                Kind::PageAdmin,
+                100.0,
+                "dashboard administration page: p99 < 100 ms (1 client)",
+            ),
         ] {
             push(
                 what,

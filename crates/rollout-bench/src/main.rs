@@ -30,6 +30,7 @@ mod scenarios;
 mod server;
 mod statements;
 mod suite;
+mod web;
 
 use std::process::ExitCode;
 use std::str::FromStr;

@@ -308,6 +308,16 @@ fn kind_order(k: Kind) -> u8 {
         Kind::Bottlenecks => 15,
         Kind::Forecast => 16,
         Kind::ReportXlsx => 17,
+        Kind::PageOverview => 18,
+        Kind::PageList => 19,
+        Kind::PageListFiltered => 20,
+        Kind::PageProcedure => 21,
+        Kind::PageBottlenecks => 22,
+        Kind::PageLawChanges => 23,
+        Kind::PageQuality => 24,
+        Kind::PageReport => 25,
+        Kind::PageMy => 26,
+        Kind::PageAdmin => 27,
     }
 }
 

@@ -118,6 +118,68 @@ impl Scenarios<'_> {
         Ok(())
     }
 
+    /// The dashboard's pages (issue 14), warm, one client each, with the analytics' window.
+    pub async fn web(
+        &self,
+        token: &str,
+        base: &str,
+        out: &mut Vec<Measurement>,
+    ) -> anyhow::Result<()> {
+        use crate::web::{Browser, PageOp};
+        let browser = Browser::sign_in(base, token).await?;
+        let plan = self.ctx.plan;
+        let warmup = plan.warmup.max(std::time::Duration::from_secs(2));
+        let window = plan.duration.max(std::time::Duration::from_secs(3));
+        let first = self
+            .gql
+            .post(
+                "{ procedures(first: 1, filter: { states: [\"released\"], category: MAJOR }) { edges { node { code } } } }",
+                serde_json::json!({}),
+            )
+            .await?;
+        let code = first["procedures"]["edges"][0]["node"]["code"]
+            .as_str()
+            .ok_or_else(|| anyhow::anyhow!("no procedure to show"))?
+            .to_owned();
+        let pages = [
+            (Kind::PageOverview, "/".to_owned()),
+            (Kind::PageList, "/procedures".to_owned()),
+            (Kind::PageListFiltered, crate::web::PAGES[2].1.to_owned()),
+            (Kind::PageProcedure, format!("/procedures/{code}")),
+            (Kind::PageBottlenecks, "/bottlenecks".to_owned()),
+            (Kind::PageLawChanges, "/law-changes".to_owned()),
+            (Kind::PageQuality, "/quality".to_owned()),
+            (Kind::PageReport, "/report".to_owned()),
+            (Kind::PageMy, "/my".to_owned()),
+        ];
+        let admin_token = crate::prepare::user_token(
+            self.ctx.rollout,
+            &self.url,
+            "bench-admin@rollout.local",
+            "ADMIN",
+        )?;
+        let admin = Browser::sign_in(base, &admin_token).await?;
+        let pages = pages
+            .into_iter()
+            .map(|(kind, path)| (kind, path, browser.clone()))
+            .chain([(Kind::PageAdmin, "/admin".to_owned(), admin)]);
+        for (kind, path, browser) in pages {
+            let largest = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+            let op = PageOp {
+                browser,
+                path: path.clone(),
+                largest: largest.clone(),
+            };
+            self.timed_for(kind, &mut [op], out, warmup, window).await;
+            eprintln!(
+                "[{}] {path}: largest page {} KB (budget 200 KB)",
+                self.name,
+                largest.load(std::sync::atomic::Ordering::Relaxed) / 1024
+            );
+        }
+        Ok(())
+    }
+
     /// The list page, the point read and its reference, and the summary.
     pub async fn reads(&self, clients: usize, out: &mut Vec<Measurement>) -> anyhow::Result<()> {
         let mut ops: Vec<ListOp> = (0..clients)

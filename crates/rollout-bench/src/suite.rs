@@ -51,6 +51,16 @@ pub enum Kind {
     Bottlenecks,
     Forecast,
     ReportXlsx,
+    PageOverview,
+    PageList,
+    PageListFiltered,
+    PageProcedure,
+    PageBottlenecks,
+    PageLawChanges,
+    PageQuality,
+    PageReport,
+    PageMy,
+    PageAdmin,
 }
 
 impl Kind {
@@ -74,6 +84,16 @@ impl Kind {
             Self::Bottlenecks => "bottlenecks(first: 10), warm",
             Self::Forecast => "forecast(runs: 10000)",
             Self::ReportXlsx => "quarterly report as XLSX",
+            Self::PageOverview => "dashboard: GET / (overview), warm",
+            Self::PageList => "dashboard: GET /procedures",
+            Self::PageListFiltered => "dashboard: GET /procedures?state&priority&q",
+            Self::PageProcedure => "dashboard: GET /procedures/{code}",
+            Self::PageBottlenecks => "dashboard: GET /bottlenecks",
+            Self::PageLawChanges => "dashboard: GET /law-changes",
+            Self::PageQuality => "dashboard: GET /quality",
+            Self::PageReport => "dashboard: GET /report (last quarter)",
+            Self::PageMy => "dashboard: GET /my",
+            Self::PageAdmin => "dashboard: GET /admin (as an administrator)",
         }
     }
 }
@@ -223,6 +243,9 @@ async fn analytics_only(
     };
     let mut measurements = Vec::new();
     scenarios.analytics(&mut measurements).await?;
+    scenarios
+        .web(&token, &server.base_url, &mut measurements)
+        .await?;
     server.stop();
     Ok(BackendResults {
         procedures: total,
@@ -290,6 +313,9 @@ async fn api(
     }
     // The project office's reads, warm, on the database as loaded.
     scenarios.analytics(&mut measurements).await?;
+    scenarios
+        .web(&token, &server.base_url, &mut measurements)
+        .await?;
     for &clients in &plan.clients {
         scenarios
             .writes(clients, &movable, &mut measurements)

@@ -31,6 +31,8 @@ pub mod task;
 pub mod text;
 pub mod token;
 pub mod user_test;
+// Issue 14: server-side sessions of the web dashboard.
+pub mod web_session;
 pub mod workflow;
 
 pub use bounds::OutOfRange;

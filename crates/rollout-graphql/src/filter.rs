@@ -28,6 +28,8 @@ pub struct ProcedureFilterInput {
     pub authority: Option<Authority>,
     /// 10,000 or more applications a year (true), or fewer or unknown (false).
     pub is_priority: Option<bool>,
+    /// The platform it goes online through (procedures without a platform yet never match).
+    pub platform: Option<crate::enums::Platform>,
     /// Substring of the code, the Japanese name or the English name (at most 200 characters),
     /// ignoring case and full-/half-width differences: `ＫＡＮＫＹＯ` finds `KANKYO`, `ｼﾝｾｲ`
     /// finds `シンセイ`.
@@ -123,6 +125,7 @@ impl ProcedureFilterInput {
             category: self.category.map(Into::into),
             authority: self.authority.map(Into::into),
             is_priority: self.is_priority,
+            platform: self.platform.map(Into::into),
             search: self
                 .search
                 .map(|s| s.trim().to_owned())

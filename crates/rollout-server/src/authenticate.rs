@@ -118,6 +118,48 @@ impl RequestAuthenticator for BearerAuthenticator {
     }
 }
 
+/// The dashboard's token sign-in: a pasted token is checked as an `Authorization: Bearer` header
+/// would be, by the API's authenticator behind its own failed-authentication budget (a
+/// [`crate::http::Guarded`] of the same limits as `/graphql`'s), so refusals are logged and
+/// audited the same way and guessing is throttled per address.
+pub struct HeaderCheck(pub Arc<dyn RequestAuthenticator>);
+
+impl std::fmt::Debug for HeaderCheck {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("HeaderCheck")
+    }
+}
+
+#[async_trait]
+impl rollout_web::SecretCheck for HeaderCheck {
+    async fn actor_for(
+        &self,
+        secret: &str,
+        meta: rollout_app::RequestMeta,
+    ) -> Result<Actor, rollout_web::signin::Refused> {
+        use rollout_web::signin::Refused;
+        let mut headers = HeaderMap::new();
+        let value = format!("Bearer {secret}")
+            .parse()
+            .map_err(|_| Refused::Invalid)?;
+        headers.insert(header::AUTHORIZATION, value);
+        let meta = RequestMeta {
+            request_id: meta.request_id,
+            client_addr: meta.client_addr.and_then(|a| a.parse().ok()),
+        };
+        match self.0.authenticate(&headers, &meta).await {
+            Ok(data) => data.get::<Actor>().cloned().ok_or(Refused::Invalid),
+            Err(r) if r.status == axum::http::StatusCode::SERVICE_UNAVAILABLE => {
+                Err(Refused::Unavailable)
+            }
+            Err(r) if r.status == axum::http::StatusCode::TOO_MANY_REQUESTS => {
+                Err(Refused::RateLimited)
+            }
+            Err(_) => Err(Refused::Invalid),
+        }
+    }
+}
+
 /// What every refused client is told, whatever the reason.
 fn refused() -> AuthRejection {
     AuthRejection::unauthenticated("send valid credentials: Authorization: Bearer <token>")

@@ -65,6 +65,8 @@ pub struct Config {
     pub analytics: rollout_app::analytics::AnalyticsSettings,
     /// `[quality]`: the quality map's thresholds file and the user-review rate.
     pub quality: crate::quality_config::QualityConfig,
+    /// `[web]`: the dashboard's sessions and single sign-on.
+    pub web: crate::web_config::WebConfig,
 }
 
 /// Default of [`Config::approval_expiry_days`].
@@ -215,6 +217,7 @@ pub struct FileLayers {
     pub email: Option<rollout_scheduler::delivery::EmailTransportConfig>,
     pub analytics: crate::analytics_config::AnalyticsLayer,
     pub quality: crate::quality_config::QualityLayer,
+    pub web: crate::web_config::WebLayer,
 }
 
 /// The file's shape: [`Layer`]'s keys and `[http]`. A mirror rather than a `flatten`ed
@@ -241,6 +244,8 @@ struct FileShape {
     analytics: crate::analytics_config::AnalyticsLayer,
     #[serde(default)]
     quality: crate::quality_config::QualityLayer,
+    #[serde(default)]
+    web: crate::web_config::WebLayer,
 }
 
 /// Reads a config file. An explicit `--config` file must exist; the default one is optional.
@@ -293,6 +298,7 @@ pub fn parse_file_layers(path: &Path, text: &str) -> Result<FileLayers, ConfigEr
         email: shape.email,
         analytics: shape.analytics,
         quality: shape.quality,
+        web: shape.web,
     })
 }
 
@@ -339,6 +345,7 @@ impl Config {
             reminders: crate::reminder_config::ReminderConfig::default(),
             analytics: rollout_app::analytics::AnalyticsSettings::default(),
             quality: crate::quality_config::QualityConfig::default(),
+            web: crate::web_config::WebConfig::default(),
         })
     }
 
@@ -374,7 +381,9 @@ impl Config {
             crate::reminder_config::ReminderConfig::resolve(file.scheduler, file.email, &env)?;
         let analytics = file.analytics.clone().resolve()?;
         let quality = crate::quality_config::QualityConfig::resolve(file.quality, &env)?;
+        let web = file.web.clone().resolve(oidc.is_some(), &env)?;
         Ok(Self {
+            web,
             oidc,
             reminders,
             analytics,

@@ -24,6 +24,7 @@ pub mod database_url;
 pub mod error;
 pub mod events;
 pub mod http;
+pub mod web_config;
 // Issue 13: `[quality]`.
 pub mod quality_config;
 pub mod refusals;

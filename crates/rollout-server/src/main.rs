@@ -1,6 +1,8 @@
 //! The `rollout` binary: parses the command line, resolves the configuration, installs logging,
 //! runs the command and turns its failure into a message and an exit code (see
 //! [`rollout_server::exit`]).
+// The merged schema's resolver futures are deep; the release build proves them `Send` here too.
+#![recursion_limit = "256"]
 
 use std::process::ExitCode;
 

@@ -58,6 +58,8 @@ pub struct ServerConfig {
     pub analytics: rollout_app::analytics::AnalyticsSettings,
     /// A quality thresholds file replacing the embedded default (`[quality] thresholds`).
     pub quality_thresholds: Option<PathBuf>,
+    /// The dashboard's sessions and single sign-on (`[web]`).
+    pub web: crate::web_config::WebConfig,
 }
 
 impl ServerConfig {
@@ -78,6 +80,7 @@ impl ServerConfig {
             reminders: crate::reminder_config::ReminderConfig::default(),
             analytics: rollout_app::analytics::AnalyticsSettings::default(),
             quality_thresholds: None,
+            web: crate::web_config::WebConfig::default(),
         }
     }
 }
@@ -175,6 +178,35 @@ async fn start(config: ServerConfig) -> Result<RunningServer, CliError> {
     let workflow = load_procedure_workflow(config.workflow_file.as_deref())?;
     let thresholds = crate::quality_config::load_thresholds(config.quality_thresholds.as_deref())
         .map_err(CliError::user)?;
+    let web_oidc = match (&config.oidc, &config.web.oidc) {
+        (Some(provider), Some(client)) => {
+            // ID tokens name the dashboard's client as their audience.
+            let mut for_web = provider.clone();
+            for_web.audience = client.client_id.clone();
+            let verifier = JwtVerifier::new(for_web).await.map_err(|e| {
+                CliError::user(format!(
+                    "the dashboard's single sign-on is misconfigured: {e}"
+                ))
+            })?;
+            Some(Arc::new(rollout_web::OidcClient {
+                client_id: client.client_id.clone(),
+                client_secret: client.client_secret.clone(),
+                authorization_endpoint: client.authorization_endpoint.clone(),
+                token_endpoint: client.token_endpoint.clone(),
+                redirect_url: client.redirect_url.clone(),
+                scopes: client
+                    .scopes
+                    .clone()
+                    .unwrap_or_else(|| "openid email profile".to_owned()),
+                verifier: Arc::new(verifier),
+                http: reqwest::Client::builder()
+                    .timeout(Duration::from_secs(10))
+                    .build()
+                    .map_err(|e| CliError::user(format!("cannot build an HTTP client: {e}")))?,
+            }))
+        }
+        _ => None,
+    };
     let jwt = match config.oidc {
         None => None,
         Some(oidc) => Some(
@@ -249,11 +281,31 @@ async fn start(config: ServerConfig) -> Result<RunningServer, CliError> {
     let refusals = Arc::new(RefusalLog::new(app.clone()));
     let last_flush = app.clone();
     let authenticator = Arc::new(BearerAuthenticator::new(app.clone(), jwt, refusals.clone()));
+    let schema = rollout_graphql::build_schema(app.clone());
+    let execute: rollout_web::Executor = {
+        let schema = schema.clone();
+        Arc::new(move |request| {
+            let schema = schema.clone();
+            Box::pin(async move { schema.execute(request).await })
+        })
+    };
+    let check: Arc<dyn crate::http::RequestAuthenticator> = match config.http.auth_failures {
+        Some(limit) => Arc::new(crate::http::Guarded::new(authenticator.clone(), limit)),
+        None => authenticator.clone(),
+    };
+    let web = rollout_web::Web::new(
+        app.clone(),
+        execute,
+        Arc::new(crate::authenticate::HeaderCheck(check)),
+        web_oidc,
+        config.web.settings.clone(),
+    );
     let routes = router_with(
         HttpState {
-            schema: rollout_graphql::build_schema(app.clone()),
+            schema,
             store: db.store.clone(),
             app: app.clone(),
+            web: web.router(),
         },
         &config.http,
         authenticator,

@@ -103,13 +103,15 @@ fn meaning(kind: ErrorKind, constraint: &str) -> Option<(&'static str, bool)> {
         (Taken, "notifications_pkey") => ("notification", true),
         (Taken, "deliveries_pkey") => ("delivery", true),
         (Taken, "webhook_endpoints_pkey") => ("webhook endpoint", true),
+        (Taken, "web_sessions_pkey") => ("web session", true),
         (
             Missing,
             "reminder_rules_created_by_fkey"
             | "notifications_user_id_fkey"
             | "reminded_items_user_id_fkey"
             | "snoozes_user_id_fkey"
-            | "user_preferences_user_id_fkey",
+            | "user_preferences_user_id_fkey"
+            | "web_sessions_user_id_fkey",
         ) => ("user", false),
         (
             Missing,

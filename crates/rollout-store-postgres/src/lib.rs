@@ -31,6 +31,8 @@ mod reminders;
 mod rows;
 pub mod testing;
 mod transitions;
+// Issue 14: web sessions.
+mod web;
 
 pub use notify::{Listener, MAX_PAYLOAD_BYTES, Received};
 

@@ -48,6 +48,9 @@ pub(crate) fn push_filter(q: &mut QueryBuilder<Postgres>, filter: &ProcedureFilt
     if let Some(authority) = filter.authority {
         q.push(" AND authority = ").push_bind(authority.as_str());
     }
+    if let Some(platform) = filter.platform {
+        q.push(" AND platform = ").push_bind(platform.as_str());
+    }
     match filter.is_priority {
         Some(true) => {
             q.push(" AND annual_applications >= ")

@@ -51,6 +51,7 @@ pub(crate) enum UniqueKey {
     NotificationId,
     DeliveryId,
     WebhookEndpointId,
+    WebSessionHash,
 }
 
 /// The unique key `e` violated, if it is a unique violation on one of ours.
@@ -101,6 +102,7 @@ pub(crate) fn unique_violation(e: &sqlx::Error) -> Option<UniqueKey> {
         "notifications.id" => UniqueKey::NotificationId,
         "deliveries.id" => UniqueKey::DeliveryId,
         "webhook_endpoints.id" => UniqueKey::WebhookEndpointId,
+        "web_sessions.id_hash" => UniqueKey::WebSessionHash,
         _ => return None,
     })
 }

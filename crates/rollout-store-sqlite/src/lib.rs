@@ -61,6 +61,8 @@ mod tokens;
 mod transitions;
 mod users;
 mod votes;
+// Issue 14: web sessions.
+mod web;
 
 use std::str::FromStr;
 use std::time::Duration;

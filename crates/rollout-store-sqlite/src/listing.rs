@@ -55,6 +55,9 @@ pub(crate) fn push_filter(qb: &mut QueryBuilder<Sqlite>, filter: &ProcedureFilte
     if let Some(authority) = filter.authority {
         qb.push(" AND authority = ").push_bind(authority.as_str());
     }
+    if let Some(platform) = filter.platform {
+        qb.push(" AND platform = ").push_bind(platform.as_str());
+    }
     match filter.is_priority {
         Some(true) => {
             qb.push(" AND annual_applications >= ")

@@ -22,6 +22,7 @@ use rollout_domain::reminders::{
 use rollout_domain::target::TargetChange;
 use rollout_domain::task::{Task, TaskStatus};
 use rollout_domain::user_test::{UserTest, UserTestVerdict};
+use rollout_domain::web_session::WebSession;
 use rollout_domain::workflow::PlannedTransition;
 use rollout_domain::{
     BureauId, DeliveryId, DependencyId, HearingId, IdempotencyKey, Procedure, ProcedureId,
@@ -167,7 +168,8 @@ pub enum Write {
     },
     /// Sets (or replaces) a person's snooze of an item.
     Snooze(Snooze),
-    /// Sets a person's language for reminders.
+    /// Sets a person's language, for reminders and the web dashboard alike (an upsert);
+    /// `NotFound` when the user is unknown.
     SetLanguage {
         user_id: UserId,
         language: Language,
@@ -191,6 +193,23 @@ pub enum Write {
     /// Appends a user review with the fiscal quarter of its Tokyo day; `NotFound` when the
     /// procedure or the submitting identity is unknown.
     InsertUserReview(UserReview),
+    /// Inserts a web session (issue 14); `Duplicate { entity: "web session" }` when the hash is
+    /// taken (a broken generator: refused, never overwritten), `NotFound` when the user is
+    /// unknown. Housekeeping in the same statement batch: the user's sessions that expired more
+    /// than [`crate::EXPIRED_SESSION_RETENTION`] before the new one's `created_at` are deleted
+    /// first, so the table stays near the number of people signed in without a sweeper.
+    InsertWebSession(WebSession),
+    /// Sets a session's `revoked_at` to `at` unless it is revoked already (revoking twice keeps
+    /// the first time). `NotFound` when no session has that hash.
+    RevokeWebSession {
+        id_hash: String,
+        at: DateTime<Utc>,
+    },
+    /// Revokes, at `at`, every session of `user` that is live at `at`; none is not an error.
+    RevokeUserWebSessions {
+        user: UserId,
+        at: DateTime<Utc>,
+    },
 }
 
 /// Why a batch was not committed: the index of the write that failed and the failure. Nothing

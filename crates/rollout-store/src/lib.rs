@@ -22,6 +22,8 @@ mod quality;
 pub mod reminder_codec;
 mod reminders;
 mod schema;
+// Issue 14: web sessions.
+mod web;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -51,6 +53,7 @@ pub use query::{
 };
 pub use reminders::{NotificationQuery, OutboxStats, ReminderStore};
 pub use schema::SchemaState;
+pub use web::{EXPIRED_SESSION_RETENTION, WebStore};
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
@@ -103,6 +106,7 @@ pub trait Store:
     + BlockerStore
     + ReminderStore
     + QualityStore
+    + WebStore
     + Send
     + Sync
     + std::fmt::Debug

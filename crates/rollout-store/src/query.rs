@@ -18,6 +18,8 @@ pub struct ProcedureFilter {
     pub authority: Option<Authority>,
     /// `annual_applications >= 10,000` (true) or not, including unknown volumes (false).
     pub is_priority: Option<bool>,
+    /// The platform a procedure goes online through (procedures without one never match).
+    pub platform: Option<rollout_domain::Platform>,
     /// A substring of the code, the Japanese name or the English name, compared in
     /// `fold_for_search` form (case and full-/half-width differences ignored).
     pub search: Option<String>,

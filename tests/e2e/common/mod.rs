@@ -17,7 +17,9 @@ mod client;
 mod database;
 mod fingerprint;
 mod fixtures;
+pub mod node;
 mod reminders;
+pub mod web;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -66,6 +68,8 @@ pub struct Options {
     pub clock: Option<std::sync::Arc<dyn rollout_app::Clock>>,
     /// The scheduler and e-mail settings; `None` keeps the defaults (no e-mail).
     pub reminders: Option<rollout_server::reminder_config::ReminderConfig>,
+    /// The dashboard's settings (`[web]`, single sign-on); `None` keeps the defaults.
+    pub web: Option<rollout_server::web_config::WebConfig>,
 }
 
 /// What must outlive the server: the running server itself and the database it uses. Dropped
@@ -153,6 +157,9 @@ pub async fn start(backend: Backend, options: Options) -> Option<(TestServer, Ha
     config.clock = options.clock;
     if let Some(reminders) = options.reminders {
         config.reminders = reminders;
+    }
+    if let Some(web) = options.web {
+        config.web = web;
     }
     let running = spawn(config)
         .await

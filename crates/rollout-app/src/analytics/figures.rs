@@ -93,7 +93,7 @@ impl App {
             bureau_ids,
             category: filter.category,
             authority: filter.authority,
-            platform: None,
+            platform: filter.platform,
             is_priority: filter.is_priority,
             states: filter.states.clone(),
             target_quarter: filter.target_quarter,

@@ -1,6 +1,8 @@
 //! A person's own side of reminders: their notifications (read, marked read), the items they
-//! snooze and the language they read reminders in. Everyone signed in may do these for
-//! themselves and nobody for anyone else: the user comes from the actor, never from input.
+//! snooze and the language they read reminders (and the web dashboard) in. Everyone signed in
+//! may do these for themselves and nobody for anyone else: the user comes from the actor, never
+//! from input. The one exception is [`App::language_of`], a read for rendering a page in its
+//! reader's language.
 
 use chrono::NaiveDate;
 use rollout_domain::reminders::records::Snooze;
@@ -122,7 +124,8 @@ impl App {
         Ok(snooze)
     }
 
-    /// Sets the language the actor reads reminders in.
+    /// Sets the language the actor reads reminders and the web dashboard in. A preference, not
+    /// audited.
     pub async fn set_my_language(&self, actor: &Actor, language: Language) -> AppResult<Language> {
         let user_id = me(actor)?;
         self.store()
@@ -135,11 +138,12 @@ impl App {
     /// The actor's language (Japanese until they choose).
     pub async fn my_language(&self, actor: &Actor) -> AppResult<Language> {
         let user = me(actor)?;
-        let people = self.store().people().await?;
-        Ok(people
-            .into_iter()
-            .find(|p| p.id == user)
-            .map(|p| p.language)
-            .unwrap_or_default())
+        Ok(self.language_of(user).await?.unwrap_or_default())
+    }
+
+    /// The language `user` chose, `None` until they choose one (the web dashboard then follows
+    /// the browser). Not a permission question: a page is rendered in its reader's language.
+    pub async fn language_of(&self, user: UserId) -> AppResult<Option<Language>> {
+        Ok(self.store().user_language(user).await?)
     }
 }

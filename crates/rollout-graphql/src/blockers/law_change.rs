@@ -165,15 +165,35 @@ impl LawChange {
     }
 
     /// The procedures that depend on this law change: directly, or also through other
-    /// procedures (`transitive`).
+    /// procedures (`transitive`); the first `first` (0 to 500) when given, all otherwise.
     async fn blocked_procedures(
         &self,
         ctx: &Context<'_>,
         #[graphql(default = false)] transitive: bool,
+        first: Option<i32>,
     ) -> async_graphql::Result<Vec<Procedure>> {
+        let first = super::blocked_first(first)?;
         self.page
             .blocked
-            .get(app(ctx)?, BlockerRef::LawChange(self.row.id), transitive)
+            .get(
+                app(ctx)?,
+                BlockerRef::LawChange(self.row.id),
+                transitive,
+                first,
+            )
+            .await
+    }
+
+    /// How many procedures depend on this law change (directly, or also `transitive`ly),
+    /// without reading them.
+    async fn blocked_count(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = false)] transitive: bool,
+    ) -> async_graphql::Result<i32> {
+        self.page
+            .blocked
+            .count(app(ctx)?, BlockerRef::LawChange(self.row.id), transitive)
             .await
     }
 

@@ -82,14 +82,33 @@ impl Milestone {
     }
 
     /// The procedures that depend on this milestone: directly, or also through other
-    /// procedures (`transitive`).
+    /// procedures (`transitive`); the first `first` (0 to 500) when given, all otherwise.
     async fn blocked_procedures(
         &self,
         ctx: &Context<'_>,
         #[graphql(default = false)] transitive: bool,
+        first: Option<i32>,
     ) -> async_graphql::Result<Vec<Procedure>> {
+        let first = super::blocked_first(first)?;
         self.blocked
-            .get(app(ctx)?, BlockerRef::Milestone(self.row.id), transitive)
+            .get(
+                app(ctx)?,
+                BlockerRef::Milestone(self.row.id),
+                transitive,
+                first,
+            )
+            .await
+    }
+
+    /// How many procedures depend on this milestone (directly, or also `transitive`ly),
+    /// without reading them.
+    async fn blocked_count(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = false)] transitive: bool,
+    ) -> async_graphql::Result<i32> {
+        self.blocked
+            .count(app(ctx)?, BlockerRef::Milestone(self.row.id), transitive)
             .await
     }
 

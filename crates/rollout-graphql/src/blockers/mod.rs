@@ -132,7 +132,7 @@ impl BlockerBatch {
 }
 
 /// The procedures that depend on each blocker of a page, per `transitive` flag.
-type BlockedLists = Mutex<HashMap<bool, Arc<Batch<BlockerRef, Vec<Procedure>>>>>;
+type BlockedLists = Mutex<HashMap<(bool, Option<usize>), Arc<Batch<BlockerRef, Vec<Procedure>>>>>;
 
 /// The procedures that depend on each law change or milestone of a page (directly, or
 /// transitively): one graph lookup and one procedure read per page and flag.
@@ -140,6 +140,22 @@ type BlockedLists = Mutex<HashMap<bool, Arc<Batch<BlockerRef, Vec<Procedure>>>>>
 pub(crate) struct BlockedBatches {
     keys: Vec<BlockerRef>,
     by_transitive: BlockedLists,
+    /// `blockedCount` of the page's keys: one graph read per page and flag.
+    counts: Mutex<HashMap<bool, Arc<Batch<BlockerRef, i32>>>>,
+}
+
+/// The most `blockedProcedures(first:)` returns.
+pub(crate) const MAX_BLOCKED_FIRST: i32 = 500;
+
+/// `first` of `blockedProcedures` checked: `None` for all, VALIDATION outside 0..=500.
+pub(crate) fn blocked_first(first: Option<i32>) -> async_graphql::Result<Option<usize>> {
+    match first {
+        None => Ok(None),
+        Some(n) if (0..=MAX_BLOCKED_FIRST).contains(&n) => Ok(Some(n as usize)),
+        Some(n) => Err(errors::validation(format!(
+            "first must be between 0 and {MAX_BLOCKED_FIRST}, not {n}"
+        ))),
+    }
 }
 
 impl BlockedBatches {
@@ -147,7 +163,38 @@ impl BlockedBatches {
         Self {
             keys: keys.into_iter().collect(),
             by_transitive: Mutex::new(HashMap::new()),
+            counts: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// How many procedures depend on `key` (directly, or also transitively), from the graph
+    /// alone; the counts of the whole page come from one read of the graph.
+    pub(crate) async fn count(
+        &self,
+        app: &App,
+        key: BlockerRef,
+        transitive: bool,
+    ) -> async_graphql::Result<i32> {
+        let batch = self
+            .counts
+            .lock()
+            .map_err(|_| errors::internal("a blocked-count batch lock was poisoned"))?
+            .entry(transitive)
+            .or_insert_with(|| Arc::new(Batch::new(self.keys.iter().copied())))
+            .clone();
+        let map = batch
+            .loaded("blocked_counts", |keys| async move {
+                let graph = app.graph().await?;
+                Ok(keys
+                    .into_iter()
+                    .map(|k| {
+                        let n = graph.graph.dependents_of(k, transitive).len();
+                        (k, i32::try_from(n).unwrap_or(i32::MAX))
+                    })
+                    .collect())
+            })
+            .await?;
+        Ok(map.get(&key).copied().unwrap_or_default())
     }
 
     pub(crate) async fn get(
@@ -155,12 +202,13 @@ impl BlockedBatches {
         app: &App,
         key: BlockerRef,
         transitive: bool,
+        first: Option<usize>,
     ) -> async_graphql::Result<Vec<Procedure>> {
         let batch = self
             .by_transitive
             .lock()
             .map_err(|_| errors::internal("a blocked-procedures batch lock was poisoned"))?
-            .entry(transitive)
+            .entry((transitive, first))
             .or_insert_with(|| Arc::new(Batch::new(self.keys.iter().copied())))
             .clone();
         let map = batch
@@ -168,7 +216,13 @@ impl BlockedBatches {
                 let graph = app.graph().await?;
                 let by_key: Vec<(BlockerRef, Vec<ProcedureId>)> = keys
                     .into_iter()
-                    .map(|k| (k, graph.graph.dependents_of(k, transitive)))
+                    .map(|k| {
+                        let mut ids = graph.graph.dependents_of(k, transitive);
+                        if let Some(n) = first {
+                            ids.truncate(n);
+                        }
+                        (k, ids)
+                    })
                     .collect();
                 let mut ids: Vec<ProcedureId> = by_key
                     .iter()

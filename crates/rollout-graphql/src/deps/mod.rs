@@ -115,7 +115,7 @@ impl ProcedureDeps {
         transitive: bool,
     ) -> async_graphql::Result<Vec<Procedure>> {
         self.dependents
-            .get(app, BlockerRef::Procedure(id), transitive)
+            .get(app, BlockerRef::Procedure(id), transitive, None)
             .await
     }
 

@@ -28,6 +28,8 @@ mod store_evidence;
 // Issue 13: quality assessments and user reviews.
 mod store_quality;
 mod store_reminders;
+// Issue 14: web sessions.
+mod store_web;
 mod subscriptions;
 mod totals;
 mod transitions;

@@ -20,6 +20,7 @@ pub async fn run(config: &Config, demo: bool, replay: bool) -> Result<(), CliErr
         },
         reminders: config.reminders.clone(),
         analytics: config.analytics.clone(),
+        web: config.web.clone(),
         quality_thresholds: config.quality.thresholds.clone(),
         admin_email: config.admin_email.clone(),
         migrate: config.migrate,
@@ -43,6 +44,11 @@ pub async fn run(config: &Config, demo: bool, replay: bool) -> Result<(), CliErr
              (rollout user list shows the users)"
         );
     }
+    println!(
+        "The dashboard: {}/ (sign in with one of the tokens)",
+        server.url()
+    );
+    // Scripts and the benchmark read the address from this line: keep its shape.
     println!("rollout is serving; GraphiQL at {}/graphql", server.url());
     println!("Requests need a header: Authorization: Bearer <token>");
     shutdown_signal().await;

@@ -212,6 +212,12 @@ pub struct Guarded {
     budget: Budget,
 }
 
+impl std::fmt::Debug for Guarded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Guarded").finish_non_exhaustive()
+    }
+}
+
 impl Guarded {
     pub fn new(inner: Arc<dyn RequestAuthenticator>, limit: AuthFailureLimit) -> Self {
         Self {

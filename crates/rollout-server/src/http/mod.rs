@@ -60,6 +60,7 @@ use rollout_graphql::RolloutSchema;
 use rollout_store::Store;
 
 pub use auth::{AuthData, AuthRejection, RequestAuthenticator, RequestMeta};
+pub use auth_limit::Guarded;
 pub use layer::{HttpLayer, HttpSettingError};
 pub use limits::{CostModel, DEFAULT_PAGE_SIZE, LimitExceeded};
 pub use serve::serve;
@@ -78,6 +79,8 @@ pub struct HttpState {
     pub store: Arc<dyn Store>,
     /// The use cases behind the routes other than GraphQL (the report download).
     pub app: rollout_app::App,
+    /// The dashboard's pages (`rollout_web`), served beside the API.
+    pub web: Router,
 }
 
 impl std::fmt::Debug for HttpState {
@@ -98,7 +101,8 @@ pub fn router_with(
     let probes = Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
-        .with_state(state.store);
+        .with_state(state.store)
+        .merge(state.web);
     let app = state.app;
     graphql_app_with(state.schema, settings, authenticator, probes, |auth| {
         reports::routes(app, auth)

@@ -10,7 +10,7 @@ use sqlx::{PgConnection, PgPool};
 use super::{target, writes};
 use crate::blockers::writes as blocker_writes;
 use crate::reminders::{rules as reminder_rules, writes as reminder_writes};
-use crate::{analytics, approvals, audit, errors, procedures, quality, transitions};
+use crate::{analytics, approvals, audit, errors, procedures, quality, transitions, web};
 
 pub(crate) async fn apply_all(pool: &PgPool, batch: &[Write]) -> Result<(), BatchError> {
     let mut tx = pool
@@ -220,6 +220,13 @@ async fn apply(conn: &mut PgConnection, write: &Write) -> StoreResult<()> {
             quality::insert_assessment(conn, assessment).await?;
         }
         Write::InsertUserReview(review) => quality::insert_review(conn, review).await?,
+        Write::InsertWebSession(session) => web::insert_session(conn, session).await?,
+        Write::RevokeWebSession { id_hash, at } => {
+            web::revoke_session(conn, id_hash, *at).await?;
+        }
+        Write::RevokeUserWebSessions { user, at } => {
+            web::revoke_user_sessions(conn, *user, *at).await?;
+        }
     }
     Ok(())
 }

@@ -4,7 +4,7 @@
 //! compare-and-set on versions, one history record per version, one pending request per
 //! procedure. The first failure rolls everything back and names its index. Law changes,
 //! milestones, dependencies and the graph version are written by [`crate::blockers`], reminder
-//! rows by [`crate::reminders`].
+//! rows by [`crate::reminders`], web sessions by [`crate::web`].
 
 use rollout_store::{BatchError, StoreResult, Write};
 use sqlx::{SqliteConnection, SqlitePool};
@@ -12,7 +12,9 @@ use sqlx::{SqliteConnection, SqlitePool};
 use super::{target, writes};
 use crate::blockers::{graph, writes as blocker_writes};
 use crate::reminders::{rules as reminder_rules, writes as reminder_writes};
-use crate::{analytics, approvals, audit, begin_write, commit, procedures, quality, transitions};
+use crate::{
+    analytics, approvals, audit, begin_write, commit, procedures, quality, transitions, web,
+};
 
 pub(crate) async fn apply_all(writer: &SqlitePool, batch: &[Write]) -> Result<(), BatchError> {
     let mut tx = begin_write(writer).await.map_err(BatchError::whole)?;
@@ -162,6 +164,13 @@ async fn apply(conn: &mut SqliteConnection, write: &Write) -> StoreResult<()> {
             quality::insert_assessment(conn, assessment).await?;
         }
         Write::InsertUserReview(review) => quality::insert_review(conn, review).await?,
+        Write::InsertWebSession(session) => web::insert_session(conn, session).await?,
+        Write::RevokeWebSession { id_hash, at } => {
+            web::revoke_session(conn, id_hash, *at).await?;
+        }
+        Write::RevokeUserWebSessions { user, at } => {
+            web::revoke_user_sessions(conn, *user, *at).await?;
+        }
     }
     Ok(())
 }

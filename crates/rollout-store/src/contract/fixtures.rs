@@ -15,7 +15,7 @@ use rollout_domain::{
 };
 use uuid::Uuid;
 
-use crate::{AuditFilter, ProcedureSeed, Store, TransitionWrite};
+use crate::{AuditFilter, ProcedureSeed, Store, StoreError, TransitionWrite, Write};
 
 /// The initial workflow state every fixture procedure starts in.
 pub const INITIAL: &str = "hearing";
@@ -68,6 +68,20 @@ pub fn audit(
         request_id: None,
         client_addr: None,
     }
+}
+
+/// Commits `write` and an audit entry for `action` in one batch, as the app does; the failure
+/// of the batch is the write's.
+pub async fn commit_one(
+    store: &Arc<dyn Store>,
+    write: Write,
+    action: &str,
+) -> Result<(), StoreError> {
+    let entry = audit(action, "Test", "x", at(500, 0));
+    store
+        .commit(&[write, Write::Audit(entry)])
+        .await
+        .map_err(|e| e.error)
 }
 
 /// Every audit entry in the store (up to a thousand), oldest first.

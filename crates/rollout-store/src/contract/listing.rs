@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use rollout_domain::{Authority, BureauId, Category, Procedure};
+use rollout_domain::{Authority, BureauId, Category, Platform, Procedure};
 
 use super::fixtures::{
     at, bureau_code, first, procedure, quarter, seed_bureau, seed_procedure, sorted_codes,
@@ -103,6 +103,11 @@ async fn seed_rows(store: &Arc<dyn Store>) -> Vec<Procedure> {
         p.name = row.name.to_owned();
         p.name_en = row.name_en.map(str::to_owned);
         p.target_quarter = row.target_quarter.map(quarter);
+        p.platform = match row.code {
+            "ZAIMU-0001" => Some(Platform::Jgrants),
+            "KANKYO-0001" | "TOSHI-0002" => Some(Platform::SaasEApplication),
+            _ => None,
+        };
         out.push(seed_procedure(store, p).await);
     }
     out
@@ -203,6 +208,24 @@ pub async fn list_filters_each_field(store: Arc<dyn Store>) {
     assert_eq!(
         matching(&store, &by_priority(false)).await,
         ["TOSHI-0001", "ZAIMU-0001", "ZAIMU-0002"]
+    );
+
+    let by_platform = |platform| ProcedureFilter {
+        platform: Some(platform),
+        ..ProcedureFilter::default()
+    };
+    assert_eq!(
+        matching(&store, &by_platform(Platform::SaasEApplication)).await,
+        ["KANKYO-0001", "TOSHI-0002"]
+    );
+    assert_eq!(
+        matching(&store, &by_platform(Platform::Jgrants)).await,
+        ["ZAIMU-0001"]
+    );
+    assert!(
+        matching(&store, &by_platform(Platform::MynaPortal))
+            .await
+            .is_empty()
     );
 
     let by_quarter = |q: &str| ProcedureFilter {

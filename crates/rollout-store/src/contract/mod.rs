@@ -53,6 +53,8 @@ pub mod search;
 pub mod totals;
 pub mod transitions;
 pub mod votes;
+// Issue 14: web sessions and the language preference.
+pub mod web;
 
 pub use analytics::*;
 pub use approval_listing::*;
@@ -83,6 +85,7 @@ pub use search::*;
 pub use totals::*;
 pub use transitions::*;
 pub use votes::*;
+pub use web::*;
 
 /// Expands to one multi-threaded `#[tokio::test]` per contract case. `$factory` is the path of an
 /// `async fn() -> Option<Arc<dyn Store>>` that returns a fresh, migrated, empty store, or `None`
@@ -215,6 +218,12 @@ macro_rules! store_contract_tests {
             quality_assessments_latest_and_history,
             quality_writes_need_their_references,
             user_reviews_counted_per_rating_and_quarter,
+            web_session_insert_and_read,
+            web_session_revoke_once,
+            web_sessions_revoke_all,
+            web_session_housekeeping,
+            web_session_writes_need_their_user,
+            user_language_upsert,
         );
     };
     (@cases $factory:path; $($case:ident),+ $(,)?) => {

@@ -15,7 +15,9 @@ use rollout_domain::quality::{
 use rollout_domain::{ProcedureId, QualityAssessmentId, UserId, UserReviewId};
 use uuid::Uuid;
 
-use super::fixtures::{at, audit, audit_trail, procedure, quarter, seed_bureau, seed_procedure};
+use super::fixtures::{
+    at, audit, audit_trail, commit_one, procedure, quarter, seed_bureau, seed_procedure,
+};
 use super::people::{expect_not_found, seed_user, user};
 use crate::{ReviewCount, Store, StoreError, Write};
 
@@ -60,11 +62,7 @@ fn review(procedure: ProcedureId, by: UserId, rating: i64, submitted_at: &str) -
 }
 
 async fn commit(store: &Arc<dyn Store>, write: Write) -> Result<(), StoreError> {
-    let entry = audit("quality.write", "Procedure", "x", at(500, 0));
-    store
-        .commit(&[write, Write::Audit(entry)])
-        .await
-        .map_err(|e| e.error)
+    commit_one(store, write, "quality.write").await
 }
 
 fn sorted(mut counts: Vec<ReviewCount>) -> Vec<(ProcedureId, Option<String>, u8, u64)> {

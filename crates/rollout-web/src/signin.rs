@@ -31,6 +31,17 @@ pub enum Refused {
     RateLimited,
 }
 
+impl Refused {
+    /// The words (catalog key) and the status the sign-in page answers this refusal with.
+    fn shown(self) -> (&'static str, StatusCode) {
+        match self {
+            Self::Invalid => ("signin.refused", StatusCode::UNAUTHORIZED),
+            Self::RateLimited => ("signin.rate_limited", StatusCode::TOO_MANY_REQUESTS),
+            Self::Unavailable => ("signin.unavailable", StatusCode::SERVICE_UNAVAILABLE),
+        }
+    }
+}
+
 /// Turns a bearer secret into an actor, as the API's authenticator does.
 #[async_trait]
 pub trait SecretCheck: Send + Sync {
@@ -138,38 +149,10 @@ async fn sign_in(
     }
     let actor = match web.check.actor_for(secret, visitor.meta.clone()).await {
         Ok(actor) => actor,
-        Err(Refused::Invalid) => {
-            let message = words.get(lang, "signin.refused");
-            return sign_in_page(
-                &web,
-                lang,
-                &headers,
-                &next,
-                Some(message),
-                StatusCode::UNAUTHORIZED,
-            );
-        }
-        Err(Refused::RateLimited) => {
-            let message = words.get(lang, "signin.rate_limited");
-            return sign_in_page(
-                &web,
-                lang,
-                &headers,
-                &next,
-                Some(message),
-                StatusCode::TOO_MANY_REQUESTS,
-            );
-        }
-        Err(Refused::Unavailable) => {
-            let message = words.get(lang, "signin.unavailable");
-            return sign_in_page(
-                &web,
-                lang,
-                &headers,
-                &next,
-                Some(message),
-                StatusCode::SERVICE_UNAVAILABLE,
-            );
+        Err(refused) => {
+            let (key, status) = refused.shown();
+            let message = words.get(lang, key);
+            return sign_in_page(&web, lang, &headers, &next, Some(message), status);
         }
     };
     open_session(&web, &actor, &next, lang, &headers).await

@@ -1,0 +1,248 @@
+//! The harness of the operations tests: a fresh database per test ([`Db`]), the `rollout` binary
+//! run as a command ([`rollout`]) or served ([`Served`], its stderr kept for log assertions), a
+//! signed-in GraphQL client ([`Served::graphql`]) and the twin-test macro [`ops_both!`].
+#![allow(dead_code)] // each test file uses its own part of the harness
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use rollout_store_postgres::testing::TestDatabase;
+use serde_json::{Value, json};
+use tempfile::TempDir;
+
+/// The binary under test, built by cargo for this package's tests.
+pub const BIN: &str = env!("CARGO_BIN_EXE_rollout");
+
+/// The environment variable naming a PostgreSQL server the tests may create databases on.
+pub const POSTGRES_URL_VAR: &str = "ROLLOUT_TEST_POSTGRES_URL";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// One test per backend: `ops_both!(name, |backend| async move { ... });` makes
+/// `name::sqlite` and `name::postgres`.
+#[macro_export]
+macro_rules! ops_both {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                ($body)($crate::common::Backend::Sqlite).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if $crate::common::postgres_admin_url().is_none() {
+                    return;
+                }
+                ($body)($crate::common::Backend::Postgres).await;
+            }
+        }
+    };
+}
+
+/// The PostgreSQL admin URL, or `None` when the PostgreSQL half is skipped (never under CI).
+pub fn postgres_admin_url() -> Option<String> {
+    match std::env::var(POSTGRES_URL_VAR) {
+        Ok(url) if !url.trim().is_empty() => Some(url),
+        _ if std::env::var("CI").is_ok_and(|v| v == "true") => {
+            panic!("CI=true but {POSTGRES_URL_VAR} is not set: the PostgreSQL tests must run in CI")
+        }
+        _ => {
+            println!("skipped: {POSTGRES_URL_VAR} is not set, PostgreSQL variant not run");
+            None
+        }
+    }
+}
+
+/// A fresh, empty database (not migrated: the binary migrates it) and a working directory.
+pub struct Db {
+    pub backend: Backend,
+    pub url: String,
+    /// The working directory of every command run on this database (SQLite's file lives here).
+    pub dir: TempDir,
+    pg: Option<TestDatabase>,
+}
+
+impl Db {
+    pub async fn fresh(backend: Backend) -> Db {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        match backend {
+            Backend::Sqlite => Db {
+                backend,
+                url: format!("sqlite:{}", dir.path().join("rollout.db").display()),
+                dir,
+                pg: None,
+            },
+            Backend::Postgres => {
+                let admin = postgres_admin_url().expect("PostgreSQL URL");
+                let pg = TestDatabase::create_empty(&admin)
+                    .await
+                    .expect("a PostgreSQL test database");
+                Db {
+                    backend,
+                    url: pg.url().to_owned(),
+                    dir,
+                    pg: Some(pg),
+                }
+            }
+        }
+    }
+
+    /// The SQLite file (panics on PostgreSQL).
+    pub fn sqlite_file(&self) -> PathBuf {
+        assert_eq!(self.backend, Backend::Sqlite);
+        self.dir.path().join("rollout.db")
+    }
+
+    /// Runs `rollout ARGS --database-url URL` in the working directory and waits for it.
+    pub fn rollout(&self, args: &[&str]) -> Output {
+        let mut all: Vec<&str> = args.to_vec();
+        all.extend(["--database-url", &self.url]);
+        rollout(self.dir.path(), &all, &[])
+    }
+}
+
+/// Runs `rollout ARGS` in `dir` with `env` added, and waits for it.
+pub fn rollout(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    Command::new(BIN)
+        .current_dir(dir)
+        .args(args)
+        .envs(env.iter().copied())
+        .env("ROLLOUT_LOG", "warn")
+        .output()
+        .expect("rollout runs")
+}
+
+/// Panics with the command's output unless it succeeded; returns its stdout.
+pub fn succeeded(output: &Output) -> String {
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "rollout failed ({}):\nstdout: {stdout}\nstderr: {}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
+}
+
+/// A running `rollout serve`: its URL, the administrator's token printed on first start, and
+/// every line it wrote to stderr (the logs), collected by a thread.
+pub struct Served {
+    pub child: Child,
+    pub url: String,
+    pub admin_token: String,
+    pub stdout: String,
+    stderr: Arc<Mutex<Vec<String>>>,
+}
+
+/// Starts `rollout serve --listen 127.0.0.1:0` on `db`, with `config` written to `rollout.toml`
+/// in its working directory (empty for the defaults) and `env` added; waits for it to serve.
+pub fn serve(db: &Db, config: &str, env: &[(&str, &str)]) -> Served {
+    std::fs::write(db.dir.path().join("rollout.toml"), config).expect("write rollout.toml");
+    let mut child = Command::new(BIN)
+        .current_dir(db.dir.path())
+        .args(["serve", "--listen", "127.0.0.1:0", "--database-url", &db.url])
+        .env("ROLLOUT_LOG", "info")
+        .envs(env.iter().copied())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("rollout serve starts");
+    let stderr = Arc::new(Mutex::new(Vec::new()));
+    let lines = Arc::clone(&stderr);
+    let pipe = child.stderr.take().expect("stderr");
+    std::thread::spawn(move || {
+        for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+            lines.lock().expect("log lines").push(line);
+        }
+    });
+    let mut out = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut printed = String::new();
+    let url = loop {
+        let mut line = String::new();
+        let read = out.read_line(&mut line).expect("read stdout");
+        assert!(
+            read > 0,
+            "rollout serve exited before serving; stdout: {printed}\nstderr: {}",
+            stderr.lock().unwrap().join("\n")
+        );
+        printed.push_str(&line);
+        if let Some(rest) = line.trim().strip_prefix("rollout is serving; GraphiQL at ") {
+            break rest.strip_suffix("/graphql").expect("URL/graphql").to_owned();
+        }
+    };
+    // Keep draining stdout so that the server never blocks on a full pipe.
+    std::thread::spawn(move || for _ in out.lines().map_while(Result::ok) {});
+    let admin_token = printed
+        .split_whitespace()
+        .find(|w| w.starts_with("rlt_"))
+        .unwrap_or_default()
+        .to_owned();
+    Served {
+        child,
+        url,
+        admin_token,
+        stdout: printed,
+        stderr,
+    }
+}
+
+impl Served {
+    /// Every stderr line so far.
+    pub fn logs(&self) -> Vec<String> {
+        self.stderr.lock().expect("log lines").clone()
+    }
+
+    /// Sends SIGTERM.
+    pub fn sigterm(&self) {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success());
+    }
+
+    /// Waits up to `limit` for the process to exit and returns its exit code.
+    pub fn wait_exit(&mut self, limit: Duration) -> Option<i32> {
+        let start = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                return status.code();
+            }
+            assert!(
+                start.elapsed() < limit,
+                "rollout serve did not exit within {limit:?}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Runs a GraphQL operation with `token`; returns the whole response body.
+    pub async fn graphql(&self, token: &str, query: &str, variables: Value) -> Value {
+        reqwest::Client::new()
+            .post(format!("{}/graphql", self.url))
+            .bearer_auth(token)
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .expect("POST /graphql")
+            .json()
+            .await
+            .expect("a JSON body")
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

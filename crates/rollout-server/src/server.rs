@@ -24,7 +24,7 @@ use crate::backend::Database;
 use crate::commands::workflow::load_procedure_workflow;
 use crate::database_url::DatabaseUrl;
 use crate::error::CliError;
-use crate::http::{HttpSettings, HttpState, router_with};
+use crate::http::{HttpSettings, HttpState, ShutdownTiming, Stopping, router_with};
 use crate::refusals::{self, RefusalLog};
 
 /// What the server needs to start. `Debug` redacts the database URL's password.
@@ -130,6 +130,7 @@ pub struct RunningServer {
     demo_logins: Vec<DemoLogin>,
     /// Dropping it (with the server) also starts a graceful shutdown.
     shutdown: watch::Sender<bool>,
+    stopping: Stopping,
     task: JoinHandle<std::io::Result<()>>,
 }
 
@@ -147,6 +148,30 @@ impl RunningServer {
     /// The demo users' tokens, when this start loaded the demo data.
     pub fn demo_identities(&self) -> &[DemoLogin] {
         &self.demo_logins
+    }
+
+    /// What `rollout serve` does on SIGTERM: `/readyz` answers 503 at once, requests are still
+    /// served for `timing.delay`, then [`Self::shutdown`] runs; all within `timing.grace`. When
+    /// the grace runs out first, the error says so and whatever was left is cut short by the
+    /// process's exit.
+    pub async fn stop(self, timing: ShutdownTiming) -> anyhow::Result<()> {
+        let deadline = tokio::time::Instant::now() + timing.grace;
+        self.stopping.begin();
+        tracing::info!(
+            delay_secs = timing.delay.as_secs(),
+            grace_secs = timing.grace.as_secs(),
+            "stopping: /readyz answers 503 from now on"
+        );
+        tokio::time::sleep(timing.delay).await;
+        match tokio::time::timeout_at(deadline, self.shutdown()).await {
+            Ok(stopped) => stopped,
+            Err(_) => Err(CliError::user(format!(
+                "the server did not stop within its shutdown grace of {} s \
+                 (http.shutdown_grace_secs): work still in flight was cut short",
+                timing.grace.as_secs()
+            ))
+            .into()),
+        }
     }
 
     /// Stops accepting connections, waits for requests in flight and background work, and
@@ -300,12 +325,14 @@ async fn start(config: ServerConfig) -> Result<RunningServer, CliError> {
         web_oidc,
         config.web.settings.clone(),
     );
+    let stopping = Stopping::default();
     let routes = router_with(
         HttpState {
             schema,
             store: db.store.clone(),
             app: app.clone(),
             web: web.router(),
+            stopping: stopping.clone(),
         },
         &config.http,
         authenticator,
@@ -379,6 +406,7 @@ async fn start(config: ServerConfig) -> Result<RunningServer, CliError> {
         admin_token: prepared.admin_token,
         demo_logins: prepared.demo_logins,
         shutdown,
+        stopping,
         task,
     })
 }

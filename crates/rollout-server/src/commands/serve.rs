@@ -1,5 +1,5 @@
 //! `rollout serve`: starts the server (see [`crate::server`]) and stops it gracefully on SIGINT
-//! or SIGTERM.
+//! or SIGTERM, within `[http] shutdown_grace_secs` ([`crate::server::RunningServer::stop`]).
 
 use crate::config::Config;
 use crate::error::CliError;
@@ -52,7 +52,10 @@ pub async fn run(config: &Config, demo: bool, replay: bool) -> Result<(), CliErr
     println!("rollout is serving; GraphiQL at {}/graphql", server.url());
     println!("Requests need a header: Authorization: Bearer <token>");
     shutdown_signal().await;
-    server.shutdown().await.map_err(into_cli_error)?;
+    server
+        .stop(config.http.shutdown)
+        .await
+        .map_err(into_cli_error)?;
     Ok(())
 }
 

@@ -2,7 +2,8 @@
 //! signal while requests are still answered for `shutdown_delay_secs`; then the listener closes,
 //! every request that got an answer got a successful one, an open subscription is closed with
 //! 1001 ("going away"), the process exits 0 within the grace, and every acknowledged write is
-//! in the database when a server starts on it again.
+//! in the database when a server starts on it again. A request still in flight when the grace
+//! runs out is cut, and the exit status and message say so.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -183,5 +184,52 @@ ops_both!(
         let stored = again.procedure_codes(&token).await;
         let lost: Vec<_> = acknowledged.difference(&stored).collect();
         assert!(lost.is_empty(), "acknowledged but not stored: {lost:?}");
+    }
+);
+
+ops_both!(
+    a_request_outliving_the_grace_is_cut_and_the_exit_says_so,
+    |backend: Backend| async move {
+        use tokio::io::AsyncWriteExt;
+
+        let db = Db::fresh(backend).await;
+        let mut served = serve(
+            &db,
+            "[http]\nshutdown_grace_secs = 2\n",
+            &[("ROLLOUT_LOG", "info,tower_http=debug")],
+        );
+        // A request whose body never finishes arriving: in flight until the client gives up.
+        let mut slow = tokio::net::TcpStream::connect(served.url.trim_start_matches("http://"))
+            .await
+            .unwrap();
+        let head = format!(
+            "POST /graphql HTTP/1.1\r\nHost: rollout\r\nContent-Type: application/json\r\n\
+         Authorization: Bearer {}\r\nContent-Length: 1000\r\n\r\n{{\"query\":",
+            served.admin_token
+        );
+        slow.write_all(head.as_bytes()).await.unwrap();
+        slow.flush().await.unwrap();
+        // In flight once the server has read its head, which tower-http's trace says at debug.
+        let started = |s: &crate::common::Served| {
+            s.logs()
+                .iter()
+                .any(|l| l.contains("started processing request"))
+        };
+        for _ in 0..500 {
+            if started(&served) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert!(started(&served), "the slow request never started");
+        served.sigterm();
+        let code = served.wait_exit(Duration::from_secs(15));
+        let logs = served.logs().join("\n");
+        assert_eq!(code, Some(1), "{logs}");
+        assert!(
+            logs.contains("did not stop within its shutdown grace of 2 s"),
+            "{logs}"
+        );
+        drop(slow);
     }
 );

@@ -97,6 +97,17 @@ impl Db {
         }
     }
 
+    /// An existing database at `url` (made by the test some other way), with a fresh working
+    /// directory.
+    pub fn at(backend: Backend, url: &str) -> Db {
+        Db {
+            backend,
+            url: url.to_owned(),
+            dir: tempfile::tempdir().expect("a temporary directory"),
+            pg: None,
+        }
+    }
+
     /// The SQLite file (panics on PostgreSQL).
     pub fn sqlite_file(&self) -> PathBuf {
         assert_eq!(self.backend, Backend::Sqlite);

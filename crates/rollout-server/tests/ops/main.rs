@@ -7,4 +7,5 @@
 
 mod common;
 mod database_loss;
+mod outage;
 mod shutdown;

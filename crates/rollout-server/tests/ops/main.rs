@@ -6,3 +6,8 @@
 //! The harness is in `common.rs`; each file is one operational promise of `docs/operations.md`.
 
 mod common;
+// Logs and traces (telemetry): the collector and seed helpers, then the tests.
+mod collector;
+mod logs;
+mod seed;
+mod traces;

@@ -116,3 +116,38 @@ ops_both!(
         assert!(foreign.is_empty(), "spans from other crates: {foreign:?}");
     }
 );
+
+ops_both!(
+    a_collector_that_is_down_neither_stops_nor_holds_the_server,
+    |backend| async move {
+        // A port nothing listens on: bound, then let go.
+        let closed = std::net::TcpListener::bind("127.0.0.1:0")
+            .expect("bind")
+            .local_addr()
+            .expect("address");
+        let db = Db::fresh(backend).await;
+        let config =
+            format!("[telemetry]\notlp_endpoint = \"http://otel:hunter2-CANARY@{closed}\"\n");
+        let mut served = serve(&db, &config, &[]);
+        let po = seed::project_office(&served).await;
+        seed::procedure(&served, &po, "SOMU-0003").await;
+        served.sigterm();
+        let code = tokio::task::block_in_place(|| served.wait_exit(Duration::from_secs(60)));
+        assert_eq!(
+            code,
+            Some(0),
+            "the server stops cleanly without its collector"
+        );
+        let logs = served.logs();
+        assert!(
+            logs.iter()
+                .any(|l| l.contains("traces could not be exported")
+                    && l.contains("http://otel:***@")),
+            "a failed export is logged with the endpoint's password hidden: {logs:#?}"
+        );
+        assert!(
+            logs.iter().all(|l| !l.contains("hunter2-CANARY")),
+            "{logs:#?}"
+        );
+    }
+);

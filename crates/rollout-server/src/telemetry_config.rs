@@ -108,11 +108,9 @@ impl TelemetryLayer {
 mod tests {
     use super::*;
 
-    fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect()
+    /// The `ROLLOUT_*` variables of a test.
+    fn env<const N: usize>(pairs: [(&str, &str); N]) -> HashMap<String, String> {
+        HashMap::from(pairs.map(|(k, v)| (k.to_owned(), v.to_owned())))
     }
 
     fn layer(text: &str) -> TelemetryLayer {
@@ -121,19 +119,19 @@ mod tests {
 
     #[test]
     fn off_unless_an_endpoint_is_given() {
-        let c = TelemetryLayer::default().resolve(&env(&[])).unwrap();
+        let c = TelemetryLayer::default().resolve(&env([])).unwrap();
         assert_eq!(c.otlp, None);
-        let c = layer("service_name = \"x\"").resolve(&env(&[])).unwrap();
+        let c = layer("service_name = \"x\"").resolve(&env([])).unwrap();
         assert_eq!(c.otlp, None);
     }
 
     #[test]
     fn the_environment_wins_and_the_traces_path_is_added_once() {
         let file = "otlp_endpoint = \"http://file:4318/\"";
-        let c = layer(file).resolve(&env(&[])).unwrap().otlp.unwrap();
+        let c = layer(file).resolve(&env([])).unwrap().otlp.unwrap();
         assert_eq!(c.traces_url, "http://file:4318/v1/traces");
         assert_eq!(c.service_name, DEFAULT_SERVICE_NAME);
-        let over = env(&[
+        let over = env([
             (
                 "ROLLOUT_TELEMETRY_OTLP_ENDPOINT",
                 "https://env.example/v1/traces",
@@ -145,25 +143,26 @@ mod tests {
         assert_eq!(c.service_name, "rollout-a");
     }
 
+    /// The message refusing the file `text`.
+    fn refused(text: &str) -> String {
+        layer(text).resolve(&env([])).unwrap_err().to_string()
+    }
+
     #[test]
     fn bad_values_are_refused_without_showing_a_password() {
-        let e = layer("otlp_endpoint = \"collector:4318\"")
-            .resolve(&env(&[]))
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("otlp_endpoint"), "{e}");
-        let e = layer("otlp_endpoint = \"ftp://u:hunter2@c\"")
-            .resolve(&env(&[]))
-            .unwrap_err()
-            .to_string();
-        assert!(!e.contains("hunter2"), "{e}");
-        let e = layer("otlp_endpoint = \"http://c\"\nservice_name = \" \"")
-            .resolve(&env(&[]))
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("service_name"), "{e}");
+        for (text, names) in [
+            ("otlp_endpoint = \"collector:4318\"", "otlp_endpoint"),
+            ("otlp_endpoint = \"ftp://u:hunter2@c\"", "otlp_endpoint"),
+            (
+                "otlp_endpoint = \"http://c\"\nservice_name = \" \"",
+                "service_name",
+            ),
+        ] {
+            let e = refused(text);
+            assert!(e.contains(names) && !e.contains("hunter2"), "{e}");
+        }
         let c = layer("otlp_endpoint = \"http://u:hunter2@c:4318\"")
-            .resolve(&env(&[]))
+            .resolve(&env([]))
             .unwrap()
             .otlp
             .unwrap();

@@ -15,10 +15,12 @@
 use std::io::IsTerminal;
 use std::time::Duration;
 
+use opentelemetry::propagation::{Extractor, TextMapPropagator};
 use opentelemetry::trace::{TraceContextExt, TracerProvider as _};
 use opentelemetry_otlp::{Protocol, WithExportConfig};
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::error::OTelSdkResult;
+use opentelemetry_sdk::propagation::TraceContextPropagator;
 use opentelemetry_sdk::trace::span_processor_with_async_runtime::BatchSpanProcessor;
 use opentelemetry_sdk::trace::{SdkTracerProvider, SpanData, SpanExporter};
 use tracing::Level;
@@ -187,6 +189,33 @@ impl<E: SpanExporter> SpanExporter for Reported<E> {
 
     fn set_resource(&mut self, resource: &Resource) {
         self.inner.set_resource(resource);
+    }
+}
+
+/// Continues the caller's trace: when `headers` carry a W3C `traceparent` (from a proxy or a
+/// client that traces), `span` becomes a child of that remote span. Without it, or with traces
+/// off, nothing changes and the span starts a trace of its own.
+pub fn adopt_remote_parent(span: &tracing::Span, headers: &axum::http::HeaderMap) {
+    if !headers.contains_key("traceparent") {
+        return;
+    }
+    let parent = TraceContextPropagator::new().extract(&Headers(headers));
+    if parent.span().span_context().is_valid() {
+        // Fails only when no OpenTelemetry layer is installed: then there is no trace to join.
+        let _ = span.set_parent(parent);
+    }
+}
+
+/// Request headers as an OpenTelemetry extractor.
+struct Headers<'a>(&'a axum::http::HeaderMap);
+
+impl Extractor for Headers<'_> {
+    fn get(&self, key: &str) -> Option<&str> {
+        self.0.get(key).and_then(|v| v.to_str().ok())
+    }
+
+    fn keys(&self) -> Vec<&str> {
+        self.0.keys().map(|k| k.as_str()).collect()
     }
 }
 

@@ -139,8 +139,9 @@ where
 }
 
 /// The span of one HTTP request: its method, path (never the query string, which could carry
-/// a secret), request id and, when traces are exported, trace id, which every log line inside
-/// it repeats; `otel.*` name the exported span `POST /graphql` and mark it a server span.
+/// a secret), request id and, when traces are exported, trace id (the caller's, when it sends a
+/// `traceparent`), which every log line inside it repeats; `otel.*` name the exported span
+/// `POST /graphql` and mark it a server span.
 fn request_span<B>(req: &Request<B>) -> Span {
     let id = req
         .headers()
@@ -157,6 +158,7 @@ fn request_span<B>(req: &Request<B>) -> Span {
         otel.name = %format_args!("{} {}", req.method(), req.uri().path()),
         otel.kind = "server",
     );
+    crate::telemetry::adopt_remote_parent(&span, req.headers());
     crate::telemetry::record_trace_id(&span);
     span
 }

@@ -59,6 +59,19 @@ ops_both!(
             body["data"]["transitionProcedure"]["procedure"]["version"], 2,
             "{body}"
         );
+        // A caller that traces: its `traceparent` makes the request span a child of its span.
+        let remote_trace = "4bf92f3577b34da6a3ce929d0e0e4736";
+        let remote_span = "00f067aa0ba902b7";
+        let joined = reqwest::Client::new()
+            .post(format!("{}/graphql", served.url))
+            .bearer_auth(&po)
+            .header("x-request-id", "ops-trace-joined-1")
+            .header("traceparent", format!("00-{remote_trace}-{remote_span}-01"))
+            .json(&serde_json::json!({ "query": "{ viewer { email } }" }))
+            .send()
+            .await
+            .expect("POST /graphql");
+        assert_eq!(joined.status().as_u16(), 200);
         served.sigterm();
         // Off the runtime's worker: the collector, served on this runtime, must answer the flush.
         let code = tokio::task::block_in_place(|| served.wait_exit(Duration::from_secs(60)));
@@ -92,6 +105,12 @@ ops_both!(
         assert_eq!(
             store.parent_span_id, use_case.span_id,
             "the store call is a child of the use case"
+        );
+        let joined = request_span(&spans, "ops-trace-joined-1");
+        assert_eq!(
+            (joined.trace_id.as_str(), joined.parent_span_id.as_str()),
+            (remote_trace, remote_span),
+            "the caller's trace continues"
         );
         // The same span name on both backends, each emitted by its own store crate.
         let store_crate = match backend {

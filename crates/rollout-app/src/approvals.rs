@@ -143,7 +143,7 @@ impl App {
     }
 
     /// Approves or rejects a request, as oneself or as `on_behalf_of`'s substitute.
-    #[instrument(skip(self, actor, comment), fields(request = %id, actor = %actor.label))]
+    #[instrument(name = "app.decide_approval", skip(self, actor, comment), fields(request = %id, actor = %actor.label))]
     pub async fn decide_approval(
         &self,
         actor: &Actor,

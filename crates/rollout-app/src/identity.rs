@@ -59,7 +59,7 @@ impl App {
         }
     }
 
-    #[instrument(skip(self, actor, input), fields(actor = %actor.label))]
+    #[instrument(name = "app.create_user", skip(self, actor, input), fields(actor = %actor.label))]
     pub async fn create_user(&self, actor: &Actor, input: CreateUser) -> AppResult<User> {
         self.require(
             actor,
@@ -115,7 +115,7 @@ impl App {
             })
     }
 
-    #[instrument(skip(self, actor, input), fields(actor = %actor.label, user = %id))]
+    #[instrument(name = "app.update_user", skip(self, actor, input), fields(actor = %actor.label, user = %id))]
     pub async fn update_user(
         &self,
         actor: &Actor,
@@ -190,7 +190,7 @@ impl App {
 
     /// Issues a token to `owner` (default: the actor). Admins may issue tokens to anyone (for
     /// automation accounts); everyone else only to themselves.
-    #[instrument(skip(self, actor, name), fields(actor = %actor.label))]
+    #[instrument(name = "app.create_token", skip(self, actor, name), fields(actor = %actor.label))]
     pub async fn create_token(
         &self,
         actor: &Actor,

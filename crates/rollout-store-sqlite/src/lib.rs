@@ -224,7 +224,7 @@ pub(crate) async fn commit(tx: Transaction<'static, Sqlite>) -> StoreResult<()> 
 
 #[async_trait]
 impl Store for SqliteStore {
-    #[tracing::instrument(skip(self))]
+    #[tracing::instrument(name = "store.ping", skip(self))]
     async fn ping(&self) -> StoreResult<()> {
         sqlx::query("SELECT 1")
             .execute(&self.reader)
@@ -233,7 +233,7 @@ impl Store for SqliteStore {
             .map_err(errors::ctx("ping"))
     }
 
-    #[tracing::instrument(skip(self, new, audit), fields(code = %new.code))]
+    #[tracing::instrument(name = "store.create_bureau", skip(self, new, audit), fields(code = %new.code))]
     async fn create_bureau(
         &self,
         id: BureauId,
@@ -243,25 +243,22 @@ impl Store for SqliteStore {
         bureaus::create(&self.writer, id, new, audit).await
     }
 
-    #[tracing::instrument(skip(self))]
+    #[tracing::instrument(name = "store.list_bureaus", skip(self))]
     async fn list_bureaus(&self) -> StoreResult<Vec<Bureau>> {
         bureaus::list(&self.reader).await
     }
 
-    #[tracing::instrument(skip(self, ids), fields(count = ids.len()))]
+    #[tracing::instrument(name = "store.bureaus_by_ids", skip(self, ids), fields(count = ids.len()))]
     async fn bureaus_by_ids(&self, ids: &[BureauId]) -> StoreResult<Vec<Bureau>> {
         bureaus::by_ids(&self.reader, ids).await
     }
 
-    #[tracing::instrument(skip(self), fields(code = %code))]
+    #[tracing::instrument(name = "store.bureau_by_code", skip(self), fields(code = %code))]
     async fn bureau_by_code(&self, code: &BureauCode) -> StoreResult<Option<Bureau>> {
         bureaus::by_code(&self.reader, code).await
     }
 
-    #[tracing::instrument(
-        skip(self, procedure, creation, audit),
-        fields(procedure_id = %procedure.id)
-    )]
+    #[tracing::instrument(name = "store.create_procedure", skip(self, procedure, creation, audit), fields(procedure_id = %procedure.id))]
     async fn create_procedure(
         &self,
         procedure: Procedure,
@@ -271,7 +268,7 @@ impl Store for SqliteStore {
         procedures::create(&self.writer, procedure, creation, audit).await
     }
 
-    #[tracing::instrument(skip(self, patch, now, audit), fields(procedure_id = %id))]
+    #[tracing::instrument(name = "store.update_procedure", skip(self, patch, now, audit), fields(procedure_id = %id))]
     async fn update_procedure(
         &self,
         id: ProcedureId,
@@ -283,22 +280,22 @@ impl Store for SqliteStore {
         procedures::update(&self.writer, id, expected_version, patch, now, audit).await
     }
 
-    #[tracing::instrument(skip(self), fields(procedure_id = %id))]
+    #[tracing::instrument(name = "store.procedure", skip(self), fields(procedure_id = %id))]
     async fn procedure(&self, id: ProcedureId) -> StoreResult<Option<Procedure>> {
         procedures::get(&self.reader, id).await
     }
 
-    #[tracing::instrument(skip(self), fields(code = %code))]
+    #[tracing::instrument(name = "store.procedure_by_code", skip(self), fields(code = %code))]
     async fn procedure_by_code(&self, code: &ProcedureCode) -> StoreResult<Option<Procedure>> {
         procedures::by_code(&self.reader, code).await
     }
 
-    #[tracing::instrument(skip(self, ids), fields(count = ids.len()))]
+    #[tracing::instrument(name = "store.procedures_by_ids", skip(self, ids), fields(count = ids.len()))]
     async fn procedures_by_ids(&self, ids: &[ProcedureId]) -> StoreResult<Vec<Procedure>> {
         procedures::by_ids(&self.reader, ids).await
     }
 
-    #[tracing::instrument(skip(self, codes), fields(count = codes.len()))]
+    #[tracing::instrument(name = "store.existing_procedure_codes", skip(self, codes), fields(count = codes.len()))]
     async fn existing_procedure_codes(
         &self,
         codes: &[ProcedureCode],
@@ -306,7 +303,7 @@ impl Store for SqliteStore {
         procedures::existing_codes(&self.reader, codes).await
     }
 
-    #[tracing::instrument(skip(self, filter, page), fields(first = page.first))]
+    #[tracing::instrument(name = "store.list_procedures", skip(self, filter, page), fields(first = page.first))]
     async fn list_procedures(
         &self,
         filter: &ProcedureFilter,
@@ -316,25 +313,22 @@ impl Store for SqliteStore {
         listing::list(&self.reader, filter, order, page).await
     }
 
-    #[tracing::instrument(skip(self, filter))]
+    #[tracing::instrument(name = "store.count_by_state", skip(self, filter))]
     async fn count_by_state(&self, filter: &ProcedureFilter) -> StoreResult<Vec<(String, i64)>> {
         listing::count_by_state(&self.reader, filter).await
     }
 
-    #[tracing::instrument(skip(self))]
+    #[tracing::instrument(name = "store.states_in_use", skip(self))]
     async fn states_in_use(&self) -> StoreResult<Vec<String>> {
         listing::states_in_use(&self.reader).await
     }
 
-    #[tracing::instrument(
-        skip(self, write),
-        fields(procedure_id = %write.plan.record.procedure_id, to = %write.plan.to_state)
-    )]
+    #[tracing::instrument(name = "store.apply_transition", skip(self, write), fields(procedure_id = %write.plan.record.procedure_id, to = %write.plan.to_state))]
     async fn apply_transition(&self, write: &TransitionWrite) -> StoreResult<Procedure> {
         transitions::apply(&self.writer, write).await
     }
 
-    #[tracing::instrument(skip(self, key))]
+    #[tracing::instrument(name = "store.idempotency_hit", skip(self, key))]
     async fn idempotency_hit(
         &self,
         owner: &str,
@@ -343,7 +337,7 @@ impl Store for SqliteStore {
         transitions::idempotency_hit(&self.reader, owner, key).await
     }
 
-    #[tracing::instrument(skip(self), fields(record_id = %id))]
+    #[tracing::instrument(name = "store.transition_record", skip(self), fields(record_id = %id))]
     async fn transition_record(
         &self,
         id: TransitionRecordId,
@@ -351,7 +345,7 @@ impl Store for SqliteStore {
         transitions::record(&self.reader, id).await
     }
 
-    #[tracing::instrument(skip_all, fields(count = ids.len()))]
+    #[tracing::instrument(name = "store.transition_records_by_ids", skip_all, fields(count = ids.len()))]
     async fn transition_records_by_ids(
         &self,
         ids: &[TransitionRecordId],
@@ -359,7 +353,7 @@ impl Store for SqliteStore {
         transitions::records_by_ids(&self.reader, ids).await
     }
 
-    #[tracing::instrument(skip(self, page), fields(procedure_id = %procedure, first = page.first))]
+    #[tracing::instrument(name = "store.history", skip(self, page), fields(procedure_id = %procedure, first = page.first))]
     async fn history(
         &self,
         procedure: ProcedureId,
@@ -368,7 +362,7 @@ impl Store for SqliteStore {
         transitions::history(&self.reader, procedure, page).await
     }
 
-    #[tracing::instrument(skip_all, fields(count = procedures.len(), first = page.first))]
+    #[tracing::instrument(name = "store.histories", skip_all, fields(count = procedures.len(), first = page.first))]
     async fn histories(
         &self,
         procedures: &[ProcedureId],
@@ -377,12 +371,12 @@ impl Store for SqliteStore {
         transitions::histories(&self.reader, procedures, page).await
     }
 
-    #[tracing::instrument(skip(self, bureaus, audit), fields(count = bureaus.len()))]
+    #[tracing::instrument(name = "store.insert_bureaus", skip(self, bureaus, audit), fields(count = bureaus.len()))]
     async fn insert_bureaus(&self, bureaus: &[Bureau], audit: &AuditEntry) -> StoreResult<u64> {
         bulk::insert_bureaus(&self.writer, bureaus, audit).await
     }
 
-    #[tracing::instrument(skip(self, seeds, audit), fields(count = seeds.len()))]
+    #[tracing::instrument(name = "store.insert_procedures", skip(self, seeds, audit), fields(count = seeds.len()))]
     async fn insert_procedures(
         &self,
         seeds: &[ProcedureSeed],
@@ -391,7 +385,7 @@ impl Store for SqliteStore {
         bulk::insert_procedures(&self.writer, seeds, audit).await
     }
 
-    #[tracing::instrument(skip(self))]
+    #[tracing::instrument(name = "store.is_empty", skip(self))]
     async fn is_empty(&self) -> StoreResult<bool> {
         bulk::is_empty(&self.reader).await
     }

@@ -6,6 +6,10 @@
 //! The harness is in `common.rs`; each file is one operational promise of `docs/operations.md`.
 
 mod common;
+mod collector;
 mod database_loss;
+mod logs;
 mod outage;
+mod seed;
 mod shutdown;
+mod traces;

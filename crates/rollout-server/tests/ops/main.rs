@@ -5,8 +5,8 @@
 //! `CI=true` a missing `ROLLOUT_TEST_POSTGRES_URL` fails the PostgreSQL half rather than skipping it.
 //! The harness is in `common.rs`; each file is one operational promise of `docs/operations.md`.
 
-mod common;
 mod collector;
+mod common;
 mod database_loss;
 mod logs;
 mod outage;

@@ -21,6 +21,8 @@ mod delegations;
 mod errors;
 mod evidence;
 mod identity;
+// Issue 15: `rollout verify`'s checks.
+mod integrity;
 mod listing;
 mod notify;
 mod paging;
@@ -293,5 +295,9 @@ impl Store for PgStore {
 
     async fn is_empty(&self) -> StoreResult<bool> {
         bulk::is_empty(&self.pool).await
+    }
+
+    async fn integrity(&self) -> StoreResult<rollout_store::IntegrityReport> {
+        integrity::check(&self.pool).await
     }
 }

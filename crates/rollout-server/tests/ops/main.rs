@@ -6,3 +6,6 @@
 //! The harness is in `common.rs`; each file is one operational promise of `docs/operations.md`.
 
 mod common;
+// Issue 15, backups: `rollout backup`, `restore` and `verify`.
+mod backup;
+mod verify;

@@ -3,15 +3,14 @@
 //! judge one snapshot while a server keeps writing.
 
 use rollout_store::StoreResult;
-use rollout_store::integrity::{
-    self, BULK_LOAD_ACTIONS, COUNTED_TABLES, FINDINGS_PER_CHECK, IntegrityReport, REFERENCES,
-};
+use rollout_store::integrity::{self, COUNTED_TABLES, IntegrityReport, REFERENCES};
 use sqlx::{AssertSqlSafe, SqliteConnection, SqlitePool};
 
 use crate::begin_read;
 use crate::errors::ctx;
 
-/// The history checks, in the order they run. `{limit}` is replaced by the per-check limit.
+/// The history checks, in the order they run; `{limit}` and `{bulk}` are filled by
+/// [`integrity::fill`].
 const HISTORY_CHECKS: &[(&str, &str)] = &[
     (
         integrity::VERSION_BEHIND_HISTORY,
@@ -68,15 +67,6 @@ const HISTORY_CHECKS: &[(&str, &str)] = &[
     ),
 ];
 
-/// `'a', 'b'`: the bulk-load actions as SQL literals (constants of the port, no quotes inside).
-pub(crate) fn bulk_actions() -> String {
-    BULK_LOAD_ACTIONS
-        .iter()
-        .map(|a| format!("'{a}'"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 async fn rows(conn: &mut SqliteConnection, sql: String) -> StoreResult<Vec<(String, String)>> {
     sqlx::query_as(AssertSqlSafe(sql))
         .fetch_all(&mut *conn)
@@ -87,7 +77,6 @@ async fn rows(conn: &mut SqliteConnection, sql: String) -> StoreResult<Vec<(Stri
 pub(crate) async fn check(reader: &SqlitePool) -> StoreResult<IntegrityReport> {
     let mut tx = begin_read(reader).await?;
     let mut report = IntegrityReport::default();
-    let limit = (FINDINGS_PER_CHECK + 1).to_string();
     for table in COUNTED_TABLES {
         let n: i64 = sqlx::query_scalar(AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
             .fetch_one(&mut *tx)
@@ -96,10 +85,7 @@ pub(crate) async fn check(reader: &SqlitePool) -> StoreResult<IntegrityReport> {
         report.checked.push(((*table).to_owned(), n));
     }
     for (key, sql) in HISTORY_CHECKS {
-        let sql = sql
-            .replace("{limit}", &limit)
-            .replace("{bulk}", &bulk_actions());
-        report.add(key, rows(&mut tx, sql).await?);
+        report.add(key, rows(&mut tx, integrity::fill(sql)).await?);
     }
     for r in REFERENCES {
         let when = r
@@ -110,23 +96,15 @@ pub(crate) async fn check(reader: &SqlitePool) -> StoreResult<IntegrityReport> {
             "SELECT CAST(t.{c} AS TEXT), CAST(COUNT(*) AS TEXT) FROM {t} t \
              WHERE t.{c} IS NOT NULL{when} \
              AND NOT EXISTS (SELECT 1 FROM {target} x WHERE x.id = t.{c}) \
-             GROUP BY t.{c} ORDER BY 1 LIMIT {limit}",
+             GROUP BY t.{c} ORDER BY 1 LIMIT {{limit}}",
             c = r.column,
             t = r.table,
             target = r.target,
         );
-        let found = rows(&mut tx, sql)
+        let found = rows(&mut tx, integrity::fill(&sql))
             .await?
             .into_iter()
-            .map(|(id, n)| {
-                (
-                    id,
-                    format!(
-                        "named by {n} row(s) of {}, but no {} has that id",
-                        r.table, r.target
-                    ),
-                )
-            })
+            .map(|row| r.finding(row))
             .collect();
         report.add(&r.key(), found);
     }

@@ -51,6 +51,29 @@ impl Reference {
     pub fn key(&self) -> String {
         format!("{ORPHAN_PREFIX}.{}.{}", self.table, self.column)
     }
+
+    /// The finding for a dangling `id` named by `count` rows (both as the backend read them).
+    pub fn finding(&self, (id, count): (String, String)) -> (String, String) {
+        let detail = format!(
+            "named by {count} row(s) of {}, but no {} has that id",
+            self.table, self.target
+        );
+        (id, detail)
+    }
+}
+
+/// A backend's check statement with its placeholders filled: `{limit}` with one more than
+/// [`FINDINGS_PER_CHECK`] (so that [`IntegrityReport::add`] can tell a cut list) and `{bulk}`
+/// with [`BULK_LOAD_ACTIONS`] as quoted literals for an `IN (…)` (constants without quotes).
+pub fn fill(statement: &str) -> String {
+    let bulk = BULK_LOAD_ACTIONS
+        .iter()
+        .map(|a| format!("'{a}'"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    statement
+        .replace("{limit}", &(FINDINGS_PER_CHECK + 1).to_string())
+        .replace("{bulk}", &bulk)
 }
 
 const fn fk(table: &'static str, column: &'static str, target: &'static str) -> Reference {
@@ -229,6 +252,17 @@ mod tests {
                 .contains("listing stopped")
         );
         assert_eq!(report.checks, ["k"]);
+    }
+
+    #[test]
+    fn placeholders_are_filled() {
+        assert_eq!(
+            fill("IN ({bulk}) LIMIT {limit}"),
+            format!(
+                "IN ('procedure.import', 'demo.procedures') LIMIT {}",
+                FINDINGS_PER_CHECK + 1
+            )
+        );
     }
 
     #[test]

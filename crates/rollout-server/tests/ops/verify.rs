@@ -173,5 +173,11 @@ ops_both!(
                 "verify created the file"
             );
         }
+        // A workflow file that cannot be read: nothing is checked either.
+        succeeded(&db.rollout(&["migrate"]));
+        let out = db.rollout(&["verify", "--workflow", "no-such-workflow.toml"]);
+        let text = all_output(&out);
+        assert_eq!(exit_code(&out), 4, "{text}");
+        assert!(text.contains("no-such-workflow.toml"), "{text}");
     }
 );

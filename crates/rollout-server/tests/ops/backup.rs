@@ -33,6 +33,39 @@ fn newest_migration() -> i64 {
         .expect("a migration")
 }
 
+/// A database at the schema before this build's newest migration (migrated with the older
+/// migration files only), as a backup made by the previous release would be; returns its path.
+async fn older_backup(dir: &Path) -> String {
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations/sqlite");
+    let older = dir.join("older-migrations");
+    std::fs::create_dir(&older).unwrap();
+    for entry in std::fs::read_dir(&source).unwrap() {
+        let name = entry.unwrap().file_name();
+        let version: i64 = name
+            .to_string_lossy()
+            .split('_')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        if version < newest_migration() {
+            std::fs::copy(source.join(&name), older.join(&name)).unwrap();
+        }
+    }
+    let file = dir.join("older.db");
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite:{}?mode=rwc", file.display()))
+        .await
+        .unwrap();
+    sqlx::migrate::Migrator::new(older.as_path())
+        .await
+        .unwrap()
+        .run(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    file.display().to_string()
+}
+
 /// Loads the demo data with its users and returns a project-office token (the office may
 /// create and move procedures of every bureau).
 fn demo_with_office(db: &Db) -> String {
@@ -294,6 +327,33 @@ ops_both!(backup_and_restore_refusals, |backend| async move {
     let said = succeeded(&db.rollout(&["restore", "--from", "good.db", "--force"]));
     assert!(said.contains("no violations"), "{said}");
     succeeded(&db.rollout(&["verify"]));
+
+    // A backup older than this build (made before its newest migration) is migrated on the
+    // copy, checked and restored.
+    let older = older_backup(db.dir.path()).await;
+    let older_target = format!("sqlite:{}", db.dir.path().join("from-older.db").display());
+    let out = rollout(
+        db.dir.path(),
+        &["restore", "--from", &older, "--database-url", &older_target],
+        &[],
+    );
+    let said = succeeded(&out);
+    assert!(
+        said.contains(&format!("schema version {}", newest_migration() - 1)),
+        "{said}"
+    );
+    let versions = raw_strings_at(
+        Backend::Sqlite,
+        &older_target,
+        "SELECT CAST(MAX(version) AS TEXT) FROM _sqlx_migrations",
+    )
+    .await;
+    assert_eq!(versions, [newest_migration().to_string()]);
+    succeeded(&rollout(
+        db.dir.path(),
+        &["verify", "--database-url", &older_target],
+        &[],
+    ));
 
     // A backup that is not a database, that breaks an invariant, or that is newer: refused,
     // and nothing is left behind.

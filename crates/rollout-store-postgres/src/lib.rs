@@ -21,6 +21,8 @@ mod delegations;
 mod errors;
 mod evidence;
 mod identity;
+// Issue 15: `rollout verify`'s checks.
+mod integrity;
 mod listing;
 mod notify;
 mod paging;
@@ -316,5 +318,9 @@ impl Store for PgStore {
     #[tracing::instrument(name = "store.is_empty", skip(self))]
     async fn is_empty(&self) -> StoreResult<bool> {
         bulk::is_empty(&self.pool).await
+    }
+
+    async fn integrity(&self) -> StoreResult<rollout_store::IntegrityReport> {
+        integrity::check(&self.pool).await
     }
 }

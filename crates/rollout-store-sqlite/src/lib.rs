@@ -38,6 +38,8 @@ mod approval_listing;
 mod approval_store;
 mod approvals;
 mod audit;
+// Issue 15: `rollout backup` and `rollout restore`.
+pub mod backup;
 mod blockers;
 mod bulk;
 mod bureaus;
@@ -47,6 +49,8 @@ mod delegations;
 mod errors;
 mod evidence;
 mod identity;
+// Issue 15: `rollout verify`'s checks and `rollout backup`'s copy.
+mod integrity;
 mod listing;
 mod paging;
 mod procedures;
@@ -388,5 +392,10 @@ impl Store for SqliteStore {
     #[tracing::instrument(name = "store.is_empty", skip(self))]
     async fn is_empty(&self) -> StoreResult<bool> {
         bulk::is_empty(&self.reader).await
+    }
+
+    #[tracing::instrument(skip(self))]
+    async fn integrity(&self) -> StoreResult<rollout_store::IntegrityReport> {
+        integrity::check(&self.reader).await
     }
 }

@@ -2,6 +2,7 @@
 //! to stdout; progress and logs go to stderr.
 
 pub mod audit;
+pub mod backup;
 pub mod demo;
 pub mod deps;
 pub mod identity;
@@ -9,8 +10,10 @@ pub mod import;
 pub mod migrate;
 pub mod reminders;
 pub mod report;
+pub mod restore;
 pub mod schema;
 pub mod serve;
+pub mod verify;
 pub mod workflow;
 
 mod progress;
@@ -55,5 +58,8 @@ pub async fn run(command: Command, config: Config) -> Result<(), CliError> {
         Command::User(c) => identity::user(&config, c).await,
         Command::Token(c) => identity::token(&config, c).await,
         Command::Audit(AuditCommand::Export(args)) => audit::export(&config, args).await,
+        Command::Verify(_) => verify::run(&config).await,
+        Command::Backup(args) => backup::run(&config, &args).await,
+        Command::Restore(args) => restore::run(&config, &args).await,
     }
 }

@@ -360,3 +360,94 @@ impl Drop for Served {
         let _ = self.child.wait();
     }
 }
+
+/// Runs `statements` on `db` behind the application's back, as a person with a SQL prompt (or
+/// a restore with checks off) could: SQLite with `foreign_keys` off, PostgreSQL with triggers
+/// (and so foreign keys) off for the session (`session_replication_role = replica`).
+pub async fn raw_sql(db: &Db, statements: &[String]) {
+    raw_sql_at(db.backend, &db.url, statements).await;
+}
+
+/// [`raw_sql`] on the database at `url` (a restored copy, a backup file).
+pub async fn raw_sql_at(backend: Backend, url: &str, statements: &[String]) {
+    use sqlx::{ConnectOptions, Connection};
+    use std::str::FromStr;
+    match backend {
+        Backend::Sqlite => {
+            let mut conn = sqlx::sqlite::SqliteConnectOptions::from_str(url)
+                .expect("SQLite URL")
+                .foreign_keys(false)
+                .connect()
+                .await
+                .expect("connect to SQLite");
+            for sql in statements {
+                sqlx::raw_sql(sqlx::AssertSqlSafe(sql.clone()))
+                    .execute(&mut conn)
+                    .await
+                    .unwrap_or_else(|e| panic!("{sql}: {e}"));
+            }
+            conn.close().await.expect("close");
+        }
+        Backend::Postgres => {
+            let mut conn = sqlx::PgConnection::connect(url)
+                .await
+                .expect("connect to PostgreSQL");
+            sqlx::raw_sql("SET session_replication_role = replica")
+                .execute(&mut conn)
+                .await
+                .expect("triggers off");
+            for sql in statements {
+                sqlx::raw_sql(sqlx::AssertSqlSafe(sql.clone()))
+                    .execute(&mut conn)
+                    .await
+                    .unwrap_or_else(|e| panic!("{sql}: {e}"));
+            }
+            conn.close().await.expect("close");
+        }
+    }
+}
+
+/// The first column of every row `sql` returns, as text (cast it in the query).
+pub async fn raw_strings(db: &Db, sql: &str) -> Vec<String> {
+    raw_strings_at(db.backend, &db.url, sql).await
+}
+
+/// [`raw_strings`] on the database at `url`.
+pub async fn raw_strings_at(backend: Backend, url: &str, sql: &str) -> Vec<String> {
+    use sqlx::Connection;
+    let sql = sqlx::AssertSqlSafe(sql.to_owned());
+    match backend {
+        Backend::Sqlite => {
+            let mut conn = sqlx::SqliteConnection::connect(url)
+                .await
+                .expect("connect to SQLite");
+            sqlx::query_scalar(sql)
+                .fetch_all(&mut conn)
+                .await
+                .expect("query")
+        }
+        Backend::Postgres => {
+            let mut conn = sqlx::PgConnection::connect(url)
+                .await
+                .expect("connect to PostgreSQL");
+            sqlx::query_scalar(sql)
+                .fetch_all(&mut conn)
+                .await
+                .expect("query")
+        }
+    }
+}
+
+/// The exit code of a finished command.
+pub fn exit_code(output: &Output) -> i32 {
+    output.status.code().expect("exited with a code")
+}
+
+/// stdout and stderr of a finished command, together, for assertions on its words.
+pub fn all_output(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}

@@ -5,6 +5,7 @@
 //! `CI=true` a missing `ROLLOUT_TEST_POSTGRES_URL` fails the PostgreSQL half rather than skipping it.
 //! The harness is in `common.rs`; each file is one operational promise of `docs/operations.md`.
 
+mod backup;
 mod collector;
 mod common;
 mod database_loss;
@@ -13,3 +14,4 @@ mod outage;
 mod seed;
 mod shutdown;
 mod traces;
+mod verify;

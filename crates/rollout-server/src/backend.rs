@@ -151,7 +151,10 @@ impl Database {
             handle,
         };
         let ready = if migrate {
-            db.migrate().await
+            match db.refuse_newer().await {
+                Ok(()) => db.migrate().await,
+                Err(e) => Err(e),
+            }
         } else {
             db.check_schema().await
         };
@@ -179,12 +182,25 @@ impl Database {
         migrated.map_err(Unready::Migrate)
     }
 
-    async fn check_schema(&self) -> Result<(), Unready> {
-        let state = match &self.handle {
+    /// Before migrating: a database that a newer rollout migrated is left alone. sqlx would
+    /// refuse it too, but as "migration N was previously applied but is missing in the
+    /// resolved migrations", which does not tell an operator to upgrade.
+    async fn refuse_newer(&self) -> Result<(), Unready> {
+        match self.schema_state().await.map_err(Unready::Check)? {
+            state @ SchemaState::Newer { .. } => Err(Unready::Schema(state)),
+            _ => Ok(()),
+        }
+    }
+
+    async fn schema_state(&self) -> Result<SchemaState, StoreError> {
+        match &self.handle {
             Handle::Sqlite(s) => s.schema_state().await,
             Handle::Postgres(s) => s.schema_state().await,
-        };
-        match state.map_err(Unready::Check)? {
+        }
+    }
+
+    async fn check_schema(&self) -> Result<(), Unready> {
+        match self.schema_state().await.map_err(Unready::Check)? {
             SchemaState::Current => Ok(()),
             other => Err(Unready::Schema(other)),
         }
@@ -240,6 +256,11 @@ fn schema_message(url: &DatabaseUrl, state: &SchemaState) -> String {
     };
     match state {
         SchemaState::Current => format!("the schema of {url} is up to date"),
+        SchemaState::Newer { database, build } => format!(
+            "the database {url} is at schema version {database}, newer than this rollout \
+             (version {build}): upgrade rollout to a release that has migration {database}; \
+             the database was left unchanged"
+        ),
         SchemaState::Behind { missing } => format!(
             "the schema of {url} is behind this build (migrations {} not applied) and \
              migrations are off (migrate = false): run `rollout migrate` as the schema's owner \

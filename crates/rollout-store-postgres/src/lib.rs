@@ -21,6 +21,8 @@ mod delegations;
 mod errors;
 mod evidence;
 mod identity;
+// Issue 15: bulk loads for `rollout migrate-data`.
+mod import;
 mod listing;
 mod notify;
 mod paging;
@@ -34,6 +36,7 @@ mod transitions;
 // Issue 14: web sessions.
 mod web;
 
+pub use import::Import;
 pub use notify::{Listener, MAX_PAYLOAD_BYTES, Received};
 
 use std::str::FromStr;

@@ -6,3 +6,6 @@
 //! The harness is in `common.rs`; each file is one operational promise of `docs/operations.md`.
 
 mod common;
+mod migrate_data;
+mod schema_at;
+mod upgrade;

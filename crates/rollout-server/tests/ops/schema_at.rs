@@ -1,7 +1,7 @@
 //! Databases at an earlier schema version, for the upgrade and migrate-data tests: migrations
 //! read from `migrations/<backend>` at run time (the same files the binary embeds, so the
 //! same checksums) and applied one version at a time, each followed by that version's fixture
-//! from `tests/fixtures/upgrade/<backend>/NNNN.sql` (see the README there). Also a plain dump
+//! from `tests/fixtures/upgrade/` (see the README there). Also a plain dump
 //! of every table as JSON objects, to compare a database before and after a change.
 
 use std::borrow::Cow;
@@ -28,10 +28,8 @@ fn dir_name(backend: Backend) -> &'static str {
     }
 }
 
-pub fn fixtures_dir(backend: Backend) -> PathBuf {
-    repo()
-        .join("tests/fixtures/upgrade")
-        .join(dir_name(backend))
+pub fn fixtures_dir() -> PathBuf {
+    repo().join("tests/fixtures/upgrade")
 }
 
 /// Every migration of `backend`, as the binary embeds them.
@@ -53,9 +51,15 @@ pub async fn versions(backend: Backend) -> Vec<i64> {
     versions
 }
 
-/// The fixture of `version`, or `None` when there is none.
+/// The fixture of `version` for `backend`: the rows only `backend` can read, if any
+/// (`<backend>/NNNN.sql`: lists, which each stores its own way), then the shared ones
+/// (`NNNN.sql`), which may refer to them; `None` when the shared file is missing.
 pub fn fixture(backend: Backend, version: i64) -> Option<String> {
-    std::fs::read_to_string(fixtures_dir(backend).join(format!("{version:04}.sql"))).ok()
+    let name = format!("{version:04}.sql");
+    let shared = std::fs::read_to_string(fixtures_dir().join(&name)).ok()?;
+    let own = std::fs::read_to_string(fixtures_dir().join(dir_name(backend)).join(&name))
+        .unwrap_or_default();
+    Some(format!("{own}\n{shared}"))
 }
 
 /// One connection to the test database, of either backend.

@@ -28,6 +28,8 @@ mod transitions;
 // Issue 10: user tests and target history (h-ut).
 pub mod targets;
 mod user_tests;
+// Issue 15: the data checks of `rollout verify`.
+pub mod verify;
 // Issue 10: hearings and tasks.
 mod hearings;
 mod tasks;

@@ -6,9 +6,12 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+pub use crate::commands::backup::BackupArgs;
 pub use crate::commands::deps::{DepsCommand, DepsDotArgs};
 pub use crate::commands::reminders::RemindersCommand;
 pub use crate::commands::report::ReportCommand;
+pub use crate::commands::restore::RestoreArgs;
+pub use crate::commands::verify::VerifyArgs;
 use crate::config::Layer;
 use crate::database_url::DatabaseUrl;
 
@@ -73,6 +76,13 @@ pub enum Command {
     /// Read the audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Check a database's invariants (after a restore or an upgrade): exit 0 when all hold, 1
+    /// with one line per violation.
+    Verify(VerifyArgs),
+    /// Copy a SQLite database to a new file, consistently, while a server writes to it.
+    Backup(BackupArgs),
+    /// Replace the SQLite database with a checked backup (stop the server first).
+    Restore(RestoreArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -305,6 +315,9 @@ impl Command {
                 (Some(&a.database), Some(&a.workflow), None)
             }
             Self::Demo(a) => (Some(&a.database), Some(&a.workflow), None),
+            Self::Verify(a) => (Some(&a.database), Some(&a.workflow), None),
+            Self::Backup(a) => (Some(&a.database), None, None),
+            Self::Restore(a) => (Some(&a.database), Some(&a.workflow), None),
             Self::User(
                 UserCommand::Add { database, .. }
                 | UserCommand::List { database }

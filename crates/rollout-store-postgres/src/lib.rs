@@ -23,6 +23,8 @@ mod evidence;
 mod identity;
 // Issue 15: bulk loads for `rollout migrate-data`.
 mod import;
+// Issue 15: `rollout verify`'s checks.
+mod integrity;
 mod listing;
 mod notify;
 mod paging;
@@ -296,5 +298,9 @@ impl Store for PgStore {
 
     async fn is_empty(&self) -> StoreResult<bool> {
         bulk::is_empty(&self.pool).await
+    }
+
+    async fn integrity(&self) -> StoreResult<rollout_store::IntegrityReport> {
+        integrity::check(&self.pool).await
     }
 }

@@ -40,6 +40,8 @@ mod approval_listing;
 mod approval_store;
 mod approvals;
 mod audit;
+// Issue 15: `rollout backup` and `rollout restore`.
+pub mod backup;
 mod blockers;
 mod bulk;
 mod bureaus;
@@ -51,6 +53,8 @@ mod evidence;
 // Issue 15: reading every table for `rollout migrate-data`.
 mod export;
 mod identity;
+// Issue 15: `rollout verify`'s checks and `rollout backup`'s copy.
+mod integrity;
 mod listing;
 mod migrate_lock;
 mod paging;
@@ -421,5 +425,10 @@ impl Store for SqliteStore {
     #[tracing::instrument(skip(self))]
     async fn is_empty(&self) -> StoreResult<bool> {
         bulk::is_empty(&self.reader).await
+    }
+
+    #[tracing::instrument(skip(self))]
+    async fn integrity(&self) -> StoreResult<rollout_store::IntegrityReport> {
+        integrity::check(&self.reader).await
     }
 }

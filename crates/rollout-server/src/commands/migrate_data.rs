@@ -5,15 +5,18 @@
 //! target: a failure leaves the target as empty as it was. It refuses a source whose schema is
 //! not this build's (both sides must have the same tables and columns) and a target holding
 //! data; it moves identity sequences past the copied ids, compares every table's row count
-//! before committing, and prints the counts. Reading and converting values is the store
+//! before committing, prints the counts, and then runs `rollout verify`'s checks on the
+//! target (exit 1 if they find a violation). Reading and converting values is the store
 //! crates' (`rollout_store_sqlite::Export`, `rollout_store_postgres::Import`); this command
 //! only drives them.
 
 use rollout_store::SchemaState;
 use rollout_store_sqlite::SqliteStore;
 
+use super::verify;
 use crate::backend::{Backend, Database, sqlite_file};
 use crate::cli::MigrateDataArgs;
+use crate::config::Config;
 use crate::database_url::DatabaseUrl;
 use crate::error::CliError;
 
@@ -29,7 +32,7 @@ struct Copied {
     target: i64,
 }
 
-pub async fn run(args: &MigrateDataArgs) -> Result<(), CliError> {
+pub async fn run(config: &Config, args: &MigrateDataArgs) -> Result<(), CliError> {
     let (from, to) = (&args.from, &args.to);
     if Backend::for_url(from)? != Backend::Sqlite || Backend::for_url(to)? != Backend::Postgres {
         return Err(CliError::user(
@@ -50,6 +53,19 @@ pub async fn run(args: &MigrateDataArgs) -> Result<(), CliError> {
         "copied {} tables, {rows} rows, from {from} to {to}; every table's row count matches",
         counts.len()
     );
+    // The same checks as `rollout verify`, on what was committed.
+    let verified = verify::check(to, config).await?;
+    for line in verified.lines() {
+        println!("verify: {line}");
+    }
+    let violations = verified.report.findings.len();
+    if violations > 0 {
+        return Err(CliError::user(format!(
+            "the copy in {to} is committed, but `rollout verify` finds {violations} violation(s) \
+             (listed above): look at them before pointing a server at it"
+        )));
+    }
+    println!("verify: no violations in {to}");
     Ok(())
 }
 

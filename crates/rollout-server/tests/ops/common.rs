@@ -149,7 +149,13 @@ pub fn serve(db: &Db, config: &str, env: &[(&str, &str)]) -> Served {
     std::fs::write(db.dir.path().join("rollout.toml"), config).expect("write rollout.toml");
     let mut child = Command::new(BIN)
         .current_dir(db.dir.path())
-        .args(["serve", "--listen", "127.0.0.1:0", "--database-url", &db.url])
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--database-url",
+            &db.url,
+        ])
         .env("ROLLOUT_LOG", "info")
         .envs(env.iter().copied())
         .stdout(Stdio::piped())
@@ -176,7 +182,10 @@ pub fn serve(db: &Db, config: &str, env: &[(&str, &str)]) -> Served {
         );
         printed.push_str(&line);
         if let Some(rest) = line.trim().strip_prefix("rollout is serving; GraphiQL at ") {
-            break rest.strip_suffix("/graphql").expect("URL/graphql").to_owned();
+            break rest
+                .strip_suffix("/graphql")
+                .expect("URL/graphql")
+                .to_owned();
         }
     };
     // Keep draining stdout so that the server never blocks on a full pipe.
@@ -245,4 +254,95 @@ impl Drop for Served {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Runs `statements` on `db` behind the application's back, as a person with a SQL prompt (or
+/// a restore with checks off) could: SQLite with `foreign_keys` off, PostgreSQL with triggers
+/// (and so foreign keys) off for the session (`session_replication_role = replica`).
+pub async fn raw_sql(db: &Db, statements: &[String]) {
+    raw_sql_at(db.backend, &db.url, statements).await;
+}
+
+/// [`raw_sql`] on the database at `url` (a restored copy, a backup file).
+pub async fn raw_sql_at(backend: Backend, url: &str, statements: &[String]) {
+    use sqlx::{ConnectOptions, Connection};
+    use std::str::FromStr;
+    match backend {
+        Backend::Sqlite => {
+            let mut conn = sqlx::sqlite::SqliteConnectOptions::from_str(url)
+                .expect("SQLite URL")
+                .foreign_keys(false)
+                .connect()
+                .await
+                .expect("connect to SQLite");
+            for sql in statements {
+                sqlx::raw_sql(sqlx::AssertSqlSafe(sql.clone()))
+                    .execute(&mut conn)
+                    .await
+                    .unwrap_or_else(|e| panic!("{sql}: {e}"));
+            }
+            conn.close().await.expect("close");
+        }
+        Backend::Postgres => {
+            let mut conn = sqlx::PgConnection::connect(url)
+                .await
+                .expect("connect to PostgreSQL");
+            sqlx::raw_sql("SET session_replication_role = replica")
+                .execute(&mut conn)
+                .await
+                .expect("triggers off");
+            for sql in statements {
+                sqlx::raw_sql(sqlx::AssertSqlSafe(sql.clone()))
+                    .execute(&mut conn)
+                    .await
+                    .unwrap_or_else(|e| panic!("{sql}: {e}"));
+            }
+            conn.close().await.expect("close");
+        }
+    }
+}
+
+/// The first column of every row `sql` returns, as text (cast it in the query).
+pub async fn raw_strings(db: &Db, sql: &str) -> Vec<String> {
+    raw_strings_at(db.backend, &db.url, sql).await
+}
+
+/// [`raw_strings`] on the database at `url`.
+pub async fn raw_strings_at(backend: Backend, url: &str, sql: &str) -> Vec<String> {
+    use sqlx::Connection;
+    let sql = sqlx::AssertSqlSafe(sql.to_owned());
+    match backend {
+        Backend::Sqlite => {
+            let mut conn = sqlx::SqliteConnection::connect(url)
+                .await
+                .expect("connect to SQLite");
+            sqlx::query_scalar(sql)
+                .fetch_all(&mut conn)
+                .await
+                .expect("query")
+        }
+        Backend::Postgres => {
+            let mut conn = sqlx::PgConnection::connect(url)
+                .await
+                .expect("connect to PostgreSQL");
+            sqlx::query_scalar(sql)
+                .fetch_all(&mut conn)
+                .await
+                .expect("query")
+        }
+    }
+}
+
+/// The exit code of a finished command.
+pub fn exit_code(output: &Output) -> i32 {
+    output.status.code().expect("exited with a code")
+}
+
+/// stdout and stderr of a finished command, together, for assertions on its words.
+pub fn all_output(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
 }

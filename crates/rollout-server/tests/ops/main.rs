@@ -9,3 +9,6 @@ mod common;
 mod migrate_data;
 mod schema_at;
 mod upgrade;
+// Issue 15, backups: `rollout backup`, `restore` and `verify`.
+mod backup;
+mod verify;

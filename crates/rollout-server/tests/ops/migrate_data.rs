@@ -123,6 +123,8 @@ async fn migrate_data_copies_every_table_of_the_schema() {
     let dst = Db::fresh(Backend::Postgres).await;
     let out = succeeded(&migrate_data(&src, &dst));
     assert!(out.contains("every table's row count matches"), "{out}");
+    assert!(out.contains("verify: no violations"), "{out}");
+    assert!(succeeded(&dst.rollout(&["verify"])).contains("no violations"));
 
     let counts = assert_same_rows(&src, &dst).await;
     let empty: Vec<&String> = counts
@@ -329,6 +331,8 @@ async fn migrate_data_moves_a_used_demo_database_to_postgres() {
     let dst = Db::fresh(Backend::Postgres).await;
     let out = succeeded(&migrate_data(&src, &dst));
     assert!(out.contains("every table's row count matches"), "{out}");
+    assert!(out.contains("verify: no violations"), "{out}");
+    assert!(succeeded(&dst.rollout(&["verify"])).contains("no violations"));
     let counts = assert_same_rows(&src, &dst).await;
     for table in [
         "procedures",

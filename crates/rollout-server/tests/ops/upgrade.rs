@@ -100,6 +100,13 @@ ops_both!(upgrades_from_every_earlier_version, |backend| async move {
         assert_eq!(unfilled, 0, "from {from}: procedures without search text");
         conn.close().await;
 
+        // `rollout verify` finds every invariant holding on the upgraded data.
+        let verified = succeeded(&db.rollout(&["verify"]));
+        assert!(
+            verified.contains("no violations"),
+            "from {from}: {verified}"
+        );
+
         // Through the API: the old token still signs in and the procedure has its history.
         if from >= 2 {
             let served = serve(&db, "", &[]);

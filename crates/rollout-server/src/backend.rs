@@ -127,7 +127,10 @@ impl Database {
     pub async fn open(url: &DatabaseUrl, migrate: bool) -> Result<Self, CliError> {
         let db = Self::connect_as_is(url).await?;
         let ready = if migrate {
-            db.migrate().await
+            match db.refuse_newer().await {
+                Ok(()) => db.migrate().await,
+                Err(e) => Err(e),
+            }
         } else {
             db.check_schema().await
         };
@@ -206,6 +209,16 @@ impl Database {
         migrated.map_err(Unready::Migrate)
     }
 
+    /// Before migrating: a database that a newer rollout migrated is left alone. sqlx would
+    /// refuse it too, but as "migration N was previously applied but is missing in the
+    /// resolved migrations", which does not tell an operator to upgrade.
+    async fn refuse_newer(&self) -> Result<(), Unready> {
+        match self.schema_state().await.map_err(Unready::Check)? {
+            state @ SchemaState::Newer { .. } => Err(Unready::Schema(state)),
+            _ => Ok(()),
+        }
+    }
+
     async fn check_schema(&self) -> Result<(), Unready> {
         match self.schema_state().await.map_err(Unready::Check)? {
             SchemaState::Current => Ok(()),
@@ -263,6 +276,11 @@ pub fn schema_message(url: &DatabaseUrl, state: &SchemaState) -> String {
     };
     match state {
         SchemaState::Current => format!("the schema of {url} is up to date"),
+        SchemaState::Newer { database, build } => format!(
+            "the database {url} is at schema version {database}, newer than this rollout \
+             (version {build}): upgrade rollout to a release that has migration {database}; \
+             the database was left unchanged"
+        ),
         SchemaState::Behind { missing } => format!(
             "the schema of {url} is behind this build (migrations {} not applied) and \
              migrations are off (migrate = false): run `rollout migrate` as the schema's owner \

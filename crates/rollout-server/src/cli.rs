@@ -45,6 +45,8 @@ pub enum Command {
     Serve(ServeArgs),
     /// Create or upgrade the database schema, then exit.
     Migrate(DatabaseArgs),
+    /// Copy a whole SQLite database into a new, empty PostgreSQL database (one transaction).
+    MigrateData(MigrateDataArgs),
     /// Print the GraphQL schema (SDL).
     Schema,
     /// Check or draw workflow definition files.
@@ -196,6 +198,16 @@ pub struct DatabaseArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct MigrateDataArgs {
+    /// The SQLite database to copy, e.g. sqlite:rollout.db (left unchanged).
+    #[arg(long, value_name = "URL")]
+    pub from: DatabaseUrl,
+    /// The empty PostgreSQL database to copy into: postgres://USER[:PASSWORD]@HOST[:PORT]/DB.
+    #[arg(long, value_name = "URL")]
+    pub to: DatabaseUrl,
+}
+
+#[derive(Debug, Args)]
 pub struct WorkflowArgs {
     /// Workflow definition (TOML) replacing the embedded default.
     #[arg(long, value_name = "FILE")]
@@ -319,7 +331,7 @@ impl Command {
             | Self::Audit(AuditCommand::Export(AuditExportArgs { database, .. })) => {
                 (Some(database), None, None)
             }
-            Self::Schema | Self::Workflow(_) => (None, None, None),
+            Self::Schema | Self::Workflow(_) | Self::MigrateData(_) => (None, None, None),
         };
         Layer {
             database_url: database.and_then(|d| d.database_url.clone()),

@@ -21,6 +21,8 @@ mod delegations;
 mod errors;
 mod evidence;
 mod identity;
+// Issue 15: bulk loads for `rollout migrate-data`.
+mod import;
 // Issue 15: `rollout verify`'s checks.
 mod integrity;
 mod listing;
@@ -36,6 +38,7 @@ mod transitions;
 // Issue 14: web sessions.
 mod web;
 
+pub use import::Import;
 pub use notify::{Listener, MAX_PAYLOAD_BYTES, Received};
 
 use std::str::FromStr;

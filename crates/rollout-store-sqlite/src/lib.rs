@@ -33,6 +33,8 @@
 //! one transaction, so they pay it once.
 #![forbid(unsafe_code)]
 
+pub use export::Export;
+
 mod analytics;
 mod approval_listing;
 mod approval_store;
@@ -48,10 +50,13 @@ mod connect_tests;
 mod delegations;
 mod errors;
 mod evidence;
+// Issue 15: reading every table for `rollout migrate-data`.
+mod export;
 mod identity;
 // Issue 15: `rollout verify`'s checks and `rollout backup`'s copy.
 mod integrity;
 mod listing;
+mod migrate_lock;
 mod paging;
 mod procedures;
 // Issue 13: quality assessments and user reviews.
@@ -68,6 +73,7 @@ mod votes;
 // Issue 14: web sessions.
 mod web;
 
+use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -107,6 +113,9 @@ pub struct SqliteStore {
     writer: SqlitePool,
     /// Read-only work; the same pool as `writer` for an in-memory database.
     reader: SqlitePool,
+    /// The database file, whose `-migrate.lock` sibling serialises migrations between
+    /// processes; `None` in memory.
+    file: Option<PathBuf>,
 }
 
 impl SqliteStore {
@@ -135,8 +144,10 @@ impl SqliteStore {
             return Ok(Self {
                 writer: pool.clone(),
                 reader: pool,
+                file: None,
             });
         }
+        let file = Some(options.get_filename().to_path_buf());
         // The writer connects first: it creates the file and switches it to WAL, a persistent
         // setting the readers then find in place.
         let writer = SqlitePoolOptions::new()
@@ -155,7 +166,11 @@ impl SqliteStore {
             )
             .await
             .map_err(errors::ctx("open SQLite reader connections"))?;
-        Ok(Self { writer, reader })
+        Ok(Self {
+            writer,
+            reader,
+            file,
+        })
     }
 
     /// The version of the newest embedded migration: the schema [`Self::migrate`] leaves.
@@ -165,7 +180,19 @@ impl SqliteStore {
 
     /// Applies the embedded migrations that have not run yet, then fills the search text of rows
     /// older than migration 0004.
+    ///
+    /// Several processes may start on one file at once (a service restarted beside a
+    /// `rollout migrate`, replicas on one host). sqlx's SQLite migrator takes no lock: each
+    /// process would read the same applied list and run the same migration, and all but one
+    /// fail half-way ("table already exists"), or worse, a `no-transaction` migration (0009)
+    /// runs twice. So a process first takes an exclusive lock on the file's
+    /// `-migrate.lock` sibling (an OS advisory lock, released when the process ends, even on
+    /// a crash), and the others wait for it and then find nothing left to apply.
     pub async fn migrate(&self) -> Result<(), StoreError> {
+        let _lock = match &self.file {
+            Some(file) => Some(migrate_lock::acquire(file).await?),
+            None => None,
+        };
         MIGRATOR
             .run(&self.writer)
             .await

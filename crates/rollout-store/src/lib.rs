@@ -24,6 +24,8 @@ mod quality;
 pub mod reminder_codec;
 mod reminders;
 mod schema;
+// Issue 15: the rows `rollout migrate-data` carries between the backends.
+pub mod table_copy;
 // Issue 14: web sessions.
 mod web;
 

@@ -12,8 +12,11 @@ pub enum SchemaState {
     Current,
     /// These migrations of this build are not applied yet; `rollout migrate` applies them.
     Behind { missing: Vec<i64> },
+    /// The database records migrations newer than any of this build's: a newer rollout
+    /// migrated it, and this one must not run against it (nor try to migrate it).
+    Newer { database: i64, build: i64 },
     /// The database records migrations this build does not have, or has them with other
-    /// contents, or as failed: a newer (or different) build migrated it.
+    /// contents, or as failed: a different build migrated it.
     Diverged { versions: Vec<i64> },
 }
 
@@ -27,6 +30,11 @@ impl SchemaState {
     ) -> Self {
         let expected: Vec<(i64, Vec<u8>)> = expected.into_iter().collect();
         let applied: Vec<(i64, Vec<u8>, bool)> = applied.into_iter().collect();
+        let build = expected.iter().map(|(v, _)| *v).max().unwrap_or(0);
+        let database = applied.iter().map(|(v, ..)| *v).max().unwrap_or(0);
+        if database > build {
+            return Self::Newer { database, build };
+        }
         let mut diverged: Vec<i64> = applied
             .iter()
             .filter(|(version, checksum, success)| {
@@ -76,7 +84,21 @@ mod tests {
             (build.to_vec(), SchemaState::Current),
             (
                 vec![m(1, 1, true), m(2, 2, true), m(3, 3, true), m(4, 4, true)],
-                SchemaState::Diverged { versions: vec![4] },
+                SchemaState::Newer {
+                    database: 4,
+                    build: 3,
+                },
+            ),
+            (
+                vec![m(1, 1, true), m(2, 2, true), m(5, 5, false)],
+                SchemaState::Newer {
+                    database: 5,
+                    build: 3,
+                },
+            ),
+            (
+                vec![m(1, 1, true), m(2, 7, true), m(3, 3, true)],
+                SchemaState::Diverged { versions: vec![2] },
             ),
             (
                 vec![m(1, 1, true), m(2, 9, true)],

@@ -8,6 +8,7 @@ pub mod deps;
 pub mod identity;
 pub mod import;
 pub mod migrate;
+pub mod migrate_data;
 pub mod reminders;
 pub mod report;
 pub mod restore;
@@ -27,6 +28,7 @@ pub async fn run(command: Command, config: Config) -> Result<(), CliError> {
     match command {
         Command::Serve(args) => serve::run(&config, args.demo, args.replay).await,
         Command::Migrate(_) => migrate::run(&config).await,
+        Command::MigrateData(args) => migrate_data::run(&config, &args).await,
         Command::Reminders(c) => reminders::run(&config, &c).await,
         Command::Report(c) => report::run(&config, &c).await,
         Command::Schema => {

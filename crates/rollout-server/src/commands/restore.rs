@@ -56,7 +56,9 @@ fn io(context: String) -> impl FnOnce(std::io::Error) -> CliError {
 
 /// Removes a database's `-wal` and `-shm` files if present.
 fn remove_sidecars(db: &Path) -> Result<(), CliError> {
-    for suffix in ["-wal", "-shm", "-journal"] {
+    // `-migrate.lock`: the empty file SQLite migrations lock (rollout_store_sqlite's
+    // migrate_lock), made beside the restored copy when `connect` migrates it.
+    for suffix in ["-wal", "-shm", "-journal", "-migrate.lock"] {
         let side = with_suffix(db, suffix);
         match std::fs::remove_file(&side) {
             Ok(()) => {}

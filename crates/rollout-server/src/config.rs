@@ -67,6 +67,8 @@ pub struct Config {
     pub quality: crate::quality_config::QualityConfig,
     /// `[web]`: the dashboard's sessions and single sign-on.
     pub web: crate::web_config::WebConfig,
+    /// `[metrics]`: the Prometheus listener, off unless set.
+    pub metrics: crate::metrics_config::MetricsConfig,
 }
 
 /// Default of [`Config::approval_expiry_days`].
@@ -218,6 +220,7 @@ pub struct FileLayers {
     pub analytics: crate::analytics_config::AnalyticsLayer,
     pub quality: crate::quality_config::QualityLayer,
     pub web: crate::web_config::WebLayer,
+    pub metrics: crate::metrics_config::MetricsLayer,
 }
 
 /// The file's shape: [`Layer`]'s keys and `[http]`. A mirror rather than a `flatten`ed
@@ -246,6 +249,8 @@ struct FileShape {
     quality: crate::quality_config::QualityLayer,
     #[serde(default)]
     web: crate::web_config::WebLayer,
+    #[serde(default)]
+    metrics: crate::metrics_config::MetricsLayer,
 }
 
 /// Reads a config file. An explicit `--config` file must exist; the default one is optional.
@@ -299,6 +304,7 @@ pub fn parse_file_layers(path: &Path, text: &str) -> Result<FileLayers, ConfigEr
         analytics: shape.analytics,
         quality: shape.quality,
         web: shape.web,
+        metrics: shape.metrics,
     })
 }
 
@@ -346,6 +352,7 @@ impl Config {
             analytics: rollout_app::analytics::AnalyticsSettings::default(),
             quality: crate::quality_config::QualityConfig::default(),
             web: crate::web_config::WebConfig::default(),
+            metrics: crate::metrics_config::MetricsConfig::default(),
         })
     }
 
@@ -382,8 +389,10 @@ impl Config {
         let analytics = file.analytics.clone().resolve()?;
         let quality = crate::quality_config::QualityConfig::resolve(file.quality, &env)?;
         let web = file.web.clone().resolve(oidc.is_some(), &env)?;
+        let metrics = crate::metrics_config::MetricsConfig::resolve(file.metrics.clone(), &env)?;
         Ok(Self {
             web,
+            metrics,
             oidc,
             reminders,
             analytics,

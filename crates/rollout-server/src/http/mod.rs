@@ -36,6 +36,7 @@ mod graphiql;
 mod introspection;
 mod layer;
 mod limits;
+pub mod metrics;
 mod negotiate;
 mod params;
 mod rate_limit;

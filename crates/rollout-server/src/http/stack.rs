@@ -106,6 +106,7 @@ where
         limits: settings.limits.clone(),
         introspection: settings.introspection,
         authenticator: authenticator.clone(),
+        operations: Arc::default(),
     };
     let routes = GraphqlRoutes::new(endpoint, stream, &settings.cors_origins);
     let mut graphql = Router::new()
@@ -139,7 +140,11 @@ where
         .layer(PropagateRequestIdLayer::new(request_id))
         .option_layer(cors(&settings.cors_origins))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, backstop));
-    graphql.merge(graphiql::assets()).merge(extra).layer(shared)
+    graphql
+        .merge(graphiql::assets())
+        .merge(extra)
+        .layer(middleware::from_fn(super::metrics::track))
+        .layer(shared)
 }
 
 /// `None` (no CORS headers at all: same-origin only) when no origin is configured.

@@ -149,7 +149,13 @@ pub fn serve(db: &Db, config: &str, env: &[(&str, &str)]) -> Served {
     std::fs::write(db.dir.path().join("rollout.toml"), config).expect("write rollout.toml");
     let mut child = Command::new(BIN)
         .current_dir(db.dir.path())
-        .args(["serve", "--listen", "127.0.0.1:0", "--database-url", &db.url])
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--database-url",
+            &db.url,
+        ])
         .env("ROLLOUT_LOG", "info")
         .envs(env.iter().copied())
         .stdout(Stdio::piped())
@@ -176,7 +182,10 @@ pub fn serve(db: &Db, config: &str, env: &[(&str, &str)]) -> Served {
         );
         printed.push_str(&line);
         if let Some(rest) = line.trim().strip_prefix("rollout is serving; GraphiQL at ") {
-            break rest.strip_suffix("/graphql").expect("URL/graphql").to_owned();
+            break rest
+                .strip_suffix("/graphql")
+                .expect("URL/graphql")
+                .to_owned();
         }
     };
     // Keep draining stdout so that the server never blocks on a full pipe.

@@ -6,3 +6,4 @@
 //! The harness is in `common.rs`; each file is one operational promise of `docs/operations.md`.
 
 mod common;
+mod metrics;

@@ -52,26 +52,26 @@ impl MetricsConfig {
 mod tests {
     use super::*;
 
-    fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+    /// An environment with `ROLLOUT_METRICS_LISTEN` set to `value`, or without it.
+    fn env(value: Option<&str>) -> HashMap<String, String> {
+        value
+            .map(|v| (LISTEN_VAR.to_owned(), v.to_owned()))
+            .into_iter()
             .collect()
     }
 
     #[test]
     fn off_unless_set_and_the_environment_wins() {
-        let none = MetricsConfig::resolve(MetricsLayer::default(), &env(&[])).unwrap();
+        let none = MetricsConfig::resolve(MetricsLayer::default(), &env(None)).unwrap();
         assert_eq!(none.listen, None);
         let file = MetricsLayer {
             listen: Some("127.0.0.1:9464".into()),
         };
-        let c = MetricsConfig::resolve(file.clone(), &env(&[])).unwrap();
+        let c = MetricsConfig::resolve(file.clone(), &env(None)).unwrap();
         assert_eq!(c.listen, Some("127.0.0.1:9464".parse().unwrap()));
-        let c =
-            MetricsConfig::resolve(file.clone(), &env(&[(LISTEN_VAR, "0.0.0.0:9100")])).unwrap();
+        let c = MetricsConfig::resolve(file.clone(), &env(Some("0.0.0.0:9100"))).unwrap();
         assert_eq!(c.listen, Some("0.0.0.0:9100".parse().unwrap()));
-        let c = MetricsConfig::resolve(file, &env(&[(LISTEN_VAR, " ")])).unwrap();
+        let c = MetricsConfig::resolve(file, &env(Some(" "))).unwrap();
         assert_eq!(
             c.listen,
             Some("127.0.0.1:9464".parse().unwrap()),
@@ -93,16 +93,15 @@ mod tests {
             .join("\n");
         let file = crate::config::parse_file_layers(std::path::Path::new("rollout.toml"), &block)
             .expect("valid [metrics]");
-        let c = MetricsConfig::resolve(file.metrics, &env(&[])).unwrap();
+        let c = MetricsConfig::resolve(file.metrics, &env(None)).unwrap();
         assert_eq!(c.listen, Some("127.0.0.1:9464".parse().unwrap()));
     }
 
     #[test]
     fn a_bad_address_names_the_setting() {
-        let err =
-            MetricsConfig::resolve(MetricsLayer::default(), &env(&[(LISTEN_VAR, "localhost")]))
-                .unwrap_err()
-                .to_string();
+        let err = MetricsConfig::resolve(MetricsLayer::default(), &env(Some("localhost")))
+            .unwrap_err()
+            .to_string();
         assert!(
             err.contains("[metrics] listen") && err.contains("localhost"),
             "{err}"

@@ -393,6 +393,19 @@ ops_both!(
         for name in DOCUMENTED {
             assert!(names.contains(&name), "{name} missing from the scrape");
         }
+        // …and every metric the scrape shows is in the operator's table.
+        let docs = include_str!("../../../../docs/operations.md");
+        for name in &names {
+            let family = ["_bucket", "_sum", "_count"]
+                .iter()
+                .find_map(|suffix| name.strip_suffix(suffix))
+                .filter(|f| f.ends_with("_seconds"))
+                .unwrap_or(name);
+            assert!(
+                docs.contains(&format!("| `{family}` |")),
+                "{family} is not in the table of docs/operations.md"
+            );
+        }
         let wal = names.contains(&"rollout_sqlite_wal_bytes");
         assert_eq!(
             wal,

@@ -21,6 +21,7 @@ pub mod events;
 pub mod guard_facts;
 mod identity;
 pub mod import;
+pub mod metrics;
 mod procedures;
 mod reads;
 mod text;

@@ -232,6 +232,7 @@ impl App {
                 },
                 other => other.into(),
             })?;
+        crate::metrics::transition(&record);
         self.publish(ProcedureEvent::transitioned(&procedure, &record, actor));
         Ok(TransitionOutcome {
             procedure,

@@ -241,6 +241,14 @@ impl Database {
             Handle::Postgres(s) => s.close().await,
         }
     }
+
+    /// The connection pools' figures, for the metrics.
+    pub fn pool_stats(&self) -> Vec<rollout_store::PoolStats> {
+        match &self.handle {
+            Handle::Sqlite(s) => s.pool_stats(),
+            Handle::Postgres(s) => s.pool_stats(),
+        }
+    }
 }
 
 /// Why a connected database cannot be used yet.

@@ -69,6 +69,8 @@ pub struct Config {
     pub web: crate::web_config::WebConfig,
     /// `[telemetry]`: trace export over OTLP.
     pub telemetry: crate::telemetry_config::TelemetryConfig,
+    /// `[metrics]`: the Prometheus listener, off unless set.
+    pub metrics: crate::metrics_config::MetricsConfig,
 }
 
 /// Default of [`Config::approval_expiry_days`].
@@ -221,6 +223,7 @@ pub struct FileLayers {
     pub quality: crate::quality_config::QualityLayer,
     pub web: crate::web_config::WebLayer,
     pub telemetry: crate::telemetry_config::TelemetryLayer,
+    pub metrics: crate::metrics_config::MetricsLayer,
 }
 
 /// The file's shape: [`Layer`]'s keys and `[http]`. A mirror rather than a `flatten`ed
@@ -251,6 +254,7 @@ struct FileShape {
     web: crate::web_config::WebLayer,
     #[serde(default)]
     telemetry: crate::telemetry_config::TelemetryLayer,
+    metrics: crate::metrics_config::MetricsLayer,
 }
 
 /// Reads a config file. An explicit `--config` file must exist; the default one is optional.
@@ -305,6 +309,7 @@ pub fn parse_file_layers(path: &Path, text: &str) -> Result<FileLayers, ConfigEr
         quality: shape.quality,
         web: shape.web,
         telemetry: shape.telemetry,
+        metrics: shape.metrics,
     })
 }
 
@@ -353,6 +358,7 @@ impl Config {
             quality: crate::quality_config::QualityConfig::default(),
             web: crate::web_config::WebConfig::default(),
             telemetry: crate::telemetry_config::TelemetryConfig::default(),
+            metrics: crate::metrics_config::MetricsConfig::default(),
         })
     }
 
@@ -390,9 +396,11 @@ impl Config {
         let quality = crate::quality_config::QualityConfig::resolve(file.quality, &env)?;
         let web = file.web.clone().resolve(oidc.is_some(), &env)?;
         let telemetry = file.telemetry.clone().resolve(&env)?;
+        let metrics = crate::metrics_config::MetricsConfig::resolve(file.metrics.clone(), &env)?;
         Ok(Self {
             web,
             telemetry,
+            metrics,
             oidc,
             reminders,
             analytics,

@@ -24,6 +24,9 @@ pub mod database_url;
 pub mod error;
 pub mod events;
 pub mod http;
+// Issue 15: `[metrics]` and the Prometheus listener.
+pub mod metrics;
+pub mod metrics_config;
 pub mod web_config;
 // Issue 13: `[quality]`.
 pub mod quality_config;

@@ -60,6 +60,9 @@ pub struct ServerConfig {
     pub quality_thresholds: Option<PathBuf>,
     /// The dashboard's sessions and single sign-on (`[web]`).
     pub web: crate::web_config::WebConfig,
+    /// `GET /metrics` on its own listener (`[metrics] listen`), once the recorder is installed
+    /// ([`crate::metrics::install`], which only `rollout serve` calls); `None`: no metrics.
+    pub metrics: Option<crate::metrics::Exporter>,
 }
 
 impl ServerConfig {
@@ -81,6 +84,7 @@ impl ServerConfig {
             analytics: rollout_app::analytics::AnalyticsSettings::default(),
             quality_thresholds: None,
             web: crate::web_config::WebConfig::default(),
+            metrics: None,
         }
     }
 }
@@ -100,6 +104,7 @@ impl std::fmt::Debug for ServerConfig {
             .field("migrate", &self.migrate)
             .field("clock", &self.clock)
             .field("quality_thresholds", &self.quality_thresholds)
+            .field("metrics", &self.metrics)
             .finish()
     }
 }
@@ -126,6 +131,8 @@ impl From<rollout_app::demo::DemoIdentity> for DemoLogin {
 #[derive(Debug)]
 pub struct RunningServer {
     pub addr: SocketAddr,
+    /// Where `GET /metrics` is served, when metrics are on.
+    pub metrics_addr: Option<SocketAddr>,
     admin_token: Option<String>,
     demo_logins: Vec<DemoLogin>,
     /// Dropping it (with the server) also starts a graceful shutdown.
@@ -272,6 +279,18 @@ async fn start(config: ServerConfig) -> Result<RunningServer, CliError> {
     let addr = listener
         .local_addr()
         .map_err(|e| CliError::user(format!("cannot read the bound address: {e}")))?;
+    let metrics = match &config.metrics {
+        None => None,
+        Some(exporter) => match exporter.bind().await {
+            Ok(bound) => Some(bound),
+            Err(e) => {
+                db.close().await;
+                return Err(e);
+            }
+        },
+    };
+    let metrics_addr = metrics.as_ref().map(|m| m.addr);
+    let wal = crate::metrics::wal_file(&url);
     // Only now: preparing publishes nothing, and every clone of the app made from here on
     // publishes through the relay.
     let (app, relay) = match db.postgres() {
@@ -338,6 +357,7 @@ async fn start(config: ServerConfig) -> Result<RunningServer, CliError> {
         authenticator,
     );
     let (shutdown, stop) = watch::channel(false);
+    let metrics = metrics.map(|m| m.spawn(&app, db.clone(), wal, stop.clone()));
     let scheduler = rollout_scheduler::spawn(
         app.clone(),
         config.reminders.scheduler(),
@@ -387,6 +407,9 @@ async fn start(config: ServerConfig) -> Result<RunningServer, CliError> {
                 tracing::error!(error = %e, "{what} ended abnormally");
             }
         }
+        if let Some(Err(e)) = futures::future::OptionFuture::from(metrics).await {
+            tracing::error!(error = %e, "the metrics listener ended abnormally");
+        }
         // No request is in flight any more: the last window's refusals are complete.
         refusals.flush().await;
         last_flush.flush_token_uses().await;
@@ -403,6 +426,7 @@ async fn start(config: ServerConfig) -> Result<RunningServer, CliError> {
     tracing::info!(%addr, "listening");
     Ok(RunningServer {
         addr,
+        metrics_addr,
         admin_token: prepared.admin_token,
         demo_logins: prepared.demo_logins,
         shutdown,

@@ -141,6 +141,16 @@ impl PgStore {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+
+    /// The connection pool's figures, for the server's metrics.
+    pub fn pool_stats(&self) -> Vec<rollout_store::PoolStats> {
+        vec![rollout_store::PoolStats {
+            name: "main",
+            size: self.pool.size(),
+            idle: u32::try_from(self.pool.num_idle()).unwrap_or(u32::MAX),
+            max: self.pool.options().get_max_connections(),
+        }]
+    }
 }
 
 /// A read-only transaction on one snapshot, so that a page and its total count agree even while

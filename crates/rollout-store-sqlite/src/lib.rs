@@ -231,6 +231,18 @@ impl SqliteStore {
         self.writer.close().await;
         self.reader.close().await;
     }
+
+    /// The writer's and the readers' pool figures, for the server's metrics (in memory both
+    /// are the same one-connection pool).
+    pub fn pool_stats(&self) -> Vec<rollout_store::PoolStats> {
+        let stats = |name, pool: &SqlitePool| rollout_store::PoolStats {
+            name,
+            size: pool.size(),
+            idle: u32::try_from(pool.num_idle()).unwrap_or(u32::MAX),
+            max: pool.options().get_max_connections(),
+        };
+        vec![stats("writer", &self.writer), stats("reader", &self.reader)]
+    }
 }
 
 /// Starts a write transaction on the writer connection, taking the write lock up front.

@@ -57,7 +57,7 @@ pub use query::{
     ProcedureFilter, ProcedureOrder, ProcedureOrderField, SlipCondition, SortValue, first_pages,
 };
 pub use reminders::{NotificationQuery, OutboxStats, ReminderStore};
-pub use schema::SchemaState;
+pub use schema::{PoolStats, SchemaState};
 pub use web::{EXPIRED_SESSION_RETENTION, WebStore};
 
 pub type StoreResult<T> = Result<T, StoreError>;

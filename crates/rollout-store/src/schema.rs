@@ -59,6 +59,23 @@ impl SchemaState {
     }
 }
 
+/// A snapshot of one connection pool, for the server's metrics: `size` connections are open,
+/// `idle` of them unused, at most `max` may be. The pool does not say how many callers wait.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStats {
+    /// Which pool: `main` on PostgreSQL, `writer` or `reader` on SQLite.
+    pub name: &'static str,
+    pub size: u32,
+    pub idle: u32,
+    pub max: u32,
+}
+
+impl PoolStats {
+    pub fn in_use(&self) -> u32 {
+        self.size.saturating_sub(self.idle)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -216,6 +216,7 @@ impl App {
             .commit(&planned.writes)
             .await
             .map_err(|e| batch_error(e, &planned.owners))?;
+        crate::metrics::committed(&planned.writes);
         for event in planned.events {
             self.publish(event);
         }

@@ -15,7 +15,9 @@
 //! a [`RequestAuthenticator`] who is calling, within a budget of failed authentications per
 //! client address and overall (`auth_limit`). [`serve`] runs the accept loop, with timeouts and
 //! a cap on connections. Every GraphQL request's data holds a
-//! [`RequestMeta`] (request id, client address) for the audit trail.
+//! [`RequestMeta`] (request id, client address) for the audit trail. Every route is counted and
+//! timed by `metrics::track` (route pattern, GraphQL operation, outcome), which records nothing
+//! unless `rollout serve` installed a metrics recorder.
 //!
 //! CSRF: a state-changing request cannot come from a plain HTML form or a "simple" cross-origin
 //! request. Mutations are only run from POST bodies typed `application/json` or
@@ -36,6 +38,7 @@ mod graphiql;
 mod introspection;
 mod layer;
 mod limits;
+pub mod metrics;
 mod negotiate;
 mod params;
 mod rate_limit;

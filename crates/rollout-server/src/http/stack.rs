@@ -106,6 +106,7 @@ where
         limits: settings.limits.clone(),
         introspection: settings.introspection,
         authenticator: authenticator.clone(),
+        operations: Arc::default(),
     };
     let routes = GraphqlRoutes::new(endpoint, stream, &settings.cors_origins);
     let mut graphql = Router::new()
@@ -135,7 +136,11 @@ where
             StatusCode::REQUEST_TIMEOUT,
             backstop,
         ));
-    graphql.merge(graphiql::assets()).merge(extra).layer(shared)
+    graphql
+        .merge(graphiql::assets())
+        .merge(extra)
+        .layer(middleware::from_fn(super::metrics::track))
+        .layer(shared)
 }
 
 /// The span of one HTTP request: its method, path (never the query string, which could carry

@@ -10,6 +10,7 @@ mod collector;
 mod common;
 mod database_loss;
 mod logs;
+mod metrics;
 mod migrate_data;
 mod outage;
 mod schema_at;

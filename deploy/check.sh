@@ -2,7 +2,7 @@
 # Validates deploy/ without a container engine or a cluster (CI has neither), and builds the
 # image's binary (deploy/build-image.sh). Run from anywhere; `.ci/run` runs it before the tests.
 #
-#   deploy/check.sh              everything (a cold release build: about 10 minutes on 2 cores)
+#   deploy/check.sh              everything (a cold release build: about 15 minutes on 2 cores)
 #   deploy/check.sh --no-build   the validators only (about a minute once the tools are cached)
 #
 # What it checks, each validator first proven able to fail on a deliberately broken copy:
@@ -215,8 +215,10 @@ print(yaml.safe_load(open(sys.argv[1]))["data"]["rollout.toml"], end="")' "$1" >
     }
     accepts() { "$binary" --config "$1" migrate --database-url "sqlite:${scratch}/config-check.db"; }
     config_toml deploy/k8s/configmap.yaml "${scratch}/rollout.toml"
-    { cat "${scratch}/rollout.toml"; printf '\n[http]\nintrospecton = false\n'; } >"${scratch}/broken.toml"
-    must_reject "a rollout.toml with an unknown key" accepts "${scratch}/broken.toml"
+    { printf 'log_fromat = "json"\n'; cat "${scratch}/rollout.toml"; } >"${scratch}/broken.toml"
+    must_reject "a rollout.toml with a misspelled key" accepts "${scratch}/broken.toml"
+    grep -q 'log_fromat' "${scratch}/rejected.log" \
+        || fail "the misspelled rollout.toml was refused, but not for its key: $(cat "${scratch}/rejected.log")"
     accepts "${scratch}/rollout.toml"
     echo "deploy/k8s/configmap.yaml: rollout.toml accepted by $("$binary" --version)"
 fi

@@ -53,7 +53,10 @@ sh deploy/build-binary.sh "$out"
 echo "build took $(($(date +%s) - start)) s"
 
 echo "-- stripped, and only the base image's shared libraries"
-if readelf -S "$out" | grep -q '\.symtab'; then
+# Whole outputs captured first: `grep -q` stops reading early, and under pipefail the writer's
+# SIGPIPE would decide the test.
+sections=$(readelf -S "$out")
+if grep -q '\.symtab' <<<"$sections"; then
     fail "${out} still has a symbol table: it was not stripped"
 fi
 for lib in $(readelf -d "$out" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
@@ -103,8 +106,9 @@ for probe in healthz readyz; do
 done
 [ -f "$workdir/rollout.db" ] || fail "no rollout.db in the working directory"
 echo "the SQLite database is in the working directory: rollout.db"
-head -c 200 "$workdir/stderr.log" | grep -q '^{' \
-    || fail "the logs are not JSON with ROLLOUT_LOG_FORMAT=json: $(head -c 200 "$workdir/stderr.log")"
+first_log=$(head -c 200 "$workdir/stderr.log")
+[[ "$first_log" == "{"* ]] \
+    || fail "the logs are not JSON with ROLLOUT_LOG_FORMAT=json: ${first_log}"
 kill -TERM "$server_pid"
 status=0
 wait "$server_pid" || status=$?

@@ -86,7 +86,8 @@ fi
 haproxy() {
     LD_LIBRARY_PATH="${haproxy_root}/usr/lib/x86_64-linux-gnu" "${haproxy_root}/usr/sbin/haproxy" "$@"
 }
-haproxy_version=$(haproxy -v | head -n 1)
+# sed, not head: head would stop reading and, under pipefail, fail the pipe with SIGPIPE.
+haproxy_version=$(haproxy -v | sed -n 1p)
 echo "$haproxy_version"
 [[ "$haproxy_version" == "HAProxy version ${HAPROXY_SERIES}."* ]] \
     || fail "haproxy is not the ${HAPROXY_SERIES} series that compose.yaml runs"
@@ -97,7 +98,7 @@ if [ ! -x "$promtool" ]; then
     mv "${tools}/prometheus-root/usr/bin/promtool" "$promtool"
     rm -rf "${tools}/debs-prometheus" "${tools}/prometheus-root"
 fi
-promtool_version=$("$promtool" --version 2>&1 | head -n 1)
+promtool_version=$("$promtool" --version 2>&1 | sed -n 1p)
 echo "$promtool_version"
 [[ "$promtool_version" == "promtool, version ${PROMETHEUS_SERIES}"* ]] || fail "unexpected promtool"
 

@@ -11,7 +11,7 @@ import sys
 
 import yaml
 
-GRACE_ENV = "ROLLOUT_HTTP_SHUTDOWN_GRACE_SECONDS"
+GRACE_ENV = "ROLLOUT_HTTP_SHUTDOWN_GRACE_SECS"
 
 
 def env_of(container):

@@ -249,3 +249,38 @@ ops_both!(
         conn.close().await;
     }
 );
+
+ops_both!(
+    replicas_starting_together_on_an_empty_database_all_serve,
+    |backend| async move {
+        let db = Db::fresh(backend).await;
+        // Three servers at once on a database that does not exist yet (SQLite) or is empty
+        // (PostgreSQL): each migrates or waits for the migration, and one of them creates the
+        // first administrator; the others find it made.
+        let served: Vec<crate::common::Served> = std::thread::scope(|scope| {
+            let starts: Vec<_> = (0..3)
+                .map(|_| scope.spawn(|| crate::common::serve(&db, "", &[])))
+                .collect();
+            starts
+                .into_iter()
+                .map(|s| s.join().expect("serve"))
+                .collect()
+        });
+        let tokens: Vec<&str> = served
+            .iter()
+            .map(|s| s.admin_token.as_str())
+            .filter(|t| !t.is_empty())
+            .collect();
+        assert_eq!(tokens.len(), 1, "one start shows the administrator's token");
+        for server in &served {
+            let who = server
+                .graphql(
+                    tokens[0],
+                    "{ viewer { role user { email } } }",
+                    serde_json::json!({}),
+                )
+                .await;
+            assert_eq!(who["data"]["viewer"]["role"], "ADMIN", "{who}");
+        }
+    }
+);

@@ -254,6 +254,7 @@ struct FileShape {
     web: crate::web_config::WebLayer,
     #[serde(default)]
     telemetry: crate::telemetry_config::TelemetryLayer,
+    #[serde(default)]
     metrics: crate::metrics_config::MetricsLayer,
 }
 

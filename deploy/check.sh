@@ -117,7 +117,7 @@ must_reject() { # WHAT COMMAND...: fail unless COMMAND exits non-zero
 section "Containerfile (hadolint)"
 lint() { "$hadolint" --failure-threshold style "$@"; }
 # Root at run time, an unpinned base, apt without cleanup.
-sed -e 's|^FROM gcr.io/distroless/cc-debian13:nonroot|FROM debian:latest\nRUN apt-get update \&\& apt-get install curl|' \
+sed -e 's|^FROM gcr.io/distroless/base-nossl-debian13:nonroot|FROM debian:latest\nRUN apt-get update \&\& apt-get install curl|' \
     -e 's|^USER 65532:65532|USER root|' deploy/Containerfile >"${scratch}/Containerfile"
 must_reject "a Containerfile with an unpinned base, apt without cleanup" lint "${scratch}/Containerfile"
 lint deploy/Containerfile

@@ -175,7 +175,7 @@ fn backend_section(md: &mut String, b: &BackendResults) {
         let _ = writeln!(md, "> The reminder measurements FAILED: {e}\n");
     }
     if let Some(ops) = &b.operations {
-        operations_table(md, ops);
+        operations_table(md, ops, b);
     }
     if let Some(e) = &b.operations_error {
         let _ = writeln!(md, "> The operations FAILED: {e}\n");
@@ -183,7 +183,11 @@ fn backend_section(md: &mut String, b: &BackendResults) {
 }
 
 /// Issue 15's operations, wall time of each command on the dataset.
-fn operations_table(md: &mut String, ops: &crate::operations::OperationsResults) {
+fn operations_table(
+    md: &mut String,
+    ops: &crate::operations::OperationsResults,
+    b: &BackendResults,
+) {
     let seconds = |v: Option<f64>| v.map_or_else(|| "-".to_owned(), |v| format!("{v:.2} s"));
     let _ = writeln!(md, "| operation (issue 15) | wall time |\n|---|---|");
     let _ = writeln!(md, "| `rollout verify` | {:.2} s |", ops.verify_seconds);
@@ -204,6 +208,17 @@ fn operations_table(md: &mut String, ops: &crate::operations::OperationsResults)
         "| `rollout migrate-data` from SQLite (PostgreSQL) | {} |",
         seconds(ops.migrate_data_seconds)
     );
+    if let Some(m) = b
+        .measurements
+        .iter()
+        .find(|m| m.kind == Kind::MetricsScrape)
+    {
+        let _ = writeln!(
+            md,
+            "| `GET /metrics`, warm, one client: p50 / p99 | {:.2} / {:.2} ms ({:.0}/s) |",
+            m.stats.p50_ms, m.stats.p99_ms, m.stats.per_second
+        );
+    }
     let _ = writeln!(
         md,
         "| one `/metrics` scrape | {} bytes |\n",

@@ -164,7 +164,9 @@ impl BackendResults {
 
     /// Whether the API part ran (it always measures something).
     pub fn api_ran(&self) -> bool {
-        !self.measurements.is_empty()
+        self.measurements
+            .iter()
+            .any(|m| m.kind != Kind::MetricsScrape)
     }
 }
 

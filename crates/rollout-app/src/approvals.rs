@@ -94,7 +94,10 @@ impl App {
             Some(approval_json(&request)),
         );
         match self.store().create_approval_request(&request, &audit).await {
-            Ok(created) => Ok((created, false)),
+            Ok(created) => {
+                crate::metrics::approval_opened();
+                Ok((created, false))
+            }
             Err(StoreError::Duplicate { .. }) => {
                 let pending = self.store().pending_approvals_for(&[procedure.id]).await?;
                 let Some(existing) = pending.into_iter().next() else {
@@ -123,6 +126,7 @@ impl App {
                         .store()
                         .create_approval_request(&request, &audit)
                         .await?;
+                    crate::metrics::approval_opened();
                     return Ok((created, false));
                 }
                 let same = existing.requested_by == requested_by
@@ -143,7 +147,7 @@ impl App {
     }
 
     /// Approves or rejects a request, as oneself or as `on_behalf_of`'s substitute.
-    #[instrument(skip(self, actor, comment), fields(request = %id, actor = %actor.label))]
+    #[instrument(name = "app.decide_approval", skip(self, actor, comment), fields(request = %id, actor = %actor.label))]
     pub async fn decide_approval(
         &self,
         actor: &Actor,
@@ -330,8 +334,12 @@ impl App {
             .record_vote(&write)
             .await
             .map_err(AppError::from)?;
-        if write.close.is_some() {
+        if let Some((status, _)) = &write.close {
+            crate::metrics::approval_closed(*status);
             let moved = result.procedure.as_ref().zip(applied.as_ref());
+            if let Some((_, record)) = moved {
+                crate::metrics::transition(record);
+            }
             self.publish_decided(actor, &result.request, moved).await;
         }
         Ok(DecisionOutcome {
@@ -461,6 +469,7 @@ impl App {
                 &audit,
             )
             .await?;
+        crate::metrics::approval_closed(status);
         self.publish_closed(&closed, actor).await;
         Ok(closed)
     }

@@ -59,7 +59,7 @@ impl App {
         }
     }
 
-    #[instrument(skip(self, actor, input), fields(actor = %actor.label))]
+    #[instrument(name = "app.create_user", skip(self, actor, input), fields(actor = %actor.label))]
     pub async fn create_user(&self, actor: &Actor, input: CreateUser) -> AppResult<User> {
         self.require(
             actor,
@@ -115,7 +115,7 @@ impl App {
             })
     }
 
-    #[instrument(skip(self, actor, input), fields(actor = %actor.label, user = %id))]
+    #[instrument(name = "app.update_user", skip(self, actor, input), fields(actor = %actor.label, user = %id))]
     pub async fn update_user(
         &self,
         actor: &Actor,
@@ -190,7 +190,7 @@ impl App {
 
     /// Issues a token to `owner` (default: the actor). Admins may issue tokens to anyone (for
     /// automation accounts); everyone else only to themselves.
-    #[instrument(skip(self, actor, name), fields(actor = %actor.label))]
+    #[instrument(name = "app.create_token", skip(self, actor, name), fields(actor = %actor.label))]
     pub async fn create_token(
         &self,
         actor: &Actor,
@@ -427,13 +427,15 @@ impl App {
     }
 
     /// On a database without users: creates an admin and a token for it, returning the secret
-    /// to show once. `None` when users exist.
+    /// to show once. `None` when users exist, also when another replica starting at the same
+    /// time created the administrator first (its creation then fails here on the unique e-mail,
+    /// and that replica shows the token).
     pub async fn bootstrap_admin(&self, email: &str) -> AppResult<Option<(User, IssuedToken)>> {
         if self.store().count_users().await? > 0 {
             return Ok(None);
         }
         let system = Actor::system("bootstrap");
-        let admin = self
+        let created = self
             .create_user(
                 &system,
                 CreateUser {
@@ -443,7 +445,17 @@ impl App {
                     bureau_code: None,
                 },
             )
-            .await?;
+            .await;
+        let admin = match created {
+            Ok(admin) => admin,
+            Err(e) => {
+                let made_by_another = self.store().count_users().await.is_ok_and(|n| n > 0);
+                if made_by_another {
+                    return Ok(None);
+                }
+                return Err(e);
+            }
+        };
         let token = self
             .create_token(&system, Some(admin.id), "bootstrap", None)
             .await?;

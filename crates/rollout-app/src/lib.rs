@@ -21,6 +21,7 @@ pub mod events;
 pub mod guard_facts;
 mod identity;
 pub mod import;
+pub mod metrics;
 mod procedures;
 mod reads;
 mod text;
@@ -28,6 +29,8 @@ mod transitions;
 // Issue 10: user tests and target history (h-ut).
 pub mod targets;
 mod user_tests;
+// Issue 15: the data checks of `rollout verify`.
+pub mod verify;
 // Issue 10: hearings and tasks.
 mod hearings;
 mod tasks;

@@ -72,7 +72,7 @@ fn non_blank(value: Option<String>) -> Option<String> {
 }
 
 impl App {
-    #[instrument(skip(self, input, actor), fields(code = %input.code, actor = %actor.label))]
+    #[instrument(name = "app.create_bureau", skip(self, input, actor), fields(code = %input.code, actor = %actor.label))]
     pub async fn create_bureau(&self, actor: &Actor, input: CreateBureau) -> AppResult<Bureau> {
         self.require(
             actor,
@@ -146,7 +146,7 @@ impl App {
         }
     }
 
-    #[instrument(skip(self, input, actor), fields(code = %input.code, actor = %actor.label))]
+    #[instrument(name = "app.create_procedure", skip(self, input, actor), fields(procedure_id = tracing::field::Empty, code = %input.code, actor = %actor.label))]
     pub async fn create_procedure(
         &self,
         actor: &Actor,
@@ -213,6 +213,7 @@ impl App {
             created_at: now,
             updated_at: now,
         };
+        tracing::Span::current().record("procedure_id", tracing::field::display(procedure.id));
         let creation = creation_record(self, &procedure, &actor.label);
         let record_id = creation.id;
         let audit = self.audit_entry(
@@ -246,7 +247,7 @@ impl App {
         Ok(procedure)
     }
 
-    #[instrument(skip(self, input, actor), fields(procedure = %id, actor = %actor.label))]
+    #[instrument(name = "app.update_procedure", skip(self, input, actor), fields(procedure_id = %id, actor = %actor.label))]
     pub async fn update_procedure(
         &self,
         actor: &Actor,
@@ -362,7 +363,7 @@ impl App {
 
     /// One page of procedures, counted only when `page.with_total`; `page.first` must be
     /// between 0 and [`MAX_PAGE_SIZE`].
-    #[instrument(skip(self, filter, page), fields(first = page.first, with_total = page.with_total))]
+    #[instrument(name = "app.list_procedures", skip(self, filter, page), fields(first = page.first, with_total = page.with_total))]
     pub async fn list_procedures(
         &self,
         filter: &ProcedureFilter,
@@ -374,7 +375,7 @@ impl App {
         Ok(self.store().list_procedures(&filter, order, &page).await?)
     }
 
-    #[instrument(skip(self, filter))]
+    #[instrument(name = "app.summary", skip(self, filter))]
     pub async fn summary(&self, filter: &ProcedureFilter) -> AppResult<RolloutSummary> {
         let filter = check_filter(filter)?;
         let counts = self.store().count_by_state(&filter).await?;

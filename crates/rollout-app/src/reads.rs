@@ -45,7 +45,7 @@ fn sees_owned(actor: &Actor, owners: &[UserId]) -> bool {
 }
 
 impl App {
-    #[instrument(skip(self, actor), fields(actor = %actor.label))]
+    #[instrument(name = "app.visible_bureau", skip(self, actor), fields(actor = %actor.label))]
     pub async fn visible_bureau(&self, actor: &Actor, id: BureauId) -> AppResult<Option<Bureau>> {
         if !reads(actor) {
             return Ok(None);
@@ -53,7 +53,7 @@ impl App {
         Ok(self.bureaus_by_ids(&[id]).await?.into_iter().next())
     }
 
-    #[instrument(skip(self, actor), fields(actor = %actor.label))]
+    #[instrument(name = "app.visible_procedure", skip(self, actor, id), fields(procedure_id = %id, actor = %actor.label))]
     pub async fn visible_procedure(
         &self,
         actor: &Actor,
@@ -66,7 +66,7 @@ impl App {
     }
 
     /// A history record with the procedure it belongs to.
-    #[instrument(skip(self, actor), fields(actor = %actor.label))]
+    #[instrument(name = "app.visible_transition_record", skip(self, actor), fields(actor = %actor.label))]
     pub async fn visible_transition_record(
         &self,
         actor: &Actor,
@@ -82,7 +82,7 @@ impl App {
         Ok(procedure.map(|p| (record, p)))
     }
 
-    #[instrument(skip(self, actor), fields(actor = %actor.label))]
+    #[instrument(name = "app.visible_approval_request", skip(self, actor), fields(actor = %actor.label))]
     pub async fn visible_approval_request(
         &self,
         actor: &Actor,
@@ -94,7 +94,7 @@ impl App {
         Ok(self.store().approval_request(id).await?)
     }
 
-    #[instrument(skip(self, actor), fields(actor = %actor.label))]
+    #[instrument(name = "app.visible_user", skip(self, actor), fields(actor = %actor.label))]
     pub async fn visible_user(&self, actor: &Actor, id: UserId) -> AppResult<Option<User>> {
         if !sees_owned(actor, &[id]) {
             return Ok(None);
@@ -102,7 +102,7 @@ impl App {
         Ok(self.store().user(id).await?)
     }
 
-    #[instrument(skip(self, actor), fields(actor = %actor.label))]
+    #[instrument(name = "app.visible_token", skip(self, actor), fields(actor = %actor.label))]
     pub async fn visible_token(&self, actor: &Actor, id: TokenId) -> AppResult<Option<ApiToken>> {
         if !reads(actor) {
             return Ok(None);
@@ -111,7 +111,7 @@ impl App {
         Ok(token.filter(|t| sees_owned(actor, &[t.user_id])))
     }
 
-    #[instrument(skip(self, actor), fields(actor = %actor.label))]
+    #[instrument(name = "app.visible_delegation", skip(self, actor), fields(actor = %actor.label))]
     pub async fn visible_delegation(
         &self,
         actor: &Actor,

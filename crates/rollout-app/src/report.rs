@@ -27,7 +27,7 @@ use crate::{App, AppError, AppResult};
 
 impl App {
     /// The report of `quarter`, as of its last day, or as of today while it runs.
-    #[instrument(skip(self), fields(quarter = %quarter))]
+    #[instrument(name = "app.quarterly_report", skip(self), fields(quarter = %quarter))]
     pub async fn quarterly_report(&self, quarter: FiscalQuarter) -> AppResult<QuarterlyReport> {
         let today = self.today();
         if quarter.first_day() > today {

@@ -91,7 +91,7 @@ fn check_title(title: &str) -> AppResult<()> {
 }
 
 impl App {
-    #[instrument(skip_all, fields(actor = %actor.label))]
+    #[instrument(name = "app.create_task", skip_all, fields(actor = %actor.label))]
     pub async fn create_task(&self, actor: &Actor, input: CreateTask) -> AppResult<Task> {
         let mut input = input;
         TextChecks::default()
@@ -177,7 +177,7 @@ impl App {
         Ok(())
     }
 
-    #[instrument(skip_all, fields(task = %id, actor = %actor.label))]
+    #[instrument(name = "app.update_task", skip_all, fields(task = %id, actor = %actor.label))]
     pub async fn update_task(
         &self,
         actor: &Actor,
@@ -282,7 +282,7 @@ impl App {
         .await
     }
 
-    #[instrument(skip(self, actor, note), fields(task = %id, actor = %actor.label))]
+    #[instrument(name = "app.close_task", skip(self, actor, note), fields(task = %id, actor = %actor.label))]
     async fn close_task(
         &self,
         actor: &Actor,

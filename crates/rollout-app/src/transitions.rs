@@ -73,7 +73,7 @@ pub(crate) fn key_owner(actor: &Actor) -> String {
 }
 
 impl App {
-    #[instrument(skip(self, cmd, actor), fields(procedure = %cmd.procedure_id, to = %cmd.to, actor = %actor.label))]
+    #[instrument(name = "app.transition", skip(self, cmd, actor), fields(procedure_id = %cmd.procedure_id, to = %cmd.to, actor = %actor.label))]
     pub async fn transition(
         &self,
         actor: &Actor,
@@ -232,6 +232,7 @@ impl App {
                 },
                 other => other.into(),
             })?;
+        crate::metrics::transition(&record);
         self.publish(ProcedureEvent::transitioned(&procedure, &record, actor));
         Ok(TransitionOutcome {
             procedure,

@@ -72,7 +72,7 @@ fn clean_findings(findings: &mut [String]) -> Vec<FieldError> {
 impl App {
     /// Records a user test of a procedure: any coordinator of its bureau, or the project office.
     /// Every broken rule is reported at once, each at its input field.
-    #[instrument(skip(self, actor, input), fields(procedure = %input.procedure_id, actor = %actor.label))]
+    #[instrument(name = "app.record_user_test", skip(self, actor, input), fields(procedure_id = %input.procedure_id, actor = %actor.label))]
     pub async fn record_user_test(
         &self,
         actor: &Actor,
@@ -138,7 +138,7 @@ impl App {
     }
 
     /// A user test, shown to whoever sees its procedure (`visible_procedure`).
-    #[instrument(skip(self, actor), fields(actor = %actor.label))]
+    #[instrument(name = "app.visible_user_test", skip(self, actor), fields(actor = %actor.label))]
     pub async fn visible_user_test(
         &self,
         actor: &Actor,

@@ -50,7 +50,7 @@ impl App {
     /// from now, from the actor's client address. Audited as `session.open` on the user in the
     /// same batch; a user who may not read (disabled, the review intake identity) is refused
     /// and the refusal audited.
-    #[instrument(skip(self, actor), fields(actor = %actor.label))]
+    #[instrument(name = "app.open_web_session", skip(self, actor), fields(actor = %actor.label))]
     pub async fn open_web_session(
         &self,
         actor: &Actor,
@@ -123,7 +123,7 @@ impl App {
     /// Sign-out: revokes the actor's own session `secret`, audited as `session.close`. Signing
     /// out of a session already revoked changes nothing and writes nothing; a session that is
     /// unknown or another user's is `NotFound` (without saying which).
-    #[instrument(skip(self, actor, secret), fields(actor = %actor.label))]
+    #[instrument(name = "app.close_web_session", skip(self, actor, secret), fields(actor = %actor.label))]
     pub async fn close_web_session(&self, actor: &Actor, secret: &str) -> AppResult<()> {
         let user = session_user(actor)?;
         let hash = rollout_auth::hash_secret(secret).0;
@@ -163,7 +163,7 @@ impl App {
     /// Revokes every live session of `user` (an administrator's "sign out everywhere"), audited
     /// as `session.revoke_all` with the count; returns how many were live when read. With none
     /// live nothing is written. Admins only: anyone else is refused, and the refusal audited.
-    #[instrument(skip(self, actor), fields(actor = %actor.label, user = %user))]
+    #[instrument(name = "app.revoke_web_sessions", skip(self, actor), fields(actor = %actor.label, user = %user))]
     pub async fn revoke_web_sessions(&self, actor: &Actor, user: UserId) -> AppResult<u64> {
         let target = Target::new("User", user);
         self.require(actor, Action::ManageUsers, "session.revoke_all", &target)

@@ -244,6 +244,36 @@ pub fn evaluate(backends: &[BackendResults]) -> Vec<Verdict> {
         for (budget, value, met) in b.reminders.iter().flat_map(reminders::report::verdicts) {
             push(&budget, Some((value, met)));
         }
+        push(
+            "GET /metrics, warm: p99 < 50 ms",
+            stat(Kind::MetricsScrape, 1).map(|s| (format!("{:.2} ms", s.p99_ms), s.p99_ms < 50.0)),
+        );
+        if let Some(ops) = &b.operations {
+            for (budget, value, limit) in [
+                (
+                    "rollout verify, the dataset: < 30 s",
+                    Some(ops.verify_seconds),
+                    30.0,
+                ),
+                (
+                    "rollout backup (SQLite), the dataset: < 30 s",
+                    ops.backup_seconds,
+                    30.0,
+                ),
+                (
+                    "rollout restore (SQLite), the dataset: < 60 s",
+                    ops.restore_seconds,
+                    60.0,
+                ),
+                (
+                    "rollout migrate-data into PostgreSQL, the dataset: < 300 s",
+                    ops.migrate_data_seconds,
+                    300.0,
+                ),
+            ] {
+                push(budget, value.map(|v| (format!("{v:.2} s"), v < limit)));
+            }
+        }
     }
     out
 }
@@ -346,6 +376,8 @@ mod tests {
             enact_500_ms: vec![900.0, 2100.0],
             reminders: None,
             reminders_error: None,
+            operations: None,
+            operations_error: None,
         }
     }
 

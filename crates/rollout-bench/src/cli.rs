@@ -42,7 +42,7 @@ pub struct Cli {
         value_name = "URL"
     )]
     pub postgres_url: String,
-    /// Run one part of the suite only (the reminders' firing, delivery and idle CPU).
+    /// Run one part of the suite only: reminders, analytics (with the dashboard) or operations.
     #[arg(long, value_enum, value_name = "PART")]
     pub only: Option<Part>,
     /// The `rollout` binary to benchmark [default: built by cargo next to this binary].
@@ -63,6 +63,8 @@ pub enum Part {
     Reminders,
     /// The project office's reads (issue 13) on the demo database.
     Analytics,
+    /// Issue 15's operations: verify, backup and restore, migrate-data, the metrics scrape.
+    Operations,
 }
 
 /// What one run does, with every default resolved.

@@ -21,6 +21,7 @@ mod database;
 mod evidence;
 mod gql;
 mod load;
+mod operations;
 mod prepare;
 mod procfs;
 mod reference;

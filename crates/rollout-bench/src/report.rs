@@ -40,6 +40,7 @@ impl Report {
     pub fn failed(&self) -> bool {
         self.notes.iter().any(|n| n.starts_with("FAILED"))
             || self.backends.iter().any(|b| b.reminders_error.is_some())
+            || self.backends.iter().any(|b| b.operations_error.is_some())
             || self
                 .backends
                 .iter()
@@ -173,6 +174,56 @@ fn backend_section(md: &mut String, b: &BackendResults) {
     if let Some(e) = &b.reminders_error {
         let _ = writeln!(md, "> The reminder measurements FAILED: {e}\n");
     }
+    if let Some(ops) = &b.operations {
+        operations_table(md, ops, b);
+    }
+    if let Some(e) = &b.operations_error {
+        let _ = writeln!(md, "> The operations FAILED: {e}\n");
+    }
+}
+
+/// Issue 15's operations, wall time of each command on the dataset.
+fn operations_table(
+    md: &mut String,
+    ops: &crate::operations::OperationsResults,
+    b: &BackendResults,
+) {
+    let seconds = |v: Option<f64>| v.map_or_else(|| "-".to_owned(), |v| format!("{v:.2} s"));
+    let _ = writeln!(md, "| operation (issue 15) | wall time |\n|---|---|");
+    let _ = writeln!(md, "| `rollout verify` | {:.2} s |", ops.verify_seconds);
+    let _ = writeln!(
+        md,
+        "| `rollout backup --to FILE` (SQLite) | {}{} |",
+        seconds(ops.backup_seconds),
+        ops.backup_mib
+            .map_or_else(String::new, |m| format!(" ({m:.1} MiB)"))
+    );
+    let _ = writeln!(
+        md,
+        "| `rollout restore --from FILE` (SQLite) | {} |",
+        seconds(ops.restore_seconds)
+    );
+    let _ = writeln!(
+        md,
+        "| `rollout migrate-data` from SQLite (PostgreSQL) | {} |",
+        seconds(ops.migrate_data_seconds)
+    );
+    if let Some(m) = b
+        .measurements
+        .iter()
+        .find(|m| m.kind == Kind::MetricsScrape)
+    {
+        let _ = writeln!(
+            md,
+            "| `GET /metrics`, warm, one client: p50 / p99 | {:.2} / {:.2} ms ({:.0}/s) |",
+            m.stats.p50_ms, m.stats.p99_ms, m.stats.per_second
+        );
+    }
+    let _ = writeln!(
+        md,
+        "| one `/metrics` scrape | {} bytes |\n",
+        ops.metrics_bytes
+    );
 }
 
 fn api_tables(md: &mut String, b: &BackendResults) {
@@ -318,6 +369,7 @@ fn kind_order(k: Kind) -> u8 {
         Kind::PageReport => 25,
         Kind::PageMy => 26,
         Kind::PageAdmin => 27,
+        Kind::MetricsScrape => 28,
     }
 }
 

@@ -44,7 +44,7 @@ impl Scenarios<'_> {
     }
 
     /// [`Self::timed`] with its own warm-up and window.
-    async fn timed_for<O: Op>(
+    pub(crate) async fn timed_for<O: Op>(
         &self,
         kind: Kind,
         ops: &mut [O],

@@ -20,6 +20,7 @@ use crate::database::{Backend, Databases};
 use crate::evidence::{self, EvidenceListOp, TasksOp};
 use crate::gql::{self, Gql, ListOp, Movable, PointReadOp, SummaryOp, TransitionOp};
 use crate::load::{Probe, Stats};
+use crate::operations::OperationsResults;
 use crate::prepare;
 use crate::reminders::{self, RemindersResults};
 use crate::scenarios::{PROCEDURES_PER_CLIENT, Scenarios};
@@ -61,6 +62,7 @@ pub enum Kind {
     PageReport,
     PageMy,
     PageAdmin,
+    MetricsScrape,
 }
 
 impl Kind {
@@ -94,6 +96,7 @@ impl Kind {
             Self::PageReport => "dashboard: GET /report (last quarter)",
             Self::PageMy => "dashboard: GET /my",
             Self::PageAdmin => "dashboard: GET /admin (as an administrator)",
+            Self::MetricsScrape => "GET /metrics (the metrics listener), warm",
         }
     }
 }
@@ -129,6 +132,10 @@ pub struct BackendResults {
     pub reminders: Option<RemindersResults>,
     /// Why the reminder measurements failed, when they did (the API figures are kept).
     pub reminders_error: Option<String>,
+    /// Issue 15's operations, on their own database.
+    pub operations: Option<OperationsResults>,
+    /// Why the operations failed, when they did.
+    pub operations_error: Option<String>,
 }
 
 impl BackendResults {
@@ -150,12 +157,16 @@ impl BackendResults {
             enact_500_ms: Vec::new(),
             reminders: None,
             reminders_error: None,
+            operations: None,
+            operations_error: None,
         }
     }
 
     /// Whether the API part ran (it always measures something).
     pub fn api_ran(&self) -> bool {
-        !self.measurements.is_empty()
+        self.measurements
+            .iter()
+            .any(|m| m.kind != Kind::MetricsScrape)
     }
 }
 
@@ -193,7 +204,16 @@ pub async fn run(
     let mut results = match ctx.plan.only {
         Some(Part::Reminders) => BackendResults::without_api(backend),
         Some(Part::Analytics) => return analytics_only(ctx, dbs, backend).await,
-        None => api(ctx, dbs, backend).await?,
+        Some(Part::Operations) => {
+            let mut results = BackendResults::without_api(backend);
+            operations(ctx, dbs, &mut results).await;
+            return Ok(results);
+        }
+        None => {
+            let mut results = api(ctx, dbs, backend).await?;
+            operations(ctx, dbs, &mut results).await;
+            results
+        }
     };
     match reminders::run(ctx, dbs, backend).await {
         Ok(r) => results.reminders = Some(r),
@@ -207,6 +227,24 @@ pub async fn run(
         }
     }
     Ok(results)
+}
+
+/// Issue 15's operations into `results`; a failure is recorded, the rest is kept.
+async fn operations(ctx: &Context<'_>, dbs: &mut Databases, results: &mut BackendResults) {
+    let backend = results.backend;
+    match crate::operations::run(ctx, dbs, backend, &mut results.measurements).await {
+        Ok(r) => {
+            if results.procedures == 0 {
+                results.procedures = r.procedures;
+            }
+            results.operations = Some(r);
+        }
+        Err(e) => {
+            let why = format!("{e:#}");
+            eprintln!("[{}] the operations FAILED: {why}", backend.label());
+            results.operations_error = Some(why);
+        }
+    }
 }
 
 /// Only the project office's reads (`--only analytics`), on their own demo database.
@@ -375,6 +413,8 @@ async fn api(
         enact_500_ms,
         reminders: None,
         reminders_error: None,
+        operations: None,
+        operations_error: None,
     })
 }
 

@@ -19,6 +19,11 @@
 //!   `Int` over 2^31 - 1, `1.5` for an `Int`, a missing required variable, a malformed `Date`),
 //!   the same code the use cases give bad input;
 //! - `INTERNAL`: anything else without a code, which would be a bug; it is logged.
+//!
+//! Every error a response carries is also counted here ([`count`], the Prometheus counter
+//! `rollout_graphql_errors_total{code, kind}`), once the code is final; mutation payload errors
+//! are counted where they are made (`errors::payload_errors`), and refusals the HTTP endpoint
+//! answers before execution by the server.
 
 use std::sync::Arc;
 
@@ -39,6 +44,60 @@ pub const GRAPHQL_VALIDATION_FAILED: &str = "GRAPHQL_VALIDATION_FAILED";
 pub const VALIDATION: &str = "VALIDATION";
 /// An error without a code that none of the above explains.
 pub const INTERNAL: &str = "INTERNAL";
+
+/// The counter of errors given to clients, by code and by kind of error.
+pub const ERRORS_METRIC: &str = "rollout_graphql_errors_total";
+
+/// What kind of error a counted code was: a GraphQL error in the response's `errors`
+/// (`error`), a mutation payload's user error (`payload`), or a refusal of the HTTP endpoint
+/// before anything ran (`refused`: authentication, limits, media types, timeouts).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    Error,
+    Payload,
+    Refused,
+}
+
+impl ErrorKind {
+    pub const ALL: [ErrorKind; 3] = [Self::Error, Self::Payload, Self::Refused];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Error => "error",
+            Self::Payload => "payload",
+            Self::Refused => "refused",
+        }
+    }
+}
+
+/// The longest code kept as a label value; codes are rollout's own constants, so anything
+/// longer (or not in `UPPER_SNAKE_CASE`) would be a bug, counted as `OTHER` rather than
+/// letting a label's cardinality grow.
+const MAX_CODE_LEN: usize = 40;
+
+/// `code` as a label value: itself when it has the shape of a stable code, `OTHER` otherwise.
+pub fn code_label(code: &str) -> &str {
+    let shaped = (1..=MAX_CODE_LEN).contains(&code.len())
+        && code.bytes().all(|b| b.is_ascii_uppercase() || b == b'_');
+    if shaped { code } else { "OTHER" }
+}
+
+/// Counts one error given to a client (a no-op unless the process installed a recorder).
+pub fn count(kind: ErrorKind, code: &str) {
+    metrics::counter!(
+        ERRORS_METRIC,
+        "code" => code_label(code).to_owned(),
+        "kind" => kind.as_str()
+    )
+    .increment(1);
+}
+
+fn code_of(error: &ServerError) -> Option<&str> {
+    match error.extensions.as_ref()?.get("code")? {
+        async_graphql::Value::String(code) => Some(code.as_str()),
+        _ => None,
+    }
+}
 
 /// Message prefixes async-graphql 7.2 uses for input coercion failures.
 const COERCION_PREFIXES: [&str; 2] = ["Failed to parse \"", "Invalid value for argument"];
@@ -106,7 +165,10 @@ fn fill(error: &mut ServerError) {
 }
 
 fn fill_all(mut response: Response) -> Response {
-    response.errors.iter_mut().for_each(fill);
+    for error in &mut response.errors {
+        fill(error);
+        count(ErrorKind::Error, code_of(error).unwrap_or(INTERNAL));
+    }
     response
 }
 
@@ -169,6 +231,21 @@ mod tests {
         match extensions.get("code")? {
             async_graphql::Value::String(s) => Some(s.clone()),
             _ => None,
+        }
+    }
+
+    #[test]
+    fn code_labels_keep_stable_codes_and_bound_the_rest() {
+        for code in [
+            "INVALID_TRANSITION",
+            "UNAUTHENTICATED",
+            "GRAPHQL_PARSE_FAILED",
+        ] {
+            assert_eq!(code_label(code), code);
+        }
+        let long = "A".repeat(MAX_CODE_LEN + 1);
+        for odd in ["", "lower", "WITH SPACE", "DASH-ED", "Ü", long.as_str()] {
+            assert_eq!(code_label(odd), "OTHER", "{odd:?}");
         }
     }
 

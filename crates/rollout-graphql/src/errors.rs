@@ -95,21 +95,32 @@ pub(crate) fn payload_errors(
     let Some(code) = ErrorCode::from_app(e.code()).filter(|_| e.is_expected()) else {
         return Err(unexpected(e));
     };
+    Ok(user_errors(e, code, id_field))
+}
+
+/// The payload errors of an expected failure, each counted as it is made.
+fn user_errors(e: &AppError, code: ErrorCode, id_field: &str) -> Vec<UserError> {
+    let payload = |code: rollout_app::ErrorCode| {
+        crate::error_codes::count(crate::error_codes::ErrorKind::Payload, code.as_str());
+    };
     if let AppError::Problems(problems) = e {
-        return Ok(problems
+        return problems
             .iter()
             .filter_map(|p| {
+                let code = ErrorCode::from_app(p.code)?;
+                payload(p.code);
                 Some(UserError {
-                    code: ErrorCode::from_app(p.code)?,
+                    code,
                     message: p.message.clone(),
                     path: (!p.path.is_empty()).then(|| p.path.clone()),
                 })
             })
-            .collect());
+            .collect();
     }
-    Ok(e.user_errors()
+    e.user_errors()
         .into_iter()
         .map(|f| {
+            payload(e.code());
             let path = match (&f.path[..], code) {
                 ([], ErrorCode::NotFound) => Some(vec![id_field.to_owned()]),
                 ([], _) => None,
@@ -121,7 +132,7 @@ pub(crate) fn payload_errors(
                 path,
             }
         })
-        .collect())
+        .collect()
 }
 
 /// The GraphQL error a query resolver raises for a failed use case or store read.

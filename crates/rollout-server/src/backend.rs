@@ -125,6 +125,26 @@ impl Database {
     /// build is applied (and no other): for servers whose role may not change the schema, run
     /// after `rollout migrate` has been run as the schema's owner.
     pub async fn open(url: &DatabaseUrl, migrate: bool) -> Result<Self, CliError> {
+        let db = Self::connect_as_is(url).await?;
+        let ready = if migrate {
+            match db.refuse_newer().await {
+                Ok(()) => db.migrate().await,
+                Err(e) => Err(e),
+            }
+        } else {
+            db.check_schema().await
+        };
+        if let Err(e) = ready {
+            db.close().await;
+            return Err(e.in_context(url));
+        }
+        tracing::info!(database = %url, backend = db.backend.name(), migrate, "database connected and up to date");
+        Ok(db)
+    }
+
+    /// Connects without migrating or checking the schema: for commands that judge the schema
+    /// themselves (`verify`, `backup`) and must leave the database exactly as they found it.
+    pub async fn connect_as_is(url: &DatabaseUrl) -> Result<Self, CliError> {
         let backend = Backend::for_url(url)?;
         if backend == Backend::Postgres {
             check_postgres_user(url, std::env::var("PGUSER").ok().as_deref())?;
@@ -145,27 +165,37 @@ impl Database {
                 (Arc::new(s.clone()), Handle::Postgres(s))
             }
         };
-        let db = Self {
+        Ok(Self {
             backend,
             store,
             handle,
-        };
-        let ready = if migrate {
-            db.migrate().await
-        } else {
-            db.check_schema().await
-        };
-        if let Err(e) = ready {
-            db.close().await;
-            return Err(e.in_context(url));
+        })
+    }
+
+    /// How the database's schema compares with this build's, changing nothing.
+    pub async fn schema_state(&self) -> Result<SchemaState, StoreError> {
+        match &self.handle {
+            Handle::Sqlite(s) => s.schema_state().await,
+            Handle::Postgres(s) => s.schema_state().await,
         }
-        tracing::info!(database = %url, backend = backend.name(), migrate, "database connected and up to date");
-        Ok(db)
+    }
+
+    /// The SQLite store, for what only SQLite offers (a file copy with `VACUUM INTO`).
+    pub fn sqlite(&self) -> Option<&SqliteStore> {
+        match &self.handle {
+            Handle::Sqlite(s) => Some(s),
+            Handle::Postgres(_) => None,
+        }
     }
 
     /// The newest schema version this binary knows, which `connect` has migrated to.
     pub fn schema_version(&self) -> i64 {
-        match self.backend {
+        Self::newest_schema(self.backend)
+    }
+
+    /// The newest schema version this binary knows for `backend`.
+    pub fn newest_schema(backend: Backend) -> i64 {
+        match backend {
             Backend::Sqlite => SqliteStore::schema_version(),
             Backend::Postgres => PgStore::schema_version(),
         }
@@ -179,12 +209,18 @@ impl Database {
         migrated.map_err(Unready::Migrate)
     }
 
+    /// Before migrating: a database that a newer rollout migrated is left alone. sqlx would
+    /// refuse it too, but as "migration N was previously applied but is missing in the
+    /// resolved migrations", which does not tell an operator to upgrade.
+    async fn refuse_newer(&self) -> Result<(), Unready> {
+        match self.schema_state().await.map_err(Unready::Check)? {
+            state @ SchemaState::Newer { .. } => Err(Unready::Schema(state)),
+            _ => Ok(()),
+        }
+    }
+
     async fn check_schema(&self) -> Result<(), Unready> {
-        let state = match &self.handle {
-            Handle::Sqlite(s) => s.schema_state().await,
-            Handle::Postgres(s) => s.schema_state().await,
-        };
-        match state.map_err(Unready::Check)? {
+        match self.schema_state().await.map_err(Unready::Check)? {
             SchemaState::Current => Ok(()),
             other => Err(Unready::Schema(other)),
         }
@@ -203,6 +239,14 @@ impl Database {
         match &self.handle {
             Handle::Sqlite(s) => s.close().await,
             Handle::Postgres(s) => s.close().await,
+        }
+    }
+
+    /// The connection pools' figures, for the metrics.
+    pub fn pool_stats(&self) -> Vec<rollout_store::PoolStats> {
+        match &self.handle {
+            Handle::Sqlite(s) => s.pool_stats(),
+            Handle::Postgres(s) => s.pool_stats(),
         }
     }
 }
@@ -230,7 +274,7 @@ impl Unready {
 }
 
 /// What to do about a schema that is not this build's, with migrations off.
-fn schema_message(url: &DatabaseUrl, state: &SchemaState) -> String {
+pub fn schema_message(url: &DatabaseUrl, state: &SchemaState) -> String {
     let list = |versions: &[i64]| {
         versions
             .iter()
@@ -240,6 +284,11 @@ fn schema_message(url: &DatabaseUrl, state: &SchemaState) -> String {
     };
     match state {
         SchemaState::Current => format!("the schema of {url} is up to date"),
+        SchemaState::Newer { database, build } => format!(
+            "the database {url} is at schema version {database}, newer than this rollout \
+             (version {build}): upgrade rollout to a release that has migration {database}; \
+             the database was left unchanged"
+        ),
         SchemaState::Behind { missing } => format!(
             "the schema of {url} is behind this build (migrations {} not applied) and \
              migrations are off (migrate = false): run `rollout migrate` as the schema's owner \

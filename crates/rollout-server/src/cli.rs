@@ -6,9 +6,12 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+pub use crate::commands::backup::BackupArgs;
 pub use crate::commands::deps::{DepsCommand, DepsDotArgs};
 pub use crate::commands::reminders::RemindersCommand;
 pub use crate::commands::report::ReportCommand;
+pub use crate::commands::restore::RestoreArgs;
+pub use crate::commands::verify::VerifyArgs;
 use crate::config::Layer;
 use crate::database_url::DatabaseUrl;
 
@@ -42,6 +45,8 @@ pub enum Command {
     Serve(ServeArgs),
     /// Create or upgrade the database schema, then exit.
     Migrate(DatabaseArgs),
+    /// Copy a whole SQLite database into a new, empty PostgreSQL database (one transaction).
+    MigrateData(MigrateDataArgs),
     /// Print the GraphQL schema (SDL).
     Schema,
     /// Check or draw workflow definition files.
@@ -71,6 +76,13 @@ pub enum Command {
     /// Read the audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Check a database's invariants (after a restore or an upgrade): exit 0 when all hold, 1
+    /// with one line per violation.
+    Verify(VerifyArgs),
+    /// Copy a SQLite database to a new file, consistently, while a server writes to it.
+    Backup(BackupArgs),
+    /// Replace the SQLite database with a checked backup (stop the server first).
+    Restore(RestoreArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -186,6 +198,16 @@ pub struct DatabaseArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct MigrateDataArgs {
+    /// The SQLite database to copy, e.g. sqlite:rollout.db (left unchanged).
+    #[arg(long, value_name = "URL")]
+    pub from: DatabaseUrl,
+    /// The empty PostgreSQL database to copy into: postgres://USER[:PASSWORD]@HOST[:PORT]/DB.
+    #[arg(long, value_name = "URL")]
+    pub to: DatabaseUrl,
+}
+
+#[derive(Debug, Args)]
 pub struct WorkflowArgs {
     /// Workflow definition (TOML) replacing the embedded default.
     #[arg(long, value_name = "FILE")]
@@ -293,6 +315,9 @@ impl Command {
                 (Some(&a.database), Some(&a.workflow), None)
             }
             Self::Demo(a) => (Some(&a.database), Some(&a.workflow), None),
+            Self::Verify(a) => (Some(&a.database), Some(&a.workflow), None),
+            Self::Backup(a) => (Some(&a.database), None, None),
+            Self::Restore(a) => (Some(&a.database), Some(&a.workflow), None),
             Self::User(
                 UserCommand::Add { database, .. }
                 | UserCommand::List { database }
@@ -306,7 +331,7 @@ impl Command {
             | Self::Audit(AuditCommand::Export(AuditExportArgs { database, .. })) => {
                 (Some(database), None, None)
             }
-            Self::Schema | Self::Workflow(_) => (None, None, None),
+            Self::Schema | Self::Workflow(_) | Self::MigrateData(_) => (None, None, None),
         };
         Layer {
             database_url: database.and_then(|d| d.database_url.clone()),

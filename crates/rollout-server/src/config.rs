@@ -67,6 +67,10 @@ pub struct Config {
     pub quality: crate::quality_config::QualityConfig,
     /// `[web]`: the dashboard's sessions and single sign-on.
     pub web: crate::web_config::WebConfig,
+    /// `[telemetry]`: trace export over OTLP.
+    pub telemetry: crate::telemetry_config::TelemetryConfig,
+    /// `[metrics]`: the Prometheus listener, off unless set.
+    pub metrics: crate::metrics_config::MetricsConfig,
 }
 
 /// Default of [`Config::approval_expiry_days`].
@@ -218,6 +222,8 @@ pub struct FileLayers {
     pub analytics: crate::analytics_config::AnalyticsLayer,
     pub quality: crate::quality_config::QualityLayer,
     pub web: crate::web_config::WebLayer,
+    pub telemetry: crate::telemetry_config::TelemetryLayer,
+    pub metrics: crate::metrics_config::MetricsLayer,
 }
 
 /// The file's shape: [`Layer`]'s keys and `[http]`. A mirror rather than a `flatten`ed
@@ -246,6 +252,10 @@ struct FileShape {
     quality: crate::quality_config::QualityLayer,
     #[serde(default)]
     web: crate::web_config::WebLayer,
+    #[serde(default)]
+    telemetry: crate::telemetry_config::TelemetryLayer,
+    #[serde(default)]
+    metrics: crate::metrics_config::MetricsLayer,
 }
 
 /// Reads a config file. An explicit `--config` file must exist; the default one is optional.
@@ -299,6 +309,8 @@ pub fn parse_file_layers(path: &Path, text: &str) -> Result<FileLayers, ConfigEr
         analytics: shape.analytics,
         quality: shape.quality,
         web: shape.web,
+        telemetry: shape.telemetry,
+        metrics: shape.metrics,
     })
 }
 
@@ -346,6 +358,8 @@ impl Config {
             analytics: rollout_app::analytics::AnalyticsSettings::default(),
             quality: crate::quality_config::QualityConfig::default(),
             web: crate::web_config::WebConfig::default(),
+            telemetry: crate::telemetry_config::TelemetryConfig::default(),
+            metrics: crate::metrics_config::MetricsConfig::default(),
         })
     }
 
@@ -382,8 +396,12 @@ impl Config {
         let analytics = file.analytics.clone().resolve()?;
         let quality = crate::quality_config::QualityConfig::resolve(file.quality, &env)?;
         let web = file.web.clone().resolve(oidc.is_some(), &env)?;
+        let telemetry = file.telemetry.clone().resolve(&env)?;
+        let metrics = crate::metrics_config::MetricsConfig::resolve(file.metrics.clone(), &env)?;
         Ok(Self {
             web,
+            telemetry,
+            metrics,
             oidc,
             reminders,
             analytics,

@@ -15,6 +15,9 @@ pub mod exit {
     pub const USAGE: u8 = 2;
     /// The database could not be reached.
     pub const DATABASE: u8 = 3;
+    /// `rollout verify` (and `restore`'s checks) could not check at all: no such file, not a
+    /// rollout database, an unreadable workflow. Distinct from 1, which there means violations.
+    pub const CANNOT_CHECK: u8 = 4;
 }
 
 /// A command's failure.
@@ -30,6 +33,9 @@ pub enum CliError {
         #[source]
         source: Option<StoreError>,
     },
+    /// A failure that needs its own exit code (see [`exit::CANNOT_CHECK`]).
+    #[error("{message}")]
+    Coded { code: u8, message: String },
     /// A bug or corrupt data; details are in the source chain.
     #[error("{context}")]
     Internal {
@@ -48,6 +54,7 @@ impl CliError {
         match self {
             Self::User(_) | Self::Internal { .. } => exit::USER,
             Self::Database { .. } => exit::DATABASE,
+            Self::Coded { code, .. } => *code,
         }
     }
 

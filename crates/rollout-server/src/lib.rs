@@ -3,7 +3,7 @@
 //! relays procedure events between replicas through PostgreSQL, and [`cache_sync`], which does
 //! the same for cache invalidations), the HTTP router ([`http`]),
 //! starting and stopping the server ([`server`], also used by the end-to-end tests), logging
-//! ([`telemetry`]) and the subcommands ([`commands`]).
+//! and traces ([`telemetry`], configured by [`telemetry_config`]) and the subcommands ([`commands`]).
 //!
 //! It holds no business rules and no SQL: use cases live in `rollout-app`, the API in
 //! `rollout-graphql`, the storage in the store crates. Terminal concerns (progress bars, exit
@@ -24,6 +24,9 @@ pub mod database_url;
 pub mod error;
 pub mod events;
 pub mod http;
+// Issue 15: `[metrics]` and the Prometheus listener.
+pub mod metrics;
+pub mod metrics_config;
 pub mod web_config;
 // Issue 13: `[quality]`.
 pub mod quality_config;
@@ -31,6 +34,7 @@ pub mod refusals;
 pub mod reminder_config;
 pub mod server;
 pub mod telemetry;
+pub mod telemetry_config;
 
 pub use database_url::DatabaseUrl;
 pub use error::{CliError, exit};

@@ -1,6 +1,6 @@
-//! The `rollout` binary: parses the command line, resolves the configuration, installs logging,
-//! runs the command and turns its failure into a message and an exit code (see
-//! [`rollout_server::exit`]).
+//! The `rollout` binary: parses the command line, resolves the configuration, installs logging
+//! and trace export, runs the command, flushes the traces and turns a failure into a message and
+//! an exit code (see [`rollout_server::exit`]).
 // The merged schema's resolver futures are deep; the release build proves them `Send` here too.
 #![recursion_limit = "256"]
 
@@ -38,10 +38,18 @@ fn run(cli: Cli) -> Result<(), CliError> {
         .log
         .clone()
         .unwrap_or_else(|| cli.command.default_log_filter().to_owned());
-    telemetry::init(&filter, config.log_format)?;
     let runtime = tokio::runtime::Runtime::new().map_err(|e| CliError::Internal {
         context: "cannot start the async runtime".to_owned(),
         source: e.into(),
     })?;
-    runtime.block_on(commands::run(cli.command, config))
+    // The trace exporter is spawned on the runtime, so it is installed inside it.
+    let telemetry = {
+        let _inside = runtime.enter();
+        telemetry::init(&filter, config.log_format, &config.telemetry)?
+    };
+    let result = runtime.block_on(commands::run(cli.command, config));
+    // After the command (for `serve`, after the graceful shutdown) and before the runtime
+    // goes: the last spans are exported on it.
+    telemetry.shutdown();
+    result
 }

@@ -24,7 +24,7 @@ use crate::backend::Database;
 use crate::commands::workflow::load_procedure_workflow;
 use crate::database_url::DatabaseUrl;
 use crate::error::CliError;
-use crate::http::{HttpSettings, HttpState, router_with};
+use crate::http::{HttpSettings, HttpState, ShutdownTiming, Stopping, router_with};
 use crate::refusals::{self, RefusalLog};
 
 /// What the server needs to start. `Debug` redacts the database URL's password.
@@ -60,6 +60,9 @@ pub struct ServerConfig {
     pub quality_thresholds: Option<PathBuf>,
     /// The dashboard's sessions and single sign-on (`[web]`).
     pub web: crate::web_config::WebConfig,
+    /// `GET /metrics` on its own listener (`[metrics] listen`), once the recorder is installed
+    /// ([`crate::metrics::install`], which only `rollout serve` calls); `None`: no metrics.
+    pub metrics: Option<crate::metrics::Exporter>,
 }
 
 impl ServerConfig {
@@ -81,6 +84,7 @@ impl ServerConfig {
             analytics: rollout_app::analytics::AnalyticsSettings::default(),
             quality_thresholds: None,
             web: crate::web_config::WebConfig::default(),
+            metrics: None,
         }
     }
 }
@@ -100,6 +104,7 @@ impl std::fmt::Debug for ServerConfig {
             .field("migrate", &self.migrate)
             .field("clock", &self.clock)
             .field("quality_thresholds", &self.quality_thresholds)
+            .field("metrics", &self.metrics)
             .finish()
     }
 }
@@ -126,10 +131,13 @@ impl From<rollout_app::demo::DemoIdentity> for DemoLogin {
 #[derive(Debug)]
 pub struct RunningServer {
     pub addr: SocketAddr,
+    /// Where `GET /metrics` is served, when metrics are on.
+    pub metrics_addr: Option<SocketAddr>,
     admin_token: Option<String>,
     demo_logins: Vec<DemoLogin>,
     /// Dropping it (with the server) also starts a graceful shutdown.
     shutdown: watch::Sender<bool>,
+    stopping: Stopping,
     task: JoinHandle<std::io::Result<()>>,
 }
 
@@ -147,6 +155,30 @@ impl RunningServer {
     /// The demo users' tokens, when this start loaded the demo data.
     pub fn demo_identities(&self) -> &[DemoLogin] {
         &self.demo_logins
+    }
+
+    /// What `rollout serve` does on SIGTERM: `/readyz` answers 503 at once, requests are still
+    /// served for `timing.delay`, then [`Self::shutdown`] runs; all within `timing.grace`. When
+    /// the grace runs out first, the error says so and whatever was left is cut short by the
+    /// process's exit.
+    pub async fn stop(self, timing: ShutdownTiming) -> anyhow::Result<()> {
+        let deadline = tokio::time::Instant::now() + timing.grace;
+        self.stopping.begin();
+        tracing::info!(
+            delay_secs = timing.delay.as_secs(),
+            grace_secs = timing.grace.as_secs(),
+            "stopping: /readyz answers 503 from now on"
+        );
+        tokio::time::sleep(timing.delay).await;
+        match tokio::time::timeout_at(deadline, self.shutdown()).await {
+            Ok(stopped) => stopped,
+            Err(_) => Err(CliError::user(format!(
+                "the server did not stop within its shutdown grace of {} s \
+                 (http.shutdown_grace_secs): work still in flight was cut short",
+                timing.grace.as_secs()
+            ))
+            .into()),
+        }
     }
 
     /// Stops accepting connections, waits for requests in flight and background work, and
@@ -247,6 +279,18 @@ async fn start(config: ServerConfig) -> Result<RunningServer, CliError> {
     let addr = listener
         .local_addr()
         .map_err(|e| CliError::user(format!("cannot read the bound address: {e}")))?;
+    let metrics = match &config.metrics {
+        None => None,
+        Some(exporter) => match exporter.bind().await {
+            Ok(bound) => Some(bound),
+            Err(e) => {
+                db.close().await;
+                return Err(e);
+            }
+        },
+    };
+    let metrics_addr = metrics.as_ref().map(|m| m.addr);
+    let wal = crate::metrics::wal_file(&url);
     // Only now: preparing publishes nothing, and every clone of the app made from here on
     // publishes through the relay.
     let (app, relay) = match db.postgres() {
@@ -300,17 +344,20 @@ async fn start(config: ServerConfig) -> Result<RunningServer, CliError> {
         web_oidc,
         config.web.settings.clone(),
     );
+    let stopping = Stopping::default();
     let routes = router_with(
         HttpState {
             schema,
             store: db.store.clone(),
             app: app.clone(),
             web: web.router(),
+            stopping: stopping.clone(),
         },
         &config.http,
         authenticator,
     );
     let (shutdown, stop) = watch::channel(false);
+    let metrics = metrics.map(|m| m.spawn(&app, db.clone(), wal, stop.clone()));
     let scheduler = rollout_scheduler::spawn(
         app.clone(),
         config.reminders.scheduler(),
@@ -360,6 +407,9 @@ async fn start(config: ServerConfig) -> Result<RunningServer, CliError> {
                 tracing::error!(error = %e, "{what} ended abnormally");
             }
         }
+        if let Some(Err(e)) = futures::future::OptionFuture::from(metrics).await {
+            tracing::error!(error = %e, "the metrics listener ended abnormally");
+        }
         // No request is in flight any more: the last window's refusals are complete.
         refusals.flush().await;
         last_flush.flush_token_uses().await;
@@ -376,9 +426,11 @@ async fn start(config: ServerConfig) -> Result<RunningServer, CliError> {
     tracing::info!(%addr, "listening");
     Ok(RunningServer {
         addr,
+        metrics_addr,
         admin_token: prepared.admin_token,
         demo_logins: prepared.demo_logins,
         shutdown,
+        stopping,
         task,
     })
 }

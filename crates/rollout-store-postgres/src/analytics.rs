@@ -36,7 +36,7 @@ fn quarter(column: &str, raw: Option<String>) -> Result<Option<FiscalQuarter>, S
 
 #[async_trait]
 impl AnalyticsStore for PgStore {
-    #[tracing::instrument(name = "store.analytics_stamp", skip_all)]
+    #[tracing::instrument(name = "store.analytics_stamp", skip(self))]
     async fn analytics_stamp(&self) -> StoreResult<AnalyticsStamp> {
         let (procedures, version_sum): (i64, i64) =
             sqlx::query_as("SELECT count(*), coalesce(sum(version), 0)::bigint FROM procedures")
@@ -49,7 +49,7 @@ impl AnalyticsStore for PgStore {
         })
     }
 
-    #[tracing::instrument(name = "store.analytics_facts", skip_all)]
+    #[tracing::instrument(name = "store.analytics_facts", skip(self))]
     async fn analytics_facts(&self) -> StoreResult<Vec<ProcedureFacts>> {
         let mut tx = self
             .pool
@@ -128,7 +128,7 @@ impl AnalyticsStore for PgStore {
         Ok(assemble_facts(procedures, changes, revisions, moves))
     }
 
-    #[tracing::instrument(name = "store.quarter_snapshot", skip_all, fields(quarter = %quarter))]
+    #[tracing::instrument(name = "store.quarter_snapshot", skip(self), fields(quarter = %quarter))]
     async fn quarter_snapshot(
         &self,
         quarter: FiscalQuarter,

@@ -50,7 +50,6 @@ fn push_filter(q: &mut QueryBuilder<Postgres>, filter: &ApprovalFilter) {
     }
 }
 
-#[tracing::instrument(name = "store.list_approval_requests", skip_all, fields(first = page.first))]
 pub(crate) async fn list(
     pool: &PgPool,
     filter: &ApprovalFilter,
@@ -88,7 +87,6 @@ pub(crate) async fn list(
 }
 
 /// Pending requests whose expiry is at or before `now`, soonest expired first.
-#[tracing::instrument(name = "store.expired_pending", skip(pool))]
 pub(crate) async fn expired_pending(
     pool: &PgPool,
     now: DateTime<Utc>,

@@ -24,7 +24,6 @@ use crate::errors::{self, not_found};
 use crate::rows::{self, request_columns, vote_columns};
 use crate::{PgStore, approval_listing, audit, delegations, transitions};
 
-#[tracing::instrument(name = "store.create_approval_request", skip_all, fields(request.id = %request.id))]
 async fn create(
     pool: &PgPool,
     request: &ApprovalRequest,
@@ -154,7 +153,6 @@ async fn insert_vote(conn: &mut PgConnection, vote: &ApprovalVote) -> StoreResul
     Ok(())
 }
 
-#[tracing::instrument(name = "store.record_vote", skip_all, fields(request.id = %write.vote.request_id))]
 async fn record_vote(pool: &PgPool, write: &VoteWrite) -> StoreResult<VoteResult> {
     let vote = &write.vote;
     let close = write
@@ -182,7 +180,6 @@ async fn record_vote(pool: &PgPool, write: &VoteWrite) -> StoreResult<VoteResult
     Ok(VoteResult { request, procedure })
 }
 
-#[tracing::instrument(name = "store.close_approval_request", skip(pool, reason, entry), fields(request.id = %id))]
 async fn close(
     pool: &PgPool,
     id: ApprovalRequestId,
@@ -199,7 +196,6 @@ async fn close(
     Ok(closed)
 }
 
-#[tracing::instrument(name = "store.approval_request", skip(pool), fields(request.id = %id))]
 async fn by_id(pool: &PgPool, id: ApprovalRequestId) -> StoreResult<Option<ApprovalRequest>> {
     let found = sqlx::query(concat!(
         "SELECT ",
@@ -213,7 +209,6 @@ async fn by_id(pool: &PgPool, id: ApprovalRequestId) -> StoreResult<Option<Appro
     found.as_ref().map(rows::request).transpose()
 }
 
-#[tracing::instrument(name = "store.pending_approvals_for", skip_all, fields(count = procedures.len()))]
 async fn pending_for(
     pool: &PgPool,
     procedures: &[ProcedureId],
@@ -235,7 +230,6 @@ async fn pending_for(
 }
 
 /// Oldest first; votes cast in the same microsecond fall back to request and approver order.
-#[tracing::instrument(name = "store.votes_for", skip_all, fields(count = requests.len()))]
 async fn votes_for(
     pool: &PgPool,
     requests: &[ApprovalRequestId],
@@ -258,6 +252,7 @@ async fn votes_for(
 
 #[async_trait]
 impl ApprovalStore for PgStore {
+    #[tracing::instrument(name = "store.create_approval_request", skip(self, request, audit), fields(request_id = %request.id, procedure_id = %request.procedure_id))]
     async fn create_approval_request(
         &self,
         request: &ApprovalRequest,
@@ -266,6 +261,7 @@ impl ApprovalStore for PgStore {
         create(&self.pool, request, audit).await
     }
 
+    #[tracing::instrument(name = "store.approval_request", skip(self), fields(request_id = %id))]
     async fn approval_request(
         &self,
         id: ApprovalRequestId,
@@ -273,6 +269,7 @@ impl ApprovalStore for PgStore {
         by_id(&self.pool, id).await
     }
 
+    #[tracing::instrument(name = "store.pending_approvals_for", skip(self, procedures), fields(count = procedures.len()))]
     async fn pending_approvals_for(
         &self,
         procedures: &[ProcedureId],
@@ -280,10 +277,12 @@ impl ApprovalStore for PgStore {
         pending_for(&self.pool, procedures).await
     }
 
+    #[tracing::instrument(name = "store.votes_for", skip(self, requests), fields(count = requests.len()))]
     async fn votes_for(&self, requests: &[ApprovalRequestId]) -> StoreResult<Vec<ApprovalVote>> {
         votes_for(&self.pool, requests).await
     }
 
+    #[tracing::instrument(name = "store.list_approval_requests", skip(self, filter, page), fields(first = page.first))]
     async fn list_approval_requests(
         &self,
         filter: &ApprovalFilter,
@@ -292,10 +291,12 @@ impl ApprovalStore for PgStore {
         approval_listing::list(&self.pool, filter, page).await
     }
 
+    #[tracing::instrument(name = "store.record_vote", skip(self, write), fields( request_id = %write.vote.request_id, approver = %write.vote.approver, applies = write.apply.is_some(), ))]
     async fn record_vote(&self, write: &VoteWrite) -> StoreResult<VoteResult> {
         record_vote(&self.pool, write).await
     }
 
+    #[tracing::instrument(name = "store.close_approval_request", skip(self, reason, at, audit), fields(request_id = %id, status = status.as_str()))]
     async fn close_approval_request(
         &self,
         id: ApprovalRequestId,
@@ -317,6 +318,7 @@ impl ApprovalStore for PgStore {
         .await
     }
 
+    #[tracing::instrument(name = "store.expired_pending", skip(self))]
     async fn expired_pending(
         &self,
         now: DateTime<Utc>,
@@ -325,6 +327,7 @@ impl ApprovalStore for PgStore {
         approval_listing::expired_pending(&self.pool, now, limit).await
     }
 
+    #[tracing::instrument(name = "store.create_delegation", skip(self, delegation, audit), fields(delegation_id = %delegation.id))]
     async fn create_delegation(
         &self,
         delegation: &Delegation,
@@ -333,10 +336,12 @@ impl ApprovalStore for PgStore {
         delegations::create(&self.pool, delegation, audit).await
     }
 
+    #[tracing::instrument(name = "store.delegation", skip(self), fields(delegation_id = %id))]
     async fn delegation(&self, id: DelegationId) -> StoreResult<Option<Delegation>> {
         delegations::by_id(&self.pool, id).await
     }
 
+    #[tracing::instrument(name = "store.delegations_to", skip(self), fields(delegate = %delegate))]
     async fn delegations_to(
         &self,
         delegate: UserId,
@@ -345,10 +350,12 @@ impl ApprovalStore for PgStore {
         delegations::to(&self.pool, delegate, day).await
     }
 
+    #[tracing::instrument(name = "store.list_delegations", skip(self))]
     async fn list_delegations(&self, user: Option<UserId>) -> StoreResult<Vec<Delegation>> {
         delegations::list(&self.pool, user).await
     }
 
+    #[tracing::instrument(name = "store.revoke_delegation", skip(self, at, audit), fields(delegation_id = %id))]
     async fn revoke_delegation(
         &self,
         id: DelegationId,

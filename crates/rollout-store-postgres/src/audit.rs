@@ -96,7 +96,6 @@ fn push_filter(q: &mut QueryBuilder<Postgres>, filter: &AuditFilter) {
     }
 }
 
-#[tracing::instrument(name = "store.list_audit", skip_all, fields(first = page.first))]
 async fn list(
     store: &PgStore,
     filter: &AuditFilter,
@@ -132,11 +131,12 @@ async fn list(
 
 #[async_trait]
 impl AuditStore for PgStore {
-    #[tracing::instrument(name = "store.append_audit", skip_all, fields(action = %entry.action))]
+    #[tracing::instrument(name = "store.append_audit", skip(self, entry), fields(action = %entry.action, outcome = entry.outcome.as_str()))]
     async fn append_audit(&self, entry: &AuditEntry) -> StoreResult<()> {
         insert(&self.pool, entry).await
     }
 
+    #[tracing::instrument(name = "store.list_audit", skip(self, filter, page), fields(first = page.first))]
     async fn list_audit(
         &self,
         filter: &AuditFilter,

@@ -38,7 +38,6 @@ fn first_repeat<K: Eq + Hash + Clone>(keys: impl IntoIterator<Item = K>) -> Opti
     keys.into_iter().find(|k| !seen.insert(k.clone()))
 }
 
-#[tracing::instrument(name = "store.insert_bureaus", skip_all, fields(count = bureaus.len()))]
 pub(crate) async fn insert_bureaus(
     pool: &PgPool,
     bureaus: &[Bureau],
@@ -71,7 +70,6 @@ pub(crate) async fn insert_bureaus(
     Ok(inserted)
 }
 
-#[tracing::instrument(name = "store.insert_procedures", skip_all, fields(count = seeds.len()))]
 pub(crate) async fn insert_procedures(
     pool: &PgPool,
     seeds: &[ProcedureSeed],
@@ -187,7 +185,6 @@ async fn insert_records(conn: &mut PgConnection, chunk: &[&TransitionRecord]) ->
     Ok(())
 }
 
-#[tracing::instrument(name = "store.is_empty", skip_all)]
 pub(crate) async fn is_empty(pool: &PgPool) -> StoreResult<bool> {
     sqlx::query_scalar(
         "SELECT NOT EXISTS (SELECT 1 FROM bureaus) AND NOT EXISTS (SELECT 1 FROM procedures)",

@@ -10,7 +10,6 @@ use uuid::Uuid;
 use crate::rows::{self, bureau_columns};
 use crate::{audit, errors};
 
-#[tracing::instrument(name = "store.create_bureau", skip_all, fields(code = %new.code))]
 pub(crate) async fn create(
     pool: &PgPool,
     id: BureauId,
@@ -39,7 +38,6 @@ pub(crate) async fn create(
     Ok(stored)
 }
 
-#[tracing::instrument(name = "store.list_bureaus", skip_all)]
 pub(crate) async fn list(pool: &PgPool) -> StoreResult<Vec<Bureau>> {
     let found = sqlx::query(concat!(
         "SELECT ",
@@ -52,7 +50,6 @@ pub(crate) async fn list(pool: &PgPool) -> StoreResult<Vec<Bureau>> {
     rows::all(&found, rows::bureau)
 }
 
-#[tracing::instrument(name = "store.bureaus_by_ids", skip_all, fields(count = ids.len()))]
 pub(crate) async fn by_ids(pool: &PgPool, ids: &[BureauId]) -> StoreResult<Vec<Bureau>> {
     if ids.is_empty() {
         return Ok(Vec::new());
@@ -70,7 +67,6 @@ pub(crate) async fn by_ids(pool: &PgPool, ids: &[BureauId]) -> StoreResult<Vec<B
     rows::all(&found, rows::bureau)
 }
 
-#[tracing::instrument(name = "store.bureau_by_code", skip_all, fields(code = %code))]
 pub(crate) async fn by_code(pool: &PgPool, code: &BureauCode) -> StoreResult<Option<Bureau>> {
     let found = sqlx::query(concat!(
         "SELECT ",

@@ -13,7 +13,6 @@ use crate::audit;
 use crate::errors::{self, not_found};
 use crate::rows::{self, delegation_columns};
 
-#[tracing::instrument(name = "store.create_delegation", skip_all, fields(delegation.id = %delegation.id))]
 pub(crate) async fn create(
     pool: &PgPool,
     delegation: &Delegation,
@@ -48,7 +47,6 @@ pub(crate) async fn create(
     Ok(stored)
 }
 
-#[tracing::instrument(name = "store.delegation", skip(pool), fields(delegation.id = %id))]
 pub(crate) async fn by_id(pool: &PgPool, id: DelegationId) -> StoreResult<Option<Delegation>> {
     let found = sqlx::query(concat!(
         "SELECT ",
@@ -63,7 +61,6 @@ pub(crate) async fn by_id(pool: &PgPool, id: DelegationId) -> StoreResult<Option
 }
 
 /// Oldest first, so that a voter with several principals sees them in a stable order.
-#[tracing::instrument(name = "store.delegations_to", skip(pool), fields(delegate = %delegate))]
 pub(crate) async fn to(
     pool: &PgPool,
     delegate: UserId,
@@ -83,7 +80,6 @@ pub(crate) async fn to(
     rows::all(&found, rows::delegation)
 }
 
-#[tracing::instrument(name = "store.list_delegations", skip(pool))]
 pub(crate) async fn list(pool: &PgPool, user: Option<UserId>) -> StoreResult<Vec<Delegation>> {
     let found = sqlx::query(concat!(
         "SELECT ",
@@ -99,7 +95,6 @@ pub(crate) async fn list(pool: &PgPool, user: Option<UserId>) -> StoreResult<Vec
 }
 
 /// Revoking twice keeps the first time, as with tokens.
-#[tracing::instrument(name = "store.revoke_delegation", skip(pool, entry), fields(delegation.id = %id))]
 pub(crate) async fn revoke(
     pool: &PgPool,
     id: DelegationId,

@@ -27,7 +27,7 @@ fn user_key(user: &User) -> impl FnOnce(&str) -> Option<String> + '_ {
 
 #[async_trait]
 impl IdentityStore for PgStore {
-    #[tracing::instrument(name = "store.create_user", skip_all, fields(user.id = %user.id))]
+    #[tracing::instrument(name = "store.create_user", skip(self, user, audit), fields(user_id = %user.id))]
     async fn create_user(&self, user: &User, audit: &AuditEntry) -> StoreResult<User> {
         let mut tx = self.pool.begin().await.map_err(errors::db("begin"))?;
         let row = sqlx::query(concat!(
@@ -52,7 +52,7 @@ impl IdentityStore for PgStore {
         Ok(stored)
     }
 
-    #[tracing::instrument(name = "store.update_user", skip_all, fields(user.id = %user.id))]
+    #[tracing::instrument(name = "store.update_user", skip(self, user, audit), fields(user_id = %user.id))]
     async fn update_user(&self, user: &User, audit: &AuditEntry) -> StoreResult<User> {
         let mut tx = self.pool.begin().await.map_err(errors::db("begin"))?;
         // `created_at` is the one field a replacement keeps.
@@ -76,7 +76,7 @@ impl IdentityStore for PgStore {
         Ok(stored)
     }
 
-    #[tracing::instrument(name = "store.user", skip(self), fields(user.id = %id))]
+    #[tracing::instrument(name = "store.user", skip(self), fields(user_id = %id))]
     async fn user(&self, id: UserId) -> StoreResult<Option<User>> {
         let found = sqlx::query(concat!(
             "SELECT ",
@@ -90,7 +90,7 @@ impl IdentityStore for PgStore {
         found.as_ref().map(rows::user).transpose()
     }
 
-    #[tracing::instrument(name = "store.user_by_email", skip_all)]
+    #[tracing::instrument(name = "store.user_by_email", skip(self, email))]
     async fn user_by_email(&self, email: &Email) -> StoreResult<Option<User>> {
         let found = sqlx::query(concat!(
             "SELECT ",
@@ -104,7 +104,7 @@ impl IdentityStore for PgStore {
         found.as_ref().map(rows::user).transpose()
     }
 
-    #[tracing::instrument(name = "store.users_by_ids", skip_all, fields(count = ids.len()))]
+    #[tracing::instrument(name = "store.users_by_ids", skip(self, ids), fields(count = ids.len()))]
     async fn users_by_ids(&self, ids: &[UserId]) -> StoreResult<Vec<User>> {
         if ids.is_empty() {
             return Ok(Vec::new());
@@ -122,7 +122,7 @@ impl IdentityStore for PgStore {
         rows::all(&found, rows::user)
     }
 
-    #[tracing::instrument(name = "store.list_users", skip_all)]
+    #[tracing::instrument(name = "store.list_users", skip(self))]
     async fn list_users(&self) -> StoreResult<Vec<User>> {
         let found = sqlx::query(concat!(
             "SELECT ",
@@ -135,7 +135,7 @@ impl IdentityStore for PgStore {
         rows::all(&found, rows::user)
     }
 
-    #[tracing::instrument(name = "store.count_users", skip_all)]
+    #[tracing::instrument(name = "store.count_users", skip(self))]
     async fn count_users(&self) -> StoreResult<i64> {
         sqlx::query_scalar("SELECT COUNT(*) FROM users")
             .fetch_one(&self.pool)
@@ -143,7 +143,7 @@ impl IdentityStore for PgStore {
             .map_err(errors::db("count users"))
     }
 
-    #[tracing::instrument(name = "store.create_token", skip_all, fields(token.id = %token.id))]
+    #[tracing::instrument(name = "store.create_token", skip(self, token, hash, audit), fields(token_id = %token.id))]
     async fn create_token(
         &self,
         token: &ApiToken,
@@ -181,7 +181,7 @@ impl IdentityStore for PgStore {
         Ok(stored)
     }
 
-    #[tracing::instrument(name = "store.token_by_hash", skip_all)]
+    #[tracing::instrument(name = "store.token_by_hash", skip(self, hash))]
     async fn token_by_hash(&self, hash: &TokenHash) -> StoreResult<Option<(ApiToken, User)>> {
         let found = sqlx::query(concat!(
             "SELECT ",
@@ -199,7 +199,7 @@ impl IdentityStore for PgStore {
             .transpose()
     }
 
-    #[tracing::instrument(name = "store.token", skip(self), fields(token.id = %id))]
+    #[tracing::instrument(name = "store.token", skip(self), fields(token_id = %id))]
     async fn token(&self, id: TokenId) -> StoreResult<Option<ApiToken>> {
         let found = sqlx::query(concat!(
             "SELECT ",
@@ -234,7 +234,7 @@ impl IdentityStore for PgStore {
         Ok(())
     }
 
-    #[tracing::instrument(name = "store.list_tokens", skip_all)]
+    #[tracing::instrument(name = "store.list_tokens", skip(self))]
     async fn list_tokens(&self, user: Option<UserId>) -> StoreResult<Vec<ApiToken>> {
         let found = sqlx::query(concat!(
             "SELECT ",
@@ -249,7 +249,7 @@ impl IdentityStore for PgStore {
         rows::all(&found, rows::token)
     }
 
-    #[tracing::instrument(name = "store.revoke_token", skip(self, audit), fields(token.id = %id))]
+    #[tracing::instrument(name = "store.revoke_token", skip(self, at, audit), fields(token_id = %id))]
     async fn revoke_token(
         &self,
         id: TokenId,

@@ -21,6 +21,10 @@ mod delegations;
 mod errors;
 mod evidence;
 mod identity;
+// Issue 15: bulk loads for `rollout migrate-data`.
+mod import;
+// Issue 15: `rollout verify`'s checks.
+mod integrity;
 mod listing;
 mod notify;
 mod paging;
@@ -34,6 +38,7 @@ mod transitions;
 // Issue 14: web sessions.
 mod web;
 
+pub use import::Import;
 pub use notify::{Listener, MAX_PAYLOAD_BYTES, Received};
 
 use std::str::FromStr;
@@ -136,6 +141,16 @@ impl PgStore {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+
+    /// The connection pool's figures, for the server's metrics.
+    pub fn pool_stats(&self) -> Vec<rollout_store::PoolStats> {
+        vec![rollout_store::PoolStats {
+            name: "main",
+            size: self.pool.size(),
+            idle: u32::try_from(self.pool.num_idle()).unwrap_or(u32::MAX),
+            max: self.pool.options().get_max_connections(),
+        }]
+    }
 }
 
 /// A read-only transaction on one snapshot, so that a page and its total count agree even while
@@ -152,6 +167,7 @@ pub(crate) fn connect_options(url: &str) -> Result<PgConnectOptions, StoreError>
 
 #[async_trait]
 impl Store for PgStore {
+    #[tracing::instrument(name = "store.ping", skip(self))]
     async fn ping(&self) -> StoreResult<()> {
         sqlx::query("SELECT 1")
             .execute(&self.pool)
@@ -160,6 +176,7 @@ impl Store for PgStore {
         Ok(())
     }
 
+    #[tracing::instrument(name = "store.create_bureau", skip(self, new, audit), fields(code = %new.code))]
     async fn create_bureau(
         &self,
         id: BureauId,
@@ -169,18 +186,22 @@ impl Store for PgStore {
         bureaus::create(&self.pool, id, new, audit).await
     }
 
+    #[tracing::instrument(name = "store.list_bureaus", skip(self))]
     async fn list_bureaus(&self) -> StoreResult<Vec<Bureau>> {
         bureaus::list(&self.pool).await
     }
 
+    #[tracing::instrument(name = "store.bureaus_by_ids", skip(self, ids), fields(count = ids.len()))]
     async fn bureaus_by_ids(&self, ids: &[BureauId]) -> StoreResult<Vec<Bureau>> {
         bureaus::by_ids(&self.pool, ids).await
     }
 
+    #[tracing::instrument(name = "store.bureau_by_code", skip(self), fields(code = %code))]
     async fn bureau_by_code(&self, code: &BureauCode) -> StoreResult<Option<Bureau>> {
         bureaus::by_code(&self.pool, code).await
     }
 
+    #[tracing::instrument(name = "store.create_procedure", skip(self, procedure, creation, audit), fields(procedure_id = %procedure.id))]
     async fn create_procedure(
         &self,
         procedure: Procedure,
@@ -190,6 +211,7 @@ impl Store for PgStore {
         procedures::create(&self.pool, procedure, creation, audit).await
     }
 
+    #[tracing::instrument(name = "store.update_procedure", skip(self, patch, now, audit), fields(procedure_id = %id))]
     async fn update_procedure(
         &self,
         id: ProcedureId,
@@ -201,18 +223,22 @@ impl Store for PgStore {
         procedures::update(&self.pool, id, expected_version, patch, now, audit).await
     }
 
+    #[tracing::instrument(name = "store.procedure", skip(self), fields(procedure_id = %id))]
     async fn procedure(&self, id: ProcedureId) -> StoreResult<Option<Procedure>> {
         procedures::by_id(&self.pool, id).await
     }
 
+    #[tracing::instrument(name = "store.procedure_by_code", skip(self), fields(code = %code))]
     async fn procedure_by_code(&self, code: &ProcedureCode) -> StoreResult<Option<Procedure>> {
         procedures::by_code(&self.pool, code).await
     }
 
+    #[tracing::instrument(name = "store.procedures_by_ids", skip(self, ids), fields(count = ids.len()))]
     async fn procedures_by_ids(&self, ids: &[ProcedureId]) -> StoreResult<Vec<Procedure>> {
         procedures::by_ids(&self.pool, ids).await
     }
 
+    #[tracing::instrument(name = "store.existing_procedure_codes", skip(self, codes), fields(count = codes.len()))]
     async fn existing_procedure_codes(
         &self,
         codes: &[ProcedureCode],
@@ -220,6 +246,7 @@ impl Store for PgStore {
         procedures::existing_codes(&self.pool, codes).await
     }
 
+    #[tracing::instrument(name = "store.list_procedures", skip(self, filter, page), fields(first = page.first))]
     async fn list_procedures(
         &self,
         filter: &ProcedureFilter,
@@ -229,18 +256,22 @@ impl Store for PgStore {
         listing::list(&self.pool, filter, order, page).await
     }
 
+    #[tracing::instrument(name = "store.count_by_state", skip(self, filter))]
     async fn count_by_state(&self, filter: &ProcedureFilter) -> StoreResult<Vec<(String, i64)>> {
         listing::count_by_state(&self.pool, filter).await
     }
 
+    #[tracing::instrument(name = "store.states_in_use", skip(self))]
     async fn states_in_use(&self) -> StoreResult<Vec<String>> {
         listing::states_in_use(&self.pool).await
     }
 
+    #[tracing::instrument(name = "store.apply_transition", skip(self, write), fields(procedure_id = %write.plan.record.procedure_id, to = %write.plan.to_state))]
     async fn apply_transition(&self, write: &TransitionWrite) -> StoreResult<Procedure> {
         transitions::apply(&self.pool, write).await
     }
 
+    #[tracing::instrument(name = "store.idempotency_hit", skip(self, key))]
     async fn idempotency_hit(
         &self,
         owner: &str,
@@ -249,6 +280,7 @@ impl Store for PgStore {
         transitions::idempotency_hit(&self.pool, owner, key).await
     }
 
+    #[tracing::instrument(name = "store.transition_record", skip(self), fields(record_id = %id))]
     async fn transition_record(
         &self,
         id: TransitionRecordId,
@@ -256,6 +288,7 @@ impl Store for PgStore {
         transitions::record(&self.pool, id).await
     }
 
+    #[tracing::instrument(name = "store.transition_records_by_ids", skip_all, fields(count = ids.len()))]
     async fn transition_records_by_ids(
         &self,
         ids: &[TransitionRecordId],
@@ -263,6 +296,7 @@ impl Store for PgStore {
         transitions::records_by_ids(&self.pool, ids).await
     }
 
+    #[tracing::instrument(name = "store.history", skip(self, page), fields(procedure_id = %procedure, first = page.first))]
     async fn history(
         &self,
         procedure: ProcedureId,
@@ -271,6 +305,7 @@ impl Store for PgStore {
         transitions::history(&self.pool, procedure, page).await
     }
 
+    #[tracing::instrument(name = "store.histories", skip_all, fields(count = procedures.len(), first = page.first))]
     async fn histories(
         &self,
         procedures: &[ProcedureId],
@@ -279,10 +314,12 @@ impl Store for PgStore {
         transitions::histories(&self.pool, procedures, page).await
     }
 
+    #[tracing::instrument(name = "store.insert_bureaus", skip(self, bureaus, audit), fields(count = bureaus.len()))]
     async fn insert_bureaus(&self, bureaus: &[Bureau], audit: &AuditEntry) -> StoreResult<u64> {
         bulk::insert_bureaus(&self.pool, bureaus, audit).await
     }
 
+    #[tracing::instrument(name = "store.insert_procedures", skip(self, seeds, audit), fields(count = seeds.len()))]
     async fn insert_procedures(
         &self,
         seeds: &[ProcedureSeed],
@@ -291,7 +328,12 @@ impl Store for PgStore {
         bulk::insert_procedures(&self.pool, seeds, audit).await
     }
 
+    #[tracing::instrument(name = "store.is_empty", skip(self))]
     async fn is_empty(&self) -> StoreResult<bool> {
         bulk::is_empty(&self.pool).await
+    }
+
+    async fn integrity(&self) -> StoreResult<rollout_store::IntegrityReport> {
+        integrity::check(&self.pool).await
     }
 }

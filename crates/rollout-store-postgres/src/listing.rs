@@ -143,7 +143,6 @@ fn push_keyset(
     Ok(())
 }
 
-#[tracing::instrument(name = "store.list_procedures", skip_all, fields(first = page.first))]
 pub(crate) async fn list(
     pool: &PgPool,
     filter: &ProcedureFilter,
@@ -181,7 +180,6 @@ pub(crate) async fn list(
     ))
 }
 
-#[tracing::instrument(name = "store.count_by_state", skip_all)]
 pub(crate) async fn count_by_state(
     pool: &PgPool,
     filter: &ProcedureFilter,
@@ -195,7 +193,6 @@ pub(crate) async fn count_by_state(
         .map_err(errors::db("count procedures by state"))
 }
 
-#[tracing::instrument(name = "store.states_in_use", skip_all)]
 pub(crate) async fn states_in_use(pool: &PgPool) -> StoreResult<Vec<String>> {
     sqlx::query_scalar("SELECT DISTINCT state FROM procedures ORDER BY state")
         .fetch_all(pool)

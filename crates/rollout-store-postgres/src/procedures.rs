@@ -15,7 +15,6 @@ use uuid::Uuid;
 use crate::rows::{self, procedure_columns, record_columns};
 use crate::{audit, errors};
 
-#[tracing::instrument(name = "store.create_procedure", skip_all, fields(procedure.id = %procedure.id))]
 pub(crate) async fn create(
     pool: &PgPool,
     procedure: Procedure,
@@ -152,7 +151,6 @@ pub(crate) async fn cas_failure(
     }
 }
 
-#[tracing::instrument(name = "store.update_procedure", skip_all, fields(procedure.id = %id))]
 pub(crate) async fn update(
     pool: &PgPool,
     id: ProcedureId,
@@ -279,7 +277,6 @@ pub(crate) async fn fill_search_text(pool: &PgPool) -> StoreResult<u64> {
     }
 }
 
-#[tracing::instrument(name = "store.procedure", skip_all, fields(procedure.id = %id))]
 pub(crate) async fn by_id(pool: &PgPool, id: ProcedureId) -> StoreResult<Option<Procedure>> {
     let found = sqlx::query(concat!(
         "SELECT ",
@@ -293,7 +290,6 @@ pub(crate) async fn by_id(pool: &PgPool, id: ProcedureId) -> StoreResult<Option<
     found.as_ref().map(rows::procedure).transpose()
 }
 
-#[tracing::instrument(name = "store.procedure_by_code", skip_all, fields(code = %code))]
 pub(crate) async fn by_code(pool: &PgPool, code: &ProcedureCode) -> StoreResult<Option<Procedure>> {
     let found = sqlx::query(concat!(
         "SELECT ",
@@ -307,7 +303,6 @@ pub(crate) async fn by_code(pool: &PgPool, code: &ProcedureCode) -> StoreResult<
     found.as_ref().map(rows::procedure).transpose()
 }
 
-#[tracing::instrument(name = "store.procedures_by_ids", skip_all, fields(count = ids.len()))]
 pub(crate) async fn by_ids(pool: &PgPool, ids: &[ProcedureId]) -> StoreResult<Vec<Procedure>> {
     if ids.is_empty() {
         return Ok(Vec::new());
@@ -325,7 +320,6 @@ pub(crate) async fn by_ids(pool: &PgPool, ids: &[ProcedureId]) -> StoreResult<Ve
     rows::all(&found, rows::procedure)
 }
 
-#[tracing::instrument(name = "store.existing_procedure_codes", skip_all, fields(count = codes.len()))]
 pub(crate) async fn existing_codes(
     pool: &PgPool,
     codes: &[ProcedureCode],

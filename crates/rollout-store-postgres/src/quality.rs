@@ -24,7 +24,7 @@ const ASSESSMENT_COLUMNS: &str = "id, procedure_id, online_end_to_end, smartphon
 
 #[async_trait]
 impl QualityStore for PgStore {
-    #[tracing::instrument(skip_all, fields(count = procedures.len()))]
+    #[tracing::instrument(name = "store.latest_quality_assessments", skip_all, fields(count = procedures.len()))]
     async fn latest_quality_assessments(
         &self,
         procedures: &[ProcedureId],
@@ -43,7 +43,7 @@ impl QualityStore for PgStore {
         rows::all(&found, assessment)
     }
 
-    #[tracing::instrument(skip_all, fields(count = procedures.len()))]
+    #[tracing::instrument(name = "store.quality_assessments_for", skip_all, fields(count = procedures.len()))]
     async fn quality_assessments_for(
         &self,
         procedures: &[ProcedureId],
@@ -62,7 +62,7 @@ impl QualityStore for PgStore {
         rows::all(&found, assessment)
     }
 
-    #[tracing::instrument(skip_all, fields(count = procedures.len()))]
+    #[tracing::instrument(name = "store.review_counts", skip_all, fields(count = procedures.len()))]
     async fn review_counts(
         &self,
         procedures: &[ProcedureId],
@@ -95,7 +95,7 @@ impl QualityStore for PgStore {
             .collect()
     }
 
-    #[tracing::instrument(skip(self, quarters), fields(procedure = %procedure))]
+    #[tracing::instrument(name = "store.review_counts_by_quarter", skip(self, quarters), fields(procedure = %procedure))]
     async fn review_counts_by_quarter(
         &self,
         procedure: ProcedureId,

@@ -21,11 +21,6 @@ use crate::procedures::{cas_failure, push_record_insert, record_key};
 use crate::rows::{self, procedure_columns, record_columns};
 use crate::{audit, errors, paging};
 
-#[tracing::instrument(
-    name = "store.apply_transition",
-    skip_all,
-    fields(procedure.id = %write.plan.record.procedure_id, to = %write.plan.to_state)
-)]
 pub(crate) async fn apply(pool: &PgPool, write: &TransitionWrite) -> StoreResult<Procedure> {
     // One statement would be its own transaction, one round trip instead of three; but then the
     // row it returns would be decoded after the commit, and a use case that answers with an
@@ -121,7 +116,6 @@ pub(crate) async fn apply_plan_in(
     rows::procedure(&row)
 }
 
-#[tracing::instrument(name = "store.idempotency_hit", skip_all)]
 pub(crate) async fn idempotency_hit(
     pool: &PgPool,
     owner: &str,
@@ -151,7 +145,6 @@ pub(crate) async fn idempotency_hit(
         .transpose()
 }
 
-#[tracing::instrument(name = "store.transition_record", skip(pool), fields(record.id = %id))]
 pub(crate) async fn record(
     pool: &PgPool,
     id: rollout_domain::TransitionRecordId,
@@ -188,7 +181,6 @@ pub(crate) async fn records_by_ids(
     found.iter().map(rows::record).collect()
 }
 
-#[tracing::instrument(name = "store.history", skip_all, fields(procedure.id = %procedure))]
 pub(crate) async fn history(
     pool: &PgPool,
     procedure: ProcedureId,
@@ -221,7 +213,6 @@ pub(crate) async fn history(
 /// The first page of each procedure's history in one statement: a row number per procedure
 /// (the window) cut at the page's fetch limit, and each procedure's count alongside, so the
 /// pages and their totals are one snapshot.
-#[tracing::instrument(name = "store.histories", skip_all, fields(count = procedures.len(), first = page.first))]
 pub(crate) async fn histories(
     pool: &PgPool,
     procedures: &[ProcedureId],

@@ -22,7 +22,7 @@ const COLUMNS: &str =
 
 #[async_trait]
 impl WebStore for PgStore {
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(name = "store.web_session", skip_all)]
     async fn web_session(&self, id_hash: &str) -> StoreResult<Option<WebSession>> {
         let found = sqlx::query(AssertSqlSafe(format!(
             "SELECT {COLUMNS} FROM web_sessions WHERE id_hash = $1"
@@ -34,7 +34,7 @@ impl WebStore for PgStore {
         found.as_ref().map(session).transpose()
     }
 
-    #[tracing::instrument(skip(self), fields(user = %user))]
+    #[tracing::instrument(name = "store.user_language", skip(self), fields(user = %user))]
     async fn user_language(&self, user: UserId) -> StoreResult<Option<Language>> {
         let raw: Option<String> =
             sqlx::query_scalar("SELECT language FROM user_preferences WHERE user_id = $1")
@@ -48,7 +48,7 @@ impl WebStore for PgStore {
         .transpose()
     }
 
-    #[tracing::instrument(skip(self), fields(user = %user))]
+    #[tracing::instrument(name = "store.web_sessions_of", skip(self), fields(user = %user))]
     async fn web_sessions_of(
         &self,
         user: UserId,

@@ -36,7 +36,7 @@ fn quarter(column: &str, raw: Option<String>) -> StoreResult<Option<FiscalQuarte
 
 #[async_trait]
 impl AnalyticsStore for SqliteStore {
-    #[tracing::instrument(skip(self))]
+    #[tracing::instrument(name = "store.analytics_stamp", skip(self))]
     async fn analytics_stamp(&self) -> StoreResult<AnalyticsStamp> {
         let (procedures, version_sum): (i64, i64) =
             sqlx::query_as("SELECT count(*), coalesce(sum(version), 0) FROM procedures")
@@ -49,7 +49,7 @@ impl AnalyticsStore for SqliteStore {
         })
     }
 
-    #[tracing::instrument(skip(self))]
+    #[tracing::instrument(name = "store.analytics_facts", skip(self))]
     async fn analytics_facts(&self) -> StoreResult<Vec<rollout_domain::analytics::ProcedureFacts>> {
         // One read transaction, so the four reads see the same state.
         let mut tx = self
@@ -120,7 +120,7 @@ impl AnalyticsStore for SqliteStore {
         Ok(assemble_facts(procedures, changes, revisions, moves))
     }
 
-    #[tracing::instrument(skip(self), fields(quarter = %quarter))]
+    #[tracing::instrument(name = "store.quarter_snapshot", skip(self), fields(quarter = %quarter))]
     async fn quarter_snapshot(
         &self,
         quarter: FiscalQuarter,

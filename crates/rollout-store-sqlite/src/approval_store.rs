@@ -16,10 +16,7 @@ use crate::{SqliteStore, approval_listing, approvals, delegations, votes};
 
 #[async_trait]
 impl ApprovalStore for SqliteStore {
-    #[tracing::instrument(
-        skip(self, request, audit),
-        fields(request_id = %request.id, procedure_id = %request.procedure_id)
-    )]
+    #[tracing::instrument(name = "store.create_approval_request", skip(self, request, audit), fields(request_id = %request.id, procedure_id = %request.procedure_id))]
     async fn create_approval_request(
         &self,
         request: &ApprovalRequest,
@@ -28,7 +25,7 @@ impl ApprovalStore for SqliteStore {
         approvals::create(&self.writer, request, audit).await
     }
 
-    #[tracing::instrument(skip(self), fields(request_id = %id))]
+    #[tracing::instrument(name = "store.approval_request", skip(self), fields(request_id = %id))]
     async fn approval_request(
         &self,
         id: ApprovalRequestId,
@@ -36,7 +33,7 @@ impl ApprovalStore for SqliteStore {
         approvals::get(&self.reader, id).await
     }
 
-    #[tracing::instrument(skip(self, procedures), fields(count = procedures.len()))]
+    #[tracing::instrument(name = "store.pending_approvals_for", skip(self, procedures), fields(count = procedures.len()))]
     async fn pending_approvals_for(
         &self,
         procedures: &[ProcedureId],
@@ -44,12 +41,12 @@ impl ApprovalStore for SqliteStore {
         approvals::pending_for(&self.reader, procedures).await
     }
 
-    #[tracing::instrument(skip(self, requests), fields(count = requests.len()))]
+    #[tracing::instrument(name = "store.votes_for", skip(self, requests), fields(count = requests.len()))]
     async fn votes_for(&self, requests: &[ApprovalRequestId]) -> StoreResult<Vec<ApprovalVote>> {
         votes::for_requests(&self.reader, requests).await
     }
 
-    #[tracing::instrument(skip(self, filter, page), fields(first = page.first))]
+    #[tracing::instrument(name = "store.list_approval_requests", skip(self, filter, page), fields(first = page.first))]
     async fn list_approval_requests(
         &self,
         filter: &ApprovalFilter,
@@ -58,19 +55,12 @@ impl ApprovalStore for SqliteStore {
         approval_listing::list(&self.reader, filter, page).await
     }
 
-    #[tracing::instrument(
-        skip(self, write),
-        fields(
-            request_id = %write.vote.request_id,
-            approver = %write.vote.approver,
-            applies = write.apply.is_some(),
-        )
-    )]
+    #[tracing::instrument(name = "store.record_vote", skip(self, write), fields( request_id = %write.vote.request_id, approver = %write.vote.approver, applies = write.apply.is_some(), ))]
     async fn record_vote(&self, write: &VoteWrite) -> StoreResult<VoteResult> {
         votes::record(&self.writer, write).await
     }
 
-    #[tracing::instrument(skip(self, reason, at, audit), fields(request_id = %id, status = status.as_str()))]
+    #[tracing::instrument(name = "store.close_approval_request", skip(self, reason, at, audit), fields(request_id = %id, status = status.as_str()))]
     async fn close_approval_request(
         &self,
         id: ApprovalRequestId,
@@ -92,7 +82,7 @@ impl ApprovalStore for SqliteStore {
         .await
     }
 
-    #[tracing::instrument(skip(self))]
+    #[tracing::instrument(name = "store.expired_pending", skip(self))]
     async fn expired_pending(
         &self,
         now: DateTime<Utc>,
@@ -101,7 +91,7 @@ impl ApprovalStore for SqliteStore {
         approvals::expired_pending(&self.reader, now, limit).await
     }
 
-    #[tracing::instrument(skip(self, delegation, audit), fields(delegation_id = %delegation.id))]
+    #[tracing::instrument(name = "store.create_delegation", skip(self, delegation, audit), fields(delegation_id = %delegation.id))]
     async fn create_delegation(
         &self,
         delegation: &Delegation,
@@ -110,12 +100,12 @@ impl ApprovalStore for SqliteStore {
         delegations::create(&self.writer, delegation, audit).await
     }
 
-    #[tracing::instrument(skip(self), fields(delegation_id = %id))]
+    #[tracing::instrument(name = "store.delegation", skip(self), fields(delegation_id = %id))]
     async fn delegation(&self, id: DelegationId) -> StoreResult<Option<Delegation>> {
         delegations::get(&self.reader, id).await
     }
 
-    #[tracing::instrument(skip(self), fields(delegate = %delegate))]
+    #[tracing::instrument(name = "store.delegations_to", skip(self), fields(delegate = %delegate))]
     async fn delegations_to(
         &self,
         delegate: UserId,
@@ -124,12 +114,12 @@ impl ApprovalStore for SqliteStore {
         delegations::to_on(&self.reader, delegate, day).await
     }
 
-    #[tracing::instrument(skip(self))]
+    #[tracing::instrument(name = "store.list_delegations", skip(self))]
     async fn list_delegations(&self, user: Option<UserId>) -> StoreResult<Vec<Delegation>> {
         delegations::list(&self.reader, user).await
     }
 
-    #[tracing::instrument(skip(self, at, audit), fields(delegation_id = %id))]
+    #[tracing::instrument(name = "store.revoke_delegation", skip(self, at, audit), fields(delegation_id = %id))]
     async fn revoke_delegation(
         &self,
         id: DelegationId,

@@ -177,14 +177,14 @@ async fn list(
 
 #[async_trait]
 impl AuditStore for SqliteStore {
-    #[tracing::instrument(skip(self, entry), fields(action = %entry.action, outcome = entry.outcome.as_str()))]
+    #[tracing::instrument(name = "store.append_audit", skip(self, entry), fields(action = %entry.action, outcome = entry.outcome.as_str()))]
     async fn append_audit(&self, entry: &AuditEntry) -> StoreResult<()> {
         let mut tx = begin_write(&self.writer).await?;
         insert(&mut tx, entry).await?;
         commit(tx).await
     }
 
-    #[tracing::instrument(skip(self, filter, page), fields(first = page.first))]
+    #[tracing::instrument(name = "store.list_audit", skip(self, filter, page), fields(first = page.first))]
     async fn list_audit(
         &self,
         filter: &AuditFilter,

@@ -33,11 +33,15 @@
 //! one transaction, so they pay it once.
 #![forbid(unsafe_code)]
 
+pub use export::Export;
+
 mod analytics;
 mod approval_listing;
 mod approval_store;
 mod approvals;
 mod audit;
+// Issue 15: `rollout backup` and `rollout restore`.
+pub mod backup;
 mod blockers;
 mod bulk;
 mod bureaus;
@@ -46,8 +50,13 @@ mod connect_tests;
 mod delegations;
 mod errors;
 mod evidence;
+// Issue 15: reading every table for `rollout migrate-data`.
+mod export;
 mod identity;
+// Issue 15: `rollout verify`'s checks and `rollout backup`'s copy.
+mod integrity;
 mod listing;
+mod migrate_lock;
 mod paging;
 mod procedures;
 // Issue 13: quality assessments and user reviews.
@@ -64,6 +73,7 @@ mod votes;
 // Issue 14: web sessions.
 mod web;
 
+use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -103,6 +113,9 @@ pub struct SqliteStore {
     writer: SqlitePool,
     /// Read-only work; the same pool as `writer` for an in-memory database.
     reader: SqlitePool,
+    /// The database file, whose `-migrate.lock` sibling serialises migrations between
+    /// processes; `None` in memory.
+    file: Option<PathBuf>,
 }
 
 impl SqliteStore {
@@ -131,8 +144,10 @@ impl SqliteStore {
             return Ok(Self {
                 writer: pool.clone(),
                 reader: pool,
+                file: None,
             });
         }
+        let file = Some(options.get_filename().to_path_buf());
         // The writer connects first: it creates the file and switches it to WAL, a persistent
         // setting the readers then find in place.
         let writer = SqlitePoolOptions::new()
@@ -151,7 +166,11 @@ impl SqliteStore {
             )
             .await
             .map_err(errors::ctx("open SQLite reader connections"))?;
-        Ok(Self { writer, reader })
+        Ok(Self {
+            writer,
+            reader,
+            file,
+        })
     }
 
     /// The version of the newest embedded migration: the schema [`Self::migrate`] leaves.
@@ -161,7 +180,19 @@ impl SqliteStore {
 
     /// Applies the embedded migrations that have not run yet, then fills the search text of rows
     /// older than migration 0004.
+    ///
+    /// Several processes may start on one file at once (a service restarted beside a
+    /// `rollout migrate`, replicas on one host). sqlx's SQLite migrator takes no lock: each
+    /// process would read the same applied list and run the same migration, and all but one
+    /// fail half-way ("table already exists"), or worse, a `no-transaction` migration (0009)
+    /// runs twice. So a process first takes an exclusive lock on the file's
+    /// `-migrate.lock` sibling (an OS advisory lock, released when the process ends, even on
+    /// a crash), and the others wait for it and then find nothing left to apply.
     pub async fn migrate(&self) -> Result<(), StoreError> {
+        let _lock = match &self.file {
+            Some(file) => Some(migrate_lock::acquire(file).await?),
+            None => None,
+        };
         MIGRATOR
             .run(&self.writer)
             .await
@@ -200,6 +231,18 @@ impl SqliteStore {
         self.writer.close().await;
         self.reader.close().await;
     }
+
+    /// The writer's and the readers' pool figures, for the server's metrics (in memory both
+    /// are the same one-connection pool).
+    pub fn pool_stats(&self) -> Vec<rollout_store::PoolStats> {
+        let stats = |name, pool: &SqlitePool| rollout_store::PoolStats {
+            name,
+            size: pool.size(),
+            idle: u32::try_from(pool.num_idle()).unwrap_or(u32::MAX),
+            max: pool.options().get_max_connections(),
+        };
+        vec![stats("writer", &self.writer), stats("reader", &self.reader)]
+    }
 }
 
 /// Starts a write transaction on the writer connection, taking the write lock up front.
@@ -224,7 +267,7 @@ pub(crate) async fn commit(tx: Transaction<'static, Sqlite>) -> StoreResult<()> 
 
 #[async_trait]
 impl Store for SqliteStore {
-    #[tracing::instrument(skip(self))]
+    #[tracing::instrument(name = "store.ping", skip(self))]
     async fn ping(&self) -> StoreResult<()> {
         sqlx::query("SELECT 1")
             .execute(&self.reader)
@@ -233,7 +276,7 @@ impl Store for SqliteStore {
             .map_err(errors::ctx("ping"))
     }
 
-    #[tracing::instrument(skip(self, new, audit), fields(code = %new.code))]
+    #[tracing::instrument(name = "store.create_bureau", skip(self, new, audit), fields(code = %new.code))]
     async fn create_bureau(
         &self,
         id: BureauId,
@@ -243,25 +286,22 @@ impl Store for SqliteStore {
         bureaus::create(&self.writer, id, new, audit).await
     }
 
-    #[tracing::instrument(skip(self))]
+    #[tracing::instrument(name = "store.list_bureaus", skip(self))]
     async fn list_bureaus(&self) -> StoreResult<Vec<Bureau>> {
         bureaus::list(&self.reader).await
     }
 
-    #[tracing::instrument(skip(self, ids), fields(count = ids.len()))]
+    #[tracing::instrument(name = "store.bureaus_by_ids", skip(self, ids), fields(count = ids.len()))]
     async fn bureaus_by_ids(&self, ids: &[BureauId]) -> StoreResult<Vec<Bureau>> {
         bureaus::by_ids(&self.reader, ids).await
     }
 
-    #[tracing::instrument(skip(self), fields(code = %code))]
+    #[tracing::instrument(name = "store.bureau_by_code", skip(self), fields(code = %code))]
     async fn bureau_by_code(&self, code: &BureauCode) -> StoreResult<Option<Bureau>> {
         bureaus::by_code(&self.reader, code).await
     }
 
-    #[tracing::instrument(
-        skip(self, procedure, creation, audit),
-        fields(procedure_id = %procedure.id)
-    )]
+    #[tracing::instrument(name = "store.create_procedure", skip(self, procedure, creation, audit), fields(procedure_id = %procedure.id))]
     async fn create_procedure(
         &self,
         procedure: Procedure,
@@ -271,7 +311,7 @@ impl Store for SqliteStore {
         procedures::create(&self.writer, procedure, creation, audit).await
     }
 
-    #[tracing::instrument(skip(self, patch, now, audit), fields(procedure_id = %id))]
+    #[tracing::instrument(name = "store.update_procedure", skip(self, patch, now, audit), fields(procedure_id = %id))]
     async fn update_procedure(
         &self,
         id: ProcedureId,
@@ -283,22 +323,22 @@ impl Store for SqliteStore {
         procedures::update(&self.writer, id, expected_version, patch, now, audit).await
     }
 
-    #[tracing::instrument(skip(self), fields(procedure_id = %id))]
+    #[tracing::instrument(name = "store.procedure", skip(self), fields(procedure_id = %id))]
     async fn procedure(&self, id: ProcedureId) -> StoreResult<Option<Procedure>> {
         procedures::get(&self.reader, id).await
     }
 
-    #[tracing::instrument(skip(self), fields(code = %code))]
+    #[tracing::instrument(name = "store.procedure_by_code", skip(self), fields(code = %code))]
     async fn procedure_by_code(&self, code: &ProcedureCode) -> StoreResult<Option<Procedure>> {
         procedures::by_code(&self.reader, code).await
     }
 
-    #[tracing::instrument(skip(self, ids), fields(count = ids.len()))]
+    #[tracing::instrument(name = "store.procedures_by_ids", skip(self, ids), fields(count = ids.len()))]
     async fn procedures_by_ids(&self, ids: &[ProcedureId]) -> StoreResult<Vec<Procedure>> {
         procedures::by_ids(&self.reader, ids).await
     }
 
-    #[tracing::instrument(skip(self, codes), fields(count = codes.len()))]
+    #[tracing::instrument(name = "store.existing_procedure_codes", skip(self, codes), fields(count = codes.len()))]
     async fn existing_procedure_codes(
         &self,
         codes: &[ProcedureCode],
@@ -306,7 +346,7 @@ impl Store for SqliteStore {
         procedures::existing_codes(&self.reader, codes).await
     }
 
-    #[tracing::instrument(skip(self, filter, page), fields(first = page.first))]
+    #[tracing::instrument(name = "store.list_procedures", skip(self, filter, page), fields(first = page.first))]
     async fn list_procedures(
         &self,
         filter: &ProcedureFilter,
@@ -316,25 +356,22 @@ impl Store for SqliteStore {
         listing::list(&self.reader, filter, order, page).await
     }
 
-    #[tracing::instrument(skip(self, filter))]
+    #[tracing::instrument(name = "store.count_by_state", skip(self, filter))]
     async fn count_by_state(&self, filter: &ProcedureFilter) -> StoreResult<Vec<(String, i64)>> {
         listing::count_by_state(&self.reader, filter).await
     }
 
-    #[tracing::instrument(skip(self))]
+    #[tracing::instrument(name = "store.states_in_use", skip(self))]
     async fn states_in_use(&self) -> StoreResult<Vec<String>> {
         listing::states_in_use(&self.reader).await
     }
 
-    #[tracing::instrument(
-        skip(self, write),
-        fields(procedure_id = %write.plan.record.procedure_id, to = %write.plan.to_state)
-    )]
+    #[tracing::instrument(name = "store.apply_transition", skip(self, write), fields(procedure_id = %write.plan.record.procedure_id, to = %write.plan.to_state))]
     async fn apply_transition(&self, write: &TransitionWrite) -> StoreResult<Procedure> {
         transitions::apply(&self.writer, write).await
     }
 
-    #[tracing::instrument(skip(self, key))]
+    #[tracing::instrument(name = "store.idempotency_hit", skip(self, key))]
     async fn idempotency_hit(
         &self,
         owner: &str,
@@ -343,7 +380,7 @@ impl Store for SqliteStore {
         transitions::idempotency_hit(&self.reader, owner, key).await
     }
 
-    #[tracing::instrument(skip(self), fields(record_id = %id))]
+    #[tracing::instrument(name = "store.transition_record", skip(self), fields(record_id = %id))]
     async fn transition_record(
         &self,
         id: TransitionRecordId,
@@ -351,7 +388,7 @@ impl Store for SqliteStore {
         transitions::record(&self.reader, id).await
     }
 
-    #[tracing::instrument(skip_all, fields(count = ids.len()))]
+    #[tracing::instrument(name = "store.transition_records_by_ids", skip_all, fields(count = ids.len()))]
     async fn transition_records_by_ids(
         &self,
         ids: &[TransitionRecordId],
@@ -359,7 +396,7 @@ impl Store for SqliteStore {
         transitions::records_by_ids(&self.reader, ids).await
     }
 
-    #[tracing::instrument(skip(self, page), fields(procedure_id = %procedure, first = page.first))]
+    #[tracing::instrument(name = "store.history", skip(self, page), fields(procedure_id = %procedure, first = page.first))]
     async fn history(
         &self,
         procedure: ProcedureId,
@@ -368,7 +405,7 @@ impl Store for SqliteStore {
         transitions::history(&self.reader, procedure, page).await
     }
 
-    #[tracing::instrument(skip_all, fields(count = procedures.len(), first = page.first))]
+    #[tracing::instrument(name = "store.histories", skip_all, fields(count = procedures.len(), first = page.first))]
     async fn histories(
         &self,
         procedures: &[ProcedureId],
@@ -377,12 +414,12 @@ impl Store for SqliteStore {
         transitions::histories(&self.reader, procedures, page).await
     }
 
-    #[tracing::instrument(skip(self, bureaus, audit), fields(count = bureaus.len()))]
+    #[tracing::instrument(name = "store.insert_bureaus", skip(self, bureaus, audit), fields(count = bureaus.len()))]
     async fn insert_bureaus(&self, bureaus: &[Bureau], audit: &AuditEntry) -> StoreResult<u64> {
         bulk::insert_bureaus(&self.writer, bureaus, audit).await
     }
 
-    #[tracing::instrument(skip(self, seeds, audit), fields(count = seeds.len()))]
+    #[tracing::instrument(name = "store.insert_procedures", skip(self, seeds, audit), fields(count = seeds.len()))]
     async fn insert_procedures(
         &self,
         seeds: &[ProcedureSeed],
@@ -391,8 +428,13 @@ impl Store for SqliteStore {
         bulk::insert_procedures(&self.writer, seeds, audit).await
     }
 
-    #[tracing::instrument(skip(self))]
+    #[tracing::instrument(name = "store.is_empty", skip(self))]
     async fn is_empty(&self) -> StoreResult<bool> {
         bulk::is_empty(&self.reader).await
+    }
+
+    #[tracing::instrument(skip(self))]
+    async fn integrity(&self) -> StoreResult<rollout_store::IntegrityReport> {
+        integrity::check(&self.reader).await
     }
 }

@@ -25,7 +25,7 @@ const ASSESSMENT_COLUMNS: &str = "id, procedure_id, online_end_to_end, smartphon
 
 #[async_trait]
 impl QualityStore for SqliteStore {
-    #[tracing::instrument(skip_all, fields(count = procedures.len()))]
+    #[tracing::instrument(name = "store.latest_quality_assessments", skip_all, fields(count = procedures.len()))]
     async fn latest_quality_assessments(
         &self,
         procedures: &[ProcedureId],
@@ -33,7 +33,7 @@ impl QualityStore for SqliteStore {
         assessments(&self.reader, procedures, true).await
     }
 
-    #[tracing::instrument(skip_all, fields(count = procedures.len()))]
+    #[tracing::instrument(name = "store.quality_assessments_for", skip_all, fields(count = procedures.len()))]
     async fn quality_assessments_for(
         &self,
         procedures: &[ProcedureId],
@@ -41,7 +41,7 @@ impl QualityStore for SqliteStore {
         assessments(&self.reader, procedures, false).await
     }
 
-    #[tracing::instrument(skip_all, fields(count = procedures.len()))]
+    #[tracing::instrument(name = "store.review_counts", skip_all, fields(count = procedures.len()))]
     async fn review_counts(
         &self,
         procedures: &[ProcedureId],
@@ -79,7 +79,7 @@ impl QualityStore for SqliteStore {
             .collect()
     }
 
-    #[tracing::instrument(skip(self, quarters), fields(procedure = %procedure))]
+    #[tracing::instrument(name = "store.review_counts_by_quarter", skip(self, quarters), fields(procedure = %procedure))]
     async fn review_counts_by_quarter(
         &self,
         procedure: ProcedureId,

@@ -21,7 +21,7 @@ const COLUMNS: &str =
 
 #[async_trait]
 impl WebStore for SqliteStore {
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(name = "store.web_session", skip_all)]
     async fn web_session(&self, id_hash: &str) -> StoreResult<Option<WebSession>> {
         let row: Option<SessionRow> = sqlx::query_as(AssertSqlSafe(format!(
             "SELECT {COLUMNS} FROM web_sessions WHERE id_hash = ?"
@@ -33,7 +33,7 @@ impl WebStore for SqliteStore {
         row.map(SessionRow::into_domain).transpose()
     }
 
-    #[tracing::instrument(skip(self), fields(user = %user))]
+    #[tracing::instrument(name = "store.user_language", skip(self), fields(user = %user))]
     async fn user_language(&self, user: UserId) -> StoreResult<Option<Language>> {
         let raw: Option<String> =
             sqlx::query_scalar("SELECT language FROM user_preferences WHERE user_id = ?")
@@ -45,7 +45,7 @@ impl WebStore for SqliteStore {
             .transpose()
     }
 
-    #[tracing::instrument(skip(self), fields(user = %user))]
+    #[tracing::instrument(name = "store.web_sessions_of", skip(self), fields(user = %user))]
     async fn web_sessions_of(
         &self,
         user: UserId,

@@ -16,12 +16,16 @@ pub mod contract;
 mod error;
 mod evidence;
 mod identity;
+// Issue 15: what `rollout verify` checks in the stored data.
+pub mod integrity;
 mod query;
 // Issue 13: quality assessments and user reviews.
 mod quality;
 pub mod reminder_codec;
 mod reminders;
 mod schema;
+// Issue 15: the rows `rollout migrate-data` carries between the backends.
+pub mod table_copy;
 // Issue 14: web sessions.
 mod web;
 
@@ -46,13 +50,14 @@ pub use evidence::{
     OverdueAsOf, TaskCursor, TaskFilter, Write,
 };
 pub use identity::IdentityStore;
+pub use integrity::{Finding, IntegrityReport};
 pub use quality::{QualityStore, ReviewCount};
 pub use query::{
     HistoryCursor, MAX_PAGE_SIZE, OrderDirection, Page, PageRequest, ProcedureCursor,
     ProcedureFilter, ProcedureOrder, ProcedureOrderField, SlipCondition, SortValue, first_pages,
 };
 pub use reminders::{NotificationQuery, OutboxStats, ReminderStore};
-pub use schema::SchemaState;
+pub use schema::{PoolStats, SchemaState};
 pub use web::{EXPIRED_SESSION_RETENTION, WebStore};
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -219,4 +224,10 @@ pub trait Store:
     ) -> StoreResult<u64>;
     /// Whether the database holds no bureaus and no procedures (for `--demo`).
     async fn is_empty(&self) -> StoreResult<bool>;
+
+    // --- operations ---
+    /// Runs the stored-data checks of [`integrity`] (versions against histories, the audit of
+    /// transitions, every reference of [`integrity::REFERENCES`]) on one snapshot and reports
+    /// what it read and what it found. Changes nothing; `rollout verify` calls it.
+    async fn integrity(&self) -> StoreResult<IntegrityReport>;
 }

@@ -12,8 +12,11 @@ pub enum SchemaState {
     Current,
     /// These migrations of this build are not applied yet; `rollout migrate` applies them.
     Behind { missing: Vec<i64> },
+    /// The database records migrations newer than any of this build's: a newer rollout
+    /// migrated it, and this one must not run against it (nor try to migrate it).
+    Newer { database: i64, build: i64 },
     /// The database records migrations this build does not have, or has them with other
-    /// contents, or as failed: a newer (or different) build migrated it.
+    /// contents, or as failed: a different build migrated it.
     Diverged { versions: Vec<i64> },
 }
 
@@ -27,6 +30,11 @@ impl SchemaState {
     ) -> Self {
         let expected: Vec<(i64, Vec<u8>)> = expected.into_iter().collect();
         let applied: Vec<(i64, Vec<u8>, bool)> = applied.into_iter().collect();
+        let build = expected.iter().map(|(v, _)| *v).max().unwrap_or(0);
+        let database = applied.iter().map(|(v, ..)| *v).max().unwrap_or(0);
+        if database > build {
+            return Self::Newer { database, build };
+        }
         let mut diverged: Vec<i64> = applied
             .iter()
             .filter(|(version, checksum, success)| {
@@ -48,6 +56,23 @@ impl SchemaState {
         } else {
             Self::Behind { missing }
         }
+    }
+}
+
+/// A snapshot of one connection pool, for the server's metrics: `size` connections are open,
+/// `idle` of them unused, at most `max` may be. The pool does not say how many callers wait.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStats {
+    /// Which pool: `main` on PostgreSQL, `writer` or `reader` on SQLite.
+    pub name: &'static str,
+    pub size: u32,
+    pub idle: u32,
+    pub max: u32,
+}
+
+impl PoolStats {
+    pub fn in_use(&self) -> u32 {
+        self.size.saturating_sub(self.idle)
     }
 }
 
@@ -76,7 +101,21 @@ mod tests {
             (build.to_vec(), SchemaState::Current),
             (
                 vec![m(1, 1, true), m(2, 2, true), m(3, 3, true), m(4, 4, true)],
-                SchemaState::Diverged { versions: vec![4] },
+                SchemaState::Newer {
+                    database: 4,
+                    build: 3,
+                },
+            ),
+            (
+                vec![m(1, 1, true), m(2, 2, true), m(5, 5, false)],
+                SchemaState::Newer {
+                    database: 5,
+                    build: 3,
+                },
+            ),
+            (
+                vec![m(1, 1, true), m(2, 7, true), m(3, 3, true)],
+                SchemaState::Diverged { versions: vec![2] },
             ),
             (
                 vec![m(1, 1, true), m(2, 9, true)],

@@ -104,7 +104,7 @@ impl App {
 
     /// Digitised / in scope / rate by procedures, processes and applications as of the end of
     /// the day, overall and per group.
-    #[instrument(skip(self, query), fields(as_of = ?query.as_of, groups = group_by.len()))]
+    #[instrument(name = "app.kpis", skip(self, query), fields(as_of = ?query.as_of, groups = group_by.len()))]
     pub async fn kpis(&self, query: &AnalyticsQuery, group_by: &[KpiGroupBy]) -> AppResult<Kpis> {
         let as_of = self.analytics_date(query.as_of)?;
         let filter = self.kpi_filter(&query.filter).await?;
@@ -113,7 +113,7 @@ impl App {
     }
 
     /// Each configured target against the figures as of the date (its category's, or all).
-    #[instrument(skip(self))]
+    #[instrument(name = "app.target_progress", skip(self))]
     pub async fn target_progress(
         &self,
         as_of: Option<NaiveDate>,
@@ -136,7 +136,7 @@ impl App {
     }
 
     /// What entered and left the scope between two Tokyo dates (both inclusive).
-    #[instrument(skip(self))]
+    #[instrument(name = "app.scope_ledger", skip(self))]
     pub async fn scope_ledger(&self, from: NaiveDate, to: NaiveDate) -> AppResult<LedgerView> {
         if from > to {
             return Err(AppError::validation("to", format!("{to} is before {from}")));

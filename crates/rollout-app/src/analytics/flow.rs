@@ -118,7 +118,7 @@ impl FlowView {
 impl App {
     /// Flow metrics of the procedures the filter selects (judged as of the date), as of the end
     /// of the date in Tokyo (today when none).
-    #[instrument(skip(self, query), fields(as_of = ?query.as_of))]
+    #[instrument(name = "app.flow_metrics", skip(self, query), fields(as_of = ?query.as_of))]
     pub async fn flow_metrics(&self, query: &AnalyticsQuery) -> AppResult<FlowView> {
         let as_of = self.analytics_date(query.as_of)?;
         let filter = self.kpi_filter(&query.filter).await?;
@@ -139,7 +139,7 @@ impl App {
 
     /// The count of procedures in each state at each step between two Tokyo dates (both
     /// inclusive); `to` may not be after today.
-    #[instrument(skip(self, filter))]
+    #[instrument(name = "app.cumulative_flow", skip(self, filter))]
     pub async fn cumulative_flow(
         &self,
         from: NaiveDate,

@@ -107,7 +107,7 @@ impl App {
     /// States ranked by aging WIP and bureaus by throughput deficit as of the date, at most
     /// `first` (1 to [`MAX_BOTTLENECKS`]) of each. The deficit is measured against the target
     /// named `target`, or the one with the latest deadline (the programme's 100% target).
-    #[instrument(skip(self, query), fields(as_of = ?query.as_of))]
+    #[instrument(name = "app.bottlenecks", skip(self, query), fields(as_of = ?query.as_of))]
     pub async fn bottlenecks(
         &self,
         query: &AnalyticsQuery,

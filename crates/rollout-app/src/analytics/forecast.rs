@@ -71,7 +71,7 @@ pub struct TargetForecast {
 impl App {
     /// The forecast of one configured target, or of all, as of today in Tokyo. Same request
     /// (and same history), same answer: the seed fixes every draw.
-    #[instrument(skip(self), fields(target = ?request.target))]
+    #[instrument(name = "app.forecast", skip(self), fields(target = ?request.target))]
     pub async fn forecast(&self, request: &ForecastRequest) -> AppResult<Vec<TargetForecast>> {
         let runs = request.runs.unwrap_or(DEFAULT_FORECAST_RUNS);
         if runs == 0 || runs > MAX_RUNS {

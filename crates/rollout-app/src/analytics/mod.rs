@@ -75,7 +75,7 @@ impl App {
 
     /// Every procedure's facts as they stand: the cached copy while the store's stamp is the
     /// one it was loaded at, else a fresh load (four statements). Concurrent misses load once.
-    #[instrument(skip(self))]
+    #[instrument(name = "app.analytics_facts", skip(self))]
     pub async fn analytics_facts(&self) -> AppResult<Arc<Vec<ProcedureFacts>>> {
         // The stamp is read before the facts: a change committed in between makes the next
         // read's stamp differ, so it can only cause an extra load, never a stale answer.

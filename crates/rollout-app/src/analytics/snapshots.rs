@@ -59,7 +59,7 @@ impl App {
     }
 
     /// A quarter's figures with the difference from the previous quarter's.
-    #[instrument(skip(self), fields(quarter = %quarter))]
+    #[instrument(name = "app.quarter_snapshot", skip(self), fields(quarter = %quarter))]
     pub async fn quarter_snapshot(&self, quarter: FiscalQuarter) -> AppResult<SnapshotView> {
         self.check_started(quarter)?;
         let (figures, frozen) = self.figures_of(quarter).await?;
@@ -80,7 +80,7 @@ impl App {
 
     /// Freezes a finished quarter's figures (the project office only). Idempotent: a quarter
     /// frozen already is returned as it was frozen, and nothing is written.
-    #[instrument(skip(self, actor), fields(quarter = %quarter))]
+    #[instrument(name = "app.freeze_quarter", skip(self, actor), fields(quarter = %quarter))]
     pub async fn freeze_quarter(
         &self,
         actor: &Actor,

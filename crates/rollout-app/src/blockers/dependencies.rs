@@ -84,7 +84,7 @@ impl App {
             .join(" → "))
     }
 
-    #[instrument(skip_all, fields(procedure = %cmd.procedure_id, actor = %actor.label))]
+    #[instrument(name = "app.add_dependency", skip_all, fields(procedure_id = %cmd.procedure_id, actor = %actor.label))]
     pub async fn add_dependency(&self, actor: &Actor, cmd: AddDependency) -> AppResult<Dependency> {
         let mut cmd = cmd;
         TextChecks::default()
@@ -220,7 +220,7 @@ impl App {
     }
 
     /// Marks a dependency removed, recording who, when and why.
-    #[instrument(skip_all, fields(dependency = %id, actor = %actor.label))]
+    #[instrument(name = "app.remove_dependency", skip_all, fields(dependency = %id, actor = %actor.label))]
     pub async fn remove_dependency(
         &self,
         actor: &Actor,

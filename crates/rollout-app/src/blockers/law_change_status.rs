@@ -66,7 +66,7 @@ fn refused(e: TransitionRefused) -> AppError {
 impl App {
     /// Moves a law change to `cmd.status` as its workflow allows; closing it (ENACTED,
     /// WITHDRAWN) moves the procedures it alone held back, in the same batch.
-    #[instrument(skip_all, fields(law_change = %id, to = %cmd.status.as_str(), actor = %actor.label))]
+    #[instrument(name = "app.change_law_change_status", skip_all, fields(law_change = %id, to = %cmd.status.as_str(), actor = %actor.label))]
     pub async fn change_law_change_status(
         &self,
         actor: &Actor,

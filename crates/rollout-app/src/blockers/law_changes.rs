@@ -116,7 +116,7 @@ fn duplicate_code(code: &str) -> AppError {
 }
 
 impl App {
-    #[instrument(skip_all, fields(code = %input.code, actor = %actor.label))]
+    #[instrument(name = "app.create_law_change", skip_all, fields(code = %input.code, actor = %actor.label))]
     pub async fn create_law_change(
         &self,
         actor: &Actor,
@@ -216,7 +216,7 @@ impl App {
         }
     }
 
-    #[instrument(skip_all, fields(law_change = %id, actor = %actor.label))]
+    #[instrument(name = "app.update_law_change", skip_all, fields(law_change = %id, actor = %actor.label))]
     pub async fn update_law_change(
         &self,
         actor: &Actor,

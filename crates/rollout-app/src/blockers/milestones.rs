@@ -70,7 +70,7 @@ fn check_name(name: &str) -> AppResult<()> {
 }
 
 impl App {
-    #[instrument(skip_all, fields(actor = %actor.label))]
+    #[instrument(name = "app.create_milestone", skip_all, fields(actor = %actor.label))]
     pub async fn create_milestone(
         &self,
         actor: &Actor,
@@ -119,7 +119,7 @@ impl App {
         .await
     }
 
-    #[instrument(skip_all, fields(milestone = %id, actor = %actor.label))]
+    #[instrument(name = "app.update_milestone", skip_all, fields(milestone = %id, actor = %actor.label))]
     pub async fn update_milestone(
         &self,
         actor: &Actor,
@@ -197,7 +197,7 @@ impl App {
     }
 
     /// Sets a milestone's status; DONE or CANCELLED moves the procedures it alone held back.
-    #[instrument(skip_all, fields(milestone = %id, to = %cmd.status.as_str(), actor = %actor.label))]
+    #[instrument(name = "app.change_milestone_status", skip_all, fields(milestone = %id, to = %cmd.status.as_str(), actor = %actor.label))]
     pub async fn change_milestone_status(
         &self,
         actor: &Actor,

@@ -136,6 +136,7 @@ impl App {
             let batch = plan(graph).await?;
             match self.store().commit(&batch.writes).await {
                 Ok(()) => {
+                    crate::metrics::committed(&batch.writes);
                     for event in batch.events {
                         self.publish(event);
                     }

@@ -104,7 +104,7 @@ pub enum DemoError {
 
 impl App {
     /// Loads the demo data into an empty database.
-    #[instrument(skip(self, progress))]
+    #[instrument(name = "app.load_demo", skip(self, progress))]
     pub async fn load_demo(
         &self,
         options: DemoOptions,

@@ -84,7 +84,7 @@ impl App {
 
     /// Open blockers ranked by what clearing each would unblock, counting only procedures the
     /// filter matches (all when `None`).
-    #[instrument(skip(self, filter))]
+    #[instrument(name = "app.blocker_ranking", skip(self, filter))]
     pub async fn blocker_ranking(
         &self,
         first: usize,
@@ -139,7 +139,7 @@ impl App {
     }
 
     /// The earliest release of each of `ids`.
-    #[instrument(skip(self, ids), fields(count = ids.len()))]
+    #[instrument(name = "app.earliest_releases", skip(self, ids), fields(count = ids.len()))]
     pub async fn earliest_releases(
         &self,
         ids: &[ProcedureId],

@@ -133,7 +133,7 @@ impl App {
     }
 
     /// Records a hearing and applies its applied outcomes, all or nothing.
-    #[instrument(skip_all, fields(bureau = %cmd.bureau_code, outcomes = cmd.outcomes.len(), actor = %actor.label))]
+    #[instrument(name = "app.record_hearing", skip_all, fields(bureau = %cmd.bureau_code, outcomes = cmd.outcomes.len(), actor = %actor.label))]
     pub async fn record_hearing(
         &self,
         actor: &Actor,
@@ -216,6 +216,7 @@ impl App {
             .commit(&planned.writes)
             .await
             .map_err(|e| batch_error(e, &planned.owners))?;
+        crate::metrics::committed(&planned.writes);
         for event in planned.events {
             self.publish(event);
         }

@@ -67,7 +67,7 @@ pub(crate) fn parse_bureaus(
 impl App {
     /// Imports a bureaus CSV file: every row is checked (including codes already stored) before
     /// one all-or-nothing insert.
-    #[instrument(skip(self, actor, input, progress), fields(actor = %actor.label))]
+    #[instrument(name = "app.import_bureaus", skip(self, actor, input, progress), fields(actor = %actor.label))]
     pub async fn import_bureaus(
         &self,
         actor: &Actor,

@@ -189,7 +189,7 @@ fn cycles(loaded: &LoadedGraph, candidates: &[Edge]) -> Vec<(usize, Vec<BlockerR
 
 impl App {
     /// Imports a dependencies CSV file, all rows or none (see the module comment).
-    #[instrument(skip(self, actor, input, progress), fields(actor = %actor.label))]
+    #[instrument(name = "app.import_dependencies", skip(self, actor, input, progress), fields(actor = %actor.label))]
     pub async fn import_dependencies(
         &self,
         actor: &Actor,

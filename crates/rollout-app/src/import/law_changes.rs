@@ -183,7 +183,7 @@ pub(super) fn parse_row(row: &CsvRow, errors: &mut Vec<RowError>) -> Option<Row>
 
 impl App {
     /// Imports a law changes CSV file, all rows or none (see the module comment).
-    #[instrument(skip(self, actor, input, progress), fields(actor = %actor.label))]
+    #[instrument(name = "app.import_law_changes", skip(self, actor, input, progress), fields(actor = %actor.label))]
     pub async fn import_law_changes(
         &self,
         actor: &Actor,

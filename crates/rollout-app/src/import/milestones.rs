@@ -86,7 +86,7 @@ fn parse_row(row: &CsvRow, errors: &mut Vec<RowError>) -> Option<Milestone> {
 
 impl App {
     /// Imports a milestones CSV file, all rows or none (see the module comment).
-    #[instrument(skip(self, actor, input, progress), fields(actor = %actor.label))]
+    #[instrument(name = "app.import_milestones", skip(self, actor, input, progress), fields(actor = %actor.label))]
     pub async fn import_milestones(
         &self,
         actor: &Actor,

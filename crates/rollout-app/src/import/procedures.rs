@@ -144,7 +144,7 @@ fn parse_row(row: &CsvRow, errors: &mut Vec<RowError>) -> Option<Row> {
 impl App {
     /// Imports a procedures CSV file. Every procedure starts in the workflow's initial state at
     /// version 1 with its creation record; the file is written in one all-or-nothing insert.
-    #[instrument(skip(self, actor, input, progress), fields(actor = %actor.label))]
+    #[instrument(name = "app.import_procedures", skip(self, actor, input, progress), fields(actor = %actor.label))]
     pub async fn import_procedures(
         &self,
         actor: &Actor,

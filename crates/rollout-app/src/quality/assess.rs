@@ -83,7 +83,7 @@ pub(crate) fn assessment_json(a: &QualityAssessment) -> Value {
 impl App {
     /// Appends an assessment of a procedure's quality; every broken rule is reported at once,
     /// each at its input field.
-    #[instrument(skip(self, actor, input), fields(procedure = %input.procedure_id, actor = %actor.label))]
+    #[instrument(name = "app.record_quality_assessment", skip(self, actor, input), fields(procedure_id = %input.procedure_id, actor = %actor.label))]
     pub async fn record_quality_assessment(
         &self,
         actor: &Actor,
@@ -159,7 +159,7 @@ impl App {
 
     /// A procedure's assessments, newest first, for whoever may read; `NotFound` for an unknown
     /// procedure.
-    #[instrument(skip(self, actor), fields(actor = %actor.label))]
+    #[instrument(name = "app.quality_history", skip(self, actor, procedure), fields(procedure_id = %procedure, actor = %actor.label))]
     pub async fn quality_history(
         &self,
         actor: &Actor,

@@ -27,7 +27,7 @@ pub struct QualityMapRow {
 impl App {
     /// One page of the quality map. The filter narrows the priority procedures; one that asks
     /// for non-priority procedures (`is_priority: false`) finds none.
-    #[instrument(skip(self, actor, filter, page), fields(actor = %actor.label, first = page.first))]
+    #[instrument(name = "app.quality_map", skip(self, actor, filter, page), fields(actor = %actor.label, first = page.first))]
     pub async fn quality_map(
         &self,
         actor: &Actor,

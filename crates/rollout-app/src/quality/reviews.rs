@@ -58,7 +58,7 @@ pub struct ReviewSummary {
 
 impl App {
     /// Stores one resident's review of a procedure, as the review intake identity.
-    #[instrument(skip(self, actor, input), fields(procedure = %input.procedure_id, actor = %actor.label))]
+    #[instrument(name = "app.submit_user_review", skip(self, actor, input), fields(procedure_id = %input.procedure_id, actor = %actor.label))]
     pub async fn submit_user_review(
         &self,
         actor: &Actor,
@@ -143,7 +143,7 @@ impl App {
     /// A procedure's reviews over all time and per quarter from `from` to `to` (default: the
     /// current quarter and the seven before it; at most [`MAX_SUMMARY_QUARTERS`]). Three
     /// statements: the procedure, its counts per rating, its counts per quarter and rating.
-    #[instrument(skip(self, actor), fields(actor = %actor.label))]
+    #[instrument(name = "app.review_summary", skip(self, actor, procedure), fields(procedure_id = %procedure, actor = %actor.label))]
     pub async fn review_summary(
         &self,
         actor: &Actor,

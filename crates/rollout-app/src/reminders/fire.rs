@@ -39,14 +39,14 @@ pub struct FireReport {
 
 impl App {
     /// Evaluates every tick due at `now`, for every enabled rule.
-    #[instrument(skip(self))]
+    #[instrument(name = "app.run_due_reminders", skip(self))]
     pub async fn run_due_reminders(&self, now: DateTime<Utc>) -> AppResult<FireReport> {
         self.run_due_reminders_of(now, None).await
     }
 
     /// As [`App::run_due_reminders`], for one rule only when `only` is given (`run-once
     /// --rule`: looking ahead for one rule must not move the others' cursors).
-    #[instrument(skip(self))]
+    #[instrument(name = "app.run_due_reminders_of", skip(self))]
     pub async fn run_due_reminders_of(
         &self,
         now: DateTime<Utc>,

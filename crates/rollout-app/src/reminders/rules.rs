@@ -195,7 +195,7 @@ impl App {
         })
     }
 
-    #[instrument(skip_all, fields(actor = %actor.label))]
+    #[instrument(name = "app.create_reminder_rule", skip_all, fields(actor = %actor.label))]
     pub async fn create_reminder_rule(
         &self,
         actor: &Actor,
@@ -254,7 +254,7 @@ impl App {
     }
 
     /// Replaces a rule's definition under its version.
-    #[instrument(skip_all, fields(rule = %id, actor = %actor.label))]
+    #[instrument(name = "app.update_reminder_rule", skip_all, fields(rule = %id, actor = %actor.label))]
     pub async fn update_reminder_rule(
         &self,
         actor: &Actor,

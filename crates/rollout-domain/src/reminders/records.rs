@@ -126,8 +126,9 @@ pub struct Snooze {
     pub created_at: DateTime<Utc>,
 }
 
-/// Where webhook deliveries go.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Where webhook deliveries go. `Debug` hides the secrets: endpoints travel through `tracing`
+/// fields and error messages, which end up in log lines.
+#[derive(Clone, PartialEq, Eq)]
 pub struct WebhookEndpoint {
     pub id: WebhookEndpointId,
     pub url: String,
@@ -143,6 +144,31 @@ pub struct WebhookEndpoint {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i32,
+}
+
+impl std::fmt::Debug for WebhookEndpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        const HIDDEN: &str = "<redacted>";
+        f.debug_struct("WebhookEndpoint")
+            .field("id", &self.id)
+            .field("url", &self.url)
+            .field("description", &self.description)
+            .field("event_types", &self.event_types)
+            .field("secret", &HIDDEN)
+            .field(
+                "previous_secret",
+                &self.previous_secret.as_ref().map(|_| HIDDEN),
+            )
+            .field(
+                "previous_secret_expires_at",
+                &self.previous_secret_expires_at,
+            )
+            .field("enabled", &self.enabled)
+            .field("created_at", &self.created_at)
+            .field("updated_at", &self.updated_at)
+            .field("version", &self.version)
+            .finish()
+    }
 }
 
 impl WebhookEndpoint {

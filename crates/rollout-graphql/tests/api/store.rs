@@ -237,6 +237,10 @@ impl Store for CountingStore {
         self.call("is_empty")?;
         self.inner.is_empty().await
     }
+    async fn integrity(&self) -> StoreResult<rollout_store::IntegrityReport> {
+        self.call("integrity")?;
+        self.inner.integrity().await
+    }
 }
 
 #[async_trait]

@@ -145,16 +145,19 @@ async fn record(
     let recorded = match next {
         Next::Done => {
             report.delivered += 1;
+            super::metrics::delivery(d.channel(), super::metrics::DELIVERED);
             app.delivery_succeeded(d.id, attempt).await
         }
         Next::RetryIn(delay) => {
             report.retried += 1;
+            super::metrics::delivery(d.channel(), super::metrics::RETRIED);
             let at =
                 app.now() + chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::hours(1));
             app.delivery_failed(d.id, attempt, error, Some(at)).await
         }
         Next::Dead => {
             report.dead += 1;
+            super::metrics::delivery(d.channel(), super::metrics::DEAD);
             warn!(delivery = %d.id, channel = d.channel(), attempt, error, "delivery is DEAD");
             app.delivery_failed(d.id, attempt, error, None).await
         }

@@ -6,6 +6,7 @@
 //! the app's `reminders` topic (a rule changed or a firing committed, on any replica).
 
 mod deliver;
+pub mod metrics;
 
 use std::time::Duration;
 
@@ -121,6 +122,7 @@ async fn tick_loop(app: App, settings: SchedulerSettings, mut stop: watch::Recei
         let now = app.now();
         let failed = match app.run_due_reminders(now).await {
             Ok(report) => {
+                metrics::evaluated(report.firings.len(), report.missed);
                 if !report.firings.is_empty() || report.missed > 0 {
                     info!(
                         firings = report.firings.len(),

@@ -2,15 +2,19 @@
 //! to stdout; progress and logs go to stderr.
 
 pub mod audit;
+pub mod backup;
 pub mod demo;
 pub mod deps;
 pub mod identity;
 pub mod import;
 pub mod migrate;
+pub mod migrate_data;
 pub mod reminders;
 pub mod report;
+pub mod restore;
 pub mod schema;
 pub mod serve;
+pub mod verify;
 pub mod workflow;
 
 mod progress;
@@ -24,6 +28,7 @@ pub async fn run(command: Command, config: Config) -> Result<(), CliError> {
     match command {
         Command::Serve(args) => serve::run(&config, args.demo, args.replay).await,
         Command::Migrate(_) => migrate::run(&config).await,
+        Command::MigrateData(args) => migrate_data::run(&config, &args).await,
         Command::Reminders(c) => reminders::run(&config, &c).await,
         Command::Report(c) => report::run(&config, &c).await,
         Command::Schema => {
@@ -55,5 +60,8 @@ pub async fn run(command: Command, config: Config) -> Result<(), CliError> {
         Command::User(c) => identity::user(&config, c).await,
         Command::Token(c) => identity::token(&config, c).await,
         Command::Audit(AuditCommand::Export(args)) => audit::export(&config, args).await,
+        Command::Verify(_) => verify::run(&config).await,
+        Command::Backup(args) => backup::run(&config, &args).await,
+        Command::Restore(args) => restore::run(&config, &args).await,
     }
 }

@@ -1,11 +1,17 @@
 //! `rollout serve`: starts the server (see [`crate::server`]) and stops it gracefully on SIGINT
-//! or SIGTERM.
+//! or SIGTERM, within `[http] shutdown_grace_secs` ([`crate::server::RunningServer::stop`]).
 
 use crate::config::Config;
 use crate::error::CliError;
 use crate::server::{ServerConfig, spawn};
 
 pub async fn run(config: &Config, demo: bool, replay: bool) -> Result<(), CliError> {
+    // The recorder is process-wide: installed here, in the binary's serve path, and nowhere
+    // that in-process servers (the end-to-end tests start many) would run.
+    let metrics = match config.metrics.listen {
+        Some(listen) => Some(crate::metrics::install(listen)?),
+        None => None,
+    };
     let server = spawn(ServerConfig {
         workflow_file: config.workflow.clone(),
         demo,
@@ -24,6 +30,7 @@ pub async fn run(config: &Config, demo: bool, replay: bool) -> Result<(), CliErr
         quality_thresholds: config.quality.thresholds.clone(),
         admin_email: config.admin_email.clone(),
         migrate: config.migrate,
+        metrics,
         ..ServerConfig::new(config.listen, config.database_url.expose())
     })
     .await
@@ -48,11 +55,18 @@ pub async fn run(config: &Config, demo: bool, replay: bool) -> Result<(), CliErr
         "The dashboard: {}/ (sign in with one of the tokens)",
         server.url()
     );
+    if let Some(addr) = server.metrics_addr {
+        // The operations tests read the metrics address from this line: keep its shape.
+        println!("metrics at http://{addr}/metrics");
+    }
     // Scripts and the benchmark read the address from this line: keep its shape.
     println!("rollout is serving; GraphiQL at {}/graphql", server.url());
     println!("Requests need a header: Authorization: Bearer <token>");
     shutdown_signal().await;
-    server.shutdown().await.map_err(into_cli_error)?;
+    server
+        .stop(config.http.shutdown)
+        .await
+        .map_err(into_cli_error)?;
     Ok(())
 }
 

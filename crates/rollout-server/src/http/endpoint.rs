@@ -26,6 +26,7 @@ use tokio::time::Instant;
 use super::auth::{AuthData, RequestAuthenticator, RequestMeta};
 use super::graphiql;
 use super::limits::{CostModel, LimitExceeded, measure};
+use super::metrics::{ANONYMOUS, Answered, BATCH, OperationNames, unread};
 use super::negotiate::{self, JSON_TYPES, MediaType};
 use super::params::{self, Operations, ParamsError};
 use super::reply;
@@ -44,6 +45,8 @@ pub struct Endpoint {
     pub limits: Limits,
     pub introspection: bool,
     pub authenticator: Arc<dyn RequestAuthenticator>,
+    /// The operation names that label request metrics (bounded).
+    pub operations: Arc<OperationNames>,
 }
 
 impl std::fmt::Debug for Endpoint {
@@ -56,6 +59,10 @@ impl std::fmt::Debug for Endpoint {
 }
 
 pub async fn post(State(endpoint): State<Endpoint>, request: Request) -> Response {
+    unread(post_answer(endpoint, request).await)
+}
+
+async fn post_answer(endpoint: Endpoint, request: Request) -> Response {
     let Some(media) = negotiate::negotiate(request.headers(), &JSON_TYPES) else {
         return not_acceptable();
     };
@@ -92,6 +99,10 @@ pub async fn post(State(endpoint): State<Endpoint>, request: Request) -> Respons
 }
 
 pub async fn get(State(endpoint): State<Endpoint>, request: Request) -> Response {
+    unread(get_answer(endpoint, request).await)
+}
+
+async fn get_answer(endpoint: Endpoint, request: Request) -> Response {
     let candidates = [
         MediaType::Json,
         MediaType::GraphqlResponseJson,
@@ -133,25 +144,35 @@ impl Endpoint {
         meta: &RequestMeta,
         over_get: bool,
     ) -> Response {
-        let (request, kind) = match self.prepare(request, auth, meta) {
+        let (mut request, kind) = match self.prepare(request, auth, meta) {
             Ok(prepared) => prepared,
             Err(error) => {
-                return reply::single(media, async_graphql::Response::from_errors(vec![error]));
+                let response = async_graphql::Response::from_errors(vec![error]);
+                return answered(ANONYMOUS.to_owned(), true, reply::single(media, response));
             }
         };
+        let requested = request.operation_name.clone();
+        let operation = match request.parsed_query() {
+            Ok(doc) => self.operations.label(doc, requested.as_deref()),
+            Err(_) => ANONYMOUS.to_owned(),
+        };
         if over_get && kind.is_some_and(|kind| kind != OperationType::Query) {
-            return mutation_over_get(media);
+            return answered(operation, true, mutation_over_get(media));
         }
         let timeout = self.limits.execution_timeout;
         match tokio::time::timeout(timeout, (self.execute)(request)).await {
-            Ok(response) => reply::single(media, response),
+            Ok(response) => {
+                let errors = !response.errors.is_empty();
+                answered(operation, errors, reply::single(media, response))
+            }
             Err(_) => {
                 tracing::warn!(?timeout, "GraphQL execution abandoned after the timeout");
-                reply::errors(
+                let response = reply::errors(
                     reply::timeout_status(media),
                     media,
                     vec![reply::timeout_error(timeout)],
-                )
+                );
+                answered(operation, true, response)
             }
         }
     }
@@ -182,7 +203,8 @@ impl Endpoint {
             };
             responses.push(response);
         }
-        reply::batch(media, responses)
+        let errors = responses.iter().any(|r| !r.errors.is_empty());
+        answered(BATCH.to_owned(), errors, reply::batch(media, responses))
     }
 
     /// Checks one operation against the limits and hands it what it needs to run. Returns the
@@ -194,8 +216,12 @@ impl Endpoint {
         auth: &AuthData,
         meta: &RequestMeta,
     ) -> Result<(async_graphql::Request, Option<OperationType>), ServerError> {
-        let doc = async_graphql::parser::parse_query(&request.query)
-            .map_err(|e| rollout_graphql::error_codes::parse_failed(e.into()))?;
+        let doc = async_graphql::parser::parse_query(&request.query).map_err(|e| {
+            // Not executed, so the schema's extension does not see it: counted here.
+            use rollout_graphql::error_codes::{self as codes, ErrorKind};
+            codes::count(ErrorKind::Error, codes::GRAPHQL_PARSE_FAILED);
+            codes::parse_failed(e.into())
+        })?;
         let cost = measure(
             &doc,
             request.operation_name.as_deref(),
@@ -233,6 +259,11 @@ impl Endpoint {
         request.data.insert(meta.clone());
         Ok((request, cost.map(|c| c.kind)))
     }
+}
+
+/// `response` labelled for the request metrics.
+fn answered(operation: String, errors: bool, response: Response) -> Response {
+    Answered { operation, errors }.on(response)
 }
 
 /// A GraphQL error body (`reply::error`) as async-graphql's error type, so that refusals and

@@ -34,6 +34,10 @@ pub struct HttpLayer {
     pub header_read_timeout_secs: Option<u64>,
     pub idle_timeout_secs: Option<u64>,
     pub max_connections: Option<usize>,
+    /// Seconds `/readyz` answers 503 before the listener closes at shutdown; 0 for none.
+    pub shutdown_delay_secs: Option<u64>,
+    /// Seconds from the signal within which the server has stopped.
+    pub shutdown_grace_secs: Option<u64>,
 }
 
 /// A value the HTTP settings cannot take; the message names the key and what it accepts.
@@ -101,6 +105,8 @@ impl HttpLayer {
             header_read_timeout_secs: parsed(env, "header_read_timeout_secs", COUNT)?,
             idle_timeout_secs: parsed(env, "idle_timeout_secs", COUNT)?,
             max_connections: parsed(env, "max_connections", COUNT)?,
+            shutdown_delay_secs: parsed(env, "shutdown_delay_secs", COUNT)?,
+            shutdown_grace_secs: parsed(env, "shutdown_grace_secs", COUNT)?,
         })
     }
 
@@ -128,6 +134,8 @@ impl HttpLayer {
                 .or(below.header_read_timeout_secs),
             idle_timeout_secs: self.idle_timeout_secs.or(below.idle_timeout_secs),
             max_connections: self.max_connections.or(below.max_connections),
+            shutdown_delay_secs: self.shutdown_delay_secs.or(below.shutdown_delay_secs),
+            shutdown_grace_secs: self.shutdown_grace_secs.or(below.shutdown_grace_secs),
         }
     }
 
@@ -216,6 +224,20 @@ impl HttpLayer {
                 });
             }
         }
+        let mut shutdown = defaults.shutdown;
+        if let Some(v) = positive("shutdown_grace_secs", self.shutdown_grace_secs)? {
+            shutdown.grace = Duration::from_secs(v);
+        }
+        if let Some(v) = self.shutdown_delay_secs {
+            shutdown.delay = Duration::from_secs(v);
+        }
+        if shutdown.delay >= shutdown.grace {
+            return Err(HttpSettingError::Value {
+                name: "shutdown_delay_secs".to_owned(),
+                value: shutdown.delay.as_secs().to_string(),
+                expected: "shorter than shutdown_grace_secs",
+            });
+        }
         Ok(HttpSettings {
             limits,
             introspection: self.introspection.unwrap_or(defaults.introspection),
@@ -223,152 +245,11 @@ impl HttpLayer {
             rate_limit,
             auth_failures,
             connections,
+            shutdown,
         })
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::http::ConnectionLimits;
-
-    fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect()
-    }
-
-    #[test]
-    fn nothing_set_gives_the_defaults() {
-        assert_eq!(HttpLayer::default().resolve(), Ok(HttpSettings::default()));
-    }
-
-    #[test]
-    fn environment_values_are_read_and_override_the_file() {
-        let file: HttpLayer = toml::from_str(
-            "introspection = true\nmax_depth = 20\nmax_batch = 5\ncors_origins = [\"https://a.example.jp\"]\n",
-        )
-        .unwrap();
-        let env = HttpLayer::from_env(&env(&[
-            ("ROLLOUT_HTTP_INTROSPECTION", "false"),
-            ("ROLLOUT_HTTP_MAX_DEPTH", "12"),
-            (
-                "ROLLOUT_HTTP_CORS_ORIGINS",
-                "https://b.example.jp, http://localhost:5173",
-            ),
-            ("ROLLOUT_HTTP_EXECUTION_TIMEOUT_SECS", "3"),
-            ("ROLLOUT_HTTP_RATE_LIMIT_PER_SECOND", "5"),
-            ("ROLLOUT_HTTP_MAX_ALIASES", ""),
-        ]))
-        .unwrap();
-        let s = env.over(file).resolve().unwrap();
-        assert!(!s.introspection);
-        assert_eq!(
-            (s.limits.max_depth, s.limits.max_batch, s.limits.max_aliases),
-            (12, 5, 30)
-        );
-        assert_eq!(s.limits.execution_timeout, Duration::from_secs(3));
-        let origins: Vec<_> = s
-            .cors_origins
-            .iter()
-            .map(|o| o.header_value().to_str().unwrap())
-            .collect();
-        assert_eq!(origins, ["https://b.example.jp", "http://localhost:5173"]);
-        let rate = s.rate_limit.unwrap();
-        assert_eq!(
-            (rate.replenish_interval, rate.burst.get()),
-            (Duration::from_millis(200), 10)
-        );
-    }
-
-    #[test]
-    fn rate_limiting_can_be_turned_off_or_given_a_burst() {
-        let off = HttpLayer {
-            rate_limit_per_second: Some(0),
-            ..HttpLayer::default()
-        };
-        assert_eq!(off.resolve().unwrap().rate_limit, None);
-        let burst = HttpLayer {
-            rate_limit_burst: Some(7),
-            ..HttpLayer::default()
-        };
-        let rate = burst.resolve().unwrap().rate_limit.unwrap();
-        assert_eq!(
-            (rate.replenish_interval, rate.burst.get()),
-            (Duration::from_millis(20), 7)
-        );
-    }
-
-    #[test]
-    fn connection_limits_and_the_authentication_budget_are_read() {
-        let file: HttpLayer = toml::from_str(
-            "header_read_timeout_secs = 2\nidle_timeout_secs = 30\nmax_connections = 64\nauth_failures_per_minute = 5\n",
-        )
-        .unwrap();
-        let env = HttpLayer::from_env(&env(&[(
-            "ROLLOUT_HTTP_AUTH_FAILURES_GLOBAL_PER_MINUTE",
-            "50",
-        )]))
-        .unwrap();
-        let s = env.over(file).resolve().unwrap();
-        assert_eq!(
-            s.connections,
-            ConnectionLimits {
-                header_read_timeout: Duration::from_secs(2),
-                idle_timeout: Duration::from_secs(30),
-                max_connections: 64,
-            }
-        );
-        let budget = s.auth_failures.unwrap();
-        assert_eq!((budget.per_client.get(), budget.global.get()), (5, 50));
-        let off = HttpLayer {
-            auth_failures_per_minute: Some(0),
-            ..HttpLayer::default()
-        };
-        assert_eq!(off.resolve().unwrap().auth_failures, None);
-        for bad in [
-            HttpLayer {
-                max_connections: Some(0),
-                ..HttpLayer::default()
-            },
-            HttpLayer {
-                header_read_timeout_secs: Some(0),
-                ..HttpLayer::default()
-            },
-        ] {
-            assert!(bad.resolve().is_err());
-        }
-    }
-
-    #[test]
-    fn bad_values_name_the_setting() {
-        let err = HttpLayer::from_env(&env(&[("ROLLOUT_HTTP_MAX_DEPTH", "deep")])).unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "http setting ROLLOUT_HTTP_MAX_DEPTH = \"deep\" is not a whole number"
-        );
-        let err = HttpLayer {
-            max_depth: Some(0),
-            ..HttpLayer::default()
-        }
-        .resolve()
-        .unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "http setting max_depth = \"0\" is not at least 1"
-        );
-        let err = HttpLayer {
-            cors_origins: Some(vec!["*".into()]),
-            ..HttpLayer::default()
-        }
-        .resolve()
-        .unwrap_err();
-        assert!(
-            err.to_string()
-                .starts_with("http setting cors_origins: CORS origin \"*\""),
-            "{err}"
-        );
-        assert!(toml::from_str::<HttpLayer>("max_dept = 3").is_err());
-    }
-}
+#[path = "layer_tests.rs"]
+mod tests;

@@ -1,7 +1,7 @@
 //! The HTTP surface: `POST /graphql` and `GET /graphql` (GraphQL over HTTP, with GraphiQL for
 //! browsers), `GET /graphql/ws` (subscriptions over WebSocket, see `ws`; also accepted as an
 //! upgrade of `GET /graphql`), `/healthz` (the process is up) and `/readyz` (the database
-//! answers).
+//! answers and the server is not stopping: [`Stopping`]).
 //!
 //! `GET /reports/quarterly/{quarter}.xlsx` (`reports`) serves the quarterly report's workbook
 //! to the same bearer credentials as `/graphql`.
@@ -15,7 +15,9 @@
 //! a [`RequestAuthenticator`] who is calling, within a budget of failed authentications per
 //! client address and overall (`auth_limit`). [`serve`] runs the accept loop, with timeouts and
 //! a cap on connections. Every GraphQL request's data holds a
-//! [`RequestMeta`] (request id, client address) for the audit trail.
+//! [`RequestMeta`] (request id, client address) for the audit trail. Every route is counted and
+//! timed by `metrics::track` (route pattern, GraphQL operation, outcome), which records nothing
+//! unless `rollout serve` installed a metrics recorder.
 //!
 //! CSRF: a state-changing request cannot come from a plain HTML form or a "simple" cross-origin
 //! request. Mutations are only run from POST bodies typed `application/json` or
@@ -36,6 +38,7 @@ mod graphiql;
 mod introspection;
 mod layer;
 mod limits;
+pub mod metrics;
 mod negotiate;
 mod params;
 mod rate_limit;
@@ -48,6 +51,7 @@ mod ws;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use axum::Router;
@@ -65,7 +69,7 @@ pub use layer::{HttpLayer, HttpSettingError};
 pub use limits::{CostModel, DEFAULT_PAGE_SIZE, LimitExceeded};
 pub use serve::serve;
 pub use settings::{
-    AuthFailureLimit, ConnectionLimits, CorsOrigin, HttpSettings, Limits, RateLimit,
+    AuthFailureLimit, ConnectionLimits, CorsOrigin, HttpSettings, Limits, RateLimit, ShutdownTiming,
 };
 pub use stack::{REQUEST_ID_HEADER, graphql_app, graphql_app_with};
 
@@ -81,6 +85,23 @@ pub struct HttpState {
     pub app: rollout_app::App,
     /// The dashboard's pages (`rollout_web`), served beside the API.
     pub web: Router,
+    /// Set at the shutdown signal: `/readyz` answers 503 from then on.
+    pub stopping: Stopping,
+}
+
+/// Whether this replica is stopping: once set (at SIGTERM), `/readyz` answers 503 so that load
+/// balancers send it nothing new while it finishes what it has.
+#[derive(Debug, Clone, Default)]
+pub struct Stopping(Arc<AtomicBool>);
+
+impl Stopping {
+    pub fn begin(&self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+
+    pub fn is_set(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
 }
 
 impl std::fmt::Debug for HttpState {
@@ -101,7 +122,7 @@ pub fn router_with(
     let probes = Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
-        .with_state(state.store)
+        .with_state((state.store, state.stopping))
         .merge(state.web);
     let app = state.app;
     graphql_app_with(state.schema, settings, authenticator, probes, |auth| {
@@ -120,7 +141,10 @@ async fn healthz() -> &'static str {
     "ok"
 }
 
-async fn readyz(State(store): State<Arc<dyn Store>>) -> Response {
+async fn readyz(State((store, stopping)): State<(Arc<dyn Store>, Stopping)>) -> Response {
+    if stopping.is_set() {
+        return (StatusCode::SERVICE_UNAVAILABLE, "shutting down").into_response();
+    }
     match tokio::time::timeout(READY_TIMEOUT, store.ping()).await {
         Ok(Ok(())) => (StatusCode::OK, "ready").into_response(),
         Ok(Err(e)) => {

@@ -114,6 +114,10 @@ pub async fn limit(
 }
 
 fn too_many_requests(seconds: u64) -> Response {
+    rollout_graphql::error_codes::count(
+        rollout_graphql::error_codes::ErrorKind::Refused,
+        "RATE_LIMITED",
+    );
     let body = serde_json::json!({ "errors": [{
         "message": format!("too many requests: retry after {seconds} s"),
         "extensions": { "code": "RATE_LIMITED", "retryAfter": seconds },

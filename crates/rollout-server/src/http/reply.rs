@@ -21,8 +21,10 @@ use super::auth::AuthRejection;
 use super::limits::LimitExceeded;
 use super::negotiate::MediaType;
 
-/// One GraphQL error with `extensions.code` and optional further extensions.
+/// One GraphQL error with `extensions.code` and optional further extensions. Every refusal of
+/// the endpoint is made here, so here it is counted (`rollout_graphql_errors_total`, `refused`).
 pub fn error(code: &str, message: &str, extra: Map<String, Value>) -> Value {
+    rollout_graphql::error_codes::count(rollout_graphql::error_codes::ErrorKind::Refused, code);
     let mut extensions = Map::new();
     extensions.insert("code".into(), Value::String(code.to_owned()));
     extensions.extend(extra);

@@ -23,6 +23,8 @@ pub struct HttpSettings {
     /// `None` turns the failed-authentication budget off.
     pub auth_failures: Option<AuthFailureLimit>,
     pub connections: ConnectionLimits,
+    /// How a stopping server hands over its work (SIGTERM).
+    pub shutdown: ShutdownTiming,
 }
 
 impl Default for HttpSettings {
@@ -34,6 +36,28 @@ impl Default for HttpSettings {
             rate_limit: Some(RateLimit::default()),
             auth_failures: Some(AuthFailureLimit::default()),
             connections: ConnectionLimits::default(),
+            shutdown: ShutdownTiming::default(),
+        }
+    }
+}
+
+/// How a stopping server (SIGTERM) hands over: `/readyz` answers 503 at once while requests
+/// are still served for `delay` (load balancers and Kubernetes endpoints stop sending new ones),
+/// then the listener closes, requests in flight finish, subscriptions are closed with 1001 and
+/// the scheduler finishes the work it claimed, all within `grace` counted from the signal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ShutdownTiming {
+    pub delay: Duration,
+    pub grace: Duration,
+}
+
+impl Default for ShutdownTiming {
+    /// No delay (a bare process has no load balancer to wait for); 25 s of grace, inside
+    /// Kubernetes' default 30 s before SIGKILL.
+    fn default() -> Self {
+        Self {
+            delay: Duration::ZERO,
+            grace: Duration::from_secs(25),
         }
     }
 }

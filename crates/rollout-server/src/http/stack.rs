@@ -21,8 +21,8 @@ use tower::ServiceBuilder;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::{DefaultOnResponse, TraceLayer};
-use tracing::Level;
+use tower_http::trace::{DefaultOnResponse, OnResponse, TraceLayer};
+use tracing::{Level, Span};
 
 use super::auth::RequestAuthenticator;
 use super::auth_limit::Guarded;
@@ -106,6 +106,7 @@ where
         limits: settings.limits.clone(),
         introspection: settings.introspection,
         authenticator: authenticator.clone(),
+        operations: Arc::default(),
     };
     let routes = GraphqlRoutes::new(endpoint, stream, &settings.cors_origins);
     let mut graphql = Router::new()
@@ -126,20 +127,54 @@ where
         .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
         .layer(
             TraceLayer::new_for_http()
-                .make_span_with(|req: &Request<_>| {
-                    let id = req
-                        .headers()
-                        .get(REQUEST_ID_HEADER)
-                        .and_then(|v| v.to_str().ok())
-                        .unwrap_or("-");
-                    tracing::info_span!("request", method = %req.method(), uri = %req.uri().path(), request_id = %id)
-                })
-                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+                .make_span_with(request_span)
+                .on_response(on_response),
         )
         .layer(PropagateRequestIdLayer::new(request_id))
         .option_layer(cors(&settings.cors_origins))
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, backstop));
-    graphql.merge(graphiql::assets()).merge(extra).layer(shared)
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            backstop,
+        ));
+    graphql
+        .merge(graphiql::assets())
+        .merge(extra)
+        .layer(middleware::from_fn(super::metrics::track))
+        .layer(shared)
+}
+
+/// The span of one HTTP request: its method, path (never the query string, which could carry
+/// a secret), request id and, when traces are exported, trace id (the caller's, when it sends a
+/// `traceparent`), which every log line inside it repeats; `otel.*` name the exported span
+/// `POST /graphql` and mark it a server span.
+fn request_span<B>(req: &Request<B>) -> Span {
+    let id = req
+        .headers()
+        .get(REQUEST_ID_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-");
+    let span = tracing::info_span!(
+        "request",
+        method = %req.method(),
+        uri = %req.uri().path(),
+        request_id = %id,
+        trace_id = tracing::field::Empty,
+        status = tracing::field::Empty,
+        otel.name = %format_args!("{} {}", req.method(), req.uri().path()),
+        otel.kind = "server",
+    );
+    crate::telemetry::adopt_remote_parent(&span, req.headers());
+    crate::telemetry::record_trace_id(&span);
+    span
+}
+
+/// The response's status on the request span (a trace attribute), then tower-http's usual
+/// `finished processing request` line.
+fn on_response<B>(response: &Response<B>, latency: Duration, span: &Span) {
+    span.record("status", response.status().as_u16());
+    DefaultOnResponse::new()
+        .level(Level::INFO)
+        .on_response(response, latency, span);
 }
 
 /// `None` (no CORS headers at all: same-origin only) when no origin is configured.

@@ -5,4 +5,17 @@
 //! `CI=true` a missing `ROLLOUT_TEST_POSTGRES_URL` fails the PostgreSQL half rather than skipping it.
 //! The harness is in `common.rs`; each file is one operational promise of `docs/operations.md`.
 
+mod backup;
+mod collector;
 mod common;
+mod database_loss;
+mod logs;
+mod metrics;
+mod migrate_data;
+mod outage;
+mod schema_at;
+mod seed;
+mod shutdown;
+mod traces;
+mod upgrade;
+mod verify;

@@ -23,17 +23,17 @@ use crate::PgStore;
 
 #[async_trait]
 impl BlockerStore for PgStore {
-    #[tracing::instrument(skip(self))]
+    #[tracing::instrument(name = "store.graph_version", skip(self))]
     async fn graph_version(&self) -> StoreResult<i64> {
         graph::version(&self.pool).await
     }
 
-    #[tracing::instrument(skip(self))]
+    #[tracing::instrument(name = "store.graph_rows", skip(self))]
     async fn graph_rows(&self) -> StoreResult<GraphRows> {
         graph::rows(&self.pool).await
     }
 
-    #[tracing::instrument(skip_all, fields(count = ids.map(<[ProcedureId]>::len)))]
+    #[tracing::instrument(name = "store.procedure_facts", skip_all, fields(count = ids.map(<[ProcedureId]>::len)))]
     async fn procedure_facts(
         &self,
         ids: Option<&[ProcedureId]>,
@@ -41,12 +41,12 @@ impl BlockerStore for PgStore {
         reads::procedure_facts(&self.pool, ids).await
     }
 
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(name = "store.procedure_ids", skip_all)]
     async fn procedure_ids(&self, filter: &ProcedureFilter) -> StoreResult<Vec<ProcedureId>> {
         reads::procedure_ids(&self.pool, filter).await
     }
 
-    #[tracing::instrument(skip(self, done_states))]
+    #[tracing::instrument(name = "store.lead_samples", skip(self, done_states))]
     async fn lead_samples(
         &self,
         scheduled_state: &str,
@@ -55,22 +55,22 @@ impl BlockerStore for PgStore {
         reads::lead_samples(&self.pool, scheduled_state, done_states).await
     }
 
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(name = "store.insert_blockers", skip_all)]
     async fn insert_blockers(&self, seed: &BlockerSeed, audit: &AuditEntry) -> StoreResult<u64> {
         bulk::insert(&self.pool, seed, audit).await
     }
 
-    #[tracing::instrument(skip(self), fields(law_change_id = %id))]
+    #[tracing::instrument(name = "store.law_change", skip(self), fields(law_change_id = %id))]
     async fn law_change(&self, id: LawChangeId) -> StoreResult<Option<LawChange>> {
         Ok(reads::law_changes(&self.pool, Some(&[id])).await?.pop())
     }
 
-    #[tracing::instrument(skip(self))]
+    #[tracing::instrument(name = "store.law_change_by_code", skip(self))]
     async fn law_change_by_code(&self, code: &str) -> StoreResult<Option<LawChange>> {
         reads::law_change_by_code(&self.pool, code).await
     }
 
-    #[tracing::instrument(skip_all, fields(count = ids.len()))]
+    #[tracing::instrument(name = "store.law_changes_by_ids", skip_all, fields(count = ids.len()))]
     async fn law_changes_by_ids(&self, ids: &[LawChangeId]) -> StoreResult<Vec<LawChange>> {
         if ids.is_empty() {
             return Ok(Vec::new());
@@ -78,7 +78,7 @@ impl BlockerStore for PgStore {
         reads::law_changes(&self.pool, Some(ids)).await
     }
 
-    #[tracing::instrument(skip_all, fields(first = page.first))]
+    #[tracing::instrument(name = "store.list_law_changes", skip_all, fields(first = page.first))]
     async fn list_law_changes(
         &self,
         filter: &LawChangeFilter,
@@ -87,7 +87,7 @@ impl BlockerStore for PgStore {
         reads::list_law_changes(&self.pool, filter, page).await
     }
 
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(name = "store.law_change_history", skip_all)]
     async fn law_change_history(
         &self,
         ids: Option<&[LawChangeId]>,
@@ -98,12 +98,12 @@ impl BlockerStore for PgStore {
         reads::history(&self.pool, ids).await
     }
 
-    #[tracing::instrument(skip(self), fields(milestone_id = %id))]
+    #[tracing::instrument(name = "store.milestone", skip(self), fields(milestone_id = %id))]
     async fn milestone(&self, id: MilestoneId) -> StoreResult<Option<Milestone>> {
         Ok(reads::milestones(&self.pool, Some(&[id])).await?.pop())
     }
 
-    #[tracing::instrument(skip_all, fields(count = ids.len()))]
+    #[tracing::instrument(name = "store.milestones_by_ids", skip_all, fields(count = ids.len()))]
     async fn milestones_by_ids(&self, ids: &[MilestoneId]) -> StoreResult<Vec<Milestone>> {
         if ids.is_empty() {
             return Ok(Vec::new());
@@ -111,17 +111,17 @@ impl BlockerStore for PgStore {
         reads::milestones(&self.pool, Some(ids)).await
     }
 
-    #[tracing::instrument(skip(self))]
+    #[tracing::instrument(name = "store.list_milestones", skip(self))]
     async fn list_milestones(&self) -> StoreResult<Vec<Milestone>> {
         reads::milestones(&self.pool, None).await
     }
 
-    #[tracing::instrument(skip(self), fields(dependency_id = %id))]
+    #[tracing::instrument(name = "store.dependency", skip(self), fields(dependency_id = %id))]
     async fn dependency(&self, id: DependencyId) -> StoreResult<Option<Dependency>> {
         Ok(reads::dependencies(&self.pool, Some(&[id])).await?.pop())
     }
 
-    #[tracing::instrument(skip_all, fields(count = ids.len()))]
+    #[tracing::instrument(name = "store.dependencies_by_ids", skip_all, fields(count = ids.len()))]
     async fn dependencies_by_ids(&self, ids: &[DependencyId]) -> StoreResult<Vec<Dependency>> {
         if ids.is_empty() {
             return Ok(Vec::new());
@@ -129,7 +129,7 @@ impl BlockerStore for PgStore {
         reads::dependencies(&self.pool, Some(ids)).await
     }
 
-    #[tracing::instrument(skip(self))]
+    #[tracing::instrument(name = "store.all_dependencies", skip(self))]
     async fn all_dependencies(&self) -> StoreResult<Vec<Dependency>> {
         reads::dependencies(&self.pool, None).await
     }

@@ -34,22 +34,22 @@ impl EvidenceStore for PgStore {
         commit::apply_all(&self.pool, writes).await
     }
 
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(name = "store.insert_evidence", skip_all)]
     async fn insert_evidence(&self, seed: &EvidenceSeed, audit: &AuditEntry) -> StoreResult<u64> {
         bulk::insert(&self.pool, seed, audit).await
     }
 
-    #[tracing::instrument(skip(self), fields(hearing_id = %id))]
+    #[tracing::instrument(name = "store.hearing", skip(self), fields(hearing_id = %id))]
     async fn hearing(&self, id: HearingId) -> StoreResult<Option<Hearing>> {
         Ok(hearings::by_ids(&self.pool, &[id]).await?.pop())
     }
 
-    #[tracing::instrument(skip_all, fields(count = ids.len()))]
+    #[tracing::instrument(name = "store.hearings_by_ids", skip_all, fields(count = ids.len()))]
     async fn hearings_by_ids(&self, ids: &[HearingId]) -> StoreResult<Vec<Hearing>> {
         hearings::by_ids(&self.pool, ids).await
     }
 
-    #[tracing::instrument(skip_all, fields(first = page.first))]
+    #[tracing::instrument(name = "store.list_hearings", skip_all, fields(first = page.first))]
     async fn list_hearings(
         &self,
         filter: &HearingFilter,
@@ -58,7 +58,7 @@ impl EvidenceStore for PgStore {
         hearings::list(&self.pool, filter, page).await
     }
 
-    #[tracing::instrument(skip_all, fields(count = procedures.len()))]
+    #[tracing::instrument(name = "store.hearings_for_procedures", skip_all, fields(count = procedures.len()))]
     async fn hearings_for_procedures(
         &self,
         procedures: &[ProcedureId],
@@ -66,7 +66,7 @@ impl EvidenceStore for PgStore {
         hearings::for_procedures(&self.pool, procedures).await
     }
 
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(name = "store.hearing_key_hit", skip_all)]
     async fn hearing_key_hit(
         &self,
         owner: &str,
@@ -75,12 +75,12 @@ impl EvidenceStore for PgStore {
         hearings::key_hit(&self.pool, owner, key).await
     }
 
-    #[tracing::instrument(skip(self), fields(user_test_id = %id))]
+    #[tracing::instrument(name = "store.user_test", skip(self), fields(user_test_id = %id))]
     async fn user_test(&self, id: UserTestId) -> StoreResult<Option<UserTest>> {
         user_tests::get_one(&self.pool, id).await
     }
 
-    #[tracing::instrument(skip_all, fields(count = procedures.len()))]
+    #[tracing::instrument(name = "store.user_tests_for_procedures", skip_all, fields(count = procedures.len()))]
     async fn user_tests_for_procedures(
         &self,
         procedures: &[ProcedureId],
@@ -88,7 +88,7 @@ impl EvidenceStore for PgStore {
         user_tests::for_procedures(&self.pool, procedures).await
     }
 
-    #[tracing::instrument(skip_all, fields(count = procedures.len()))]
+    #[tracing::instrument(name = "store.latest_user_test_verdicts", skip_all, fields(count = procedures.len()))]
     async fn latest_user_test_verdicts(
         &self,
         procedures: &[ProcedureId],
@@ -96,17 +96,17 @@ impl EvidenceStore for PgStore {
         user_tests::latest_verdicts(&self.pool, procedures).await
     }
 
-    #[tracing::instrument(skip(self), fields(task_id = %id))]
+    #[tracing::instrument(name = "store.task", skip(self), fields(task_id = %id))]
     async fn task(&self, id: TaskId) -> StoreResult<Option<Task>> {
         tasks::get(&self.pool, id).await
     }
 
-    #[tracing::instrument(skip_all, fields(count = ids.len()))]
+    #[tracing::instrument(name = "store.tasks_by_ids", skip_all, fields(count = ids.len()))]
     async fn tasks_by_ids(&self, ids: &[TaskId]) -> StoreResult<Vec<Task>> {
         tasks::by_ids(&self.pool, ids).await
     }
 
-    #[tracing::instrument(skip_all, fields(first = page.first))]
+    #[tracing::instrument(name = "store.list_tasks", skip_all, fields(first = page.first))]
     async fn list_tasks(
         &self,
         filter: &TaskFilter,
@@ -115,7 +115,7 @@ impl EvidenceStore for PgStore {
         tasks::list(&self.pool, filter, page).await
     }
 
-    #[tracing::instrument(skip_all, fields(count = procedures.len()))]
+    #[tracing::instrument(name = "store.tasks_for_procedures", skip_all, fields(count = procedures.len()))]
     async fn tasks_for_procedures(
         &self,
         procedures: &[ProcedureId],
@@ -124,12 +124,12 @@ impl EvidenceStore for PgStore {
         tasks::for_procedures(&self.pool, procedures, status).await
     }
 
-    #[tracing::instrument(skip_all, fields(count = hearings.len()))]
+    #[tracing::instrument(name = "store.tasks_for_hearings", skip_all, fields(count = hearings.len()))]
     async fn tasks_for_hearings(&self, hearings: &[HearingId]) -> StoreResult<Vec<Task>> {
         tasks::for_hearings(&self.pool, hearings).await
     }
 
-    #[tracing::instrument(skip_all, fields(count = procedures.len()))]
+    #[tracing::instrument(name = "store.target_changes_for", skip_all, fields(count = procedures.len()))]
     async fn target_changes_for(
         &self,
         procedures: &[ProcedureId],

@@ -26,17 +26,17 @@ use crate::SqliteStore;
 
 #[async_trait]
 impl BlockerStore for SqliteStore {
-    #[tracing::instrument(skip(self))]
+    #[tracing::instrument(name = "store.graph_version", skip(self))]
     async fn graph_version(&self) -> StoreResult<i64> {
         graph::version(&self.reader).await
     }
 
-    #[tracing::instrument(skip(self))]
+    #[tracing::instrument(name = "store.graph_rows", skip(self))]
     async fn graph_rows(&self) -> StoreResult<GraphRows> {
         graph::rows(&self.reader).await
     }
 
-    #[tracing::instrument(skip_all, fields(count = ids.map(<[ProcedureId]>::len)))]
+    #[tracing::instrument(name = "store.procedure_facts", skip_all, fields(count = ids.map(<[ProcedureId]>::len)))]
     async fn procedure_facts(
         &self,
         ids: Option<&[ProcedureId]>,
@@ -44,12 +44,12 @@ impl BlockerStore for SqliteStore {
         reads::procedure_facts(&self.reader, ids).await
     }
 
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(name = "store.procedure_ids", skip_all)]
     async fn procedure_ids(&self, filter: &ProcedureFilter) -> StoreResult<Vec<ProcedureId>> {
         reads::procedure_ids(&self.reader, filter).await
     }
 
-    #[tracing::instrument(skip(self, done_states))]
+    #[tracing::instrument(name = "store.lead_samples", skip(self, done_states))]
     async fn lead_samples(
         &self,
         scheduled_state: &str,
@@ -58,22 +58,22 @@ impl BlockerStore for SqliteStore {
         reads::lead_samples(&self.reader, scheduled_state, done_states).await
     }
 
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(name = "store.insert_blockers", skip_all)]
     async fn insert_blockers(&self, seed: &BlockerSeed, audit: &AuditEntry) -> StoreResult<u64> {
         bulk::insert(&self.writer, seed, audit).await
     }
 
-    #[tracing::instrument(skip(self), fields(law_change_id = %id))]
+    #[tracing::instrument(name = "store.law_change", skip(self), fields(law_change_id = %id))]
     async fn law_change(&self, id: LawChangeId) -> StoreResult<Option<LawChange>> {
         Ok(reads::law_changes(&self.reader, Some(&[id])).await?.pop())
     }
 
-    #[tracing::instrument(skip(self))]
+    #[tracing::instrument(name = "store.law_change_by_code", skip(self))]
     async fn law_change_by_code(&self, code: &str) -> StoreResult<Option<LawChange>> {
         reads::law_change_by_code(&self.reader, code).await
     }
 
-    #[tracing::instrument(skip_all, fields(count = ids.len()))]
+    #[tracing::instrument(name = "store.law_changes_by_ids", skip_all, fields(count = ids.len()))]
     async fn law_changes_by_ids(&self, ids: &[LawChangeId]) -> StoreResult<Vec<LawChange>> {
         if ids.is_empty() {
             return Ok(Vec::new());
@@ -81,7 +81,7 @@ impl BlockerStore for SqliteStore {
         reads::law_changes(&self.reader, Some(ids)).await
     }
 
-    #[tracing::instrument(skip_all, fields(first = page.first))]
+    #[tracing::instrument(name = "store.list_law_changes", skip_all, fields(first = page.first))]
     async fn list_law_changes(
         &self,
         filter: &LawChangeFilter,
@@ -90,7 +90,7 @@ impl BlockerStore for SqliteStore {
         reads::list_law_changes(&self.reader, filter, page).await
     }
 
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(name = "store.law_change_history", skip_all)]
     async fn law_change_history(
         &self,
         ids: Option<&[LawChangeId]>,
@@ -101,12 +101,12 @@ impl BlockerStore for SqliteStore {
         reads::history(&self.reader, ids).await
     }
 
-    #[tracing::instrument(skip(self), fields(milestone_id = %id))]
+    #[tracing::instrument(name = "store.milestone", skip(self), fields(milestone_id = %id))]
     async fn milestone(&self, id: MilestoneId) -> StoreResult<Option<Milestone>> {
         Ok(reads::milestones(&self.reader, Some(&[id])).await?.pop())
     }
 
-    #[tracing::instrument(skip_all, fields(count = ids.len()))]
+    #[tracing::instrument(name = "store.milestones_by_ids", skip_all, fields(count = ids.len()))]
     async fn milestones_by_ids(&self, ids: &[MilestoneId]) -> StoreResult<Vec<Milestone>> {
         if ids.is_empty() {
             return Ok(Vec::new());
@@ -114,17 +114,17 @@ impl BlockerStore for SqliteStore {
         reads::milestones(&self.reader, Some(ids)).await
     }
 
-    #[tracing::instrument(skip(self))]
+    #[tracing::instrument(name = "store.list_milestones", skip(self))]
     async fn list_milestones(&self) -> StoreResult<Vec<Milestone>> {
         reads::milestones(&self.reader, None).await
     }
 
-    #[tracing::instrument(skip(self), fields(dependency_id = %id))]
+    #[tracing::instrument(name = "store.dependency", skip(self), fields(dependency_id = %id))]
     async fn dependency(&self, id: DependencyId) -> StoreResult<Option<Dependency>> {
         Ok(reads::dependencies(&self.reader, Some(&[id])).await?.pop())
     }
 
-    #[tracing::instrument(skip_all, fields(count = ids.len()))]
+    #[tracing::instrument(name = "store.dependencies_by_ids", skip_all, fields(count = ids.len()))]
     async fn dependencies_by_ids(&self, ids: &[DependencyId]) -> StoreResult<Vec<Dependency>> {
         if ids.is_empty() {
             return Ok(Vec::new());
@@ -132,7 +132,7 @@ impl BlockerStore for SqliteStore {
         reads::dependencies(&self.reader, Some(ids)).await
     }
 
-    #[tracing::instrument(skip(self))]
+    #[tracing::instrument(name = "store.all_dependencies", skip(self))]
     async fn all_dependencies(&self) -> StoreResult<Vec<Dependency>> {
         reads::dependencies(&self.reader, None).await
     }

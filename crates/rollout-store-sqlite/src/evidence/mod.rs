@@ -31,27 +31,27 @@ use crate::SqliteStore;
 
 #[async_trait]
 impl EvidenceStore for SqliteStore {
-    #[tracing::instrument(skip_all, fields(writes = writes.len()))]
+    #[tracing::instrument(name = "store.commit", skip_all, fields(writes = writes.len()))]
     async fn commit(&self, writes: &[Write]) -> Result<(), BatchError> {
         commit::apply_all(&self.writer, writes).await
     }
 
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(name = "store.insert_evidence", skip_all)]
     async fn insert_evidence(&self, seed: &EvidenceSeed, audit: &AuditEntry) -> StoreResult<u64> {
         bulk::insert(&self.writer, seed, audit).await
     }
 
-    #[tracing::instrument(skip(self), fields(hearing_id = %id))]
+    #[tracing::instrument(name = "store.hearing", skip(self), fields(hearing_id = %id))]
     async fn hearing(&self, id: HearingId) -> StoreResult<Option<Hearing>> {
         Ok(hearings::by_ids(&self.reader, &[id]).await?.pop())
     }
 
-    #[tracing::instrument(skip_all, fields(count = ids.len()))]
+    #[tracing::instrument(name = "store.hearings_by_ids", skip_all, fields(count = ids.len()))]
     async fn hearings_by_ids(&self, ids: &[HearingId]) -> StoreResult<Vec<Hearing>> {
         hearings::by_ids(&self.reader, ids).await
     }
 
-    #[tracing::instrument(skip_all, fields(first = page.first))]
+    #[tracing::instrument(name = "store.list_hearings", skip_all, fields(first = page.first))]
     async fn list_hearings(
         &self,
         filter: &HearingFilter,
@@ -60,7 +60,7 @@ impl EvidenceStore for SqliteStore {
         hearings::list(&self.reader, filter, page).await
     }
 
-    #[tracing::instrument(skip_all, fields(count = procedures.len()))]
+    #[tracing::instrument(name = "store.hearings_for_procedures", skip_all, fields(count = procedures.len()))]
     async fn hearings_for_procedures(
         &self,
         procedures: &[ProcedureId],
@@ -68,7 +68,7 @@ impl EvidenceStore for SqliteStore {
         hearings::for_procedures(&self.reader, procedures).await
     }
 
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(name = "store.hearing_key_hit", skip_all)]
     async fn hearing_key_hit(
         &self,
         owner: &str,
@@ -77,12 +77,12 @@ impl EvidenceStore for SqliteStore {
         hearings::key_hit(&self.reader, owner, key).await
     }
 
-    #[tracing::instrument(skip(self), fields(user_test_id = %id))]
+    #[tracing::instrument(name = "store.user_test", skip(self), fields(user_test_id = %id))]
     async fn user_test(&self, id: UserTestId) -> StoreResult<Option<UserTest>> {
         user_tests::get(&self.reader, id).await
     }
 
-    #[tracing::instrument(skip_all, fields(count = procedures.len()))]
+    #[tracing::instrument(name = "store.user_tests_for_procedures", skip_all, fields(count = procedures.len()))]
     async fn user_tests_for_procedures(
         &self,
         procedures: &[ProcedureId],
@@ -90,7 +90,7 @@ impl EvidenceStore for SqliteStore {
         user_tests::for_procedures(&self.reader, procedures).await
     }
 
-    #[tracing::instrument(skip_all, fields(count = procedures.len()))]
+    #[tracing::instrument(name = "store.latest_user_test_verdicts", skip_all, fields(count = procedures.len()))]
     async fn latest_user_test_verdicts(
         &self,
         procedures: &[ProcedureId],
@@ -98,17 +98,17 @@ impl EvidenceStore for SqliteStore {
         user_tests::latest_verdicts(&self.reader, procedures).await
     }
 
-    #[tracing::instrument(skip(self), fields(task_id = %id))]
+    #[tracing::instrument(name = "store.task", skip(self), fields(task_id = %id))]
     async fn task(&self, id: TaskId) -> StoreResult<Option<Task>> {
         tasks::get(&self.reader, id).await
     }
 
-    #[tracing::instrument(skip_all, fields(count = ids.len()))]
+    #[tracing::instrument(name = "store.tasks_by_ids", skip_all, fields(count = ids.len()))]
     async fn tasks_by_ids(&self, ids: &[TaskId]) -> StoreResult<Vec<Task>> {
         tasks::by_ids(&self.reader, ids).await
     }
 
-    #[tracing::instrument(skip_all, fields(first = page.first))]
+    #[tracing::instrument(name = "store.list_tasks", skip_all, fields(first = page.first))]
     async fn list_tasks(
         &self,
         filter: &TaskFilter,
@@ -117,7 +117,7 @@ impl EvidenceStore for SqliteStore {
         tasks::list(&self.reader, filter, page).await
     }
 
-    #[tracing::instrument(skip_all, fields(count = procedures.len()))]
+    #[tracing::instrument(name = "store.tasks_for_procedures", skip_all, fields(count = procedures.len()))]
     async fn tasks_for_procedures(
         &self,
         procedures: &[ProcedureId],
@@ -126,12 +126,12 @@ impl EvidenceStore for SqliteStore {
         tasks::for_procedures(&self.reader, procedures, status).await
     }
 
-    #[tracing::instrument(skip_all, fields(count = hearings.len()))]
+    #[tracing::instrument(name = "store.tasks_for_hearings", skip_all, fields(count = hearings.len()))]
     async fn tasks_for_hearings(&self, hearings: &[HearingId]) -> StoreResult<Vec<Task>> {
         tasks::for_hearings(&self.reader, hearings).await
     }
 
-    #[tracing::instrument(skip_all, fields(count = procedures.len()))]
+    #[tracing::instrument(name = "store.target_changes_for", skip_all, fields(count = procedures.len()))]
     async fn target_changes_for(
         &self,
         procedures: &[ProcedureId],

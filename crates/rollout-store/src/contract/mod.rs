@@ -40,6 +40,8 @@ pub mod evidence_tasks;
 pub mod fixtures;
 pub mod histories;
 pub mod identity;
+// Issue 15: the stored-data checks of `rollout verify`.
+pub mod integrity;
 pub mod listing;
 pub mod ordering;
 pub mod people;
@@ -74,6 +76,7 @@ pub use evidence_target::*;
 pub use evidence_tasks::*;
 pub use histories::*;
 pub use identity::*;
+pub use integrity::*;
 pub use listing::*;
 pub use ordering::*;
 pub use procedures::*;
@@ -224,6 +227,9 @@ macro_rules! store_contract_tests {
             web_session_housekeeping,
             web_session_writes_need_their_user,
             user_language_upsert,
+            integrity_clean_after_audited_writes,
+            integrity_detects_history_drift,
+            integrity_detects_unaudited_transition,
         );
     };
     (@cases $factory:path; $($case:ident),+ $(,)?) => {

@@ -38,7 +38,7 @@ pub fn replay(def: &WorkflowDefinition) -> Result<Replay, DemoError> {
 
 impl App {
     /// Loads the replay dataset into an empty database (see the module comment).
-    #[instrument(skip(self, progress))]
+    #[instrument(name = "app.load_replay", skip(self, progress))]
     pub async fn load_replay(
         &self,
         progress: &(dyn Fn(DemoProgress) + Send + Sync),

@@ -206,13 +206,7 @@ mod tests {
     /// A fresh PostgreSQL database, or `None` when `ROLLOUT_TEST_POSTGRES_URL` is not set
     /// (a failure under `CI=true`, where PostgreSQL must be tested).
     async fn postgres() -> Option<rollout_store_postgres::testing::TestDatabase> {
-        let Ok(url) = std::env::var("ROLLOUT_TEST_POSTGRES_URL") else {
-            if std::env::var("CI").is_ok_and(|v| v == "true") {
-                panic!("CI=true but ROLLOUT_TEST_POSTGRES_URL is not set");
-            }
-            eprintln!("skipped: ROLLOUT_TEST_POSTGRES_URL is not set");
-            return None;
-        };
+        let url = rollout_store_postgres::testing::admin_url_from_env()?;
         Some(
             rollout_store_postgres::testing::TestDatabase::create(&url)
                 .await

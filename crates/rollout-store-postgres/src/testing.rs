@@ -24,6 +24,26 @@ const PREFIX: &str = "rollout_test_";
 /// run in another process never loses its database.
 const STALE_AFTER: Duration = Duration::from_secs(3600);
 
+/// The environment variable naming a PostgreSQL server (an admin URL such as
+/// `postgres://postgres@127.0.0.1:5432/postgres`) the workspace's tests may create databases on.
+pub const POSTGRES_URL_VAR: &str = "ROLLOUT_TEST_POSTGRES_URL";
+
+/// The URL in [`POSTGRES_URL_VAR`], or `None` when the PostgreSQL half of a test should be skipped
+/// (said on stdout). Under CI (`CI=true`) a missing URL panics: a silently skipped backend is an
+/// untested backend. The one rule for every test binary (end-to-end, operations).
+pub fn admin_url_from_env() -> Option<String> {
+    match std::env::var(POSTGRES_URL_VAR) {
+        Ok(url) if !url.trim().is_empty() => Some(url),
+        _ if std::env::var("CI").is_ok_and(|v| v == "true") => {
+            panic!("CI=true but {POSTGRES_URL_VAR} is not set: the PostgreSQL tests must run in CI")
+        }
+        _ => {
+            println!("skipped: {POSTGRES_URL_VAR} is not set, PostgreSQL variant not run");
+            None
+        }
+    }
+}
+
 /// A fresh, migrated database that is dropped with the last handle to it.
 pub struct TestDatabase {
     url: String,

@@ -42,9 +42,7 @@ pub use fixtures::*;
 #[allow(unused_imports)]
 pub use reminders::*;
 
-/// The environment variable naming a PostgreSQL server (admin URL) the tests may create
-/// databases on, e.g. `postgres://postgres@127.0.0.1:5432/postgres`.
-pub const POSTGRES_URL_VAR: &str = "ROLLOUT_TEST_POSTGRES_URL";
+pub use rollout_store_postgres::testing::POSTGRES_URL_VAR;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -99,19 +97,9 @@ impl Harness {
     }
 }
 
-/// The PostgreSQL admin URL, or `None` when the PostgreSQL half should be skipped. Under CI
-/// (`CI=true`) a missing URL is a failure: a silently skipped backend is an untested backend.
+/// The PostgreSQL admin URL, or `None` when the PostgreSQL half is skipped (never under CI).
 pub fn postgres_admin_url() -> Option<String> {
-    match std::env::var(POSTGRES_URL_VAR) {
-        Ok(url) if !url.trim().is_empty() => Some(url),
-        _ if std::env::var("CI").is_ok_and(|v| v == "true") => {
-            panic!("CI=true but {POSTGRES_URL_VAR} is not set: the PostgreSQL tests must run in CI")
-        }
-        _ => {
-            println!("skipped: {POSTGRES_URL_VAR} is not set, PostgreSQL variant not run");
-            None
-        }
-    }
+    rollout_store_postgres::testing::admin_url_from_env()
 }
 
 /// An error and its sources, `: `-separated, so a panic message says why and not only what.

@@ -5,20 +5,9 @@ use sqlx::PgPool;
 
 use super::{Firings, scenario};
 
-fn admin_url() -> Option<String> {
-    match std::env::var("ROLLOUT_TEST_POSTGRES_URL") {
-        Ok(url) if !url.trim().is_empty() => Some(url),
-        _ if std::env::var("CI").is_ok_and(|v| v == "true") => {
-            panic!("CI=true but ROLLOUT_TEST_POSTGRES_URL is not set")
-        }
-        _ => None,
-    }
-}
-
 #[test]
 fn three_replicas_and_two_run_once_processes_fire_each_tick_once() {
-    let Some(admin) = admin_url() else {
-        println!("skipped: ROLLOUT_TEST_POSTGRES_URL is not set");
+    let Some(admin) = rollout_store_postgres::testing::admin_url_from_env() else {
         return;
     };
     let rt = tokio::runtime::Runtime::new().unwrap();

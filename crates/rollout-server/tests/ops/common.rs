@@ -17,9 +17,6 @@ use tempfile::TempDir;
 /// The binary under test, built by cargo for this package's tests.
 pub const BIN: &str = env!("CARGO_BIN_EXE_rollout");
 
-/// The environment variable naming a PostgreSQL server the tests may create databases on.
-pub const POSTGRES_URL_VAR: &str = "ROLLOUT_TEST_POSTGRES_URL";
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,
@@ -51,16 +48,7 @@ macro_rules! ops_both {
 
 /// The PostgreSQL admin URL, or `None` when the PostgreSQL half is skipped (never under CI).
 pub fn postgres_admin_url() -> Option<String> {
-    match std::env::var(POSTGRES_URL_VAR) {
-        Ok(url) if !url.trim().is_empty() => Some(url),
-        _ if std::env::var("CI").is_ok_and(|v| v == "true") => {
-            panic!("CI=true but {POSTGRES_URL_VAR} is not set: the PostgreSQL tests must run in CI")
-        }
-        _ => {
-            println!("skipped: {POSTGRES_URL_VAR} is not set, PostgreSQL variant not run");
-            None
-        }
-    }
+    rollout_store_postgres::testing::admin_url_from_env()
 }
 
 /// A fresh, empty database (not migrated: the binary migrates it) and a working directory.
@@ -372,6 +360,17 @@ pub async fn raw_sql(db: &Db, statements: &[String]) {
 pub async fn raw_sql_at(backend: Backend, url: &str, statements: &[String]) {
     use sqlx::{ConnectOptions, Connection};
     use std::str::FromStr;
+    // The same loop on either connection type.
+    macro_rules! run_all {
+        ($conn:ident) => {
+            for sql in statements {
+                sqlx::raw_sql(sqlx::AssertSqlSafe(sql.clone()))
+                    .execute(&mut $conn)
+                    .await
+                    .unwrap_or_else(|e| panic!("{sql}: {e}"));
+            }
+        };
+    }
     match backend {
         Backend::Sqlite => {
             let mut conn = sqlx::sqlite::SqliteConnectOptions::from_str(url)
@@ -380,12 +379,7 @@ pub async fn raw_sql_at(backend: Backend, url: &str, statements: &[String]) {
                 .connect()
                 .await
                 .expect("connect to SQLite");
-            for sql in statements {
-                sqlx::raw_sql(sqlx::AssertSqlSafe(sql.clone()))
-                    .execute(&mut conn)
-                    .await
-                    .unwrap_or_else(|e| panic!("{sql}: {e}"));
-            }
+            run_all!(conn);
             conn.close().await.expect("close");
         }
         Backend::Postgres => {
@@ -396,12 +390,7 @@ pub async fn raw_sql_at(backend: Backend, url: &str, statements: &[String]) {
                 .execute(&mut conn)
                 .await
                 .expect("triggers off");
-            for sql in statements {
-                sqlx::raw_sql(sqlx::AssertSqlSafe(sql.clone()))
-                    .execute(&mut conn)
-                    .await
-                    .unwrap_or_else(|e| panic!("{sql}: {e}"));
-            }
+            run_all!(conn);
             conn.close().await.expect("close");
         }
     }

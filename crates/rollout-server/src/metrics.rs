@@ -72,6 +72,7 @@ pub fn install(listen: SocketAddr) -> Result<Exporter, CliError> {
     let handle = recorder.handle();
     ::metrics::set_global_recorder(recorder)
         .map_err(|e| CliError::user(format!("cannot install the metrics recorder: {e}")))?;
+    http_metrics::start_recording();
     describe();
     rollout_scheduler::scheduler::metrics::register();
     Ok(Exporter { handle, listen })

@@ -153,8 +153,10 @@ impl Endpoint {
         };
         let requested = request.operation_name.clone();
         let operation = match request.parsed_query() {
-            Ok(doc) => self.operations.label(doc, requested.as_deref()),
-            Err(_) => ANONYMOUS.to_owned(),
+            Ok(doc) if super::metrics::recording() => {
+                self.operations.label(doc, requested.as_deref())
+            }
+            _ => ANONYMOUS.to_owned(),
         };
         if over_get && kind.is_some_and(|kind| kind != OperationType::Query) {
             return answered(operation, true, mutation_over_get(media));

@@ -17,6 +17,7 @@
 
 use std::collections::HashSet;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use async_graphql::parser::types::{DocumentOperations, ExecutableDocument};
@@ -71,6 +72,21 @@ pub fn unread(mut response: Response) -> Response {
         });
     }
     response
+}
+
+/// Whether a recorder is installed (`rollout serve` with `[metrics] listen`). Without one the
+/// facade's calls are no-ops, and the work of making their labels (the operation name's lock, the
+/// route's string) is skipped as well: every request passes through here.
+static RECORDING: AtomicBool = AtomicBool::new(false);
+
+/// Whether requests are being counted.
+pub fn recording() -> bool {
+    RECORDING.load(Ordering::Relaxed)
+}
+
+/// Called once the process-wide recorder is installed.
+pub fn start_recording() {
+    RECORDING.store(true, Ordering::Relaxed);
 }
 
 /// The operation names seen so far, up to [`MAX_OPERATION_NAMES`]; one per router.
@@ -135,6 +151,9 @@ fn outcome(status: StatusCode, graphql_errors: bool) -> &'static str {
 
 /// The middleware: times the request and counts it under its route, operation and outcome.
 pub async fn track(request: Request, next: Next) -> Response {
+    if !recording() {
+        return next.run(request).await;
+    }
     let route = request
         .extensions()
         .get::<MatchedPath>()
